@@ -1,0 +1,188 @@
+/**
+ * The service contract. A service is a typed object literal built with these factories; its
+ * handlers receive everything through one context argument and never import the database,
+ * the queue or the HTTP server. Params are typed from their TypeBox schema.
+ */
+import type { Static, TObject } from '@sinclair/typebox'
+import type { Credentials, JsonObject, JsonValue, Logger } from './types.js'
+
+export type AuthKind = 'none' | 'token' | 'oauth2' | 'webhook_url' | 'smtp'
+
+export interface OAuth2Settings {
+  authorizeUrl: string
+  tokenUrl: string
+  scopes: string[]
+}
+
+export interface ServiceAuth {
+  kind: AuthKind
+  /** For `oauth2`: where to send the user and where to exchange codes (relative to settings). */
+  oauth2?: OAuth2Settings
+}
+
+/** A setting read from the environment, e.g. a base URL that tests and self-hosters override. */
+export interface ServiceSetting {
+  env: string
+  default: string
+  description: string
+}
+
+/** Context every handler receives. */
+export interface HandlerContext<P> {
+  params: P
+  /** The connection's credentials, when the action or reaction uses one. */
+  auth: Credentials | undefined
+  /** Resolved service settings (env value or default), keyed as declared. */
+  settings: Readonly<Record<string, string>>
+  logger: Logger
+  signal: AbortSignal
+}
+
+export interface PolledItem {
+  /** Stable identity of the item: the engine fires each key once per hook job. */
+  key: string
+  event: JsonObject
+}
+
+export interface PollResult {
+  items: PolledItem[]
+  /** Cursor kept by the engine and handed back on the next poll. */
+  state?: JsonObject
+}
+
+export interface PollContext<P> extends HandlerContext<P> {
+  /** What the previous poll returned as `state` (undefined on the first poll). */
+  state: JsonObject | undefined
+  /** The schedule slot this poll is for (not the wall-clock time it runs at). */
+  scheduledAt: Date
+  hookJobId: string
+}
+
+/** How often a polling action runs. */
+export type Schedule =
+  | { kind: 'interval'; seconds: number }
+  | { kind: 'cron'; expression: string; timezone: string }
+
+export interface PollingHandler<P> {
+  /** Interval used when the AREA file does not say; in seconds. */
+  defaultIntervalSeconds: number
+  /** Lower bound for a user-chosen interval; in seconds. */
+  minIntervalSeconds?: number
+  /** When the cadence comes from the params (timer actions), not from `trigger.polling`. */
+  schedule?(params: P): Schedule
+  /**
+   * `baseline` (default): items present at the first poll are remembered, not fired.
+   * `fire`: every new key fires from the first poll on (timer ticks).
+   */
+  firstPoll?: 'baseline' | 'fire'
+  poll(ctx: PollContext<P>): Promise<PollResult>
+}
+
+export interface WebhookRequest {
+  headers: Readonly<Record<string, string | string[] | undefined>>
+  rawBody: Buffer
+  /** The body parsed by content type (JSON or form), or undefined when it did not parse. */
+  body: unknown
+  query: Readonly<Record<string, string | string[] | undefined>>
+}
+
+export interface WebhookContext<P> extends Omit<HandlerContext<P>, 'signal'> {
+  request: WebhookRequest
+  /** The hook's signing secret (decrypted). */
+  secret: string | undefined
+  hookJobId: string
+  now: Date
+}
+
+export type WebhookVerdict = { ok: true } | { ok: false; reason: string }
+
+export interface WebhookReceipt {
+  /** The sender's delivery id, deduplicated per hook; the engine derives one when absent. */
+  deliveryId?: string
+  /** Zero events answers 2xx and executes nothing (e.g. a ping). */
+  events: JsonObject[]
+  /** Overrides the default 202 answer (e.g. answering a ping with 200). */
+  response?: { status: number; body?: JsonValue }
+}
+
+export interface WebhookHandler<P> {
+  verify(ctx: WebhookContext<P>): WebhookVerdict
+  receive(ctx: WebhookContext<P>): WebhookReceipt
+}
+
+export interface TriggerContext<P> {
+  params: P
+  event: JsonObject
+  logger: Logger
+}
+
+export type TriggerResult = { triggered: false; reason: string } | { triggered: true; event: JsonObject }
+
+export interface ActionDefinition<P = Record<string, unknown>> {
+  id: string
+  name: string
+  description: string
+  params: TObject
+  /** Whether the AREA must name a connection; defaults to the service needing auth. */
+  requiresConnection?: boolean
+  polling?: PollingHandler<P>
+  webhook?: WebhookHandler<P>
+  /** The Action node: decides whether an event fires and shapes it. Default: fire as is. */
+  trigger?(ctx: TriggerContext<P>): TriggerResult
+  /** An example event, shown by `area services describe` and used by `area run`. */
+  exampleEvent?: JsonObject
+}
+
+export interface ReactionContext<P> extends HandlerContext<P> {
+  /** `<hookLogId>:<areaReactionId>`: send it where the target deduplicates requests. */
+  idempotencyKey: string
+  event: JsonObject
+}
+
+export interface ReactionDefinition<P = Record<string, unknown>> {
+  id: string
+  name: string
+  description: string
+  params: TObject
+  requiresConnection?: boolean
+  /** The output is what later reactions see as `{{ reactions.<id>.… }}`. */
+  run(ctx: ReactionContext<P>): Promise<JsonValue | undefined>
+}
+
+export interface ServiceDefinition {
+  id: string
+  name: string
+  description: string
+  auth: ServiceAuth
+  settings?: Readonly<Record<string, ServiceSetting>>
+  actions: readonly ActionDefinition[]
+  reactions: readonly ReactionDefinition[]
+}
+
+type ActionInput<S extends TObject> = Omit<ActionDefinition<Static<S>>, 'params'> & { params: S }
+type ReactionInput<S extends TObject> = Omit<ReactionDefinition<Static<S>>, 'params'> & { params: S }
+
+/** Declares an action; the handlers' `ctx.params` is typed from `params`. */
+export function defineAction<S extends TObject>(def: ActionInput<S>): ActionDefinition {
+  return def as unknown as ActionDefinition
+}
+
+/** Declares a reaction; `ctx.params` is typed from `params`. */
+export function defineReaction<S extends TObject>(def: ReactionInput<S>): ReactionDefinition {
+  return def as unknown as ReactionDefinition
+}
+
+export function defineService(def: ServiceDefinition): ServiceDefinition {
+  return def
+}
+
+export function actionRequiresConnection(service: ServiceDefinition, action: ActionDefinition): boolean {
+  return action.requiresConnection ?? service.auth.kind !== 'none'
+}
+
+export function reactionRequiresConnection(
+  service: ServiceDefinition,
+  reaction: ReactionDefinition,
+): boolean {
+  return reaction.requiresConnection ?? service.auth.kind !== 'none'
+}

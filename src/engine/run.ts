@@ -1,0 +1,154 @@
+/**
+ * The run of one event: the Action node decides whether it fires and shapes it, then each
+ * Reaction runs in position order with its params rendered from the event and earlier outputs.
+ * Outcomes go through a port, so a retry skips what already succeeded (effectively-once).
+ */
+import type { LoadedArea, LoadedReaction } from './area.js'
+import {
+  AreaError,
+  classifyError,
+  type ErrorClass,
+  errorMessage,
+  formatIssues,
+  PermanentError,
+} from './errors.js'
+import { validateParams } from './params.js'
+import { type Registry, resolveSettings } from './registry.js'
+import { renderTemplates, type TemplateScope } from './templates.js'
+import type { JsonObject, JsonValue, Logger } from './types.js'
+
+export interface PreviousOutcome {
+  status: 'running' | 'success' | 'failed' | 'skipped' | 'partial_success'
+  output: JsonValue | undefined
+}
+
+/** Where the engine records what each reaction did for one event. */
+export interface ExecutionPort {
+  /** Outcomes recorded by earlier attempts, by area reaction id. */
+  previousOutcomes(): Promise<Map<string, PreviousOutcome>>
+  started(reaction: LoadedReaction, request: JsonValue): Promise<void>
+  succeeded(reaction: LoadedReaction, request: JsonValue, output: JsonValue | undefined): Promise<void>
+  failed(
+    reaction: LoadedReaction,
+    request: JsonValue | undefined,
+    error: string,
+    errorClass: ErrorClass,
+  ): Promise<void>
+}
+
+export interface RunEventInput {
+  area: LoadedArea
+  event: JsonObject
+  hookLogId: string
+  outcomes: ExecutionPort
+  logger: Logger
+  signal: AbortSignal
+}
+
+export type RunEventResult =
+  | { status: 'skipped'; reason: string }
+  | { status: 'done'; executed: string[]; reused: string[] }
+
+/** A reaction failed; `errorClass` tells the queue whether to retry. */
+export class ReactionFailedError extends AreaError {
+  readonly reactionRef: string
+  readonly errorClass: ErrorClass
+  readonly retryAfterMs: number | undefined
+  constructor(reaction: LoadedReaction, cause: unknown) {
+    super('reaction_failed', `reaction "${reaction.ref}" failed: ${errorMessage(cause)}`, { cause })
+    this.reactionRef = reaction.ref
+    this.errorClass = classifyError(cause)
+    this.retryAfterMs = (cause as { retryAfterMs?: number }).retryAfterMs
+  }
+}
+
+export interface Engine {
+  readonly registry: Registry
+  runEvent(input: RunEventInput): Promise<RunEventResult>
+  settingsFor(serviceId: string): Readonly<Record<string, string>>
+}
+
+export function createEngine(
+  registry: Registry,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Engine {
+  const settings = new Map(registry.services.map((s) => [s.id, resolveSettings(s, env)]))
+  const settingsFor = (serviceId: string) => settings.get(serviceId) ?? {}
+
+  async function runEvent(input: RunEventInput): Promise<RunEventResult> {
+    const { area, logger, signal } = input
+    const action = registry.action(area.action.service, area.action.action)
+    if (!action) {
+      throw new PermanentError(
+        `action ${area.action.service}.${area.action.action} is not available in this build`,
+      )
+    }
+    let event = input.event
+    if (action.trigger) {
+      const verdict = action.trigger({ params: area.action.params, event, logger })
+      if (!verdict.triggered) return { status: 'skipped', reason: verdict.reason }
+      event = verdict.event
+    }
+
+    const previous = await input.outcomes.previousOutcomes()
+    const scope: TemplateScope = { trigger: event, reactions: {}, area: { name: area.name } }
+    const executed: string[] = []
+    const reused: string[] = []
+    for (const reaction of area.reactions) {
+      const before = previous.get(reaction.id)
+      if (before?.status === 'success') {
+        scope.reactions[reaction.ref] = before.output
+        reused.push(reaction.ref)
+        continue
+      }
+      scope.reactions[reaction.ref] = await runReaction(reaction, scope, input, event, logger, signal)
+      executed.push(reaction.ref)
+    }
+    return { status: 'done', executed, reused }
+  }
+
+  async function runReaction(
+    reaction: LoadedReaction,
+    scope: TemplateScope,
+    input: RunEventInput,
+    event: JsonObject,
+    logger: Logger,
+    signal: AbortSignal,
+  ): Promise<JsonValue | undefined> {
+    let request: JsonValue | undefined
+    try {
+      const definition = registry.reaction(reaction.service, reaction.reaction)
+      if (!definition) {
+        throw new PermanentError(
+          `reaction ${reaction.service}.${reaction.reaction} is not available in this build`,
+        )
+      }
+      request = renderTemplates(reaction.params, scope) ?? {}
+      const checked = validateParams(definition.params, request, `/reactions/${reaction.ref}/params`, 'run')
+      if (!checked.ok) {
+        throw new PermanentError(`rendered params are invalid: ${formatIssues(checked.issues)}`, {
+          code: 'invalid_rendered_params',
+        })
+      }
+      request = checked.value
+      await input.outcomes.started(reaction, request)
+      const output = await definition.run({
+        params: checked.value,
+        auth: reaction.auth ? await reaction.auth() : undefined,
+        settings: settingsFor(reaction.service),
+        logger,
+        signal,
+        idempotencyKey: `${input.hookLogId}:${reaction.id}`,
+        event,
+      })
+      await input.outcomes.succeeded(reaction, request, output)
+      return output
+    } catch (error) {
+      const errorClass = classifyError(error)
+      await input.outcomes.failed(reaction, request, errorMessage(error), errorClass)
+      throw new ReactionFailedError(reaction, error)
+    }
+  }
+
+  return { registry, runEvent, settingsFor }
+}
