@@ -1,0 +1,291 @@
+/**
+ * Checks an AREA document against the registry and turns it into its canonical form: trigger
+ * resolved, defaults filled in, templates checked. The canonical document is what is stored,
+ * exported and hashed, so applying an unchanged file is a no-op.
+ */
+import { Ajv } from 'ajv'
+import { canonicalHash } from '../engine/canonical-json.js'
+import type { ActionDefinition, Schedule, ServiceDefinition } from '../engine/define.js'
+import { actionRequiresConnection, reactionRequiresConnection } from '../engine/define.js'
+import { formatDuration, parseDuration } from '../engine/duration.js'
+import { type Issue, ValidationError } from '../engine/errors.js'
+import { validateParams } from '../engine/params.js'
+import type { Registry } from '../engine/registry.js'
+import { validateCron } from '../engine/schedule.js'
+import { checkTemplates, isTemplate } from '../engine/templates.js'
+import type { JsonObject, JsonValue } from '../engine/types.js'
+import { type AreaDocument, AreaDocumentSchema, type ReactionSpec } from './document.js'
+
+export type NormalizedTrigger = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
+
+export interface NormalizedArea {
+  name: string
+  description: string
+  labels: Record<string, string>
+  enabled: boolean
+  action: {
+    service: string
+    action: string
+    connection: string | undefined
+    trigger: NormalizedTrigger
+    params: JsonObject
+  }
+  reactions: {
+    ref: string
+    service: string
+    reaction: string
+    connection: string | undefined
+    params: JsonObject
+  }[]
+  /** The canonical document: what export prints and what `specHash` covers. */
+  document: AreaDocument
+  specHash: string
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false })
+const validateDocument = ajv.compile(AreaDocumentSchema)
+
+/** Validates one document; throws a ValidationError naming every field at fault. */
+export function normalizeArea(input: unknown, registry: Registry): NormalizedArea {
+  if (!validateDocument(input)) {
+    throw new ValidationError(
+      (validateDocument.errors ?? []).map((e) => ({
+        path:
+          e.keyword === 'required'
+            ? `${e.instancePath}/${String(e.params.missingProperty)}`
+            : e.keyword === 'additionalProperties'
+              ? `${e.instancePath}/${String(e.params.additionalProperty)}`
+              : e.instancePath,
+        message:
+          e.keyword === 'required'
+            ? 'is required'
+            : e.keyword === 'additionalProperties'
+              ? 'is not a known field'
+              : (e.message ?? 'is invalid'),
+      })),
+    )
+  }
+  const doc = input as AreaDocument
+  const issues: Issue[] = []
+  const action = normalizeAction(doc, registry, issues)
+  const reactions = normalizeReactions(doc.spec.reactions, registry, issues)
+  if (issues.length > 0 || !action) throw new ValidationError(issues)
+
+  const document: AreaDocument = {
+    apiVersion: doc.apiVersion,
+    kind: doc.kind,
+    metadata: {
+      name: doc.metadata.name,
+      ...(doc.metadata.description ? { description: doc.metadata.description } : {}),
+      ...(doc.metadata.labels && Object.keys(doc.metadata.labels).length
+        ? { labels: doc.metadata.labels }
+        : {}),
+    },
+    spec: {
+      enabled: doc.spec.enabled ?? true,
+      action: {
+        service: action.service,
+        action: action.action,
+        ...(action.connection ? { connection: action.connection } : {}),
+        trigger: action.triggerSpec,
+        params: action.params,
+      },
+      reactions: reactions.map((r) => ({
+        id: r.ref,
+        service: r.service,
+        reaction: r.reaction,
+        ...(r.connection ? { connection: r.connection } : {}),
+        params: r.params,
+      })),
+    },
+  }
+  return {
+    name: doc.metadata.name,
+    description: doc.metadata.description ?? '',
+    labels: doc.metadata.labels ?? {},
+    enabled: doc.spec.enabled ?? true,
+    action: {
+      service: action.service,
+      action: action.action,
+      connection: action.connection,
+      trigger: action.trigger,
+      params: action.params,
+    },
+    reactions,
+    document,
+    specHash: canonicalHash(document),
+  }
+}
+
+function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[]) {
+  const spec = doc.spec.action
+  const service = lookupService(registry, spec.service, '/spec/action/service', issues)
+  if (!service) return undefined
+  const action = service.actions.find((a) => a.id === spec.action)
+  if (!action) {
+    issues.push({
+      path: '/spec/action/action',
+      message: `service "${service.id}" has no action "${spec.action}" (actions: ${list(service.actions)})`,
+    })
+    return undefined
+  }
+  if (actionRequiresConnection(service, action) && !spec.connection) {
+    issues.push({
+      path: '/spec/action/connection',
+      message: `${service.id}.${action.id} needs a connection: name one (see \`area connections list\`)`,
+    })
+  }
+  const params = validateParams(action.params, (spec.params ?? {}) as JsonValue, '/spec/action/params', 'run')
+  if (!params.ok) {
+    issues.push(...params.issues)
+    return undefined
+  }
+  for (const issue of findTemplates(params.value, '/spec/action/params')) issues.push(issue)
+  const trigger = resolveTrigger(service, action, spec.trigger, params.value, issues)
+  if (!trigger) return undefined
+  return {
+    service: service.id,
+    action: action.id,
+    connection: spec.connection,
+    params: params.value,
+    trigger: trigger.normalized,
+    triggerSpec: trigger.spec,
+  }
+}
+
+type TriggerInput = AreaDocument['spec']['action']['trigger']
+
+function resolveTrigger(
+  service: ServiceDefinition,
+  action: ActionDefinition,
+  input: TriggerInput,
+  params: JsonObject,
+  issues: Issue[],
+): { normalized: NormalizedTrigger; spec: NonNullable<TriggerInput> } | undefined {
+  const path = '/spec/action/trigger'
+  const name = `${service.id}.${action.id}`
+  const wantsWebhook = input === 'webhook' || (input === undefined && action.webhook && !action.polling)
+  if (input === undefined && action.webhook && action.polling) {
+    issues.push({ path, message: `${name} supports webhook and polling: set trigger to one of them` })
+    return undefined
+  }
+  if (wantsWebhook) {
+    if (!action.webhook) {
+      issues.push({ path, message: `${name} cannot be triggered by a webhook; use polling` })
+      return undefined
+    }
+    return { normalized: { type: 'webhook' }, spec: 'webhook' }
+  }
+  const polling = action.polling
+  if (!polling) {
+    issues.push({ path, message: `${name} cannot be polled; use trigger: webhook` })
+    return undefined
+  }
+  const explicit = typeof input === 'object' ? parseDuration(input.polling.interval) : undefined
+  if (polling.schedule) {
+    // The cadence comes from the params (timer actions); an explicit interval must agree.
+    const schedule = polling.schedule(params as never)
+    if (schedule.kind === 'cron') {
+      const problem = validateCron(schedule.expression, schedule.timezone)
+      if (problem) {
+        issues.push({ path: '/spec/action/params', message: problem })
+        return undefined
+      }
+    }
+    if (explicit !== undefined && (schedule.kind !== 'interval' || schedule.seconds !== explicit)) {
+      issues.push({
+        path: `${path}/polling/interval`,
+        message: `${name} takes its cadence from its params; the trigger interval must agree with them or be left out`,
+      })
+      return undefined
+    }
+    return { normalized: { type: 'polling', schedule }, spec: 'polling' }
+  }
+  const seconds = explicit ?? polling.defaultIntervalSeconds
+  const minimum = polling.minIntervalSeconds ?? 1
+  if (seconds < minimum) {
+    issues.push({
+      path: `${path}/polling/interval`,
+      message: `must be at least ${formatDuration(minimum)} for ${name}`,
+    })
+    return undefined
+  }
+  return {
+    normalized: { type: 'polling', schedule: { kind: 'interval', seconds } },
+    spec: { polling: { interval: formatDuration(seconds) } },
+  }
+}
+
+function normalizeReactions(
+  specs: ReactionSpec[],
+  registry: Registry,
+  issues: Issue[],
+): NormalizedArea['reactions'] {
+  const out: NormalizedArea['reactions'] = []
+  const seen = new Set<string>()
+  specs.forEach((spec, index) => {
+    const base = `/spec/reactions/${index}`
+    if (seen.has(spec.id))
+      issues.push({ path: `${base}/id`, message: `reaction id "${spec.id}" is used twice` })
+    const earlier = [...seen]
+    seen.add(spec.id)
+    const service = lookupService(registry, spec.service, `${base}/service`, issues)
+    if (!service) return
+    const reaction = service.reactions.find((r) => r.id === spec.reaction)
+    if (!reaction) {
+      issues.push({
+        path: `${base}/reaction`,
+        message: `service "${service.id}" has no reaction "${spec.reaction}" (reactions: ${list(service.reactions)})`,
+      })
+      return
+    }
+    if (reactionRequiresConnection(service, reaction) && !spec.connection) {
+      issues.push({
+        path: `${base}/connection`,
+        message: `${service.id}.${reaction.id} needs a connection: name one (see \`area connections list\`)`,
+      })
+    }
+    const params = validateParams(
+      reaction.params,
+      (spec.params ?? {}) as JsonValue,
+      `${base}/params`,
+      'apply',
+    )
+    if (!params.ok) {
+      issues.push(...params.issues)
+      return
+    }
+    issues.push(...checkTemplates(params.value, `${base}/params`, earlier))
+    out.push({
+      ref: spec.id,
+      service: service.id,
+      reaction: reaction.id,
+      connection: spec.connection,
+      params: params.value,
+    })
+  })
+  return out
+}
+
+function lookupService(registry: Registry, id: string, path: string, issues: Issue[]) {
+  const service = registry.service(id)
+  if (!service)
+    issues.push({ path, message: `unknown service "${id}" (services: ${list(registry.services)})` })
+  return service
+}
+
+function list(items: readonly { id: string }[]): string {
+  return items.map((i) => i.id).join(', ') || 'none'
+}
+
+/** Action params configure the trigger itself, before any event exists: no templates there. */
+function findTemplates(value: JsonValue, path: string): Issue[] {
+  if (typeof value === 'string') {
+    return isTemplate(value) ? [{ path, message: 'templates are not allowed in action params' }] : []
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => findTemplates(item, `${path}/${i}`))
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => findTemplates(item, `${path}/${key}`))
+  }
+  return []
+}
