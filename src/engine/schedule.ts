@@ -1,0 +1,64 @@
+/**
+ * When a polling hook job runs next. Cron expressions are evaluated by croner in the schedule's
+ * IANA timezone, so `0 9 * * *` in Europe/Paris stays at 09:00 local time across DST changes.
+ */
+import { Cron } from 'croner'
+import type { Schedule } from './define.js'
+
+// 5 fields (minute first) or 6 (seconds first); croner's 7th field (years) is not offered.
+const CRON_MODE = '5-or-6-parts'
+
+// The scheduler computes next runs for many jobs sharing few expressions: parse each once.
+const parsed = new Map<string, Cron>()
+const parsedLimit = 1_000
+
+function cronFor(expression: string, timezone: string): Cron {
+  const key = `${timezone}\n${expression}`
+  let cron = parsed.get(key)
+  if (!cron) {
+    // Without a callback croner schedules nothing: this instance only computes dates.
+    cron = new Cron(expression, { timezone, mode: CRON_MODE })
+    if (parsed.size >= parsedLimit) parsed.delete(parsed.keys().next().value as string)
+    parsed.set(key, cron)
+  }
+  return cron
+}
+
+/** The next slot strictly after `after`. Throws when a cron schedule never fires again. */
+export function nextRunAfter(schedule: Schedule, after: Date): Date {
+  if (schedule.kind === 'interval') return new Date(after.getTime() + schedule.seconds * 1000)
+  const next = cronFor(schedule.expression, schedule.timezone).nextRun(after)
+  if (!next) {
+    throw new Error(
+      `cron expression "${schedule.expression}" (${schedule.timezone}) has no run after ${after.toISOString()}`,
+    )
+  }
+  return next
+}
+
+/** A human message when the expression or timezone is not usable, else undefined. */
+export function validateCron(expression: string, timezone: string): string | undefined {
+  if (!isTimezone(timezone)) {
+    return `unknown timezone "${timezone}": use an IANA name such as UTC, Europe/Paris or America/New_York`
+  }
+  let cron: Cron
+  try {
+    cron = cronFor(expression, timezone)
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/^CronPattern:\s*/, '')
+    return `invalid cron expression "${expression}": ${reason} (expected 5 fields "minute hour day month weekday", or 6 with seconds first)`
+  }
+  // A valid pattern can still match no date at all, e.g. February 30th.
+  if (!cron.nextRun(new Date())) return `cron expression "${expression}" never fires`
+  return undefined
+}
+
+function isTimezone(timezone: string): boolean {
+  if (typeof timezone !== 'string' || timezone === '') return false
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone })
+    return true
+  } catch {
+    return false
+  }
+}

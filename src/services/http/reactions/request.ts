@@ -1,0 +1,143 @@
+import { Type } from '@sinclair/typebox'
+import { defineReaction } from '../../../engine/define.js'
+import { POSITIVE_DURATION_PATTERN, parseDuration } from '../../../engine/duration.js'
+import { PermanentError } from '../../../engine/errors.js'
+import type { JsonObject, JsonValue } from '../../../engine/types.js'
+import { bodyText, type HttpResponse, isJsonContentType, sendHttpRequest } from '../client.js'
+import { statusError } from '../http-errors.js'
+import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../params.js'
+import { parseTarget } from '../url.js'
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const
+type Method = (typeof METHODS)[number]
+
+const DEFAULT_TIMEOUT = '10s'
+/** Enough for an API answer in later templates, small enough for execution logs. */
+export const MAX_RESPONSE_BYTES = 64 * 1024
+
+// Response headers worth templating on; others (Set-Cookie…) stay out of execution logs.
+const KEPT_HEADERS = [
+  'content-type',
+  'content-length',
+  'location',
+  'etag',
+  'last-modified',
+  'date',
+  'x-request-id',
+]
+
+const params = Type.Object(
+  {
+    method: Type.Optional(
+      Type.Unsafe<Method>({
+        type: 'string',
+        enum: [...METHODS],
+        description: 'HTTP method',
+        default: 'POST',
+        examples: ['POST', 'GET'],
+      }),
+    ),
+    url: urlParam('The http:// or https:// URL to call; userinfo (user:pass@) is sent as Basic auth', [
+      'https://example.com/hooks/deploy',
+    ]),
+    headers: headersParam,
+    body: Type.Optional(
+      Type.Unknown({
+        description:
+          'Request body: a string is sent as is; any other JSON value is sent as JSON (Content-Type application/json unless set), or as a form when Content-Type is application/x-www-form-urlencoded',
+        examples: [{ text: 'New issue: {{ trigger.issue.title }}' }, 'plain text'],
+      }),
+    ),
+    timeout: Type.Optional(
+      Type.String({
+        description: 'Give up (and retry later) when the whole exchange takes longer than this',
+        pattern: POSITIVE_DURATION_PATTERN,
+        default: DEFAULT_TIMEOUT,
+        examples: ['10s', '1m'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const request = defineReaction({
+  id: 'request',
+  name: 'Send an HTTP request',
+  description:
+    'Calls a URL with an Idempotency-Key header; 5xx, 408, 429 and network errors are retried, other 4xx fail',
+  params,
+  async run(ctx) {
+    const method = ctx.params.method ?? 'POST'
+    const target = parseTarget(ctx.params.url)
+    const headers = buildHeaders(ctx.params.headers, target, {
+      'idempotency-key': ctx.idempotencyKey,
+      'user-agent': ctx.settings.userAgent ?? DEFAULT_USER_AGENT,
+    })
+    const body = encodeBody(method, ctx.params.body as JsonValue | undefined, headers)
+    const response = await sendHttpRequest({
+      method,
+      target,
+      headers,
+      body,
+      timeoutMs: parseDuration(ctx.params.timeout ?? DEFAULT_TIMEOUT) * 1000,
+      signal: ctx.signal,
+      maxBodyBytes: MAX_RESPONSE_BYTES,
+    })
+    const text = bodyText(response)
+    if (response.status >= 400) throw statusError(method, target.display, { ...response, text })
+    ctx.logger.debug({ status: response.status, url: target.display }, 'http request answered')
+    return {
+      status: response.status,
+      headers: keptHeaders(response.headers),
+      body: decodeBody(response, text),
+      truncated: response.truncated,
+    }
+  },
+})
+
+function encodeBody(method: Method, body: JsonValue | undefined, headers: Headers): string | undefined {
+  if (body === undefined) return undefined
+  if (method === 'GET' || method === 'HEAD') {
+    throw new PermanentError(`a ${method} request cannot have a body: remove "body" or use POST`)
+  }
+  if (typeof body === 'string') return body
+  const type = headers.get('content-type')?.toLowerCase()
+  if (type === undefined) {
+    headers.set('content-type', 'application/json')
+  } else if (type.startsWith('application/x-www-form-urlencoded') && isObject(body)) {
+    return formEncode(body)
+  }
+  return JSON.stringify(body)
+}
+
+function formEncode(body: JsonObject): string {
+  const form = new URLSearchParams()
+  for (const [key, value] of Object.entries(body)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      form.append(key, typeof item === 'string' ? item : JSON.stringify(item))
+    }
+  }
+  return form.toString()
+}
+
+function decodeBody(response: HttpResponse, text: string): JsonValue {
+  if (response.truncated || text === '' || !isJsonContentType(response.headers)) return text
+  try {
+    return JSON.parse(text) as JsonValue
+  } catch {
+    return text
+  }
+}
+
+function keptHeaders(headers: Headers): JsonObject {
+  const kept: JsonObject = {}
+  for (const name of KEPT_HEADERS) {
+    const value = headers.get(name)
+    if (value !== null) kept[name] = value
+  }
+  return kept
+}
+
+function isObject(value: JsonValue): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}

@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox'
+import { defineAction } from '../../../engine/define.js'
+import { POSITIVE_DURATION_PATTERN, parseDuration } from '../../../engine/duration.js'
+
+const DEFAULT_INTERVAL = '1h'
+
+const params = Type.Object(
+  {
+    interval: Type.Optional(
+      Type.String({
+        description: 'How often to fire: whole numbers with units d, h, m, s (at least 1s)',
+        pattern: POSITIVE_DURATION_PATTERN,
+        default: DEFAULT_INTERVAL,
+        examples: ['30s', '5m', '1h30m', '1d'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const every = defineAction({
+  id: 'every',
+  name: 'Every interval',
+  description: 'Fires once per interval, starting when the AREA is applied',
+  params,
+  polling: {
+    defaultIntervalSeconds: 3_600,
+    minIntervalSeconds: 1,
+    schedule: (p) => ({ kind: 'interval', seconds: parseDuration(p.interval ?? DEFAULT_INTERVAL) }),
+    // A timer has no "existing items" to ignore: its first tick is a real one.
+    firstPoll: 'fire',
+    async poll(ctx) {
+      const scheduledAt = ctx.scheduledAt.toISOString()
+      return {
+        items: [
+          {
+            // The slot, not the wall clock: a retried or duplicated poll yields the same key.
+            key: scheduledAt,
+            event: {
+              scheduled_at: scheduledAt,
+              fired_at: new Date().toISOString(),
+              interval_seconds: parseDuration(ctx.params.interval ?? DEFAULT_INTERVAL),
+            },
+          },
+        ],
+      }
+    },
+  },
+  exampleEvent: {
+    scheduled_at: '2025-01-01T09:00:00.000Z',
+    fired_at: '2025-01-01T09:00:00.120Z',
+    interval_seconds: 3600,
+  },
+})
