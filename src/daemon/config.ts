@@ -1,0 +1,145 @@
+/**
+ * The daemon's configuration, read once from the environment and checked at start: every
+ * problem is reported at once, with the variable to set and how.
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { AreaError } from '../engine/errors.js'
+import { resolveDataDir } from '../store/data-dir.js'
+import { parseEncryptionKey } from '../store/secret-box.js'
+
+export type Role = 'api' | 'worker' | 'scheduler' | 'all'
+export const roles: readonly Role[] = ['api', 'worker', 'scheduler', 'all']
+
+export interface DaemonConfig {
+  roles: Role[]
+  /** Unset: embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined
+  /** Unset: the in-process queue (only with role `all`). */
+  redisUrl: string | undefined
+  redisPrefix: string
+  /** Local state (embedded database, key file); unset with DATABASE_URL, where none is kept. */
+  dataDir: string | undefined
+  /** Base of webhook URLs handed to external services. */
+  publicUrl: string
+  encryptionKey: Buffer
+  host: string
+  port: number
+  logLevel: string
+  workerConcurrency: number
+  /** How long a worker owns an event before another may take it over. */
+  leaseSeconds: number
+  logRetentionDays: number
+  signup: 'open' | 'closed'
+  webhookBodyLimitBytes: number
+  /** Time the worker waits for running jobs on SIGTERM before handing them back. */
+  drainTimeoutMs: number
+}
+
+export class ConfigError extends AreaError {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super('invalid_configuration', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.problems = problems
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: number }): DaemonConfig {
+  const problems: string[] = []
+  const all = options.roles.includes('all')
+  const redisUrl = env.REDIS_URL || undefined
+  const databaseUrl = env.DATABASE_URL || undefined
+  if (!redisUrl && !all) {
+    problems.push(
+      `REDIS_URL is not set: --role=${options.roles.join(',')} shares its queue with other processes through Redis; set REDIS_URL (e.g. redis://127.0.0.1:6379), or run every role in one process with --role=all`,
+    )
+  }
+  if (!databaseUrl && !all) {
+    problems.push(
+      `DATABASE_URL is not set: --role=${options.roles.join(',')} shares its database with other processes; set DATABASE_URL (e.g. postgres://user:pass@host:5432/db), or run --role=all with the embedded database`,
+    )
+  }
+  const port = options.port ?? integer(env, 'PORT', 8080, problems, { min: 0, max: 65535 })
+  const host = env.HOST || '0.0.0.0'
+  const publicUrl = (env.AREA_PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, '')
+  if (!/^https?:\/\//.test(publicUrl)) {
+    problems.push(`AREA_PUBLIC_URL must start with http:// or https:// (got "${publicUrl}")`)
+  }
+  // Not created with a shared database: a Kubernetes pod's root filesystem is read-only.
+  const dataDir = databaseUrl ? undefined : resolveDataDir(env)
+  const encryptionKey = loadEncryptionKey(env, databaseUrl, dataDir, problems)
+  const signup = env.AREA_SIGNUP || 'open'
+  if (signup !== 'open' && signup !== 'closed') problems.push(`AREA_SIGNUP must be "open" or "closed" (got "${signup}")`)
+  const config: DaemonConfig = {
+    roles: options.roles,
+    databaseUrl,
+    redisUrl,
+    redisPrefix: env.AREA_REDIS_PREFIX || 'area',
+    dataDir,
+    publicUrl,
+    encryptionKey,
+    host,
+    port,
+    logLevel: env.LOG_LEVEL || 'info',
+    workerConcurrency: integer(env, 'AREA_WORKER_CONCURRENCY', 16, problems, { min: 1, max: 1000 }),
+    leaseSeconds: integer(env, 'AREA_LEASE_SECONDS', 300, problems, { min: 5, max: 86_400 }),
+    logRetentionDays: integer(env, 'AREA_LOG_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
+    signup: signup as 'open' | 'closed',
+    webhookBodyLimitBytes: integer(env, 'AREA_WEBHOOK_BODY_LIMIT', 1024 * 1024, problems, { min: 1024, max: 64 * 1024 * 1024 }),
+    drainTimeoutMs: integer(env, 'AREA_DRAIN_TIMEOUT_MS', 25_000, problems, { min: 0, max: 3_600_000 }),
+  }
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`)
+  }
+  if (problems.length) throw new ConfigError(problems)
+  return config
+}
+
+function integer(env: Env, name: string, fallback: number, problems: string[], range: { min: number; max: number }): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    problems.push(`${name} must be a whole number from ${range.min} to ${range.max} (got "${raw}")`)
+    return fallback
+  }
+  return value
+}
+
+/**
+ * AREA_ENCRYPTION_KEY, else (embedded database only) a key file created on first start with
+ * mode 0600. A shared database needs the same key in every replica, so there it is required.
+ */
+function loadEncryptionKey(env: Env, databaseUrl: string | undefined, dataDir: string | undefined, problems: string[]): Buffer {
+  const fromEnv = env.AREA_ENCRYPTION_KEY
+  if (fromEnv) {
+    const key = parseEncryptionKey(fromEnv)
+    if (key.length !== 32) {
+      problems.push(
+        `AREA_ENCRYPTION_KEY must be 32 bytes in base64 (got ${key.length} bytes); create one with: openssl rand -base64 32`,
+      )
+    }
+    return key
+  }
+  if (databaseUrl || !dataDir) {
+    problems.push(
+      'AREA_ENCRYPTION_KEY is not set: with DATABASE_URL every process must share one key; create one with: openssl rand -base64 32',
+    )
+    return Buffer.alloc(32)
+  }
+  const file = join(dataDir, 'encryption.key')
+  if (!existsSync(file)) {
+    // `wx` fails if another process created it meanwhile; then we read theirs.
+    try {
+      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+  const key = parseEncryptionKey(readFileSync(file, 'utf8'))
+  if (key.length !== 32) problems.push(`${file} does not hold a 32-byte base64 key; remove it or set AREA_ENCRYPTION_KEY`)
+  return key
+}

@@ -1,0 +1,64 @@
+/**
+ * Everything a daemon role needs, opened once: the store (migrated, catalog synced), the
+ * registry and engine, the secret box, the queue and the logger.
+ */
+import { createRegistry, type Registry } from '../engine/registry.js'
+import { createEngine, type Engine } from '../engine/run.js'
+import { builtinServices } from '../services/index.js'
+import { syncCatalog } from '../store/catalog.js'
+import { migrate } from '../store/migrate.js'
+import { openStore, type Store } from '../store/open.js'
+import { createSecretBox, type SecretBox } from '../store/secret-box.js'
+import type { DaemonConfig } from './config.js'
+import { type AppLogger, createLogger } from './logger.js'
+import { createQueue, type QueueSetup } from './queue/index.js'
+
+export interface DaemonContext {
+  config: DaemonConfig
+  store: Store
+  registry: Registry
+  engine: Engine
+  secrets: SecretBox
+  queue: QueueSetup
+  logger: AppLogger
+  close(): Promise<void>
+}
+
+export interface OpenContextOptions {
+  registry?: Registry
+  logger?: AppLogger
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+export async function openDaemonContext(config: DaemonConfig, options: OpenContextOptions = {}): Promise<DaemonContext> {
+  const logger = options.logger ?? createLogger(config.logLevel)
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  try {
+    const { applied } = await migrate(store)
+    if (applied.length) logger.info({ applied }, 'applied database migrations')
+    const registry = options.registry ?? createRegistry(builtinServices)
+    await syncCatalog(store.db, registry)
+    const queue = createQueue({
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      concurrency: config.workerConcurrency,
+      logger,
+    })
+    return {
+      config,
+      store,
+      registry,
+      engine: createEngine(registry, options.env ?? process.env),
+      secrets: createSecretBox(config.encryptionKey),
+      queue,
+      logger,
+      async close() {
+        await queue.queue.close()
+        await store.close()
+      },
+    }
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Structured JSON logs (pino). Secrets never reach a line: known secret-bearing fields are
+ * redacted wherever they appear.
+ */
+import pino from 'pino'
+
+export type AppLogger = pino.Logger
+
+export const redactedPaths = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'credentials',
+  '*.credentials',
+  'accessToken',
+  '*.accessToken',
+  'refreshToken',
+  '*.refreshToken',
+]
+
+export function createLogger(level: string, destination?: pino.DestinationStream): AppLogger {
+  return pino(
+    {
+      level,
+      base: { service: 'area' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+    },
+    destination,
+  )
+}

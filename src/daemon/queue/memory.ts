@@ -1,0 +1,222 @@
+/**
+ * The in-process queue of `area serve --role=all` without REDIS_URL: the BullMQ queue's semantics
+ * (dedup by id, attempts with backoff, permanent errors, concurrency, draining close) without its
+ * persistence. Nothing is lost by that: Postgres is the outbox and the sweeper enqueues again.
+ */
+import { DEFAULT_ABORT_GRACE_MS, DEFAULT_DRAIN_TIMEOUT_MS, drain } from './drain.js'
+import { type RetentionOptions, resolveRetention } from './retention.js'
+import { isPermanentFailure, type RetryPolicy, resolveRetry, retryAfterOf, retryDelayMs } from './retry.js'
+import {
+  type AnyJobData,
+  DEFAULT_CONCURRENCY,
+  type ExecutionJobData,
+  executionJobId,
+  type JobConsumer,
+  type JobCounts,
+  type JobDataByKind,
+  type JobHandlers,
+  type JobKind,
+  type JobQueue,
+  type PollJobData,
+  pollJobId,
+  QueueUnavailableError,
+  runHandler,
+} from './types.js'
+
+export interface MemoryQueueOptions {
+  concurrency?: number
+  retention?: RetentionOptions
+  retry?: Partial<RetryPolicy>
+  abortGraceMs?: number
+}
+
+/** One queue, and at most one consumer running at a time (a later one may follow a closed one). */
+export interface MemoryQueue extends JobQueue {
+  createConsumer(handlers: JobHandlers): JobConsumer
+}
+
+type State = keyof JobCounts
+
+interface Entry {
+  id: string
+  kind: JobKind
+  data: AnyJobData
+  attemptsMade: number
+  maxAttempts: number
+  state: State
+  finishedAt: number
+  timer?: NodeJS.Timeout
+}
+
+export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  const retry = resolveRetry(options.retry)
+  const retention = resolveRetention(options.retention)
+  const entries = new Map<string, Entry>()
+  const waiting: Entry[] = []
+  const finished: Record<'completed' | 'failed', Entry[]> = { completed: [], failed: [] }
+  let wake = () => {}
+  let consumerOpen = false
+  let closed = false
+  let closeConsumer: (() => Promise<void>) | undefined
+
+  function enqueue<K extends JobKind>(
+    kind: K,
+    jobs: readonly JobDataByKind[K][],
+    idOf: (job: JobDataByKind[K]) => string,
+  ): void {
+    if (closed) throw new QueueUnavailableError('the in-memory queue is closed')
+    trim()
+    for (const data of jobs) {
+      const id = idOf(data)
+      if (entries.has(id)) continue
+      const entry: Entry = {
+        id,
+        kind,
+        data,
+        attemptsMade: 0,
+        maxAttempts: retry.attempts,
+        state: 'waiting',
+        finishedAt: 0,
+      }
+      entries.set(id, entry)
+      waiting.push(entry)
+    }
+    wake()
+  }
+
+  function finish(entry: Entry, state: 'completed' | 'failed'): void {
+    entry.state = state
+    entry.finishedAt = Date.now()
+    finished[state].push(entry)
+    trim()
+  }
+
+  // Forgetting a finished job is what lets the same id be enqueued again, as in BullMQ.
+  function trim(now = Date.now()): void {
+    for (const state of ['completed', 'failed'] as const) {
+      const list = finished[state]
+      const keep = retention[state]
+      while (list.length > 0 && (list.length > keep.count || now - list[0]!.finishedAt > keep.ageMs)) {
+        entries.delete(list.shift()!.id)
+      }
+    }
+  }
+
+  function failed(entry: Entry, error: unknown): void {
+    entry.attemptsMade += 1
+    if (isPermanentFailure(error) || entry.attemptsMade >= entry.maxAttempts) {
+      finish(entry, 'failed')
+      return
+    }
+    entry.state = 'delayed'
+    if (closed) return
+    const delay = retryDelayMs(entry.attemptsMade, retryAfterOf(error), retry)
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined
+      entry.state = 'waiting'
+      waiting.push(entry)
+      wake()
+    }, delay)
+  }
+
+  function createConsumer(handlers: JobHandlers): JobConsumer {
+    if (closed) throw new QueueUnavailableError('the in-memory queue is closed')
+    if (consumerOpen) throw new Error('the in-memory queue already has a consumer')
+    consumerOpen = true
+    const running = new Map<Entry, AbortController>()
+    let started = false
+    let stopping = false
+    let idle: (() => void) | undefined
+    let closing: Promise<void> | undefined
+
+    const pump = () => {
+      while (started && !stopping && running.size < concurrency) {
+        const entry = waiting.shift()
+        if (!entry) return
+        void run(entry)
+      }
+    }
+
+    async function run(entry: Entry): Promise<void> {
+      const controller = new AbortController()
+      running.set(entry, controller)
+      entry.state = 'active'
+      const ctx = {
+        attempt: entry.attemptsMade + 1,
+        maxAttempts: entry.maxAttempts,
+        signal: controller.signal,
+        jobId: entry.id,
+      }
+      try {
+        await runHandler(handlers, entry.kind, entry.data, ctx)
+        finish(entry, 'completed')
+      } catch (error) {
+        if (controller.signal.aborted) {
+          // Handed back at shutdown: first in line for the next consumer, attempt not spent.
+          entry.state = 'waiting'
+          waiting.unshift(entry)
+        } else {
+          failed(entry, error)
+        }
+      } finally {
+        running.delete(entry)
+        if (running.size === 0) idle?.()
+        pump()
+      }
+    }
+
+    async function close(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
+      closing ??= (async () => {
+        stopping = true
+        const settled = new Promise<void>((resolve) => {
+          idle = resolve
+          if (running.size === 0) resolve()
+        })
+        await drain(settled, {
+          timeoutMs,
+          graceMs: options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
+          abort: () => {
+            for (const controller of running.values()) controller.abort(new Error('the consumer is closing'))
+          },
+        })
+        if (wake === pump) wake = () => {}
+        consumerOpen = false
+        closeConsumer = undefined
+      })()
+      return closing
+    }
+
+    closeConsumer = () => close()
+    return {
+      async start() {
+        if (started || stopping) return
+        started = true
+        wake = pump
+        pump()
+      },
+      close,
+    }
+  }
+
+  return {
+    async enqueueExecutions(jobs: readonly ExecutionJobData[]) {
+      enqueue('area_execution', jobs, executionJobId)
+    },
+    async enqueuePolls(jobs: readonly PollJobData[]) {
+      enqueue('poll', jobs, pollJobId)
+    },
+    async counts() {
+      trim()
+      const counts: JobCounts = { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 }
+      for (const entry of entries.values()) counts[entry.state] += 1
+      return counts
+    },
+    async close() {
+      closed = true
+      await closeConsumer?.()
+      for (const entry of entries.values()) clearTimeout(entry.timer)
+    },
+    createConsumer,
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * When a failed job runs again, and whether it runs again at all. Shared by the BullMQ and the
+ * in-memory queue so both retry the same way.
+ */
+import { classifyError } from '../../engine/errors.js'
+
+export interface RetryPolicy {
+  /** Runs in total, the first one included. */
+  attempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 }
+
+export function resolveRetry(retry: Partial<RetryPolicy> = {}): RetryPolicy {
+  const policy: RetryPolicy = {
+    attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
+    baseDelayMs: retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+  }
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) {
+    throw new RangeError(`retry attempts must be a positive integer, got ${policy.attempts}`)
+  }
+  return policy
+}
+
+/**
+ * The wait after failed attempt number `attempt` (1-based): exponential backoff with full jitter,
+ * so many jobs failing together against one service do not come back together. A server's
+ * Retry-After raises the wait; the cap still applies so one bad header cannot park a job for days.
+ */
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs?: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> = DEFAULT_RETRY,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1))
+  const jittered = Math.floor(random() * ceiling)
+  const hinted =
+    retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? Math.max(jittered, retryAfterMs) : jittered
+  return Math.max(0, Math.min(policy.maxDelayMs, hinted))
+}
+
+/** Permanent errors fail the job at once; ReactionFailedError carries the class of its cause. */
+export function isPermanentFailure(error: unknown): boolean {
+  if (classifyError(error) === 'permanent') return true
+  return (
+    typeof error === 'object' && error !== null && 'errorClass' in error && error.errorClass === 'permanent'
+  )
+}
+
+/** The Retry-After hint of an error or of one of its causes (handlers may wrap errors). */
+export function retryAfterOf(error: unknown): number | undefined {
+  let current = error
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const hint = (current as { retryAfterMs?: unknown }).retryAfterMs
+    if (typeof hint === 'number' && Number.isFinite(hint)) return hint
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}

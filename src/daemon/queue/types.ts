@@ -1,0 +1,93 @@
+/**
+ * The job queue as the rest of the daemon sees it, independent of BullMQ. Postgres is the outbox
+ * (DESIGN 2.5): callers commit first and enqueue second, so an enqueue may fail and a sweeper will
+ * enqueue again later with the same deterministic job id.
+ */
+import { AreaError, PermanentError } from '../../engine/errors.js'
+
+export interface ExecutionJobData {
+  hookLogId: string
+  areaActionId: string
+}
+
+export interface PollJobData {
+  hookJobId: string
+  /** The polling slot (epoch ms) this poll stands for: one slot, one job. */
+  slotMs: number
+}
+
+export interface JobDataByKind {
+  area_execution: ExecutionJobData
+  poll: PollJobData
+}
+
+export type JobKind = keyof JobDataByKind
+export type AnyJobData = JobDataByKind[JobKind]
+
+/** Jobs one consumer runs at once unless told otherwise; handlers mostly wait on I/O. */
+export const DEFAULT_CONCURRENCY = 10
+
+export const JOB_KINDS: readonly JobKind[] = ['area_execution', 'poll']
+
+// BullMQ job ids may not contain ':', hence '-' as the separator.
+export const executionJobId = (job: ExecutionJobData): string => `exec-${job.hookLogId}`
+export const pollJobId = (job: PollJobData): string => `poll-${job.hookJobId}-${job.slotMs}`
+
+export interface JobCounts {
+  /** Ready to run (BullMQ's wait, paused and prioritized lists together). */
+  waiting: number
+  active: number
+  /** Waiting for a retry backoff to elapse. */
+  delayed: number
+  failed: number
+  completed: number
+}
+
+/** The producer side. Enqueueing an id that is already waiting, running or retained does nothing. */
+export interface JobQueue {
+  enqueueExecutions(jobs: readonly ExecutionJobData[]): Promise<void>
+  enqueuePolls(jobs: readonly PollJobData[]): Promise<void>
+  counts(): Promise<JobCounts>
+  close(): Promise<void>
+}
+
+export interface JobContext {
+  /** 1-based; a job handed back at shutdown keeps its attempt number. */
+  attempt: number
+  /** `attempt === maxAttempts` means a failure now is final: the handler records it itself. */
+  maxAttempts: number
+  /** Aborted when a draining consumer runs out of time; throw to hand the job back. */
+  signal: AbortSignal
+  jobId: string
+}
+
+export type JobHandler<K extends JobKind> = (data: JobDataByKind[K], ctx: JobContext) => Promise<void>
+export type JobHandlers = { [K in JobKind]: JobHandler<K> }
+
+export interface JobConsumer {
+  start(): Promise<void>
+  /**
+   * Stops taking jobs and waits up to `timeoutMs` for the running ones, then aborts their signal;
+   * a handler that throws after the abort hands its job back (no attempt spent).
+   */
+  close(timeoutMs?: number): Promise<void>
+}
+
+/** Redis is unreachable or the queue is closed; the job is not lost if its row is in Postgres. */
+export class QueueUnavailableError extends AreaError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('queue_unavailable', message, options)
+  }
+}
+
+/** Calls the handler of `kind`; the cast is safe because a job's name and data are written together. */
+export async function runHandler(
+  handlers: JobHandlers,
+  kind: string,
+  data: unknown,
+  ctx: JobContext,
+): Promise<void> {
+  if (!JOB_KINDS.includes(kind as JobKind)) throw new PermanentError(`unknown job kind "${kind}"`)
+  const handler = handlers[kind as JobKind] as (data: unknown, ctx: JobContext) => Promise<void>
+  await handler(data, ctx)
+}

@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely'
+import type { Engine } from '../../engine/run.js'
+import type { Logger } from '../../engine/types.js'
+import type { Database } from '../../store/schema.js'
+import type { SecretBox } from '../../store/secret-box.js'
+
+import type { ExecutionJobData, JobContext } from '../queue/types.js'
+
+export type { ExecutionJobData, PollJobData } from '../queue/types.js'
+
+/** The part of a job's context the handlers use. */
+export type AttemptContext = Pick<JobContext, 'attempt' | 'maxAttempts' | 'signal'>
+
+/** What the worker's handlers need, passed in so tests and roles wire them freely. */
+export interface WorkerDeps {
+  db: Kysely<Database>
+  engine: Engine
+  secrets: SecretBox
+  logger: Logger
+  /** Best effort: the scheduler's sweeper enqueues whatever this fails to. */
+  enqueueExecutions(jobs: ExecutionJobData[]): Promise<void>
+  /** How long a worker owns an event before another may take it over. */
+  leaseSeconds: number
+}

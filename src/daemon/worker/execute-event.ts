@@ -1,0 +1,63 @@
+/**
+ * The `area_execution` job: claim the event, run the AREA on it, record the outcome. Safe to
+ * run twice for the same event (BullMQ delivers at least once): the claim keeps two workers
+ * apart, and reactions that already succeeded are not run again.
+ */
+import { errorMessage, RetryableError } from '../../engine/errors.js'
+import { ReactionFailedError } from '../../engine/run.js'
+import { createExecutionPort } from '../../store/executions.js'
+import { claimHookLog, finishHookLog, hookLogState, releaseHookLog } from '../../store/hook-logs.js'
+import { loadAreaByActionId } from '../../store/load-area.js'
+import type { AttemptContext, ExecutionJobData, WorkerDeps } from './deps.js'
+
+export type ExecutionResult = 'done' | 'skipped' | 'failed' | 'already_processed'
+
+export async function executeEvent(
+  deps: WorkerDeps,
+  job: ExecutionJobData,
+  ctx: AttemptContext,
+): Promise<ExecutionResult> {
+  const claimed = await claimHookLog(deps.db, job.hookLogId, deps.leaseSeconds)
+  if (!claimed) {
+    const state = await hookLogState(deps.db, job.hookLogId)
+    if (!state || state.processed) return 'already_processed'
+    throw new RetryableError('this event is being processed by another worker', { code: 'event_busy' })
+  }
+  const logger = deps.logger
+  const area = await loadAreaByActionId(deps.db, job.areaActionId, deps.secrets)
+  if (!area) {
+    await finishHookLog(deps.db, claimed.id, 'skipped', 'the AREA was deleted')
+    return 'skipped'
+  }
+  try {
+    const result = await deps.engine.runEvent({
+      area,
+      event: claimed.event,
+      hookLogId: claimed.id,
+      outcomes: createExecutionPort(deps.db, {
+        hookLogId: claimed.id,
+        areaId: area.id,
+        userId: area.userId,
+        areaActionId: area.action.id,
+        attempt: claimed.attempts,
+      }),
+      logger,
+      signal: ctx.signal,
+    })
+    if (result.status === 'skipped') {
+      await finishHookLog(deps.db, claimed.id, 'skipped', result.reason)
+      return 'skipped'
+    }
+    await finishHookLog(deps.db, claimed.id, 'done')
+    return 'done'
+  } catch (error) {
+    const permanent = error instanceof ReactionFailedError ? error.errorClass === 'permanent' : false
+    if (permanent || ctx.attempt >= ctx.maxAttempts) {
+      await finishHookLog(deps.db, claimed.id, 'failed', errorMessage(error))
+      logger.warn({ hookLogId: claimed.id, areaId: area.id, err: errorMessage(error) }, 'event failed')
+    } else {
+      await releaseHookLog(deps.db, claimed.id, errorMessage(error))
+    }
+    throw error
+  }
+}

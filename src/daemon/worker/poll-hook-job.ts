@@ -1,0 +1,60 @@
+/**
+ * The `poll` job: run one polling slot of a hook job, record new items as events (deduplicated
+ * by the engine through the store), then enqueue their executions.
+ */
+import { errorMessage } from '../../engine/errors.js'
+import { runPoll } from '../../engine/poll.js'
+import type { JsonObject } from '../../engine/types.js'
+import { loadAreaByActionId } from '../../store/load-area.js'
+import { createPollStatePort } from '../../store/polls.js'
+import type { AttemptContext, PollJobData, WorkerDeps } from './deps.js'
+
+export type PollOutcome =
+  | { status: 'skipped'; reason: string }
+  | { status: 'polled'; baseline: boolean; fired: number }
+
+export async function pollHookJob(
+  deps: WorkerDeps,
+  job: PollJobData,
+  ctx: AttemptContext,
+): Promise<PollOutcome> {
+  const hookJob = await deps.db
+    .selectFrom('hook_jobs')
+    .select(['id', 'area_action_id', 'type', 'status', 'state', 'baseline_done'])
+    .where('id', '=', job.hookJobId)
+    .executeTakeFirst()
+  if (!hookJob) return { status: 'skipped', reason: 'the hook job no longer exists' }
+  if (hookJob.type !== 'polling' || hookJob.status !== 'active') {
+    return {
+      status: 'skipped',
+      reason: `the hook job is ${hookJob.type === 'polling' ? hookJob.status : 'a webhook'}`,
+    }
+  }
+  const area = await loadAreaByActionId(deps.db, hookJob.area_action_id, deps.secrets)
+  if (!area?.enabled) return { status: 'skipped', reason: 'the AREA is disabled or deleted' }
+
+  const { baseline, fired } = await runPoll({
+    engine: deps.engine,
+    area,
+    hookJob: {
+      id: hookJob.id,
+      state: (hookJob.state as JsonObject | null) ?? undefined,
+      baselineDone: hookJob.baseline_done,
+    },
+    scheduledAt: new Date(job.slotMs),
+    port: createPollStatePort(deps.db, { areaId: area.id, userId: area.userId }),
+    logger: deps.logger,
+    signal: ctx.signal,
+  })
+  if (fired.length) {
+    try {
+      await deps.enqueueExecutions(
+        fired.map((f) => ({ hookLogId: f.hookLogId, areaActionId: area.action.id })),
+      )
+    } catch (error) {
+      // The events are committed; the sweeper enqueues them once the queue is back.
+      deps.logger.warn({ hookJobId: hookJob.id, err: errorMessage(error) }, 'could not enqueue new events')
+    }
+  }
+  return { status: 'polled', baseline, fired: fired.length }
+}

@@ -1,0 +1,79 @@
+/**
+ * The life of one event row (hook_logs): claimed by one worker at a time through a lease, then
+ * finished (done, skipped, failed) or handed back for a retry.
+ */
+import { type Kysely, sql } from 'kysely'
+import type { JsonObject } from '../engine/types.js'
+import type { Database, HookLogStatus } from './schema.js'
+
+export interface ClaimedHookLog {
+  id: string
+  hookJobId: string
+  areaId: string
+  userId: string
+  event: JsonObject
+  attempts: number
+}
+
+/**
+ * Takes the event for `leaseSeconds`, unless it is finished or another worker holds a live
+ * lease. A worker killed mid-run leaves a lease that expires, and the retry takes over.
+ */
+export async function claimHookLog(
+  db: Kysely<Database>,
+  hookLogId: string,
+  leaseSeconds: number,
+): Promise<ClaimedHookLog | undefined> {
+  const row = await db
+    .updateTable('hook_logs')
+    .set({
+      status: 'processing',
+      attempts: sql`attempts + 1`,
+      claimed_until: sql`now() + make_interval(secs => ${leaseSeconds})`,
+    })
+    .where('id', '=', hookLogId)
+    .where('processed', '=', false)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', sql<Date>`now()`)]))
+    .returning(['id', 'hook_job_id', 'area_id', 'user_id', 'event_payload', 'attempts'])
+    .executeTakeFirst()
+  if (!row) return undefined
+  return {
+    id: row.id,
+    hookJobId: row.hook_job_id,
+    areaId: row.area_id,
+    userId: row.user_id,
+    event: row.event_payload as JsonObject,
+    attempts: row.attempts,
+  }
+}
+
+export async function hookLogState(
+  db: Kysely<Database>,
+  hookLogId: string,
+): Promise<{ processed: boolean; status: HookLogStatus } | undefined> {
+  return db.selectFrom('hook_logs').select(['processed', 'status']).where('id', '=', hookLogId).executeTakeFirst()
+}
+
+/** Final states: nothing re-enqueues the event afterwards. */
+export async function finishHookLog(
+  db: Kysely<Database>,
+  hookLogId: string,
+  status: 'done' | 'skipped' | 'failed',
+  error?: string,
+): Promise<void> {
+  await db
+    .updateTable('hook_logs')
+    .set({ status, processed: true, claimed_until: null, error: error ?? null, finished_at: sql`now()` })
+    .where('id', '=', hookLogId)
+    .execute()
+}
+
+/** Hands the event back for a retry: the lease ends now, the error is kept for `area logs`. */
+export async function releaseHookLog(db: Kysely<Database>, hookLogId: string, error: string): Promise<void> {
+  await db
+    .updateTable('hook_logs')
+    .set({ status: 'queued', claimed_until: null, error })
+    .where('id', '=', hookLogId)
+    .where('processed', '=', false)
+    .execute()
+}

@@ -1,0 +1,96 @@
+/**
+ * Loads an AREA as the engine runs it, from its action id: action, reactions in position order,
+ * params and lazily decrypted connections. Two queries, whatever the number of reactions.
+ */
+import type { Kysely } from 'kysely'
+import type { AuthResolver, LoadedArea } from '../engine/area.js'
+import type { JsonObject } from '../engine/types.js'
+import { readCredentials } from './connections.js'
+import type { Database } from './schema.js'
+import type { SecretBox } from './secret-box.js'
+
+export interface LoadedAreaWithState extends LoadedArea {
+  enabled: boolean
+}
+
+export async function loadAreaByActionId(
+  db: Kysely<Database>,
+  areaActionId: string,
+  secrets: SecretBox,
+): Promise<LoadedAreaWithState | undefined> {
+  const action = await db
+    .selectFrom('area_actions as aa')
+    .innerJoin('areas as a', 'a.id', 'aa.area_id')
+    .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
+    .innerJoin('services as s', 's.id', 'sa.service_id')
+    .select((eb) => [
+      'aa.id as actionId',
+      'aa.user_service_id as connectionId',
+      'a.id as areaId',
+      'a.name',
+      'a.user_id as userId',
+      'a.enabled',
+      's.key as service',
+      'sa.key as action',
+      eb
+        .selectFrom('area_action_param_values as p')
+        .select((inner) => inner.fn.jsonAgg(inner.table('p')).as('params'))
+        .whereRef('p.area_action_id', '=', 'aa.id')
+        .as('params'),
+    ])
+    .where('aa.id', '=', areaActionId)
+    .executeTakeFirst()
+  if (!action) return undefined
+
+  const reactions = await db
+    .selectFrom('area_reactions as ar')
+    .innerJoin('service_reactions as sr', 'sr.id', 'ar.service_reaction_id')
+    .innerJoin('services as s', 's.id', 'sr.service_id')
+    .select((eb) => [
+      'ar.id',
+      'ar.ref',
+      'ar.position',
+      'ar.user_service_id as connectionId',
+      's.key as service',
+      'sr.key as reaction',
+      eb
+        .selectFrom('area_reaction_param_values as p')
+        .select((inner) => inner.fn.jsonAgg(inner.table('p')).as('params'))
+        .whereRef('p.area_reaction_id', '=', 'ar.id')
+        .as('params'),
+    ])
+    .where('ar.area_id', '=', action.areaId)
+    .orderBy('ar.position')
+    .execute()
+
+  const auth = (connectionId: string | null): AuthResolver | undefined =>
+    connectionId ? () => readCredentials(db, secrets, connectionId) : undefined
+  return {
+    id: action.areaId,
+    name: action.name,
+    userId: action.userId,
+    enabled: action.enabled,
+    action: {
+      id: action.actionId,
+      service: action.service,
+      action: action.action,
+      params: toParams(action.params),
+      auth: auth(action.connectionId),
+    },
+    reactions: reactions.map((r) => ({
+      id: r.id,
+      ref: r.ref,
+      position: r.position,
+      service: r.service,
+      reaction: r.reaction,
+      params: toParams(r.params),
+      auth: auth(r.connectionId),
+    })),
+  }
+}
+
+function toParams(rows: { name: string; value: unknown }[] | null): JsonObject {
+  const params: JsonObject = {}
+  for (const row of rows ?? []) params[row.name] = row.value as JsonObject[string]
+  return params
+}

@@ -1,0 +1,66 @@
+/**
+ * The engine's PollStatePort: seen keys, new events and the cursor are written in one
+ * transaction, so a crash between them cannot fire an item twice or lose one.
+ */
+import { type Kysely, sql } from 'kysely'
+import type { PollCommit, PollStatePort } from '../engine/poll.js'
+import type { JsonObject } from '../engine/types.js'
+import { toJson } from './json.js'
+import type { Database } from './schema.js'
+
+export interface PollScope {
+  areaId: string
+  userId: string
+}
+
+// Keeps each INSERT's parameter count far below Postgres' limit of 65535.
+const batchSize = 500
+
+export function createPollStatePort(db: Kysely<Database>, scope: PollScope): PollStatePort {
+  return {
+    async commit(commit: PollCommit) {
+      return db.transaction().execute(async (trx) => {
+        const fresh = new Set<string>()
+        for (let i = 0; i < commit.items.length; i += batchSize) {
+          const batch = commit.items.slice(i, i + batchSize)
+          const inserted = await trx
+            .insertInto('hook_seen')
+            .values(batch.map((item) => ({ hook_job_id: commit.hookJobId, dedup_key: item.key })))
+            .onConflict((oc) => oc.columns(['hook_job_id', 'dedup_key']).doNothing())
+            .returning('dedup_key')
+            .execute()
+          for (const row of inserted) fresh.add(row.dedup_key)
+        }
+        const fired: { key: string; hookLogId: string }[] = []
+        const events = commit.baseline ? [] : commit.items.filter((item) => fresh.has(item.key))
+        for (let i = 0; i < events.length; i += batchSize) {
+          const rows = await trx
+            .insertInto('hook_logs')
+            .values(
+              events.slice(i, i + batchSize).map((item) => ({
+                hook_job_id: commit.hookJobId,
+                area_id: scope.areaId,
+                user_id: scope.userId,
+                delivery_id: item.key,
+                event_payload: toJson(item.event),
+              })),
+            )
+            .onConflict((oc) => oc.columns(['hook_job_id', 'delivery_id']).doNothing())
+            .returning(['id', 'delivery_id'])
+            .execute()
+          for (const row of rows) fired.push({ key: row.delivery_id, hookLogId: row.id })
+        }
+        await trx
+          .updateTable('hook_jobs')
+          .set({
+            state: commit.state === undefined ? null : toJson(commit.state as JsonObject),
+            baseline_done: true,
+            updated_at: sql`now()`,
+          })
+          .where('id', '=', commit.hookJobId)
+          .execute()
+        return { fired }
+      })
+    },
+  }
+}

@@ -1,0 +1,55 @@
+/** A local HTTP server that records requests and answers as told: the reactions' target. */
+import { type IncomingHttpHeaders, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface SinkRequest {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: string
+  json: unknown
+}
+
+export interface SinkAnswer {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+export interface HttpSink {
+  url: string
+  requests: SinkRequest[]
+  /** The next answers, in order; when empty, 200 `{"ok":true}`. */
+  answers: SinkAnswer[]
+  close(): Promise<void>
+}
+
+export async function startHttpSink(): Promise<HttpSink> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8')
+      sink.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json: parse(body) })
+      const answer = sink.answers.shift() ?? { status: 200, body: { ok: true } }
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+      res.end(JSON.stringify(answer.body ?? {}))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const sink: HttpSink = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: [],
+    answers: [],
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  }
+  return sink
+}
+
+function parse(body: string): unknown {
+  try {
+    return body ? JSON.parse(body) : undefined
+  } catch {
+    return undefined
+  }
+}
