@@ -211,6 +211,8 @@ create table area.hook_jobs (
   status text not null default 'active' check (status in ('active', 'paused')),
   -- The poll cursor, and whether the first (baseline) poll has happened.
   state jsonb,
+  -- Hash of what is polled (service, action, params): when it changes, the baseline starts over.
+  source_hash text,
   baseline_done boolean not null default false,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()

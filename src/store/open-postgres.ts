@@ -1,0 +1,49 @@
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { Store } from './open.js'
+import type { Database } from './schema.js'
+import { PG_INT8, PG_INT8_ARRAY, parseInt8 } from './type-parsers.js'
+
+const parseInt8ArrayAsStrings: (text: string) => unknown = pg.types.getTypeParser(
+  PG_INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0],
+  'text',
+)
+
+/** Per-pool parsers: mutating `pg.types` would change every other pg user in the process. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format !== 'binary') {
+      if (oid === PG_INT8) return parseInt8
+      if (oid === PG_INT8_ARRAY) return (text: string) => mapInt8Array(parseInt8ArrayAsStrings(text))
+    }
+    return pg.types.getTypeParser(oid, format)
+  }) as typeof pg.types.getTypeParser,
+}
+
+/** node-postgres parses int8[] (of any depth) into strings. */
+function mapInt8Array(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mapInt8Array)
+  return typeof value === 'string' ? parseInt8(value) : value
+}
+
+export function openPostgresStore(databaseUrl: string, poolSize = 10): Store {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types })
+  // An idle connection dropped by the server (restart, pooler timeout) is only discarded; the next
+  // query opens a new one. Without a listener the pool's 'error' event would crash the process.
+  pool.on('error', () => {})
+  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  let closing: Promise<void> | undefined
+  return {
+    driver: 'postgres',
+    db: root.withSchema('area'),
+    async runScript(script, trx) {
+      // No parameters, so node-postgres uses the simple query protocol, which accepts many
+      // statements (and DO blocks) in one string and runs them as one implicit transaction.
+      await sql.raw(script).execute(trx ?? root)
+    },
+    close() {
+      closing ??= root.destroy()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * The Kysely view of supabase/migrations (schema `area`). Keys are table names without the
+ * schema: `Store.db` already has `.withSchema('area')` applied. Keep this in step with the SQL.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ErrorClass } from '../engine/errors.js'
+import type { JsonValue } from '../engine/types.js'
+
+/** timestamptz with `default now()`: both drivers read a Date; a Date or an ISO string is written. */
+export type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>
+export type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>
+
+/**
+ * jsonb. Write values through `toJson()` (src/store/json.ts): node-postgres turns a raw JS array
+ * into a Postgres array literal. JsonValue includes null, so SQL NULL and JSON null read back the
+ * same, and Kysely treats every jsonb key as optional on insert: NOT NULL is left to the database.
+ */
+export type Json = JsonValue
+
+export type UserServiceKind = 'token' | 'oauth2' | 'webhook_url' | 'smtp'
+export type UserServiceStatus = 'active' | 'refresh_failed' | 'revoked'
+export type TriggerType = 'polling' | 'webhook'
+export type HookJobStatus = 'active' | 'paused'
+export type HookLogStatus = 'received' | 'queued' | 'processing' | 'done' | 'failed' | 'skipped'
+export type ExecutionStatus = 'running' | 'success' | 'failed' | 'skipped' | 'partial_success'
+
+// Accounts
+
+export interface UsersTable {
+  id: Generated<string>
+  email: string
+  password_hash: string | null
+  display_name: string | null
+  supabase_user_id: string | null
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>
+  user_id: string
+  name: string
+  token_hash: string
+  last_used_at: NullableTimestamp
+  expires_at: NullableTimestamp
+  revoked_at: NullableTimestamp
+  created_at: DefaultedTimestamp
+}
+
+export interface OauthIdentitiesTable {
+  id: Generated<string>
+  user_id: string
+  provider: string
+  provider_user_id: string
+  scope: string | null
+  created_at: DefaultedTimestamp
+}
+
+// Catalog, synced from the service registry
+
+export interface ServicesTable {
+  id: Generated<string>
+  key: string
+  display_name: string
+  description: Generated<string>
+  auth_kind: string
+  available: Generated<boolean>
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface ServiceActionsTable {
+  id: Generated<string>
+  service_id: string
+  key: string
+  display_name: string
+  description: Generated<string>
+  polling_supported: boolean
+  webhook_supported: boolean
+  requires_connection: boolean
+  default_polling_interval_seconds: number | null
+  params_schema: Json
+  available: Generated<boolean>
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface ServiceActionParamsTable {
+  id: Generated<string>
+  service_action_id: string
+  name: string
+  type: string
+  required: boolean
+  description: Generated<string>
+  default_value: Json | null
+  schema: Json
+  position: number
+  created_at: DefaultedTimestamp
+}
+
+export interface ServiceReactionsTable {
+  id: Generated<string>
+  service_id: string
+  key: string
+  display_name: string
+  description: Generated<string>
+  requires_connection: boolean
+  params_schema: Json
+  available: Generated<boolean>
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface ServiceReactionParamsTable {
+  id: Generated<string>
+  service_reaction_id: string
+  name: string
+  type: string
+  required: boolean
+  description: Generated<string>
+  default_value: Json | null
+  schema: Json
+  position: number
+  created_at: DefaultedTimestamp
+}
+
+// Connections
+
+export interface UserServicesTable {
+  id: Generated<string>
+  user_id: string
+  service_id: string
+  name: string
+  kind: UserServiceKind
+  credentials_encrypted: string
+  token_expires_at: NullableTimestamp
+  status: Generated<UserServiceStatus>
+  status_detail: string | null
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+// AREAs
+
+export interface AreasTable {
+  id: Generated<string>
+  user_id: string
+  name: string
+  description: Generated<string>
+  labels: Generated<Json>
+  enabled: Generated<boolean>
+  spec: Json
+  spec_hash: string
+  revision: Generated<number>
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface AreaActionsTable {
+  id: Generated<string>
+  area_id: string
+  service_action_id: string
+  user_service_id: string | null
+  trigger_type: TriggerType
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface AreaActionParamValuesTable {
+  id: Generated<string>
+  area_action_id: string
+  name: string
+  value: Json
+  created_at: DefaultedTimestamp
+}
+
+export interface AreaReactionsTable {
+  id: Generated<string>
+  area_id: string
+  service_reaction_id: string
+  user_service_id: string | null
+  position: number
+  ref: string
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface AreaReactionParamValuesTable {
+  id: Generated<string>
+  area_reaction_id: string
+  name: string
+  value: Json
+  created_at: DefaultedTimestamp
+}
+
+// Triggers and events
+
+export interface HookJobsTable {
+  id: Generated<string>
+  area_action_id: string
+  type: TriggerType
+  polling_interval_seconds: number | null
+  schedule: Json | null
+  next_run_at: NullableTimestamp
+  last_run_at: NullableTimestamp
+  webhook_secret_encrypted: string | null
+  status: Generated<HookJobStatus>
+  state: Json | null
+  source_hash: string | null
+  baseline_done: Generated<boolean>
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
+export interface HookSeenTable {
+  id: Generated<string>
+  hook_job_id: string
+  dedup_key: string
+  seen_at: DefaultedTimestamp
+}
+
+export interface HookLogsTable {
+  id: Generated<string>
+  hook_job_id: string
+  area_id: string
+  user_id: string
+  delivery_id: string
+  event_payload: Json
+  detected_at: DefaultedTimestamp
+  status: Generated<HookLogStatus>
+  processed: Generated<boolean>
+  attempts: Generated<number>
+  claimed_until: NullableTimestamp
+  error: string | null
+  finished_at: NullableTimestamp
+  created_at: DefaultedTimestamp
+}
+
+export interface ExecutionLogsTable {
+  id: Generated<string>
+  area_id: string
+  user_id: string
+  hook_log_id: string
+  area_action_id: string | null
+  area_reaction_id: string | null
+  reaction_ref: string
+  status: ExecutionStatus
+  attempt: Generated<number>
+  started_at: DefaultedTimestamp
+  finished_at: NullableTimestamp
+  request_payload: Json | null
+  response_payload: Json | null
+  error_text: string | null
+  error_class: ErrorClass | null
+  created_at: DefaultedTimestamp
+}
+
+export interface AuditLogsTable {
+  id: Generated<string>
+  user_id: string | null
+  action_type: string
+  target_resource: string | null
+  metadata: Generated<Json>
+  created_at: DefaultedTimestamp
+}
+
+export interface Database {
+  users: UsersTable
+  api_tokens: ApiTokensTable
+  oauth_identities: OauthIdentitiesTable
+  services: ServicesTable
+  service_actions: ServiceActionsTable
+  service_action_params: ServiceActionParamsTable
+  service_reactions: ServiceReactionsTable
+  service_reaction_params: ServiceReactionParamsTable
+  user_services: UserServicesTable
+  areas: AreasTable
+  area_actions: AreaActionsTable
+  area_action_param_values: AreaActionParamValuesTable
+  area_reactions: AreaReactionsTable
+  area_reaction_param_values: AreaReactionParamValuesTable
+  hook_jobs: HookJobsTable
+  hook_seen: HookSeenTable
+  hook_logs: HookLogsTable
+  execution_logs: ExecutionLogsTable
+  audit_logs: AuditLogsTable
+}
+
+export type UserRow = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type UserUpdate = Updateable<UsersTable>
+export type ApiTokenRow = Selectable<ApiTokensTable>
+export type NewApiToken = Insertable<ApiTokensTable>
+export type OauthIdentityRow = Selectable<OauthIdentitiesTable>
+export type NewOauthIdentity = Insertable<OauthIdentitiesTable>
+
+export type ServiceRow = Selectable<ServicesTable>
+export type NewService = Insertable<ServicesTable>
+export type ServiceActionRow = Selectable<ServiceActionsTable>
+export type NewServiceAction = Insertable<ServiceActionsTable>
+export type ServiceActionParamRow = Selectable<ServiceActionParamsTable>
+export type NewServiceActionParam = Insertable<ServiceActionParamsTable>
+export type ServiceReactionRow = Selectable<ServiceReactionsTable>
+export type NewServiceReaction = Insertable<ServiceReactionsTable>
+export type ServiceReactionParamRow = Selectable<ServiceReactionParamsTable>
+export type NewServiceReactionParam = Insertable<ServiceReactionParamsTable>
+
+export type UserServiceRow = Selectable<UserServicesTable>
+export type NewUserService = Insertable<UserServicesTable>
+export type UserServiceUpdate = Updateable<UserServicesTable>
+
+export type AreaRow = Selectable<AreasTable>
+export type NewArea = Insertable<AreasTable>
+export type AreaUpdate = Updateable<AreasTable>
+export type AreaActionRow = Selectable<AreaActionsTable>
+export type NewAreaAction = Insertable<AreaActionsTable>
+export type AreaActionParamValueRow = Selectable<AreaActionParamValuesTable>
+export type NewAreaActionParamValue = Insertable<AreaActionParamValuesTable>
+export type AreaReactionRow = Selectable<AreaReactionsTable>
+export type NewAreaReaction = Insertable<AreaReactionsTable>
+export type AreaReactionParamValueRow = Selectable<AreaReactionParamValuesTable>
+export type NewAreaReactionParamValue = Insertable<AreaReactionParamValuesTable>
+
+export type HookJobRow = Selectable<HookJobsTable>
+export type NewHookJob = Insertable<HookJobsTable>
+export type HookJobUpdate = Updateable<HookJobsTable>
+export type HookSeenRow = Selectable<HookSeenTable>
+export type NewHookSeen = Insertable<HookSeenTable>
+export type HookLogRow = Selectable<HookLogsTable>
+export type NewHookLog = Insertable<HookLogsTable>
+export type HookLogUpdate = Updateable<HookLogsTable>
+export type ExecutionLogRow = Selectable<ExecutionLogsTable>
+export type NewExecutionLog = Insertable<ExecutionLogsTable>
+export type ExecutionLogUpdate = Updateable<ExecutionLogsTable>
+export type AuditLogRow = Selectable<AuditLogsTable>
+export type NewAuditLog = Insertable<AuditLogsTable>

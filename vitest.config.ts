@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Forks, not threads: PGlite (WASM) and the data-dir lock are per process.
+    pool: 'forks',
+    testTimeout: 30_000,
+    // Creating an embedded database (initdb in WASM) takes several seconds on a busy machine.
+    hookTimeout: 120_000,
+  },
+})
