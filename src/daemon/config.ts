@@ -85,7 +85,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     port,
     logLevel: env.LOG_LEVEL || 'info',
     workerConcurrency: integer(env, 'AREA_WORKER_CONCURRENCY', 16, problems, { min: 1, max: 1000 }),
-    leaseSeconds: integer(env, 'AREA_LEASE_SECONDS', 300, problems, { min: 5, max: 86_400 }),
+    leaseSeconds: integer(env, 'AREA_LEASE_SECONDS', 30, problems, { min: 5, max: 3_600 }),
     logRetentionDays: integer(env, 'AREA_LOG_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
     signup: signup as 'open' | 'closed',
     webhookBodyLimitBytes: integer(env, 'AREA_WEBHOOK_BODY_LIMIT', 1024 * 1024, problems, { min: 1024, max: 64 * 1024 * 1024 }),

@@ -42,6 +42,8 @@ export async function openDaemonContext(config: DaemonConfig, options: OpenConte
       redisUrl: config.redisUrl,
       prefix: config.redisPrefix,
       concurrency: config.workerConcurrency,
+      // A worker killed mid-job leaves it stalled; it must go to another worker, not fail.
+      maxStalledCount: 10,
       logger,
     })
     return {

@@ -47,11 +47,31 @@ export async function claimHookLog(
   }
 }
 
+/** Extends a live claim; false when the event was finished or taken over meanwhile. */
+export async function renewHookLogClaim(
+  db: Kysely<Database>,
+  hookLogId: string,
+  leaseSeconds: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('hook_logs')
+    .set({ claimed_until: sql`now() + make_interval(secs => ${leaseSeconds})` })
+    .where('id', '=', hookLogId)
+    .where('processed', '=', false)
+    .where('claimed_until', 'is not', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
 export async function hookLogState(
   db: Kysely<Database>,
   hookLogId: string,
-): Promise<{ processed: boolean; status: HookLogStatus } | undefined> {
-  return db.selectFrom('hook_logs').select(['processed', 'status']).where('id', '=', hookLogId).executeTakeFirst()
+): Promise<{ processed: boolean; status: HookLogStatus; claimedUntil: Date | null } | undefined> {
+  return db
+    .selectFrom('hook_logs')
+    .select(['processed', 'status', 'claimed_until as claimedUntil'])
+    .where('id', '=', hookLogId)
+    .executeTakeFirst()
 }
 
 /** Final states: nothing re-enqueues the event afterwards. */

@@ -23,13 +23,20 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
         const fresh = new Set<string>()
         for (let i = 0; i < commit.items.length; i += batchSize) {
           const batch = commit.items.slice(i, i + batchSize)
-          const inserted = await trx
+          // A key seen again gets a fresh seen_at (at most daily, to spare writes), so retention
+          // only prunes keys that left their source; `xmax = 0` tells a new row from an update.
+          const rows = await trx
             .insertInto('hook_seen')
             .values(batch.map((item) => ({ hook_job_id: commit.hookJobId, dedup_key: item.key })))
-            .onConflict((oc) => oc.columns(['hook_job_id', 'dedup_key']).doNothing())
-            .returning('dedup_key')
+            .onConflict((oc) =>
+              oc
+                .columns(['hook_job_id', 'dedup_key'])
+                .doUpdateSet({ seen_at: sql`now()` })
+                .where('hook_seen.seen_at', '<', sql<Date>`now() - interval '1 day'`),
+            )
+            .returning(['dedup_key', sql<boolean>`xmax = 0`.as('inserted')])
             .execute()
-          for (const row of inserted) fresh.add(row.dedup_key)
+          for (const row of rows) if (row.inserted) fresh.add(row.dedup_key)
         }
         const fired: { key: string; hookLogId: string }[] = []
         const events = commit.baseline ? [] : commit.items.filter((item) => fresh.has(item.key))

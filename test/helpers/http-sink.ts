@@ -1,5 +1,5 @@
 /** A local HTTP server that records requests and answers as told: the reactions' target. */
-import { type IncomingHttpHeaders, createServer } from 'node:http'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface SinkRequest {
@@ -30,7 +30,13 @@ export async function startHttpSink(): Promise<HttpSink> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
-      sink.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json: parse(body) })
+      sink.requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        json: parse(body),
+      })
       const answer = sink.answers.shift() ?? { status: 200, body: { ok: true } }
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
       res.end(JSON.stringify(answer.body ?? {}))

@@ -21,6 +21,10 @@ export interface QueueConfig {
   retry?: Partial<RetryPolicy>
   retention?: RetentionOptions
   abortGraceMs?: number
+  /** BullMQ: how long a dead worker's job stays locked, and how often it may stall before failing. */
+  lockDurationMs?: number
+  stalledIntervalMs?: number
+  maxStalledCount?: number
   logger?: Logger
 }
 

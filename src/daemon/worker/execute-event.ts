@@ -6,7 +6,13 @@
 import { errorMessage, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError } from '../../engine/run.js'
 import { createExecutionPort } from '../../store/executions.js'
-import { claimHookLog, finishHookLog, hookLogState, releaseHookLog } from '../../store/hook-logs.js'
+import {
+  claimHookLog,
+  finishHookLog,
+  hookLogState,
+  releaseHookLog,
+  renewHookLogClaim,
+} from '../../store/hook-logs.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
 import type { AttemptContext, ExecutionJobData, WorkerDeps } from './deps.js'
 
@@ -21,7 +27,12 @@ export async function executeEvent(
   if (!claimed) {
     const state = await hookLogState(deps.db, job.hookLogId)
     if (!state || state.processed) return 'already_processed'
-    throw new RetryableError('this event is being processed by another worker', { code: 'event_busy' })
+    // Another worker holds the lease: come back when it would have expired.
+    const leftMs = state.claimedUntil ? state.claimedUntil.getTime() - Date.now() : 0
+    throw new RetryableError('this event is being processed by another worker', {
+      code: 'event_busy',
+      retryAfterMs: Math.max(1_000, leftMs + 500),
+    })
   }
   const logger = deps.logger
   const area = await loadAreaByActionId(deps.db, job.areaActionId, deps.secrets)
@@ -29,6 +40,15 @@ export async function executeEvent(
     await finishHookLog(deps.db, claimed.id, 'skipped', 'the AREA was deleted')
     return 'skipped'
   }
+  // The lease is renewed while the run lasts, so only a dead worker's lease runs out.
+  const renewal = setInterval(
+    () => {
+      renewHookLogClaim(deps.db, claimed.id, deps.leaseSeconds).catch((error: unknown) => {
+        logger.warn({ hookLogId: claimed.id, err: errorMessage(error) }, 'could not renew the event lease')
+      })
+    },
+    (deps.leaseSeconds * 1000) / 3,
+  )
   try {
     const result = await deps.engine.runEvent({
       area,
@@ -59,5 +79,7 @@ export async function executeEvent(
       await releaseHookLog(deps.db, claimed.id, errorMessage(error))
     }
     throw error
+  } finally {
+    clearInterval(renewal)
   }
 }

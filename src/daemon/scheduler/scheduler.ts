@@ -1,0 +1,133 @@
+/**
+ * The scheduler role: claims due polling slots and enqueues them, sweeps events stranded in the
+ * outbox, and prunes old records. It holds no leadership: every replica runs the same loop and
+ * the claim's SKIP LOCKED keeps them apart.
+ */
+import type { Kysely } from 'kysely'
+import { errorMessage } from '../../engine/errors.js'
+import type { Logger } from '../../engine/types.js'
+import { claimDuePolls } from '../../store/due-polls.js'
+import { pruneOldRecords } from '../../store/retention.js'
+import type { Database } from '../../store/schema.js'
+import { findStrandedEvents } from '../../store/stranded-events.js'
+import type { JobQueue } from '../queue/types.js'
+
+export interface SchedulerOptions {
+  tickMs: number
+  claimBatch: number
+  sweepEveryMs: number
+  /** An unfinished event younger than this is left alone: its job is likely still on its way. */
+  sweepGraceSeconds: number
+  sweepBatch: number
+  retentionEveryMs: number
+  retentionDays: number
+}
+
+export const defaultSchedulerOptions: SchedulerOptions = {
+  tickMs: 1_000,
+  claimBatch: 1_000,
+  sweepEveryMs: 5_000,
+  sweepGraceSeconds: 10,
+  sweepBatch: 1_000,
+  retentionEveryMs: 3_600_000,
+  retentionDays: 30,
+}
+
+export interface SchedulerDeps {
+  db: Kysely<Database>
+  queue: JobQueue
+  logger: Logger
+}
+
+export interface SchedulerStats {
+  slotsEnqueued: number
+  eventsReenqueued: number
+}
+
+export interface RunningScheduler {
+  readonly stats: SchedulerStats
+  /** Finishes the current tick (its claims commit or roll back), then stops. */
+  stop(): Promise<void>
+}
+
+export function startScheduler(
+  deps: SchedulerDeps,
+  options: Partial<SchedulerOptions> = {},
+): RunningScheduler {
+  const settings = { ...defaultSchedulerOptions, ...options }
+  const stats: SchedulerStats = { slotsEnqueued: 0, eventsReenqueued: 0 }
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let wake: (() => void) | undefined
+  let lastSweep = 0
+  // The first prune waits a minute: a fleet restarting together should not all prune at once.
+  let lastPrune = Date.now() - settings.retentionEveryMs + 60_000
+
+  async function claimAll(): Promise<void> {
+    for (;;) {
+      const slots = await claimDuePolls(deps.db, {
+        limit: settings.claimBatch,
+        enqueue: (due) => deps.queue.enqueuePolls(due),
+      })
+      stats.slotsEnqueued += slots.length
+      if (slots.length < settings.claimBatch || stopped) return
+    }
+  }
+
+  async function sweep(): Promise<void> {
+    const stranded = await findStrandedEvents(deps.db, {
+      olderThanSeconds: settings.sweepGraceSeconds,
+      limit: settings.sweepBatch,
+    })
+    if (stranded.length === 0) return
+    await deps.queue.enqueueExecutions(stranded)
+    stats.eventsReenqueued += stranded.length
+    deps.logger.info({ count: stranded.length }, 're-enqueued stranded events')
+  }
+
+  async function tick(): Promise<void> {
+    const now = Date.now()
+    await step('claim due polls', claimAll)
+    if (now - lastSweep >= settings.sweepEveryMs) {
+      lastSweep = now
+      await step('sweep stranded events', sweep)
+    }
+    if (now - lastPrune >= settings.retentionEveryMs) {
+      lastPrune = now
+      await step('prune old records', async () => {
+        const pruned = await pruneOldRecords(deps.db, { retentionDays: settings.retentionDays })
+        if (pruned.hookLogs || pruned.hookSeen) deps.logger.info(pruned, 'pruned old records')
+      })
+    }
+  }
+
+  async function step(name: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run()
+    } catch (error) {
+      // A tick that fails (database or Redis away) is tried again next tick; nothing is lost.
+      deps.logger.warn({ err: errorMessage(error) }, `scheduler could not ${name}`)
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      await tick()
+      if (stopped) break
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        timer = setTimeout(resolve, settings.tickMs)
+      })
+    }
+  })()
+
+  return {
+    stats,
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      wake?.()
+      await loop
+    },
+  }
+}
