@@ -35,6 +35,10 @@ export interface DaemonConfig {
   webhookBodyLimitBytes: number
   /** Time the worker waits for running jobs on SIGTERM before handing them back. */
   drainTimeoutMs: number
+  /** How often the scheduler looks for due polls. */
+  schedulerTickMs: number
+  /** BullMQ: a job whose worker stops renewing its lock this long is given to another worker. */
+  jobLockMs: number
 }
 
 export class ConfigError extends AreaError {
@@ -90,6 +94,8 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     signup: signup as 'open' | 'closed',
     webhookBodyLimitBytes: integer(env, 'AREA_WEBHOOK_BODY_LIMIT', 1024 * 1024, problems, { min: 1024, max: 64 * 1024 * 1024 }),
     drainTimeoutMs: integer(env, 'AREA_DRAIN_TIMEOUT_MS', 25_000, problems, { min: 0, max: 3_600_000 }),
+    schedulerTickMs: integer(env, 'AREA_SCHEDULER_TICK_MS', 1_000, problems, { min: 50, max: 60_000 }),
+    jobLockMs: integer(env, 'AREA_JOB_LOCK_MS', 30_000, problems, { min: 1_000, max: 600_000 }),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`)

@@ -44,6 +44,8 @@ export async function openDaemonContext(config: DaemonConfig, options: OpenConte
       concurrency: config.workerConcurrency,
       // A worker killed mid-job leaves it stalled; it must go to another worker, not fail.
       maxStalledCount: 10,
+      lockDurationMs: config.jobLockMs,
+      stalledIntervalMs: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
       logger,
     })
     return {

@@ -251,11 +251,12 @@ function normalizeReactions(
       `${base}/params`,
       'apply',
     )
+    // Template references are checked even when a param is wrong, so one run reports both.
+    issues.push(...checkTemplates((spec.params ?? {}) as JsonValue, `${base}/params`, earlier))
     if (!params.ok) {
       issues.push(...params.issues)
       return
     }
-    issues.push(...checkTemplates(params.value, `${base}/params`, earlier))
     out.push({
       ref: spec.id,
       service: service.id,

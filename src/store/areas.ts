@@ -1,32 +1,38 @@
 /**
- * AREAs in the database: apply (create or update by name), delete. Every write happens in one
- * transaction, after every check, so bad input changes nothing. Rows of reactions are kept by
- * their `ref` across re-applies (execution logs point at them), and a hook job keeps its dedup
- * state unless its trigger's identity (service, action, params) changes.
+ * AREAs in the database: apply (create or update by name), enable/disable, delete. Every write
+ * happens in one transaction, after every check (area-plan.ts), so bad input changes nothing.
+ * Rows of reactions are kept by their `ref` across re-applies (execution logs point at them), and
+ * a hook job keeps its dedup state unless its trigger's identity (service, action, params) changes.
  */
 import { randomBytes } from 'node:crypto'
-import { type Kysely, type Transaction, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { canonicalHash, canonicalJson } from '../engine/canonical-json.js'
-import { type Issue, ValidationError } from '../engine/errors.js'
 import type { Registry } from '../engine/registry.js'
 import { nextRunAfter } from '../engine/schedule.js'
 import type { JsonObject } from '../engine/types.js'
+import type { AreaDocument } from '../spec/document.js'
 import type { NormalizedArea } from '../spec/normalize.js'
-import { AreaNotFoundError, AreaExistsError } from './errors.js'
+import { type ApplyOutcome, type AreaPlan, planArea, type References } from './area-plan.js'
+import { recordAudit } from './audit.js'
+import { AreaNotFoundError } from './errors.js'
 import { toJson } from './json.js'
 import type { Database } from './schema.js'
 import type { SecretBox } from './secret-box.js'
 
-export type ApplyOutcome = 'created' | 'updated' | 'unchanged'
+export type { ApplyOutcome } from './area-plan.js'
 
-export interface ApplyAreaInput {
+/** What writing a plan needs besides the plan itself. */
+export interface WriteContext {
   userId: string
-  area: NormalizedArea
-  /** `create` refuses an existing name; `apply` updates it. */
-  mode: 'apply' | 'create'
   registry: Registry
   secrets: SecretBox
   now?: Date
+}
+
+export interface ApplyAreaInput extends WriteContext {
+  area: NormalizedArea
+  /** `create` refuses an existing name; `apply` updates it. */
+  mode: 'apply' | 'create'
 }
 
 export interface ApplyAreaResult {
@@ -39,145 +45,78 @@ export interface ApplyAreaResult {
 }
 
 export async function applyArea(db: Kysely<Database>, input: ApplyAreaInput): Promise<ApplyAreaResult> {
-  const { area, userId } = input
   return db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('areas')
-      .select(['id', 'spec', 'spec_hash', 'revision'])
-      .where('user_id', '=', userId)
-      .where('name', '=', area.name)
-      .forUpdate()
-      .executeTakeFirst()
-    if (existing && input.mode === 'create') throw new AreaExistsError(area.name)
-    const refs = await resolveReferences(trx, userId, area)
-    if (existing && existing.spec_hash === area.specHash) {
-      return { outcome: 'unchanged', id: existing.id, name: area.name, revision: existing.revision, changes: [] }
-    }
-    const row = existing
-      ? await trx
-          .updateTable('areas')
-          .set({
-            description: area.description,
-            labels: toJson(area.labels),
-            enabled: area.enabled,
-            spec: toJson(area.document as unknown as JsonObject),
-            spec_hash: area.specHash,
-            revision: sql`revision + 1`,
-            updated_at: sql`now()`,
-          })
-          .where('id', '=', existing.id)
-          .returning(['id', 'revision'])
-          .executeTakeFirstOrThrow()
-      : await trx
-          .insertInto('areas')
-          .values({
-            user_id: userId,
-            name: area.name,
-            description: area.description,
-            labels: toJson(area.labels),
-            enabled: area.enabled,
-            spec: toJson(area.document as unknown as JsonObject),
-            spec_hash: area.specHash,
-          })
-          .returning(['id', 'revision'])
-          .executeTakeFirstOrThrow()
-    const areaActionId = await writeAction(trx, row.id, area, refs)
-    await writeReactions(trx, row.id, area, refs)
-    await writeHookJob(trx, areaActionId, area, input, existing !== undefined)
-    await trx
-      .insertInto('audit_logs')
-      .values({
-        user_id: userId,
-        action_type: existing ? 'area.updated' : 'area.created',
-        target_resource: `area/${area.name}`,
-        metadata: toJson({ revision: row.revision }),
-      })
-      .execute()
+    const plan = await planArea(trx, input.userId, input.area, { mode: input.mode, lock: true })
+    return writeAreaPlan(trx, plan, input)
+  })
+}
+
+/**
+ * Writes a plan made in the same transaction (`trx`) with `lock: true`, so the row cannot change
+ * in between. An unchanged plan writes nothing.
+ */
+export async function writeAreaPlan(
+  trx: Kysely<Database>,
+  plan: AreaPlan,
+  context: WriteContext,
+): Promise<ApplyAreaResult> {
+  const { area, existing, refs } = plan
+  if (existing && plan.outcome === 'unchanged') {
     return {
-      outcome: existing ? 'updated' : 'created',
-      id: row.id,
+      outcome: 'unchanged',
+      id: existing.id,
       name: area.name,
-      revision: row.revision,
-      changes: existing ? changedParts(existing.spec as JsonObject, area) : [],
+      revision: existing.revision,
+      changes: [],
     }
-  })
-}
-
-interface References {
-  serviceActionId: string
-  actionConnectionId: string | null
-  reactions: { serviceReactionId: string; connectionId: string | null }[]
-}
-
-/** Catalog ids and the user's connections; unknown names are validation errors. */
-async function resolveReferences(trx: Transaction<Database>, userId: string, area: NormalizedArea): Promise<References> {
-  const issues: Issue[] = []
-  const action = await trx
-    .selectFrom('service_actions as sa')
-    .innerJoin('services as s', 's.id', 'sa.service_id')
-    .select(['sa.id'])
-    .where('s.key', '=', area.action.service)
-    .where('sa.key', '=', area.action.action)
-    .where('sa.available', '=', true)
-    .executeTakeFirst()
-  if (!action) {
-    issues.push({ path: '/spec/action/action', message: `${area.action.service}.${area.action.action} is not available` })
   }
-  const names = [area.action.connection, ...area.reactions.map((r) => r.connection)].filter(
-    (n): n is string => n !== undefined,
-  )
-  const connections = names.length
+  const row = existing
     ? await trx
-        .selectFrom('user_services as us')
-        .innerJoin('services as s', 's.id', 'us.service_id')
-        .select(['us.id', 'us.name', 's.key as service'])
-        .where('us.user_id', '=', userId)
-        .where('us.name', 'in', names)
-        .execute()
-    : []
-  const connection = (name: string | undefined, service: string, path: string): string | null => {
-    if (name === undefined) return null
-    const found = connections.find((c) => c.name === name)
-    if (!found) {
-      issues.push({ path, message: `unknown connection "${name}": create it with \`area connections add ${service}\`` })
-      return null
-    }
-    if (found.service !== service) {
-      issues.push({ path, message: `connection "${name}" is for ${found.service}, not ${service}` })
-    }
-    return found.id
-  }
-  const actionConnectionId = connection(area.action.connection, area.action.service, '/spec/action/connection')
-
-  const reactionRows = await trx
-    .selectFrom('service_reactions as sr')
-    .innerJoin('services as s', 's.id', 'sr.service_id')
-    .select(['sr.id', 'sr.key', 's.key as service'])
-    .where('sr.available', '=', true)
-    .where(
-      's.key',
-      'in',
-      area.reactions.map((r) => r.service),
-    )
-    .execute()
-  const reactions = area.reactions.map((reaction, index) => {
-    const found = reactionRows.find((r) => r.service === reaction.service && r.key === reaction.reaction)
-    if (!found) {
-      issues.push({
-        path: `/spec/reactions/${index}/reaction`,
-        message: `${reaction.service}.${reaction.reaction} is not available`,
-      })
-    }
-    return {
-      serviceReactionId: found?.id ?? '',
-      connectionId: connection(reaction.connection, reaction.service, `/spec/reactions/${index}/connection`),
-    }
+        .updateTable('areas')
+        .set({
+          description: area.description,
+          labels: toJson(area.labels),
+          enabled: area.enabled,
+          spec: toJson(area.document as unknown as JsonObject),
+          spec_hash: area.specHash,
+          revision: sql`revision + 1`,
+          updated_at: sql`now()`,
+        })
+        .where('id', '=', existing.id)
+        .returning(['id', 'revision'])
+        .executeTakeFirstOrThrow()
+    : await trx
+        .insertInto('areas')
+        .values({
+          user_id: context.userId,
+          name: area.name,
+          description: area.description,
+          labels: toJson(area.labels),
+          enabled: area.enabled,
+          spec: toJson(area.document as unknown as JsonObject),
+          spec_hash: area.specHash,
+        })
+        .returning(['id', 'revision'])
+        .executeTakeFirstOrThrow()
+  const areaActionId = await writeAction(trx, row.id, area, refs)
+  await writeReactions(trx, row.id, area, refs)
+  await writeHookJob(trx, areaActionId, area, context, existing !== undefined)
+  await recordAudit(trx, {
+    userId: context.userId,
+    action: existing ? 'area.updated' : 'area.created',
+    target: `area/${area.name}`,
+    metadata: { revision: row.revision },
   })
-  if (issues.length || !action) throw new ValidationError(issues)
-  return { serviceActionId: action.id, actionConnectionId, reactions }
+  return {
+    outcome: existing ? 'updated' : 'created',
+    id: row.id,
+    name: area.name,
+    revision: row.revision,
+    changes: plan.changes,
+  }
 }
 
-async function writeAction(trx: Transaction<Database>, areaId: string, area: NormalizedArea, refs: References) {
+async function writeAction(trx: Kysely<Database>, areaId: string, area: NormalizedArea, refs: References) {
   const { id } = await trx
     .insertInto('area_actions')
     .values({
@@ -206,13 +145,9 @@ async function writeAction(trx: Transaction<Database>, areaId: string, area: Nor
   return id
 }
 
-async function writeReactions(trx: Transaction<Database>, areaId: string, area: NormalizedArea, refs: References) {
+async function writeReactions(trx: Kysely<Database>, areaId: string, area: NormalizedArea, refs: References) {
   const keep = area.reactions.map((r) => r.ref)
-  await trx
-    .deleteFrom('area_reactions')
-    .where('area_id', '=', areaId)
-    .where('ref', 'not in', keep)
-    .execute()
+  await trx.deleteFrom('area_reactions').where('area_id', '=', areaId).where('ref', 'not in', keep).execute()
   for (const [position, reaction] of area.reactions.entries()) {
     const ref = refs.reactions[position]!
     const { id } = await trx
@@ -245,10 +180,10 @@ async function writeReactions(trx: Transaction<Database>, areaId: string, area: 
 }
 
 async function writeHookJob(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   areaActionId: string,
   area: NormalizedArea,
-  input: ApplyAreaInput,
+  input: WriteContext,
   updating: boolean,
 ) {
   const now = input.now ?? new Date()
@@ -265,7 +200,11 @@ async function writeHookJob(
 
   if (trigger.type === 'webhook') {
     if (current?.type === 'webhook') {
-      await trx.updateTable('hook_jobs').set({ status, updated_at: sql`now()` }).where('id', '=', current.id).execute()
+      await trx
+        .updateTable('hook_jobs')
+        .set({ status, updated_at: sql`now()` })
+        .where('id', '=', current.id)
+        .execute()
       return
     }
     const secret = input.secrets.seal(generateWebhookSecret())
@@ -281,7 +220,11 @@ async function writeHookJob(
       baseline_done: true,
     }
     if (current) await trx.updateTable('hook_jobs').set(values).where('id', '=', current.id).execute()
-    else await trx.insertInto('hook_jobs').values({ area_action_id: areaActionId, ...values }).execute()
+    else
+      await trx
+        .insertInto('hook_jobs')
+        .values({ area_action_id: areaActionId, ...values })
+        .execute()
     return
   }
 
@@ -324,26 +267,16 @@ async function writeHookJob(
     updated_at: now,
   }
   if (current) await trx.updateTable('hook_jobs').set(values).where('id', '=', current.id).execute()
-  else await trx.insertInto('hook_jobs').values({ area_action_id: areaActionId, ...values }).execute()
+  else
+    await trx
+      .insertInto('hook_jobs')
+      .values({ area_action_id: areaActionId, ...values })
+      .execute()
 }
 
 /** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`
-}
-
-function changedParts(previous: JsonObject, area: NormalizedArea): string[] {
-  const before = previous as unknown as NormalizedArea['document']
-  const after = area.document
-  const parts: [string, unknown, unknown][] = [
-    ['description', before.metadata?.description, after.metadata.description],
-    ['labels', before.metadata?.labels, after.metadata.labels],
-    ['enabled', before.spec?.enabled, after.spec.enabled],
-    ['trigger', before.spec?.action?.trigger, after.spec.action.trigger],
-    ['action', { ...before.spec?.action, trigger: null }, { ...after.spec.action, trigger: null }],
-    ['reactions', before.spec?.reactions, after.spec.reactions],
-  ]
-  return parts.filter(([, a, b]) => canonicalJson(a) !== canonicalJson(b)).map(([name]) => name)
 }
 
 export async function deleteArea(db: Kysely<Database>, userId: string, name: string): Promise<void> {
@@ -355,9 +288,56 @@ export async function deleteArea(db: Kysely<Database>, userId: string, name: str
       .returning('id')
       .executeTakeFirst()
     if (!deleted) throw new AreaNotFoundError(name)
+    await recordAudit(trx, { userId, action: 'area.deleted', target: `area/${name}` })
+  })
+}
+
+/**
+ * Turns an AREA on or off. The stored canonical document and its hash follow, so `export`
+ * prints the state and applying the file again reports `enabled` as a change.
+ */
+export async function setAreaEnabled(
+  db: Kysely<Database>,
+  userId: string,
+  name: string,
+  enabled: boolean,
+): Promise<{ outcome: 'updated' | 'unchanged'; id: string }> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('areas')
+      .select(['id', 'spec', 'enabled'])
+      .where('user_id', '=', userId)
+      .where('name', '=', name)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!row) throw new AreaNotFoundError(name)
+    const document = row.spec as unknown as AreaDocument
+    if (row.enabled === enabled && document.spec.enabled === enabled)
+      return { outcome: 'unchanged', id: row.id }
+    const updated: AreaDocument = { ...document, spec: { ...document.spec, enabled } }
     await trx
-      .insertInto('audit_logs')
-      .values({ user_id: userId, action_type: 'area.deleted', target_resource: `area/${name}`, metadata: toJson({}) })
+      .updateTable('areas')
+      .set({
+        enabled,
+        spec: toJson(updated as unknown as JsonObject),
+        spec_hash: canonicalHash(updated),
+        revision: sql`revision + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', row.id)
       .execute()
+    await trx
+      .updateTable('hook_jobs')
+      .set({ status: enabled ? 'active' : 'paused', updated_at: sql`now()` })
+      .where('area_action_id', 'in', (eb) =>
+        eb.selectFrom('area_actions').select('id').where('area_id', '=', row.id),
+      )
+      .execute()
+    await recordAudit(trx, {
+      userId,
+      action: enabled ? 'area.enabled' : 'area.disabled',
+      target: `area/${name}`,
+    })
+    return { outcome: 'updated', id: row.id }
   })
 }

@@ -94,7 +94,12 @@ export async function syncCatalog(db: Kysely<Database>, registry: Registry): Pro
   })
 }
 
-async function syncAction(trx: Kysely<Database>, serviceId: string, action: ActionDefinition, requiresConnection: boolean) {
+async function syncAction(
+  trx: Kysely<Database>,
+  serviceId: string,
+  action: ActionDefinition,
+  requiresConnection: boolean,
+) {
   const { id } = await trx
     .insertInto('service_actions')
     .values({
@@ -133,7 +138,12 @@ async function syncAction(trx: Kysely<Database>, serviceId: string, action: Acti
       .execute()
   }
   let stale = trx.deleteFrom('service_action_params').where('service_action_id', '=', id)
-  if (params.length) stale = stale.where('name', 'not in', params.map((p) => p.name))
+  if (params.length)
+    stale = stale.where(
+      'name',
+      'not in',
+      params.map((p) => p.name),
+    )
   await stale.execute()
 }
 
@@ -175,7 +185,12 @@ async function syncReaction(
       .execute()
   }
   let stale = trx.deleteFrom('service_reaction_params').where('service_reaction_id', '=', id)
-  if (params.length) stale = stale.where('name', 'not in', params.map((p) => p.name))
+  if (params.length)
+    stale = stale.where(
+      'name',
+      'not in',
+      params.map((p) => p.name),
+    )
   await stale.execute()
 }
 
@@ -206,7 +221,15 @@ async function markMissing(
   serviceId: string,
   present: readonly { id: string }[],
 ) {
-  let query = trx.updateTable(table).set({ available: false, updated_at: sql`now()` }).where('service_id', '=', serviceId)
-  if (present.length) query = query.where('key', 'not in', present.map((p) => p.id))
+  let query = trx
+    .updateTable(table)
+    .set({ available: false, updated_at: sql`now()` })
+    .where('service_id', '=', serviceId)
+  if (present.length)
+    query = query.where(
+      'key',
+      'not in',
+      present.map((p) => p.id),
+    )
   await query.where('available', '=', true).execute()
 }

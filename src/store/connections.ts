@@ -17,7 +17,10 @@ export async function readCredentials(
     .select(['name', 'status', 'status_detail', 'credentials_encrypted'])
     .where('id', '=', connectionId)
     .executeTakeFirst()
-  if (!row) throw new PermanentError('the connection used by this AREA no longer exists', { code: 'connection_missing' })
+  if (!row)
+    throw new PermanentError('the connection used by this AREA no longer exists', {
+      code: 'connection_missing',
+    })
   if (row.status !== 'active') {
     throw new PermanentError(
       `connection "${row.name}" is ${row.status.replace('_', ' ')}${row.status_detail ? `: ${row.status_detail}` : ''}; reconnect it with \`area connections add\``,

@@ -40,30 +40,28 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       error_class: values.errorClass ?? null,
       finished_at: finished,
     }
-    return (
-      db
-        .insertInto('execution_logs')
-        .values({
-          area_id: scope.areaId,
-          user_id: scope.userId,
-          hook_log_id: scope.hookLogId,
-          area_action_id: scope.areaActionId,
-          area_reaction_id: reaction.id,
-          reaction_ref: reaction.ref,
-          ...row,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['hook_log_id', 'area_reaction_id'])
-            .doUpdateSet({
-              ...row,
-              ...(values.status === 'running' ? { started_at: sql<Date>`now()` } : {}),
-            })
-            // A success is final: a late duplicate never overwrites it.
-            .where('execution_logs.status', '<>', 'success'),
-        )
-        .execute()
-    )
+    return db
+      .insertInto('execution_logs')
+      .values({
+        area_id: scope.areaId,
+        user_id: scope.userId,
+        hook_log_id: scope.hookLogId,
+        area_action_id: scope.areaActionId,
+        area_reaction_id: reaction.id,
+        reaction_ref: reaction.ref,
+        ...row,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['hook_log_id', 'area_reaction_id'])
+          .doUpdateSet({
+            ...row,
+            ...(values.status === 'running' ? { started_at: sql<Date>`now()` } : {}),
+          })
+          // A success is final: a late duplicate never overwrites it.
+          .where('execution_logs.status', '<>', 'success'),
+      )
+      .execute()
   }
 
   return {
@@ -76,7 +74,10 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       const outcomes = new Map<string, PreviousOutcome>()
       for (const row of rows) {
         if (row.area_reaction_id) {
-          outcomes.set(row.area_reaction_id, { status: row.status, output: row.response_payload ?? undefined })
+          outcomes.set(row.area_reaction_id, {
+            status: row.status,
+            output: row.response_payload ?? undefined,
+          })
         }
       }
       return outcomes

@@ -23,7 +23,9 @@ export function createSecretBox(key: Buffer): SecretBox {
       const nonce = randomBytes(12)
       const cipher = createCipheriv('aes-256-gcm', key, nonce)
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-      return ['v1', nonce, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.')
+      return ['v1', nonce, cipher.getAuthTag(), body]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.')
     },
     open(sealed) {
       const [version, nonce, tag, body] = sealed.split('.')
@@ -33,7 +35,9 @@ export function createSecretBox(key: Buffer): SecretBox {
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'))
         decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        )
       } catch {
         throw new AreaError(
           'secret_unreadable',

@@ -77,7 +77,7 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     const after = await store.db.selectFrom('service_action_params').select(['id', 'name']).orderBy('id').execute()
     expect(after).toEqual(before)
     const services = await store.db.selectFrom('services').select('key').orderBy('key').execute()
-    expect(services.map((s) => s.key)).toEqual(['http', 'test', 'timer'])
+    expect(services.map((s) => s.key)).toEqual(['http', 'test', 'timer', 'webhook'])
     const every = await store.db
       .selectFrom('service_action_params as p')
       .innerJoin('service_actions as a', 'a.id', 'p.service_action_id')

@@ -1,0 +1,93 @@
+/**
+ * The API as a Fastify instance, built from plugins and not listening (server.ts listens), so
+ * tests drive it through `app.inject`. Layout: probes and `/openapi.json` at the root, `/v1` with
+ * signup and login open, and every other `/v1` route behind the bearer-token hook.
+ */
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { DaemonContext } from '../context.js'
+import { authenticate, decorateAuth } from './plugins/auth.js'
+import { registerOpenApi } from './plugins/openapi.js'
+import { registerProblemHandling } from './plugins/problem.js'
+import { ApiLogController } from './plugins/request-log.js'
+import { registerValidation } from './plugins/validation.js'
+import { areaApplyRoutes } from './routes/area-apply.js'
+import { areaStateRoutes } from './routes/area-state.js'
+import { areaRoutes } from './routes/areas.js'
+import { publicAuthRoutes, sessionRoutes } from './routes/auth.js'
+import { logRoutes } from './routes/logs.js'
+import { type ApiLifecycle, probeRoutes } from './routes/probes.js'
+import { serviceRoutes } from './routes/services.js'
+import { tokenRoutes } from './routes/tokens.js'
+
+export type { ApiLifecycle } from './routes/probes.js'
+
+export type AreaApp = FastifyInstance
+
+export interface BuildAppOptions {
+  /** Shared with server.ts: `/readyz` answers 503 once `draining` is set. */
+  lifecycle?: ApiLifecycle
+  /** Body limit of the API routes, in bytes (default 1 MiB; webhooks have their own). */
+  bodyLimit?: number
+  /** `last_used_at` of a token is written at most this often (default 60 s). */
+  tokenTouchIntervalSeconds?: number
+  /** Log stream polling and heartbeat periods (defaults 500 ms and 15 s). */
+  streamPollMs?: number
+  streamHeartbeatMs?: number
+}
+
+export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}): Promise<AreaApp> {
+  const lifecycle = options.lifecycle ?? { draining: false }
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    logController: new ApiLogController(),
+    genReqId: requestId,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  registerValidation(app)
+  registerProblemHandling(app)
+  decorateAuth(app)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await registerOpenApi(app)
+  await app.register(probeRoutes, { ctx, lifecycle })
+  await app.register(
+    async (v1) => {
+      // The API speaks JSON only: a text body is refused (415) rather than parsed as a string.
+      v1.removeContentTypeParser('text/plain')
+      await v1.register(publicAuthRoutes, { ctx })
+      await v1.register(async (secured) => {
+        secured.addHook(
+          'onRequest',
+          authenticate(ctx, { touchIntervalSeconds: options.tokenTouchIntervalSeconds }),
+        )
+        await secured.register(sessionRoutes, { ctx })
+        await secured.register(tokenRoutes, { ctx })
+        await secured.register(serviceRoutes, { ctx })
+        await secured.register(areaRoutes, { ctx })
+        await secured.register(areaApplyRoutes, { ctx })
+        await secured.register(areaStateRoutes, { ctx })
+        await secured.register(logRoutes, {
+          ctx,
+          streamPollMs: options.streamPollMs,
+          streamHeartbeatMs: options.streamHeartbeatMs,
+        })
+      })
+    },
+    { prefix: '/v1' },
+  )
+  return app as unknown as AreaApp
+}
+
+const safeRequestId = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** A caller's (or proxy's) X-Request-Id is kept for tracing when it is sane; otherwise a UUID. */
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id']
+  return typeof given === 'string' && safeRequestId.test(given) ? given : randomUUID()
+}

@@ -1,0 +1,26 @@
+/**
+ * One log line per request, when it completes: method, URL, status and duration, with the
+ * request id Fastify binds to `request.log`. Never headers (Authorization) nor bodies
+ * (passwords, secrets, events).
+ */
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify'
+
+export class ApiLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    }
+    if (error) reply.log.error({ ...line, err: error }, 'request errored')
+    else reply.log.info(line, 'request completed')
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Every error the API answers, by stable `code`, in one table: its HTTP status and title. The
+ * error handler (plugins/problem.ts) turns any thrown error into an RFC 9457 problem from here,
+ * and the CLI shows `detail` as it is and keys its exit codes on `code`.
+ */
+import { AreaError, type Issue } from '../../engine/errors.js'
+
+export const problemTypes = {
+  validation_failed: { status: 400, title: 'The request is invalid' },
+  malformed_json: { status: 400, title: 'The body is not valid JSON' },
+  bad_request: { status: 400, title: 'Bad request' },
+  unauthenticated: { status: 401, title: 'Not authenticated' },
+  invalid_credentials: { status: 401, title: 'Wrong e-mail or password' },
+  invalid_signature: { status: 401, title: 'The webhook signature does not verify' },
+  signup_closed: { status: 403, title: 'Signup is closed' },
+  not_found: { status: 404, title: 'Not found' },
+  area_not_found: { status: 404, title: 'AREA not found' },
+  service_not_found: { status: 404, title: 'Service not found' },
+  token_not_found: { status: 404, title: 'Token not found' },
+  hook_not_found: { status: 404, title: 'Webhook not found' },
+  area_exists: { status: 409, title: 'An AREA with this name exists' },
+  email_taken: { status: 409, title: 'This e-mail address has an account' },
+  token_exists: { status: 409, title: 'A token with this name exists' },
+  conflict: { status: 409, title: 'Conflicting change' },
+  payload_too_large: { status: 413, title: 'The body is too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  // The server's AREA_ENCRYPTION_KEY is not the one the secret was sealed with: the detail says so.
+  secret_unreadable: { status: 500, title: 'A stored secret cannot be decrypted' },
+  not_ready: { status: 503, title: 'Not ready' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ProblemCode = keyof typeof problemTypes
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: ProblemCode
+  errors?: Issue[]
+}
+
+export function isProblemCode(code: string): code is ProblemCode {
+  return Object.hasOwn(problemTypes, code)
+}
+
+/** A URN, not a URL: stable and unique, and it promises no documentation page. */
+export function problemType(code: ProblemCode): string {
+  return `urn:area:problem:${code}`
+}
+
+export function problem(code: ProblemCode, detail: string, errors?: Issue[]): Problem {
+  const { status, title } = problemTypes[code]
+  return { type: problemType(code), title, status, detail, code, ...(errors ? { errors } : {}) }
+}
+
+/** An error the API answers as it is (its code is in `problemTypes`). */
+export class ProblemError extends AreaError {
+  override readonly code: ProblemCode
+  readonly errors: Issue[] | undefined
+  constructor(code: ProblemCode, detail: string, errors?: Issue[]) {
+    super(code, detail)
+    this.code = code
+    this.errors = errors
+  }
+}
+
+export const unauthenticatedDetail =
+  'a valid API token is required: run `area login`, or set AREA_TOKEN to a token from `area tokens create`'

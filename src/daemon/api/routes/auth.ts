@@ -1,0 +1,107 @@
+/**
+ * Accounts: signup and login are the only `/v1` routes without a token (publicAuthRoutes);
+ * logout and `me` act on the calling token (sessionRoutes, in the authenticated scope).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { recordAudit } from '../../../store/audit.js'
+import { findApiTokenInfo, revokeApiTokenById } from '../../../store/tokens.js'
+import { findUserById } from '../../../store/users.js'
+import type { DaemonContext } from '../../context.js'
+import { login, type Session, signup } from '../accounts.js'
+import { authOf } from '../plugins/auth.js'
+import { LoginBody, MeAnswer, SessionAnswer, SignupBody } from '../schemas/auth.js'
+import { isoOrNull, problemResponses } from '../schemas/common.js'
+import { tokenView, userView } from '../views.js'
+
+export interface RouteOptions {
+  ctx: DaemonContext
+}
+
+const sessionView = (session: Session) => ({
+  user: userView(session.user),
+  token: session.token,
+  tokenName: session.tokenInfo.name,
+  expiresAt: isoOrNull(session.tokenInfo.expiresAt),
+})
+
+export const publicAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
+  app.post(
+    '/auth/signup',
+    {
+      schema: {
+        summary: 'Create an account and its first API token',
+        tags: ['accounts'],
+        security: [],
+        body: SignupBody,
+        response: { 201: SessionAnswer, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = await signup(ctx, request.body)
+      request.log.info({ userId: session.user.id }, 'user signed up')
+      return reply.code(201).send(sessionView(session))
+    },
+  )
+
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        summary: 'Exchange an e-mail and password for a new API token',
+        tags: ['accounts'],
+        security: [],
+        body: LoginBody,
+        response: { 200: SessionAnswer, ...problemResponses },
+      },
+    },
+    async (request) => sessionView(await login(ctx, request.body)),
+  )
+}
+
+export const sessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
+  app.post(
+    '/auth/logout',
+    {
+      schema: {
+        summary: 'Revoke the token this request is made with',
+        tags: ['accounts'],
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request)
+      await ctx.store.db.transaction().execute(async (trx) => {
+        await revokeApiTokenById(trx, auth.tokenId)
+        await recordAudit(trx, {
+          userId: auth.userId,
+          action: 'token.revoked',
+          target: `token/${auth.tokenName}`,
+          metadata: { via: 'logout' },
+        })
+      })
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    '/me',
+    {
+      schema: {
+        summary: 'The calling user and token',
+        tags: ['accounts'],
+        response: { 200: MeAnswer, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request)
+      const [user, token] = await Promise.all([
+        findUserById(ctx.store.db, auth.userId),
+        findApiTokenInfo(ctx.store.db, auth.tokenId),
+      ])
+      // Both were just read by the authentication hook; only a concurrent deletion gets here.
+      if (!user || !token) throw new Error('the calling user or token vanished during the request')
+      return { user: userView(user), currentToken: tokenView(token, auth.tokenId) }
+    },
+  )
+}
