@@ -1,0 +1,65 @@
+/**
+ * Starts the requested roles on one daemon context, and stops them in the order that loses
+ * nothing: the API stops taking requests first (readiness goes false), then the scheduler
+ * finishes its tick, then the worker drains or hands back its jobs, then the connections close.
+ */
+import { startApiServer } from './api/server.js'
+import type { DaemonContext } from './context.js'
+import { startScheduler } from './scheduler/scheduler.js'
+import { startWorker } from './worker/worker.js'
+
+export interface RunningDaemon {
+  /** The API's port when the role runs (useful with `--port 0`). */
+  port: number | undefined
+  stop(): Promise<void>
+}
+
+export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
+  const wants = (role: 'api' | 'worker' | 'scheduler') =>
+    ctx.config.roles.includes('all') || ctx.config.roles.includes(role)
+  const stops: (() => Promise<void>)[] = []
+  let port: number | undefined
+  const stopAll = async () => {
+    for (const stop of stops.splice(0)) {
+      try {
+        await stop()
+      } catch (error) {
+        ctx.logger.error({ err: error }, 'error while stopping a role')
+      }
+    }
+    await ctx.close()
+  }
+  try {
+    if (wants('api')) {
+      const api = await startApiServer(ctx)
+      port = api.port
+      stops.push(() => api.close())
+    }
+    if (wants('scheduler')) {
+      const scheduler = startScheduler(
+        { db: ctx.store.db, queue: ctx.queue.queue, logger: ctx.logger },
+        { retentionDays: ctx.config.logRetentionDays, tickMs: ctx.config.schedulerTickMs },
+      )
+      stops.push(() => scheduler.stop())
+    }
+    if (wants('worker')) {
+      const consumer = await startWorker(ctx.queue, {
+        db: ctx.store.db,
+        engine: ctx.engine,
+        secrets: ctx.secrets,
+        logger: ctx.logger,
+        leaseSeconds: ctx.config.leaseSeconds,
+        enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
+      })
+      stops.push(() => consumer.close(ctx.config.drainTimeoutMs))
+    }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
+  ctx.logger.info(
+    { roles: ctx.config.roles, port, queue: ctx.queue.kind, database: ctx.store.driver },
+    'area is running',
+  )
+  return { port, stop: stopAll }
+}
