@@ -67,7 +67,8 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     )
   }
   const port = options.port ?? integer(env, 'PORT', 8080, problems, { min: 0, max: 65535 })
-  const host = env.HOST || '0.0.0.0'
+  // The embedded default is a laptop: listen on loopback only. A shared database means a server.
+  const host = env.HOST || (databaseUrl ? '0.0.0.0' : '127.0.0.1')
   const publicUrl = (env.AREA_PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, '')
   if (!/^https?:\/\//.test(publicUrl)) {
     problems.push(`AREA_PUBLIC_URL must start with http:// or https:// (got "${publicUrl}")`)

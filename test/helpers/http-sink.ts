@@ -14,6 +14,8 @@ export interface SinkAnswer {
   status: number
   body?: unknown
   headers?: Record<string, string>
+  /** Holds the answer this long (a slow or hanging target). */
+  delayMs?: number
 }
 
 export interface HttpSink {
@@ -21,6 +23,8 @@ export interface HttpSink {
   requests: SinkRequest[]
   /** The next answers, in order; when empty, 200 `{"ok":true}`. */
   answers: SinkAnswer[]
+  /** Decides the answer from the request when it returns one; consulted before `answers`. */
+  respond?: (request: SinkRequest) => SinkAnswer | undefined
   close(): Promise<void>
 }
 
@@ -30,16 +34,22 @@ export async function startHttpSink(): Promise<HttpSink> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
-      sink.requests.push({
+      const request = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
         body,
         json: parse(body),
-      })
-      const answer = sink.answers.shift() ?? { status: 200, body: { ok: true } }
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
-      res.end(JSON.stringify(answer.body ?? {}))
+      }
+      sink.requests.push(request)
+      const answer = sink.respond?.(request) ?? sink.answers.shift() ?? { status: 200, body: { ok: true } }
+      const send = () => {
+        if (res.destroyed) return
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+        res.end(JSON.stringify(answer.body ?? {}))
+      }
+      if (answer.delayMs) setTimeout(send, answer.delayMs).unref()
+      else send()
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -47,7 +57,10 @@ export async function startHttpSink(): Promise<HttpSink> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests: [],
     answers: [],
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () => {
+      server.closeAllConnections()
+      return new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
+    },
   }
   return sink
 }
