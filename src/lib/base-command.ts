@@ -1,25 +1,39 @@
 /**
  * The base of every command: owns `--json`, printing, errors and exit codes, so commands stay
  * thin (parse flags, call src/lib or the client, print).
+ *
+ * - stdout carries what a command produces (data, or the JSON document with `--json`); notes,
+ *   progress and errors go to stderr, so `area … --json | jq` always reads clean JSON.
+ * - Errors: `Error: <message>` for people; with `--json`, one line on stderr:
+ *   `{ "error": { "code", "message", "issues"? } }`, `code` being stable for scripts.
+ * - Exit codes (DESIGN §5): 0 ok, 1 error, 2 changes found (`diff`), 3 invalid input (bad flags
+ *   or arguments included), 4 not authenticated.
+ * - Colours only on a terminal and never with NO_COLOR (colors.ts); no prompt without a
+ *   terminal (tty.ts).
  */
-import { Command, Flags, type Interfaces } from '@oclif/core'
-import { AreaError, ValidationError } from '../engine/errors.js'
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
+import { AreaError, type Issue, ValidationError } from '../engine/errors.js'
+import { CliError } from './cli-error.js'
+import { type Colors, colorsFor } from './colors.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+
+export { CliError } from './cli-error.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
-/** An error the CLI reports as is, with the exit code it names. */
-export class CliError extends Error {
-  readonly exitCode: ExitCodeValue
-  readonly code: string
-  constructor(message: string, options: { exitCode?: ExitCodeValue; code?: string } = {}) {
-    super(message)
-    this.exitCode = options.exitCode ?? ExitCode.error
-    this.code = options.code ?? 'error'
-  }
+/** The `--json` error document. */
+export interface ErrorDocument {
+  error: { code: string; message: string; issues?: Issue[] }
+}
+
+/** Stable codes of AreaErrors that mean something other than a plain failure. */
+const exitCodesByErrorCode: Readonly<Record<string, ExitCodeValue>> = {
+  validation_failed: ExitCode.invalid,
+  invalid_input: ExitCode.invalid,
+  unauthenticated: ExitCode.unauthenticated,
 }
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
@@ -32,60 +46,141 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init()
-    const { args, flags } = await this.parse({
-      flags: this.ctor.flags,
-      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
-      args: this.ctor.args,
-      strict: this.ctor.strict,
-    })
-    this.flags = flags as CommandFlags<T>
-    this.args = args as CommandArgs<T>
+    try {
+      const { args, flags } = await this.parse({
+        flags: this.ctor.flags,
+        baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+        args: this.ctor.args,
+        strict: this.ctor.strict,
+      })
+      this.flags = flags as CommandFlags<T>
+      this.args = args as CommandArgs<T>
+    } catch (error) {
+      // Whatever fails while reading flags and arguments (unknown flag, missing value, a
+      // flag's own parser) is invalid input, and says where to look.
+      const message = error instanceof Error ? error.message : String(error)
+      throw new CliError(message.includes('--help') ? message : `${message}\nSee \`${this.usage()}\`.`, {
+        exitCode: ExitCode.invalid,
+        code: 'invalid_arguments',
+      })
+    }
   }
 
-  /** Prints `data` as JSON with `--json`, else what `human` renders. */
+  /** Whether `--json` was asked for; also known when flags failed to parse. */
+  protected get jsonOutput(): boolean {
+    if (this.flags) return this.flags.json === true
+    const end = this.argv.indexOf('--')
+    return (end < 0 ? this.argv : this.argv.slice(0, end)).includes('--json')
+  }
+
+  /** Colours for stdout, off with --json. */
+  protected get colors(): Colors {
+    return colorsFor(this.jsonOutput ? {} : process.stdout)
+  }
+
+  /** Colours for stderr. */
+  protected get errorColors(): Colors {
+    return colorsFor(this.jsonOutput ? {} : process.stderr)
+  }
+
+  /** Prints `data` as JSON with `--json`, else what `human` renders, on stdout. */
   protected print(data: unknown, human: () => string): void {
-    if (this.flags.json) {
-      process.stdout.write(`${JSON.stringify(data, null, 2)}\n`)
+    if (this.jsonOutput) {
+      this.printJson(data)
     } else {
       const text = human()
       if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
     }
   }
 
+  protected printJson(data: unknown): void {
+    process.stdout.write(`${JSON.stringify(data, null, 2)}\n`)
+  }
+
+  /** A note for people on stderr (progress, hints); silent with `--json`. */
+  protected note(text: string): void {
+    if (!this.jsonOutput) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  private usage(): string {
+    return [this.config.bin, this.id?.replaceAll(':', ' '), '--help'].filter(Boolean).join(' ')
+  }
+
   protected override async catch(
     error: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<void> {
-    // oclif's own exits (help, version, parse errors) keep their behaviour.
-    if (error.oclif?.exit !== undefined && !(error instanceof CliError)) {
-      if (error.oclif.exit === 0) return
-      if (error.name === 'Error' || error.message.includes('flag') || error.message.includes('argument')) {
-        this.reportError('invalid_arguments', error.message)
-        this.exit(ExitCode.invalid)
-      }
-      throw error
-    }
-    const { code, exitCode, issues } = describeError(error)
-    this.reportError(code, error.message, issues)
-    this.exit(exitCode)
+    // Output may still be in flight on a pipe; oclif ends the process right after this.
+    await flushStandardStreams()
+    // `this.exit(code)` and oclif's own exits (help, version) carry their code already.
+    if (error instanceof Errors.ExitError) throw error
+    const failure = describeError(error)
+    this.reportError(failure)
+    await flushStandardStreams()
+    this.exit(failure.exitCode)
   }
 
-  private reportError(code: string, message: string, issues?: { path: string; message: string }[]): void {
-    if (this.flags?.json) {
-      process.stderr.write(`${JSON.stringify({ error: { code, message, ...(issues ? { issues } : {}) } })}\n`)
-    } else {
-      process.stderr.write(`Error: ${message}\n`)
+  private reportError(failure: Failure): void {
+    if (this.jsonOutput) {
+      const document: ErrorDocument = {
+        error: {
+          code: failure.code,
+          message: failure.message,
+          ...(failure.issues ? { issues: failure.issues } : {}),
+        },
+      }
+      process.stderr.write(`${JSON.stringify(document)}\n`)
+      return
     }
+    const colors = this.errorColors
+    const listed = Boolean(failure.issues?.length) && !failure.message.endsWith(':')
+    const lines = [`${colors.red('Error:')} ${failure.message}${listed ? ':' : ''}`]
+    if (failure.issues?.length) {
+      for (const issue of failure.issues) lines.push(`  ${issue.path || '/'}: ${issue.message}`)
+    }
+    if (failure.stack && process.env.DEBUG) lines.push(colors.dim(failure.stack))
+    process.stderr.write(`${lines.join('\n')}\n`)
   }
 }
 
-function describeError(error: Error): {
+interface Failure {
   code: string
+  message: string
   exitCode: ExitCodeValue
-  issues?: { path: string; message: string }[]
-} {
-  if (error instanceof CliError) return { code: error.code, exitCode: error.exitCode }
-  if (error instanceof ValidationError)
-    return { code: error.code, exitCode: ExitCode.invalid, issues: error.issues }
-  if (error instanceof AreaError) return { code: error.code, exitCode: ExitCode.error }
-  return { code: 'error', exitCode: ExitCode.error }
+  issues?: Issue[]
+  stack?: string
+}
+
+function describeError(error: Error & { oclif?: { exit?: number } }): Failure {
+  if (error instanceof CliError) {
+    return { code: error.code, message: error.message, exitCode: error.exitCode, issues: error.issues }
+  }
+  if (error instanceof ValidationError) {
+    // Its message joins the issues on one line; people get them one per line instead.
+    return { code: error.code, message: 'invalid input', exitCode: ExitCode.invalid, issues: error.issues }
+  }
+  if (error instanceof AreaError) {
+    return {
+      code: error.code,
+      message: error.message,
+      exitCode: exitCodesByErrorCode[error.code] ?? ExitCode.error,
+    }
+  }
+  // `this.error(…)` and other oclif errors: their exit code, unless it would read as "changes".
+  const oclifExit = error.oclif?.exit
+  const exitCode = isExitCode(oclifExit) && oclifExit !== ExitCode.changes ? oclifExit : ExitCode.error
+  // Anything else is a bug or an environment problem: keep the stack for DEBUG=1.
+  return { code: 'error', message: error.message, exitCode, stack: error.stack }
+}
+
+function isExitCode(value: unknown): value is ExitCodeValue {
+  return typeof value === 'number' && (Object.values(ExitCode) as number[]).includes(value)
+}
+
+function flushStandardStreams(): Promise<void> {
+  const flush = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (stream.writableLength === 0) resolve()
+      else stream.write('', () => resolve())
+    })
+  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => undefined)
 }

@@ -1,0 +1,71 @@
+/**
+ * Maps a JSON pointer (`/spec/reactions/0/params/url`) back to where it is written in the YAML
+ * source, so every issue can say line and column.
+ */
+import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml'
+
+export interface Position {
+  line: number
+  column: number
+}
+
+export type LocateTarget =
+  /** The value for a scalar written on its key's line, the key for a block collection. */
+  | 'auto'
+  /** The key: for "unknown field" issues the key is what is wrong. */
+  | 'key'
+
+/**
+ * The position of the node at `pointer`. When the pointer goes further than the document (a
+ * missing field), the deepest node that exists is given: the parent that lacks the field.
+ */
+export function locate(
+  yaml: Document.Parsed,
+  lineCounter: LineCounter,
+  pointer: string,
+  target: LocateTarget = 'auto',
+): Position {
+  const offset = locateOffset(yaml, pointer, target)
+  const { line, col } = lineCounter.linePos(offset)
+  return { line, column: col }
+}
+
+export function parsePointer(pointer: string): string[] {
+  if (pointer === '' || pointer === '/') return []
+  return pointer
+    .replace(/^\//, '')
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+}
+
+function locateOffset(yaml: Document.Parsed, pointer: string, target: LocateTarget): number {
+  let node: unknown = yaml.contents
+  let key: Node | undefined
+  let complete = true
+  for (const segment of parsePointer(pointer)) {
+    const resolved = isAlias(node) ? node.resolve(yaml) : node
+    let next: { key: Node | undefined; value: unknown } | undefined
+    if (isMap(resolved)) {
+      const pair = resolved.items.find((p) => isScalar(p.key) && String(p.key.value) === segment)
+      if (pair) next = { key: pair.key as Node, value: pair.value }
+    } else if (isSeq(resolved) && /^\d+$/.test(segment)) {
+      const item = resolved.items[Number(segment)]
+      if (item !== undefined) next = { key: undefined, value: item }
+    }
+    if (!next) {
+      complete = false
+      break
+    }
+    key = next.key
+    node = next.value
+  }
+  const keyOffset = key?.range?.[0]
+  const value = node as Node | null
+  const valueOffset = value?.range?.[0]
+  const isLeaf = isScalar(value) || isAlias(value)
+  // An empty value (`params:`) is positioned on the next line: its key is more helpful.
+  const isEmpty = isScalar(value) && value.value === null && value.source === ''
+  const preferKey = target === 'key' || !complete || !isLeaf || isEmpty
+  if (preferKey && keyOffset !== undefined) return keyOffset
+  return valueOffset ?? keyOffset ?? yaml.range[0]
+}
