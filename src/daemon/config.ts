@@ -39,6 +39,8 @@ export interface DaemonConfig {
   schedulerTickMs: number
   /** BullMQ: a job whose worker stops renewing its lock this long is given to another worker. */
   jobLockMs: number
+  /** Port of /metrics, /healthz and /readyz in processes without the API role (0: any free port). */
+  metricsPort: number
 }
 
 export class ConfigError extends AreaError {
@@ -77,7 +79,8 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
   const dataDir = databaseUrl ? undefined : resolveDataDir(env)
   const encryptionKey = loadEncryptionKey(env, databaseUrl, dataDir, problems)
   const signup = env.AREA_SIGNUP || 'open'
-  if (signup !== 'open' && signup !== 'closed') problems.push(`AREA_SIGNUP must be "open" or "closed" (got "${signup}")`)
+  if (signup !== 'open' && signup !== 'closed')
+    problems.push(`AREA_SIGNUP must be "open" or "closed" (got "${signup}")`)
   const config: DaemonConfig = {
     roles: options.roles,
     databaseUrl,
@@ -93,19 +96,31 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     leaseSeconds: integer(env, 'AREA_LEASE_SECONDS', 30, problems, { min: 5, max: 3_600 }),
     logRetentionDays: integer(env, 'AREA_LOG_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
     signup: signup as 'open' | 'closed',
-    webhookBodyLimitBytes: integer(env, 'AREA_WEBHOOK_BODY_LIMIT', 1024 * 1024, problems, { min: 1024, max: 64 * 1024 * 1024 }),
+    webhookBodyLimitBytes: integer(env, 'AREA_WEBHOOK_BODY_LIMIT', 1024 * 1024, problems, {
+      min: 1024,
+      max: 64 * 1024 * 1024,
+    }),
     drainTimeoutMs: integer(env, 'AREA_DRAIN_TIMEOUT_MS', 25_000, problems, { min: 0, max: 3_600_000 }),
     schedulerTickMs: integer(env, 'AREA_SCHEDULER_TICK_MS', 1_000, problems, { min: 50, max: 60_000 }),
     jobLockMs: integer(env, 'AREA_JOB_LOCK_MS', 30_000, problems, { min: 1_000, max: 600_000 }),
+    metricsPort: integer(env, 'AREA_METRICS_PORT', 9464, problems, { min: 0, max: 65535 }),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
-    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`)
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`,
+    )
   }
   if (problems.length) throw new ConfigError(problems)
   return config
 }
 
-function integer(env: Env, name: string, fallback: number, problems: string[], range: { min: number; max: number }): number {
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  problems: string[],
+  range: { min: number; max: number },
+): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
@@ -120,7 +135,12 @@ function integer(env: Env, name: string, fallback: number, problems: string[], r
  * AREA_ENCRYPTION_KEY, else (embedded database only) a key file created on first start with
  * mode 0600. A shared database needs the same key in every replica, so there it is required.
  */
-function loadEncryptionKey(env: Env, databaseUrl: string | undefined, dataDir: string | undefined, problems: string[]): Buffer {
+function loadEncryptionKey(
+  env: Env,
+  databaseUrl: string | undefined,
+  dataDir: string | undefined,
+  problems: string[],
+): Buffer {
   const fromEnv = env.AREA_ENCRYPTION_KEY
   if (fromEnv) {
     const key = parseEncryptionKey(fromEnv)
@@ -147,6 +167,7 @@ function loadEncryptionKey(env: Env, databaseUrl: string | undefined, dataDir: s
     }
   }
   const key = parseEncryptionKey(readFileSync(file, 'utf8'))
-  if (key.length !== 32) problems.push(`${file} does not hold a 32-byte base64 key; remove it or set AREA_ENCRYPTION_KEY`)
+  if (key.length !== 32)
+    problems.push(`${file} does not hold a 32-byte base64 key; remove it or set AREA_ENCRYPTION_KEY`)
   return key
 }

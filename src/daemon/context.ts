@@ -11,6 +11,7 @@ import { openStore, type Store } from '../store/open.js'
 import { createSecretBox, type SecretBox } from '../store/secret-box.js'
 import type { DaemonConfig } from './config.js'
 import { type AppLogger, createLogger } from './logger.js'
+import { type AreaMetrics, createMetrics } from './metrics.js'
 import { createQueue, type QueueSetup } from './queue/index.js'
 
 export interface DaemonContext {
@@ -21,6 +22,7 @@ export interface DaemonContext {
   secrets: SecretBox
   queue: QueueSetup
   logger: AppLogger
+  metrics: AreaMetrics
   close(): Promise<void>
 }
 
@@ -30,7 +32,10 @@ export interface OpenContextOptions {
   env?: Readonly<Record<string, string | undefined>>
 }
 
-export async function openDaemonContext(config: DaemonConfig, options: OpenContextOptions = {}): Promise<DaemonContext> {
+export async function openDaemonContext(
+  config: DaemonConfig,
+  options: OpenContextOptions = {},
+): Promise<DaemonContext> {
   const logger = options.logger ?? createLogger(config.logLevel)
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
@@ -56,6 +61,7 @@ export async function openDaemonContext(config: DaemonConfig, options: OpenConte
       secrets: createSecretBox(config.encryptionKey),
       queue,
       logger,
+      metrics: createMetrics({ queue: queue.queue, db: store.db }),
       async close() {
         await queue.queue.close()
         await store.close()

@@ -5,6 +5,7 @@
  */
 import { startApiServer } from './api/server.js'
 import type { DaemonContext } from './context.js'
+import { startMetricsServer } from './metrics-server.js'
 import { startScheduler } from './scheduler/scheduler.js'
 import { startWorker } from './worker/worker.js'
 
@@ -19,6 +20,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
     ctx.config.roles.includes('all') || ctx.config.roles.includes(role)
   const stops: (() => Promise<void>)[] = []
   let port: number | undefined
+  let metricsPort: number | undefined
   const stopAll = async () => {
     for (const stop of stops.splice(0)) {
       try {
@@ -35,22 +37,32 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
       port = api.port
       stops.push(() => api.close())
     }
+    if (!wants('api')) {
+      // Without the API, /metrics and the probes get a port of their own; it closes first.
+      const metrics = await startMetricsServer(ctx.metrics, ctx.config.host, ctx.config.metricsPort)
+      metricsPort = metrics.port
+      stops.push(() => metrics.close())
+    }
     if (wants('scheduler')) {
       const scheduler = startScheduler(
-        { db: ctx.store.db, queue: ctx.queue.queue, logger: ctx.logger },
+        { db: ctx.store.db, queue: ctx.queue.queue, logger: ctx.logger, metrics: ctx.metrics },
         { retentionDays: ctx.config.logRetentionDays, tickMs: ctx.config.schedulerTickMs },
       )
       stops.push(() => scheduler.stop())
     }
     if (wants('worker')) {
-      const consumer = await startWorker(ctx.queue, {
-        db: ctx.store.db,
-        engine: ctx.engine,
-        secrets: ctx.secrets,
-        logger: ctx.logger,
-        leaseSeconds: ctx.config.leaseSeconds,
-        enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
-      })
+      const consumer = await startWorker(
+        ctx.queue,
+        {
+          db: ctx.store.db,
+          engine: ctx.engine,
+          secrets: ctx.secrets,
+          logger: ctx.logger,
+          leaseSeconds: ctx.config.leaseSeconds,
+          enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
+        },
+        ctx.metrics,
+      )
       stops.push(() => consumer.close(ctx.config.drainTimeoutMs))
     }
   } catch (error) {

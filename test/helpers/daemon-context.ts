@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import pino from 'pino'
+import { createMetrics } from '../../src/daemon/metrics.js'
 import { type DaemonConfig, loadDaemonConfig } from '../../src/daemon/config.js'
 import type { DaemonContext } from '../../src/daemon/context.js'
 import type { AppLogger } from '../../src/daemon/logger.js'
@@ -75,6 +76,7 @@ export async function openTestDaemonContext(
       secrets: createSecretBox(config.encryptionKey),
       queue: { ...setup, queue },
       logger: options.logger ?? pino({ level: 'silent' }),
+      metrics: createMetrics({ queue, db: testStore.store.db }),
       async close() {
         await setup.queue.close()
         await testStore.dispose()

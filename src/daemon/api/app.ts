@@ -53,6 +53,12 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.routeOptions.url?.startsWith('/webhooks/')) return
+    const status = String(reply.statusCode)
+    ctx.metrics.webhookRequests.inc({ status })
+    ctx.metrics.webhookDuration.observe({ status }, reply.elapsedTime / 1000)
+  })
 
   await registerOpenApi(app)
   await app.register(probeRoutes, { ctx, lifecycle })

@@ -10,6 +10,7 @@ import { claimDuePolls } from '../../store/due-polls.js'
 import { pruneOldRecords } from '../../store/retention.js'
 import type { Database } from '../../store/schema.js'
 import { findStrandedEvents } from '../../store/stranded-events.js'
+import type { AreaMetrics } from '../metrics.js'
 import type { JobQueue } from '../queue/types.js'
 
 export interface SchedulerOptions {
@@ -37,6 +38,7 @@ export interface SchedulerDeps {
   db: Kysely<Database>
   queue: JobQueue
   logger: Logger
+  metrics?: Pick<AreaMetrics, 'pollSlotsEnqueued' | 'sweeperReenqueued'>
 }
 
 export interface SchedulerStats {
@@ -70,6 +72,7 @@ export function startScheduler(
         enqueue: (due) => deps.queue.enqueuePolls(due),
       })
       stats.slotsEnqueued += slots.length
+      deps.metrics?.pollSlotsEnqueued.inc(slots.length)
       if (slots.length < settings.claimBatch || stopped) return
     }
   }
@@ -82,6 +85,7 @@ export function startScheduler(
     if (stranded.length === 0) return
     await deps.queue.enqueueExecutions(stranded)
     stats.eventsReenqueued += stranded.length
+    deps.metrics?.sweeperReenqueued.inc(stranded.length)
     deps.logger.info({ count: stranded.length }, 're-enqueued stranded events')
   }
 

@@ -1,21 +1,35 @@
 /**
- * The worker role: consumes `poll` and `area_execution` jobs and hands them to the handlers.
+ * The worker role: consumes `poll` and `area_execution` jobs and hands them to the handlers,
+ * timing each one for /metrics.
  */
-
+import type { AreaMetrics } from '../metrics.js'
 import type { QueueSetup } from '../queue/index.js'
-import type { JobConsumer } from '../queue/types.js'
+import type { JobConsumer, JobContext, JobKind } from '../queue/types.js'
 import type { WorkerDeps } from './deps.js'
 import { executeEvent } from './execute-event.js'
 import { pollHookJob } from './poll-hook-job.js'
 
-export async function startWorker(queue: QueueSetup, deps: WorkerDeps): Promise<JobConsumer> {
+export async function startWorker(
+  queue: QueueSetup,
+  deps: WorkerDeps,
+  metrics?: Pick<AreaMetrics, 'jobsProcessed' | 'jobDuration'>,
+): Promise<JobConsumer> {
+  const measured =
+    <D>(type: JobKind, run: (data: D, ctx: JobContext) => Promise<unknown>) =>
+    async (data: D, ctx: JobContext) => {
+      const started = performance.now()
+      let outcome = 'failed'
+      try {
+        await run(data, ctx)
+        outcome = 'succeeded'
+      } finally {
+        metrics?.jobsProcessed.inc({ type, outcome })
+        metrics?.jobDuration.observe({ type, outcome }, (performance.now() - started) / 1000)
+      }
+    }
   const consumer = queue.createConsumer({
-    async area_execution(data, ctx) {
-      await executeEvent(deps, data, ctx)
-    },
-    async poll(data, ctx) {
-      await pollHookJob(deps, data, ctx)
-    },
+    area_execution: measured('area_execution', (data, ctx) => executeEvent(deps, data, ctx)),
+    poll: measured('poll', (data, ctx) => pollHookJob(deps, data, ctx)),
   })
   await consumer.start()
   return consumer

@@ -81,6 +81,18 @@ export const probeRoutes: FastifyPluginAsyncTypebox<ProbeOptions> = async (
         .send({ status: ready ? 'ready' : 'unavailable', checks: { database, queue } })
     },
   )
+
+  app.get(
+    '/metrics',
+    {
+      schema: { summary: 'Prometheus metrics of this process', tags: ['probes'], security: [], hide: true },
+      logLevel: 'warn',
+    },
+    async (_request, reply) => {
+      const text = await ctx.metrics.registry.metrics()
+      return reply.type(ctx.metrics.registry.contentType).send(text)
+    },
+  )
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -1,0 +1,117 @@
+{{/* Names */}}
+{{- define "area.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "area.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "area.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "area.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "area.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "area.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "area.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{- define "area.secretName" -}}
+{{- .Values.secret.existingSecret | default (printf "%s-secrets" (include "area.fullname" .)) -}}
+{{- end -}}
+
+{{- define "area.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "area.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Environment shared by every role. Secrets come from the Secret; the rest is plain config.
+Every variable the daemon reads at start is set here (test/charts checks it).
+*/}}
+{{- define "area.env" -}}
+- name: DATABASE_URL
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: DATABASE_URL } }
+- name: REDIS_URL
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: REDIS_URL } }
+- name: AREA_ENCRYPTION_KEY
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: AREA_ENCRYPTION_KEY } }
+- name: SUPABASE_URL
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_URL, optional: true } }
+- name: SUPABASE_SERVICE_ROLE_KEY
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_SERVICE_ROLE_KEY, optional: true } }
+- name: SUPABASE_ANON_KEY
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_ANON_KEY, optional: true } }
+- name: AREA_PUBLIC_URL
+  value: {{ .Values.publicUrl | quote }}
+- name: LOG_LEVEL
+  value: {{ .Values.config.logLevel | quote }}
+- name: AREA_SIGNUP
+  value: {{ .Values.config.signup | quote }}
+- name: AREA_LOG_RETENTION_DAYS
+  value: {{ .Values.config.logRetentionDays | quote }}
+- name: AREA_WORKER_CONCURRENCY
+  value: {{ .Values.worker.concurrency | quote }}
+- name: AREA_DRAIN_TIMEOUT_MS
+  value: {{ mul .Values.worker.drainTimeoutSeconds 1000 | quote }}
+- name: PORT
+  value: {{ .Values.api.port | quote }}
+{{- range $name, $value := .Values.serviceSettings }}
+{{- if $value }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end }}
+{{- range $name, $value := .Values.config.extraEnv }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "area.podSpecCommon" -}}
+serviceAccountName: {{ include "area.serviceAccountName" . }}
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* A writable /tmp: the root filesystem is read-only. */}}
+{{- define "area.tmpVolume" -}}
+- name: tmp
+  emptyDir: {}
+{{- end -}}
