@@ -81,7 +81,7 @@ describe('areaJsonSchema', () => {
 
   it('rejects unknown services, actions that are not the service’s, and bad params', () => {
     const service = heartbeat()
-    service.spec.action.service = 'github'
+    service.spec.action.service = 'gitlab'
     expect(errorsOf(service).join('\n')).toContain(
       '/spec/action/service must be equal to one of the allowed values',
     )

@@ -50,7 +50,7 @@ describe('validateSources', () => {
   it('puts an unknown service on its value', () => {
     const result = validate(area('one', { action: '    service: timr\n    action: every\n    params: {}' }))
     expect(located(result)).toEqual([
-      'areas.yaml:1:7:14 /spec/action/service unknown service "timr" (services: timer, http, webhook)',
+      'areas.yaml:1:7:14 /spec/action/service unknown service "timr" (services: timer, http, webhook, rss, github, discord, slack, email)',
     ])
     expect(result.valid).toBe(false)
     expect(result.areas).toEqual([])

@@ -5,19 +5,19 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ValidationError } from '../../../src/engine/errors.js'
-import { createRegistry } from '../../../src/engine/registry.js'
-import { ReactionFailedError, createEngine } from '../../../src/engine/run.js'
-import { silentLogger } from '../../../src/engine/types.js'
 import type { ExecutionJobData, WorkerDeps } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
 import { pollHookJob } from '../../../src/daemon/worker/poll-hook-job.js'
+import { ValidationError } from '../../../src/engine/errors.js'
+import { createRegistry } from '../../../src/engine/registry.js'
+import { createEngine, ReactionFailedError } from '../../../src/engine/run.js'
+import { silentLogger } from '../../../src/engine/types.js'
 import { builtinServices } from '../../../src/services/index.js'
+import { normalizeArea } from '../../../src/spec/normalize.js'
 import { applyArea } from '../../../src/store/areas.js'
 import { syncCatalog } from '../../../src/store/catalog.js'
 import { openStore, type Store } from '../../../src/store/open.js'
 import { createSecretBox } from '../../../src/store/secret-box.js'
-import { normalizeArea } from '../../../src/spec/normalize.js'
 import { createRecorder, testService } from '../../fixtures/test-services.js'
 import { type HttpSink, startHttpSink } from '../../helpers/http-sink.js'
 import { drivers, openTestStore, type TestStore } from '../../helpers/stores.js'
@@ -72,12 +72,30 @@ describe.each(drivers)('event flow (%s)', (driver) => {
       .executeTakeFirstOrThrow()
 
   it('syncs the catalog idempotently', async () => {
-    const before = await store.db.selectFrom('service_action_params').select(['id', 'name']).orderBy('id').execute()
+    const before = await store.db
+      .selectFrom('service_action_params')
+      .select(['id', 'name'])
+      .orderBy('id')
+      .execute()
     await syncCatalog(store.db, registry)
-    const after = await store.db.selectFrom('service_action_params').select(['id', 'name']).orderBy('id').execute()
+    const after = await store.db
+      .selectFrom('service_action_params')
+      .select(['id', 'name'])
+      .orderBy('id')
+      .execute()
     expect(after).toEqual(before)
     const services = await store.db.selectFrom('services').select('key').orderBy('key').execute()
-    expect(services.map((s) => s.key)).toEqual(['http', 'test', 'timer', 'webhook'])
+    expect(services.map((s) => s.key)).toEqual([
+      'discord',
+      'email',
+      'github',
+      'http',
+      'rss',
+      'slack',
+      'test',
+      'timer',
+      'webhook',
+    ])
     const every = await store.db
       .selectFrom('service_action_params as p')
       .innerJoin('service_actions as a', 'a.id', 'p.service_action_id')
@@ -107,7 +125,11 @@ describe.each(drivers)('event flow (%s)', (driver) => {
             reaction: 'request',
             params: {
               url: `${sink.url}/hook`,
-              body: { text: 'tick at {{ trigger.scheduled_at }}', area: '{{ area.name }}', every: '{{ trigger.interval_seconds }}' },
+              body: {
+                text: 'tick at {{ trigger.scheduled_at }}',
+                area: '{{ area.name }}',
+                every: '{{ trigger.interval_seconds }}',
+              },
             },
           },
           {
@@ -168,7 +190,9 @@ describe.each(drivers)('event flow (%s)', (driver) => {
       metadata: { name: 'tick-to-broken-sink' },
       spec: {
         action: { service: 'timer', action: 'every', params: { interval: '1m' } },
-        reactions: [{ id: 'post', service: 'http', reaction: 'request', params: { url: `${sink.url}/rejects` } }],
+        reactions: [
+          { id: 'post', service: 'http', reaction: 'request', params: { url: `${sink.url}/rejects` } },
+        ],
       },
     })
     const hookJob = await hookJobOf(applied.id)
@@ -212,7 +236,11 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     const before = sink.requests.length
     sink.answers.push({ status: 200, body: {} }, { status: 503, body: {} })
     await expect(executeEvent(deps(), job, attempt(1))).rejects.toMatchObject({ errorClass: 'retryable' })
-    const released = await store.db.selectFrom('hook_logs').select(['status', 'processed']).where('id', '=', job.hookLogId).executeTakeFirstOrThrow()
+    const released = await store.db
+      .selectFrom('hook_logs')
+      .select(['status', 'processed'])
+      .where('id', '=', job.hookLogId)
+      .executeTakeFirstOrThrow()
     expect(released).toEqual({ status: 'queued', processed: false })
     expect(await executeEvent(deps(), job, attempt(2))).toBe('done')
     expect(sink.requests.slice(before).map((r) => r.path)).toEqual(['/first', '/second', '/second'])
@@ -223,10 +251,38 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     const before = await count()
     const bad = (spec: object) => ({ apiVersion: 'area/v1', kind: 'Area', metadata: { name: 'bad' }, spec })
     const cases: [object, string][] = [
-      [{ action: { service: 'nope', action: 'x' }, reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { url: sink.url } }] }, '/spec/action/service'],
-      [{ action: { service: 'timer', action: 'every', params: { interval: 'soon' } }, reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { url: sink.url } }] }, '/spec/action/params/interval'],
-      [{ action: { service: 'timer', action: 'every' }, reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { method: 'FETCH', url: sink.url } }] }, '/spec/reactions/0/params/method'],
-      [{ action: { service: 'timer', action: 'every' }, reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { url: '{{ reactions.b.body }}' } }] }, '/spec/reactions/0/params/url'],
+      [
+        {
+          action: { service: 'nope', action: 'x' },
+          reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { url: sink.url } }],
+        },
+        '/spec/action/service',
+      ],
+      [
+        {
+          action: { service: 'timer', action: 'every', params: { interval: 'soon' } },
+          reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { url: sink.url } }],
+        },
+        '/spec/action/params/interval',
+      ],
+      [
+        {
+          action: { service: 'timer', action: 'every' },
+          reactions: [
+            { id: 'a', service: 'http', reaction: 'request', params: { method: 'FETCH', url: sink.url } },
+          ],
+        },
+        '/spec/reactions/0/params/method',
+      ],
+      [
+        {
+          action: { service: 'timer', action: 'every' },
+          reactions: [
+            { id: 'a', service: 'http', reaction: 'request', params: { url: '{{ reactions.b.body }}' } },
+          ],
+        },
+        '/spec/reactions/0/params/url',
+      ],
     ]
     for (const [spec, path] of cases) {
       const error = await Promise.resolve()
@@ -239,11 +295,16 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     const unknownConnection = await apply(
       bad({
         action: { service: 'timer', action: 'every' },
-        reactions: [{ id: 'a', service: 'http', reaction: 'request', connection: 'ghost', params: { url: sink.url } }],
+        reactions: [
+          { id: 'a', service: 'http', reaction: 'request', connection: 'ghost', params: { url: sink.url } },
+        ],
       }),
     ).catch((e: unknown) => e)
     expect((unknownConnection as ValidationError).issues).toEqual([
-      { path: '/spec/reactions/0/connection', message: 'unknown connection "ghost": create it with `area connections add http`' },
+      {
+        path: '/spec/reactions/0/connection',
+        message: 'unknown connection "ghost": create it with `area connections add http`',
+      },
     ])
     expect(await count()).toBe(before)
     await expect(
@@ -252,7 +313,10 @@ describe.each(drivers)('event flow (%s)', (driver) => {
           apiVersion: 'area/v1',
           kind: 'Area',
           metadata: { name: 'tick-to-sink' },
-          spec: { action: { service: 'timer', action: 'every' }, reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { url: sink.url } }] },
+          spec: {
+            action: { service: 'timer', action: 'every' },
+            reactions: [{ id: 'a', service: 'http', reaction: 'request', params: { url: sink.url } }],
+          },
         },
         'create',
       ),
@@ -287,7 +351,9 @@ describe.each(drivers)('event flow (%s)', (driver) => {
 
     // A restart: the store is closed and opened again; the seen keys come back from the database.
     await store.close()
-    store = await openStore(driver === 'pglite' ? { dataDir: testStore.location } : { databaseUrl: testStore.location })
+    store = await openStore(
+      driver === 'pglite' ? { dataDir: testStore.location } : { databaseUrl: testStore.location },
+    )
     testStore.store = store
     expect(await poll()).toMatchObject({ fired: 0 })
     recorder.feed.push({ key: 'c', event: { value: 3 } })

@@ -1,0 +1,182 @@
+/**
+ * GitHub's webhook actions. One hook URL receives whatever events the user ticked on GitHub;
+ * each action keeps the deliveries of its own event (and `action`), answers a ping, and
+ * accepts the others with no event, so GitHub does not mark the hook as failing.
+ */
+import { Type } from '@sinclair/typebox'
+import {
+  type ActionDefinition,
+  defineAction,
+  type WebhookHandler,
+  type WebhookRequest,
+} from '../../../engine/define.js'
+import type { JsonObject } from '../../../engine/types.js'
+import { verifyGitHubSignature } from '../signature.js'
+
+interface Wanted {
+  event: string
+  /** The payload's `action` that fires, for events that carry one. */
+  action?: string
+}
+
+function header(headers: WebhookRequest['headers'], name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function gitHubWebhook<P>(wanted: Wanted): WebhookHandler<P> {
+  return {
+    verify: (ctx) =>
+      verifyGitHubSignature(ctx.secret, ctx.request.headers['x-hub-signature-256'], ctx.request.rawBody),
+    receive(ctx) {
+      const deliveryId = header(ctx.request.headers, 'x-github-delivery')
+      const event = header(ctx.request.headers, 'x-github-event')
+      const payload = payloadOf(ctx.request.body)
+      if (event === 'ping') {
+        return {
+          deliveryId,
+          events: [],
+          response: {
+            status: 200,
+            body: { ok: true, zen: typeof payload?.zen === 'string' ? payload.zen : null },
+          },
+        }
+      }
+      const ignored = (reason: string) => ({
+        deliveryId,
+        events: [],
+        response: { status: 200, body: { ok: true, ignored: reason } },
+      })
+      if (event !== wanted.event) return ignored(`event ${event ?? '(none)'} is not ${wanted.event}`)
+      if (!payload) return ignored('the body is not a JSON object')
+      if (wanted.action !== undefined && payload.action !== wanted.action) {
+        return ignored(`${wanted.event} action ${String(payload.action)} is not ${wanted.action}`)
+      }
+      return { deliveryId, events: [payload] }
+    },
+  }
+}
+
+/**
+ * The JSON payload. Hooks set to `application/x-www-form-urlencoded` send it as the `payload`
+ * form field instead of the body.
+ */
+function payloadOf(body: unknown): JsonObject | undefined {
+  let value = body
+  const form = isObject(value) ? value.payload : undefined
+  if (typeof form === 'string' && Object.keys(value as object).length === 1) {
+    try {
+      value = JSON.parse(form)
+    } catch {
+      return undefined
+    }
+  }
+  return isObject(value) ? (value as JsonObject) : undefined
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+const noParams = Type.Object({}, { additionalProperties: false })
+const webhookNote =
+  'Add the AREA’s webhook URL and secret to the repository’s webhooks (content type application/json)'
+
+export const push = defineAction({
+  id: 'push',
+  name: 'Push',
+  description: `Fires on each push to the repository; the event is GitHub's push payload. ${webhookNote}, event "push"`,
+  params: Type.Object(
+    {
+      branch: Type.Optional(
+        Type.String({
+          description: 'Fire only for pushes to this branch (matches refs/heads/<branch>); empty: every ref',
+          default: '',
+          examples: ['main'],
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  requiresConnection: false,
+  webhook: gitHubWebhook({ event: 'push' }),
+  trigger(ctx) {
+    const branch = ctx.params.branch?.trim()
+    if (!branch) return { triggered: true, event: ctx.event }
+    const ref = ctx.event.ref
+    if (ref === `refs/heads/${branch}`) return { triggered: true, event: ctx.event }
+    return {
+      triggered: false,
+      reason: `push to ${typeof ref === 'string' ? ref : '(no ref)'}, not refs/heads/${branch}`,
+    }
+  },
+  exampleEvent: {
+    ref: 'refs/heads/main',
+    before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+    after: '59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5',
+    repository: { id: 1296269, name: 'hello-world', full_name: 'octocat/hello-world' },
+    pusher: { name: 'octocat', email: 'octocat@github.com' },
+    head_commit: { id: '59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5', message: 'Fix all the bugs' },
+    commits: [],
+  },
+})
+
+export const issueOpened = defineAction({
+  id: 'issue_opened',
+  name: 'Issue opened',
+  description: `Fires when an issue is opened; the event is GitHub's issues payload. ${webhookNote}, event "issues"`,
+  params: noParams,
+  requiresConnection: false,
+  webhook: gitHubWebhook({ event: 'issues', action: 'opened' }),
+  exampleEvent: {
+    action: 'opened',
+    issue: {
+      number: 1347,
+      title: 'Found a bug',
+      html_url: 'https://github.com/octocat/hello-world/issues/1347',
+    },
+    repository: { full_name: 'octocat/hello-world' },
+    sender: { login: 'octocat' },
+  },
+})
+
+export const pullRequestOpened = defineAction({
+  id: 'pull_request_opened',
+  name: 'Pull request opened',
+  description: `Fires when a pull request is opened; the event is GitHub's pull_request payload. ${webhookNote}, event "pull_request"`,
+  params: noParams,
+  requiresConnection: false,
+  webhook: gitHubWebhook({ event: 'pull_request', action: 'opened' }),
+  exampleEvent: {
+    action: 'opened',
+    number: 2,
+    pull_request: {
+      number: 2,
+      title: 'Update the README',
+      html_url: 'https://github.com/octocat/hello-world/pull/2',
+    },
+    repository: { full_name: 'octocat/hello-world' },
+    sender: { login: 'octocat' },
+  },
+})
+
+export const releasePublished = defineAction({
+  id: 'release_published',
+  name: 'Release published',
+  description: `Fires when a release is published; the event is GitHub's release payload. ${webhookNote}, event "release"`,
+  params: noParams,
+  requiresConnection: false,
+  webhook: gitHubWebhook({ event: 'release', action: 'published' }),
+  exampleEvent: {
+    action: 'published',
+    release: {
+      tag_name: 'v1.0.0',
+      name: 'v1.0.0',
+      html_url: 'https://github.com/octocat/hello-world/releases/tag/v1.0.0',
+    },
+    repository: { full_name: 'octocat/hello-world' },
+    sender: { login: 'octocat' },
+  },
+})
+
+export const webhookActions: ActionDefinition[] = [push, issueOpened, pullRequestOpened, releasePublished]

@@ -1,0 +1,98 @@
+import { Type } from '@sinclair/typebox'
+import { defineAction } from '../../../engine/define.js'
+import { PermanentError } from '../../../engine/errors.js'
+import type { JsonObject } from '../../../engine/types.js'
+import { bodyText, sendHttpRequest } from '../../http/client.js'
+import { statusError } from '../../http/http-errors.js'
+import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../../http/params.js'
+import { parseTarget } from '../../http/url.js'
+import { parseFeed } from '../parse-feed.js'
+
+const TIMEOUT_MS = 30_000
+/** Feeds are small; a bigger document is a mistake (or an attack) and would bloat events. */
+export const MAX_FEED_BYTES = 5 * 1024 * 1024
+/** A summary is for templates; full articles stay at their link. */
+const MAX_SUMMARY_CHARS = 4_000
+
+const params = Type.Object(
+  {
+    url: urlParam('The http:// or https:// URL of an RSS or Atom feed', [
+      'https://blog.example.com/feed.xml',
+    ]),
+    headers: headersParam,
+  },
+  { additionalProperties: false },
+)
+
+export const newItem = defineAction({
+  id: 'new_item',
+  name: 'New feed item',
+  description:
+    'Polls an RSS 2.0 or Atom feed (conditional GET) and fires for each new item; the event has title, link, published, summary and author',
+  params,
+  requiresConnection: false,
+  polling: {
+    defaultIntervalSeconds: 300,
+    minIntervalSeconds: 30,
+    async poll(ctx) {
+      const target = parseTarget(ctx.params.url)
+      // Validators belong to one URL: a changed url param must not send the old ones.
+      const same = ctx.state?.url === target.url.href
+      const headers = buildHeaders(ctx.params.headers, target, {
+        accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1',
+        'user-agent': ctx.settings.userAgent ?? DEFAULT_USER_AGENT,
+        'if-none-match': same ? stringOr(ctx.state?.etag) : undefined,
+        'if-modified-since': same ? stringOr(ctx.state?.lastModified) : undefined,
+      })
+      const response = await sendHttpRequest({
+        method: 'GET',
+        target,
+        headers,
+        timeoutMs: TIMEOUT_MS,
+        signal: ctx.signal,
+        maxBodyBytes: MAX_FEED_BYTES,
+      })
+      if (response.status === 304 && same) return { items: [], state: ctx.state }
+      if (response.status >= 400) {
+        throw statusError('GET', target.display, { ...response, text: bodyText(response) })
+      }
+      if (response.truncated) {
+        throw new PermanentError(`GET ${target.display} answered a feed larger than ${MAX_FEED_BYTES} bytes`)
+      }
+      const feed = parseFeed(bodyText(response))
+      const state: JsonObject = { url: target.url.href }
+      const etag = response.headers.get('etag')
+      const lastModified = response.headers.get('last-modified')
+      if (etag) state.etag = etag
+      if (lastModified) state.lastModified = lastModified
+      return {
+        items: feed.items.map(({ key, ...item }) => ({
+          key,
+          event: {
+            ...item,
+            summary:
+              item.summary && item.summary.length > MAX_SUMMARY_CHARS
+                ? item.summary.slice(0, MAX_SUMMARY_CHARS)
+                : item.summary,
+            id: key,
+            feed: { url: target.url.href, title: feed.title, format: feed.format },
+          },
+        })),
+        state,
+      }
+    },
+  },
+  exampleEvent: {
+    id: 'https://blog.example.com/posts/42',
+    title: 'Release 2.0',
+    link: 'https://blog.example.com/posts/42',
+    published: 'Mon, 03 Mar 2025 09:00:00 GMT',
+    summary: 'What is new in 2.0',
+    author: 'Ada',
+    feed: { url: 'https://blog.example.com/feed.xml', title: 'Example blog', format: 'rss' },
+  },
+})
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}

@@ -1,0 +1,84 @@
+import { Type } from '@sinclair/typebox'
+import { defineReaction } from '../../../engine/define.js'
+import { type AreaError, PermanentError, RetryableError } from '../../../engine/errors.js'
+import type { JsonObject } from '../../../engine/types.js'
+import { bodyText, type HttpResponse, sendHttpRequest } from '../../http/client.js'
+import { isRetryableStatus, parseRetryAfter } from '../../http/http-errors.js'
+import { parseTarget, type Target } from '../../http/url.js'
+
+const TIMEOUT_MS = 15_000
+const MAX_BODY_BYTES = 16 * 1024
+
+const params = Type.Object(
+  {
+    webhook_url: Type.String({
+      description:
+        'The incoming-webhook URL of a Slack app (api.slack.com → Incoming Webhooks); it is the credential, keep it in an environment variable',
+      format: 'uri',
+      pattern: '^[hH][tT][tT][pP][sS]?://',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
+      examples: ['${SLACK_WEBHOOK_URL}'],
+    }),
+    text: Type.Optional(
+      Type.String({
+        description:
+          'Message text (mrkdwn); with blocks it is the notification fallback. text or blocks is required',
+        examples: ['New release {{ trigger.tag_name }}'],
+      }),
+    ),
+    blocks: Type.Optional(
+      Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+        maxItems: 50,
+        description: 'Block Kit blocks',
+        examples: [[{ type: 'section', text: { type: 'mrkdwn', text: '*{{ trigger.issue.title }}*' } }]],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const postMessage = defineReaction({
+  id: 'post_message',
+  name: 'Post a message',
+  description:
+    'Posts to the Slack channel bound to an incoming-webhook URL (no connection: the URL is the secret)',
+  params,
+  requiresConnection: false,
+  async run(ctx) {
+    const { text, blocks } = ctx.params
+    if (!text && !blocks?.length) throw new PermanentError('a Slack message needs text or blocks')
+    const target = hideWebhookPath(parseTarget(ctx.params.webhook_url))
+    const body: JsonObject = {}
+    if (text) body.text = text
+    if (blocks?.length) body.blocks = blocks as JsonObject[]
+    const response = await sendHttpRequest({
+      method: 'POST',
+      target,
+      headers: new Headers({ 'content-type': 'application/json', 'user-agent': 'area' }),
+      body: JSON.stringify(body),
+      timeoutMs: TIMEOUT_MS,
+      signal: ctx.signal,
+      maxBodyBytes: MAX_BODY_BYTES,
+    })
+    if (response.status >= 400) throw slackError(target.url.origin, response)
+    return { ok: true }
+  },
+})
+
+/** Slack answers plain-text error codes (invalid_payload, channel_not_found, …). */
+export function slackError(origin: string, response: HttpResponse): AreaError {
+  const code = bodyText(response).trim().slice(0, 100)
+  const detail = `Slack webhook at ${origin} answered ${response.status}${code ? `: ${code}` : ''}`
+  if (isRetryableStatus(response.status)) {
+    return new RetryableError(detail, {
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      code: response.status === 429 ? 'rate_limited' : undefined,
+    })
+  }
+  return new PermanentError(detail)
+}
+
+/** The webhook URL's path is its secret: logs and errors show the origin only. */
+function hideWebhookPath(target: Target): Target {
+  return { ...target, display: `${target.url.origin}/…` }
+}

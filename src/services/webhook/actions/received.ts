@@ -1,0 +1,114 @@
+import { Type } from '@sinclair/typebox'
+import { getProperty } from 'dot-prop'
+import { canonicalJson } from '../../../engine/canonical-json.js'
+import { defineAction, type TriggerResult } from '../../../engine/define.js'
+import type { JsonObject, JsonValue } from '../../../engine/types.js'
+import { verifyStandardWebhook } from '../standard-webhooks.js'
+
+const params = Type.Object(
+  {
+    filter: Type.Optional(
+      Type.Object(
+        {
+          path: Type.String({
+            minLength: 1,
+            description: 'Dot path of a value in the payload, e.g. type or data.items[0].status',
+          }),
+          equals: Type.Optional(
+            Type.Unknown({ description: 'Fire only when the value at path equals this JSON value' }),
+          ),
+          exists: Type.Optional(
+            Type.Boolean({
+              description: 'true: fire only when path is present; false: only when it is absent',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Fire only for some payloads; the others are recorded as skipped. With neither equals nor exists, the path must be present',
+          examples: [
+            { path: 'type', equals: 'invoice.paid' },
+            { path: 'data.urgent', exists: true },
+          ],
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export interface PayloadFilter {
+  path: string
+  equals?: unknown
+  exists?: boolean
+}
+
+export const received = defineAction({
+  id: 'received',
+  name: 'Webhook received',
+  description:
+    'Fires on each POST to the AREA’s webhook URL signed with its whsec_ secret (Standard Webhooks); the event is the JSON or form body',
+  params,
+  requiresConnection: false,
+  webhook: {
+    verify(ctx) {
+      const { headers } = ctx.request
+      return verifyStandardWebhook(
+        ctx.secret,
+        {
+          id: single(headers['webhook-id']),
+          timestamp: single(headers['webhook-timestamp']),
+          // A repeated header is a list like the space-separated one.
+          signature: Array.isArray(headers['webhook-signature'])
+            ? headers['webhook-signature'].join(' ')
+            : headers['webhook-signature'],
+        },
+        ctx.request.rawBody,
+        ctx.now,
+      )
+    },
+    receive(ctx) {
+      return {
+        deliveryId: single(ctx.request.headers['webhook-id']),
+        events: [asEvent(ctx.request.body)],
+      }
+    },
+  },
+  trigger(ctx) {
+    const filter = ctx.params.filter
+    return filter ? applyFilter(filter, ctx.event) : { triggered: true, event: ctx.event }
+  },
+  exampleEvent: { type: 'invoice.paid', data: { id: 'in_42', amount: 1200 } },
+})
+
+/** Decides whether `event` passes `filter`; the reason says why not, for `area logs`. */
+export function applyFilter(filter: PayloadFilter, event: JsonObject): TriggerResult {
+  const value = getProperty(event, filter.path) as JsonValue | undefined
+  const present = value !== undefined
+  const exists = filter.exists ?? (filter.equals === undefined ? true : undefined)
+  if (exists !== undefined && present !== exists) {
+    return { triggered: false, reason: `filter: ${filter.path} is ${present ? 'present' : 'absent'}` }
+  }
+  if (filter.equals !== undefined && (!present || canonicalJson(value) !== canonicalJson(filter.equals))) {
+    return {
+      triggered: false,
+      reason: `filter: ${filter.path} is ${present ? truncate(JSON.stringify(value)) : 'absent'}, not ${truncate(JSON.stringify(filter.equals))}`,
+    }
+  }
+  return { triggered: true, event }
+}
+
+/** A JSON array or scalar body still makes an event: the engine's events are objects. */
+function asEvent(body: unknown): JsonObject {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return body as JsonObject
+  return { payload: (body ?? null) as JsonValue }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+function truncate(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
