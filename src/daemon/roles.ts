@@ -6,6 +6,7 @@
 import { startApiServer } from './api/server.js'
 import type { DaemonContext } from './context.js'
 import { startMetricsServer } from './metrics-server.js'
+import { createConnectionRefresher } from './oauth/refresh.js'
 import { startScheduler } from './scheduler/scheduler.js'
 import { startWorker } from './worker/worker.js'
 
@@ -35,6 +36,8 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
     if (wants('api')) {
       const api = await startApiServer(ctx)
       port = api.port
+      // `--port 0` picks a port at listen time; the default public URL must name that one.
+      if (ctx.config.publicUrl === 'http://127.0.0.1:0') ctx.config.publicUrl = `http://127.0.0.1:${port}`
       stops.push(() => api.close())
     }
     if (!wants('api')) {
@@ -59,6 +62,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           secrets: ctx.secrets,
           logger: ctx.logger,
           leaseSeconds: ctx.config.leaseSeconds,
+          refreshConnection: createConnectionRefresher(ctx.registry, ctx.engine.settingsFor),
           enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
         },
         ctx.metrics,

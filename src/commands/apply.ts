@@ -1,0 +1,74 @@
+import { Flags } from '@oclif/core'
+import { ApiCommand } from '../lib/api-command.js'
+import type { ApplyBatchAnswer } from '../lib/api-types.js'
+import { resultLine, summaryLine } from '../lib/apply-output.js'
+import { fileFlags, loadAreaDocuments, locateServerIssues } from '../lib/area-files.js'
+import { confirmOrFail } from '../lib/confirm.js'
+import { withSpinner } from '../lib/spinner.js'
+import { requireInteractive } from '../lib/tty.js'
+
+/** The `--json` document is the server's answer: `{ dryRun, results: [{ name, outcome, changes }], pruned }`. */
+export type ApplyOutput = ApplyBatchAnswer
+
+export default class Apply extends ApiCommand<typeof Apply> {
+  static override summary = 'Create or update AREAs from files, by name; optionally delete the others.'
+  static override description =
+    'Every document is validated offline first and then by the server; if any is invalid nothing changes (exit 3). The files are applied in one transaction: each AREA is created, updated or left unchanged, and reported so. With --prune, your AREAs whose names are in none of the files are deleted: that asks for confirmation on a terminal and needs --yes elsewhere. --dry-run only reports what would happen (see also `area diff`).'
+
+  static override examples = [
+    {
+      description: 'Apply the example AREAs.',
+      command: '<%= config.bin %> <%= command.id %> -f areas.example.yaml',
+    },
+    {
+      description: 'In CI: make the server match a directory exactly.',
+      command: '<%= config.bin %> <%= command.id %> -f areas/ --prune --yes',
+    },
+    {
+      description: 'What would happen, as JSON.',
+      command: '<%= config.bin %> <%= command.id %> -f areas/ --dry-run --json',
+    },
+  ]
+
+  static override flags = {
+    ...fileFlags,
+    prune: Flags.boolean({ summary: 'Delete your AREAs that are not in the files.', default: false }),
+    'dry-run': Flags.boolean({ summary: 'Report what would change; change nothing.', default: false }),
+    yes: Flags.boolean({ char: 'y', summary: 'Do not ask before deleting with --prune.', default: false }),
+  }
+
+  async run(): Promise<void> {
+    const { prune, yes } = this.flags
+    const dryRun = this.flags['dry-run']
+    // Fail before reading anything: a CI job without --yes must not depend on what exists.
+    if (prune && !dryRun && !yes)
+      requireInteractive('--prune deletes AREAs and asks first; it', 'add --yes to confirm')
+    const { areas, documents } = await loadAreaDocuments(this.flags.file, this.flags.recursive)
+    const client = await this.client()
+    const send = (plan: boolean) =>
+      withSpinner(
+        plan ? 'Planning…' : 'Applying…',
+        client.post<ApplyBatchAnswer>('/v1/areas/apply', { documents, prune, dryRun: plan, mode: 'apply' }),
+      ).catch((error: unknown) => {
+        throw locateServerIssues(error, areas)
+      })
+    if (prune && !dryRun && !yes) {
+      const plan = await send(true)
+      if (plan.pruned.length) {
+        const names = plan.pruned.join(', ')
+        await confirmOrFail(
+          `Delete ${plan.pruned.length} AREA(s) not in the files (${names})?`,
+          '--prune',
+          yes,
+        )
+      }
+    }
+    const answer = await send(dryRun)
+    this.print(answer satisfies ApplyOutput, () => {
+      const c = this.colors
+      const lines = answer.results.map((r) => resultLine(r, c, dryRun))
+      lines.push('', `${dryRun ? 'Dry run: ' : ''}${summaryLine(answer.results, dryRun)}`)
+      return lines.join('\n')
+    })
+  }
+}

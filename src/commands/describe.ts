@@ -1,0 +1,92 @@
+import { Args } from '@oclif/core'
+import { ApiCommand } from '../lib/api-command.js'
+import type { AreaDetails } from '../lib/api-types.js'
+import { getArea } from '../lib/areas-api.js'
+import { formatTable } from '../lib/table.js'
+import { signedCurlExample } from '../lib/webhook-hint.js'
+
+export default class Describe extends ApiCommand<typeof Describe> {
+  static override summary =
+    'Show one AREA: its trigger (webhook URL and secret, or next poll), reactions and last runs.'
+  static override description =
+    'For a webhook AREA this prints the URL to give the sending service and the secret it signs with (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers), with a curl command that sends a signed test event. Treat the output as a secret. --json prints the API object.'
+
+  static override examples = [
+    {
+      description: 'The webhook URL and secret of an AREA.',
+      command: '<%= config.bin %> <%= command.id %> webhook-relay',
+    },
+    {
+      description: 'Only the URL, for a script.',
+      command: '<%= config.bin %> <%= command.id %> webhook-relay --json | jq -r .trigger.webhookUrl',
+    },
+  ]
+
+  static override args = { name: Args.string({ description: 'The AREA name.', required: true }) }
+
+  async run(): Promise<void> {
+    const area = await getArea(await this.client(), this.args.name)
+    this.print(area, () => this.render(area))
+  }
+
+  private render(area: AreaDetails): string {
+    const c = this.colors
+    const t = area.trigger
+    const field = (label: string, value: string) => `${c.bold(`${label}:`.padEnd(13))} ${value}`
+    const lines = [
+      field('Name', area.name),
+      ...(area.description ? [field('Description', area.description)] : []),
+      ...(Object.keys(area.labels).length
+        ? [
+            field(
+              'Labels',
+              Object.entries(area.labels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', '),
+            ),
+          ]
+        : []),
+      field('Enabled', area.enabled ? 'yes' : 'no'),
+      field('Revision', String(area.revision)),
+      field('Action', `${area.service}.${area.action}`),
+      field('Trigger', `${t.type}${t.status ? ` (${t.status})` : ''}`),
+    ]
+    if (t.type === 'webhook') {
+      lines.push(field('Webhook URL', t.webhookUrl ?? '-'), field('Secret', t.secret ?? '-'))
+    } else {
+      if (t.intervalSeconds) lines.push(field('Interval', `${t.intervalSeconds}s`))
+      const schedule = t.schedule as { expression?: string; timezone?: string } | null | undefined
+      if (schedule?.expression)
+        lines.push(field('Schedule', `${schedule.expression} (${schedule.timezone ?? 'UTC'})`))
+      lines.push(field('Last poll', t.lastRunAt ?? 'never'), field('Next poll', t.nextRunAt ?? '-'))
+    }
+    lines.push('', c.bold('Reactions:'))
+    for (const r of area.spec.spec.reactions) lines.push(`  ${r.id}: ${r.service}.${r.reaction}`)
+    lines.push('', c.bold('Last runs:'))
+    if (area.recentEvents.length === 0) lines.push(c.dim('  none yet'))
+    else {
+      const table = formatTable(
+        ['DETECTED', 'STATUS', 'ATTEMPTS', 'DELIVERY', 'ERROR'],
+        area.recentEvents.map((e) => [
+          e.detectedAt,
+          e.status,
+          String(e.attempts),
+          e.deliveryId,
+          e.error ?? '',
+        ]),
+        { header: c.bold },
+      )
+      lines.push(...table.split('\n').map((l) => `  ${l}`))
+    }
+    if (t.type === 'webhook' && t.webhookUrl && t.secret) {
+      lines.push(
+        '',
+        c.bold('Send a signed test event:'),
+        signedCurlExample(t.webhookUrl, t.secret),
+        '',
+        c.dim(`Or fire it without signing: area run ${area.name}`),
+      )
+    }
+    return lines.join('\n')
+  }
+}

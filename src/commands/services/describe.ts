@@ -1,0 +1,113 @@
+import { Args } from '@oclif/core'
+import { stringify } from 'yaml'
+import { ApiCommand } from '../../lib/api-command.js'
+import type { ServiceDetails } from '../../lib/api-types.js'
+import type { Colors } from '../../lib/colors.js'
+import { formatTable } from '../../lib/table.js'
+
+type Param = ServiceDetails['actions'][number]['params'][number]
+
+export default class ServicesDescribe extends ApiCommand<typeof ServicesDescribe> {
+  static override summary =
+    'Show a service: its actions and reactions, their params (type, required, default) and an example.'
+  static override examples = [
+    { description: 'What the http service offers.', command: '<%= config.bin %> <%= command.id %> http' },
+    {
+      description: 'The JSON Schema of every params object.',
+      command: '<%= config.bin %> <%= command.id %> timer --json',
+    },
+  ]
+
+  static override args = {
+    service: Args.string({ description: 'The service id (see `area services list`).', required: true }),
+  }
+
+  async run(): Promise<void> {
+    const client = await this.client()
+    const service = await client.get<ServiceDetails>(`/v1/services/${encodeURIComponent(this.args.service)}`)
+    this.print(service, () => render(service, this.colors))
+  }
+}
+
+function render(service: ServiceDetails, c: Colors): string {
+  const lines = [
+    `${c.bold(service.name)} (${service.id}): ${service.description}`,
+    c.dim(`auth: ${service.authKind}`),
+  ]
+  for (const action of service.actions) {
+    const polling = action.triggers.includes('polling')
+      ? action.scheduleFromParams
+        ? ', cadence from params'
+        : `, polling every ${action.defaultPollingIntervalSeconds}s by default (min ${action.minPollingIntervalSeconds}s)`
+      : ''
+    lines.push('', `${c.bold('Action')} ${service.id}.${action.id}: ${action.description}`)
+    lines.push(c.dim(`  triggers: ${action.triggers.join(', ')}${polling}`))
+    lines.push(...paramLines(action.params, c))
+    if (action.exampleEvent) {
+      lines.push(
+        '  example event:',
+        ...stringify(action.exampleEvent)
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`),
+      )
+    }
+  }
+  for (const reaction of service.reactions) {
+    lines.push('', `${c.bold('Reaction')} ${service.id}.${reaction.id}: ${reaction.description}`)
+    lines.push(...paramLines(reaction.params, c))
+  }
+  lines.push(
+    '',
+    c.bold('Example:'),
+    ...exampleDocument(service)
+      .split('\n')
+      .map((l) => `  ${l}`),
+  )
+  return lines.join('\n')
+}
+
+function paramLines(params: readonly Param[], c: Colors): string[] {
+  if (!params.length) return [c.dim('  no params')]
+  const table = formatTable(
+    ['PARAM', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'],
+    params.map((p) => [
+      p.name,
+      p.type,
+      p.required ? 'yes' : 'no',
+      p.default === undefined ? '' : JSON.stringify(p.default),
+      p.description,
+    ]),
+    { header: c.dim },
+  )
+  return table.split('\n').map((l) => `  ${l}`)
+}
+
+/** A document using the service's first action or reaction, its required params as placeholders. */
+function exampleDocument(service: ServiceDetails): string {
+  const placeholders = (params: readonly Param[]) =>
+    Object.fromEntries(params.filter((p) => p.required).map((p) => [p.name, p.default ?? `<${p.type}>`]))
+  const action = service.actions[0]
+  const reaction = service.reactions[0]
+  const doc = {
+    apiVersion: 'area/v1',
+    kind: 'Area',
+    metadata: { name: `my-${service.id}-area` },
+    spec: {
+      action: action
+        ? { service: service.id, action: action.id, params: placeholders(action.params) }
+        : { service: 'webhook', action: 'received' },
+      reactions: [
+        reaction
+          ? { id: 'first', service: service.id, reaction: reaction.id, params: placeholders(reaction.params) }
+          : {
+              id: 'first',
+              service: 'http',
+              reaction: 'request',
+              params: { url: 'https://example.com/hook' },
+            },
+      ],
+    },
+  }
+  return stringify(doc).trimEnd()
+}

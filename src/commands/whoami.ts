@@ -1,0 +1,38 @@
+import { ApiCommand } from '../lib/api-command.js'
+import type { Me } from '../lib/api-types.js'
+
+export interface WhoamiOutput extends Me {
+  apiUrl: string
+  /** Where the token came from: flag, env (AREA_TOKEN) or config. */
+  tokenSource: string
+}
+
+export default class Whoami extends ApiCommand<typeof Whoami> {
+  static override summary = 'Show the account and token this CLI uses, and the server.'
+  static override examples = [
+    { description: 'Who am I, where?', command: '<%= config.bin %> <%= command.id %>' },
+    {
+      description: 'As JSON, e.g. to check a CI token.',
+      command: 'AREA_TOKEN=… <%= config.bin %> <%= command.id %> --json',
+    },
+  ]
+
+  async run(): Promise<void> {
+    const client = await this.client()
+    const me = await client.get<Me>('/v1/me')
+    const connection = await this.connection()
+    const output: WhoamiOutput = {
+      apiUrl: client.baseUrl,
+      tokenSource: connection.token?.source ?? 'none',
+      ...me,
+    }
+    this.print(output, () =>
+      [
+        `${me.user.email} on ${client.baseUrl}`,
+        this.colors.dim(
+          `token ${me.currentToken.name} (from ${output.tokenSource})${me.currentToken.expiresAt ? `, expires ${me.currentToken.expiresAt}` : ''}`,
+        ),
+      ].join('\n'),
+    )
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The `-f` files of diff, apply and create: validated offline first (nothing is sent when any
+ * document is invalid; exit 3 with file:line:column issues), then sent as canonical documents.
+ * Issues the server finds (an unknown connection…) come back under `/documents/<i>`; they are
+ * put back at the file and line of that document.
+ */
+import { Flags } from '@oclif/core'
+import { createRegistry } from '../engine/registry.js'
+import { builtinServices } from '../services/index.js'
+import type { AreaDocument } from '../spec/document.js'
+import { formatIssue } from '../spec/file-issue.js'
+import { STDIN } from '../spec/read-sources.js'
+import { type ValidatedArea, validateFiles } from '../spec/validate-files.js'
+import { ApiError } from './api-client.js'
+import { CliError } from './cli-error.js'
+import { ExitCode } from './exit-codes.js'
+
+export const fileFlags = {
+  file: Flags.string({
+    char: 'f',
+    summary: 'AREA file, directory of *.yaml/*.yml files, or - for stdin. Repeat for several.',
+    required: true,
+    multiple: true,
+  }),
+  recursive: Flags.boolean({
+    char: 'R',
+    summary: 'Also read the subdirectories of the directories given with -f.',
+    default: false,
+  }),
+}
+
+export interface LoadedAreas {
+  areas: ValidatedArea[]
+  documents: AreaDocument[]
+}
+
+export async function loadAreaDocuments(inputs: string[], recursive: boolean): Promise<LoadedAreas> {
+  if (inputs.includes(STDIN) && process.stdin.isTTY) {
+    process.stderr.write('Reading AREA documents from stdin; end with Ctrl-D.\n')
+  }
+  const result = await validateFiles(inputs, createRegistry(builtinServices), process.env, { recursive })
+  if (!result.valid) {
+    const count = result.issues.length
+    throw new CliError(
+      `${count} problem${count === 1 ? '' : 's'} in the AREA files; nothing was sent to the server`,
+      {
+        exitCode: ExitCode.invalid,
+        code: 'validation_failed',
+        issues: result.issues.map((issue) => {
+          const text = formatIssue(issue)
+          const cut = text.lastIndexOf(`: ${issue.message}`)
+          return { path: text.slice(0, cut), message: issue.message }
+        }),
+      },
+    )
+  }
+  return { areas: result.areas, documents: result.areas.map((a) => a.area.document) }
+}
+
+/** Rewrites `/documents/<i>/…` issue paths of a server answer to `file:line: /…`. */
+export function locateServerIssues(error: unknown, areas: readonly ValidatedArea[]): unknown {
+  if (!(error instanceof ApiError) || !error.issues?.length) return error
+  const issues = error.issues.map((issue) => {
+    const match = /^\/documents\/(\d+)(\/.*)?$/.exec(issue.path)
+    const area = match ? areas[Number(match[1])] : undefined
+    if (!match || !area) return issue
+    return { path: `${area.file}:${area.line}:${area.column}: ${match[2] ?? '/'}`, message: issue.message }
+  })
+  return new CliError(`the server refused the AREA files; nothing was changed`, {
+    exitCode: error.exitCode,
+    code: error.code,
+    issues,
+  })
+}

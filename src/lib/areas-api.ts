@@ -1,0 +1,20 @@
+/** Reading AREAs through the API: one by name, or every page of the list. */
+import type { ApiClient } from './api-client.js'
+import type { AreaDetails, AreaListItem, AreaListPage } from './api-types.js'
+
+export const areaPath = (name: string) => `/v1/areas/${encodeURIComponent(name)}`
+
+export function getArea(client: ApiClient, name: string): Promise<AreaDetails> {
+  return client.get<AreaDetails>(areaPath(name))
+}
+
+export async function listAllAreas(client: ApiClient): Promise<AreaListItem[]> {
+  const items: AreaListItem[] = []
+  let cursor: string | undefined
+  do {
+    const page: AreaListPage = await client.get<AreaListPage>('/v1/areas', { query: { cursor, limit: 200 } })
+    items.push(...page.items)
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return items
+}

@@ -1,0 +1,20 @@
+/** One event of `area logs` for people: time, AREA, status, then each reaction's outcome. */
+import type { EventLog } from './api-types.js'
+import type { Colors } from './colors.js'
+
+export function renderLogLine(event: EventLog, c: Colors): string {
+  const paint =
+    event.status === 'done'
+      ? c.green
+      : event.status === 'failed'
+        ? c.red
+        : event.status === 'skipped'
+          ? c.dim
+          : c.yellow
+  const reactions = event.executions
+    // The event's error already says why its failing reaction failed: not twice on one line.
+    .map((e) => `${e.ref}=${e.status}${e.errorText && !event.error ? ` (${e.errorText})` : ''}`)
+    .join(' ')
+  const error = event.error ? ` ${c.red(event.error)}` : ''
+  return `${c.dim(event.detectedAt)}  ${event.area}  ${paint(event.status.padEnd(10))} ${reactions}${error}`.trimEnd()
+}

@@ -1,0 +1,107 @@
+/**
+ * The CLI as one user runs it against one server: its own AREA_CONFIG_DIR (a temp dir per
+ * test file), the server's URL, and the real binary through runCli.
+ *
+ * Decision: the tests run bin/dev.js through tsx (the sources as written, no build step that
+ * other work in the tree could break or leave stale) rather than a built bin/run.js. A call costs
+ * 3–6 s on a busy 2-core machine, so each file starts one daemon, runs independent calls
+ * concurrently, and groups assertions per daemon; suites set generous timeouts.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type CliResult, runCli } from './run-cli.js'
+
+export interface CliSession {
+  configDir: string
+  /** Scratch space for AREA files of the test. */
+  dir: string
+  area(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<CliResult>
+  /** Runs with --json and parses stdout (fails the test with the output if it is not JSON). */
+  json<T = unknown>(
+    args: string[],
+    options?: { input?: string; env?: Record<string, string> },
+  ): Promise<{ code: number | null; data: T; stderr: string }>
+  write(name: string, text: string): Promise<string>
+  cleanup(): Promise<void>
+}
+
+export async function cliSession(name: string, apiUrl: string | undefined): Promise<CliSession> {
+  const configDir = await mkdtemp(join(tmpdir(), `area-cli-${name}-config-`))
+  const dir = await mkdtemp(join(tmpdir(), `area-cli-${name}-files-`))
+  const area: CliSession['area'] = (args, options = {}) =>
+    runCli(args, {
+      input: options.input,
+      env: { AREA_CONFIG_DIR: configDir, ...(apiUrl ? { AREA_API_URL: apiUrl } : {}), ...options.env },
+    })
+  return {
+    configDir,
+    dir,
+    area,
+    async json<T>(args: string[], options = {}) {
+      const result = await area([...args, '--json'], options)
+      try {
+        return { code: result.code, data: JSON.parse(result.stdout) as T, stderr: result.stderr }
+      } catch {
+        throw new Error(
+          `area ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+        )
+      }
+    },
+    async write(file: string, text: string) {
+      const path = join(dir, file)
+      await writeFile(path, text)
+      return path
+    },
+    async cleanup() {
+      await rm(configDir, { recursive: true, force: true })
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A small valid AREA document: a 5-minute timer that calls a URL. */
+export function timerArea(
+  name: string,
+  options: { interval?: string; url?: string; extra?: string } = {},
+): string {
+  return [
+    'apiVersion: area/v1',
+    'kind: Area',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  action:',
+    '    service: timer',
+    '    action: every',
+    `    params: { interval: ${options.interval ?? '5m'} }`,
+    '  reactions:',
+    '    - id: ping',
+    '      service: http',
+    '      reaction: request',
+    '      params:',
+    `        url: ${options.url ?? 'http://127.0.0.1:9/unused'}`,
+    options.extra ?? '',
+  ].join('\n')
+}
+
+/** A webhook AREA. */
+export function webhookArea(name: string): string {
+  return [
+    'apiVersion: area/v1',
+    'kind: Area',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  action:',
+    '    service: webhook',
+    '    action: received',
+    '  reactions:',
+    '    - id: forward',
+    '      service: http',
+    '      reaction: request',
+    '      params:',
+    '        url: http://127.0.0.1:9/unused',
+    '',
+  ].join('\n')
+}
