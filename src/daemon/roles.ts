@@ -74,7 +74,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
     throw error
   }
   ctx.logger.info(
-    { roles: ctx.config.roles, port, queue: ctx.queue.kind, database: ctx.store.driver },
+    { roles: ctx.config.roles, port, metricsPort, queue: ctx.queue.kind, database: ctx.store.driver },
     'area is running',
   )
   return { port, stop: stopAll }

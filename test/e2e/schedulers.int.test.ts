@@ -10,7 +10,7 @@ import { builtinServices } from '../../src/services/index.js'
 import { syncCatalog } from '../../src/store/catalog.js'
 import { migrate } from '../../src/store/migrate.js'
 import { openStore, type Store } from '../../src/store/open.js'
-import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
+import { type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
@@ -49,9 +49,9 @@ describe('three schedulers, two workers, 200 polling AREAs', () => {
       AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       AREA_SCHEDULER_TICK_MS: '200',
     }
-    const started = await Promise.all([
-      ...[1, 2, 3].map((n) => startDaemon({ name: `scheduler-${n}`, role: 'scheduler', env })),
-      ...[1, 2].map((n) => startDaemon({ name: `worker-${n}`, role: 'worker', env })),
+    const started = await startDaemons([
+      ...[1, 2, 3].map((n) => ({ name: `scheduler-${n}`, role: 'scheduler', env })),
+      ...[1, 2].map((n) => ({ name: `worker-${n}`, role: 'worker', env })),
     ])
     processes.push(...started)
   }, 180_000)

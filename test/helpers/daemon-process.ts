@@ -13,12 +13,32 @@ export interface DaemonProcess {
   child: ChildProcess
   /** The API's port when it runs the api role. */
   port: number | undefined
+  /** The metrics port of a process without the api role. */
+  metricsPort: number | undefined
   url: string
   logs: Record<string, unknown>[]
   /** SIGTERM and wait for the exit (or SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<number | null>
   /** kill -9: no drain, no cleanup. */
   kill(): Promise<void>
+}
+
+// Children die with the test process, even when a test fails half-way through its setup.
+const live = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
+/** Starts several daemons; if one fails to start, the others are stopped before the error. */
+export async function startDaemons(options: DaemonOptions[]): Promise<DaemonProcess[]> {
+  const results = await Promise.allSettled(options.map(startDaemon))
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  if (failed) {
+    await Promise.all(started.map((p) => p.kill()))
+    throw failed.reason
+  }
+  return started
 }
 
 export interface DaemonOptions {
@@ -39,11 +59,15 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         LOG_LEVEL: 'info',
+        // Several processes share this host: each metrics port is picked at listen time.
+        AREA_METRICS_PORT: '0',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   const logs: Record<string, unknown>[] = []
   let stderr = ''
   let buffered = ''
@@ -88,6 +112,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
     name: options.name,
     child,
     port,
+    metricsPort: typeof running.metricsPort === 'number' ? running.metricsPort : undefined,
     url: `http://127.0.0.1:${port}`,
     logs,
     async stop(graceMs = 30_000) {

@@ -21,6 +21,7 @@ import { logRoutes } from './routes/logs.js'
 import { type ApiLifecycle, probeRoutes } from './routes/probes.js'
 import { serviceRoutes } from './routes/services.js'
 import { tokenRoutes } from './routes/tokens.js'
+import { webhookRoutes } from './routes/webhooks.js'
 
 export type { ApiLifecycle } from './routes/probes.js'
 
@@ -62,6 +63,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
 
   await registerOpenApi(app)
   await app.register(probeRoutes, { ctx, lifecycle })
+  await app.register(webhookRoutes, { ctx })
   await app.register(
     async (v1) => {
       // The API speaks JSON only: a text body is refused (415) rather than parsed as a string.

@@ -1,0 +1,155 @@
+/**
+ * The webhook ingest's database side: finding the hook a URL names, and committing a batch of
+ * received events to hook_logs in one statement. The INSERT re-checks that the hook is an active
+ * webhook of an enabled AREA, so a disable or delete stops new events at once even while the API
+ * still holds the hook in its short-lived cache.
+ */
+import { type Kysely, sql } from 'kysely'
+import type { JsonObject } from '../engine/types.js'
+import type { Database } from './schema.js'
+
+export interface WebhookHookRow {
+  hookJobId: string
+  areaActionId: string
+  areaId: string
+  userId: string
+  service: string
+  action: string
+  params: JsonObject
+  sealedSecret: string | null
+  /** The hook job is active and its AREA enabled. */
+  active: boolean
+}
+
+/** The webhook hook job `hookJobId` with its AREA's action; undefined when there is none. */
+export async function findWebhookHook(
+  db: Kysely<Database>,
+  hookJobId: string,
+): Promise<WebhookHookRow | undefined> {
+  const row = await db
+    .selectFrom('hook_jobs as h')
+    .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
+    .innerJoin('areas as a', 'a.id', 'aa.area_id')
+    .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
+    .innerJoin('services as s', 's.id', 'sa.service_id')
+    .select((eb) => [
+      'h.id as hookJobId',
+      'h.status',
+      'h.webhook_secret_encrypted as sealedSecret',
+      'aa.id as areaActionId',
+      'a.id as areaId',
+      'a.user_id as userId',
+      'a.enabled',
+      's.key as service',
+      'sa.key as action',
+      eb
+        .selectFrom('area_action_param_values as p')
+        .select((inner) => inner.fn.jsonAgg(inner.table('p')).as('params'))
+        .whereRef('p.area_action_id', '=', 'aa.id')
+        .as('params'),
+    ])
+    .where('h.id', '=', hookJobId)
+    .where('h.type', '=', 'webhook')
+    .executeTakeFirst()
+  if (!row) return undefined
+  const params: JsonObject = {}
+  for (const param of row.params ?? []) params[param.name] = param.value as JsonObject[string]
+  return {
+    hookJobId: row.hookJobId,
+    areaActionId: row.areaActionId,
+    areaId: row.areaId,
+    userId: row.userId,
+    service: row.service,
+    action: row.action,
+    params,
+    sealedSecret: row.sealedSecret,
+    active: row.status === 'active' && row.enabled,
+  }
+}
+
+export interface NewWebhookEvent {
+  hookJobId: string
+  deliveryId: string
+  payload: JsonObject
+}
+
+export type WebhookEventOutcome =
+  | { status: 'accepted'; hookLogId: string }
+  /** The delivery id was already recorded for this hook: a replay. */
+  | { status: 'duplicate'; hookLogId: string }
+  /** The hook was deleted or disabled after the API looked it up. */
+  | { status: 'gone' }
+
+const keyOf = (hookJobId: string, deliveryId: string) => `${hookJobId}\n${deliveryId}`
+const FOREIGN_KEY_VIOLATION = '23503'
+
+/**
+ * Postgres refused a value (SQLSTATE class 22), e.g. a `\u0000` or a lone surrogate that jsonb
+ * cannot store: the payload is at fault, not the database, and retrying it will not help.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('22')
+}
+
+/**
+ * Commits `events` (distinct hook and delivery id pairs) in one INSERT, and says what became of
+ * each, in input order. One statement is one transaction: when it returns, every accepted row is
+ * durable. Replays are found with a second query only when some row was not inserted.
+ */
+export async function insertWebhookEvents(
+  db: Kysely<Database>,
+  events: readonly NewWebhookEvent[],
+): Promise<WebhookEventOutcome[]> {
+  if (events.length === 0) return []
+  const rows = JSON.stringify(
+    events.map((e) => ({ hook_job_id: e.hookJobId, delivery_id: e.deliveryId, event_payload: e.payload })),
+  )
+  let inserted: { id: string; hook_job_id: string; delivery_id: string }[]
+  try {
+    inserted = await insertRows(db, rows)
+  } catch (error) {
+    // A hook deleted between the join and the foreign key check: once more, the join drops it.
+    if ((error as { code?: unknown }).code !== FOREIGN_KEY_VIOLATION) throw error
+    inserted = await insertRows(db, rows)
+  }
+  const ids = new Map(inserted.map((row) => [keyOf(row.hook_job_id, row.delivery_id), row.id]))
+  const existing = ids.size < events.length ? await findExisting(db, events, ids) : new Map<string, string>()
+  return events.map((event): WebhookEventOutcome => {
+    const key = keyOf(event.hookJobId, event.deliveryId)
+    const id = ids.get(key)
+    if (id !== undefined) return { status: 'accepted', hookLogId: id }
+    const previous = existing.get(key)
+    return previous === undefined ? { status: 'gone' } : { status: 'duplicate', hookLogId: previous }
+  })
+}
+
+// Raw SQL (schema-qualified): jsonb_to_recordset with a column list has no query-builder form.
+// area_id and user_id come from the join, so they are always the hook's current AREA and owner.
+async function insertRows(db: Kysely<Database>, rows: string) {
+  const result = await sql<{ id: string; hook_job_id: string; delivery_id: string }>`
+    insert into area.hook_logs (hook_job_id, area_id, user_id, delivery_id, event_payload)
+    select v.hook_job_id, a.id, a.user_id, v.delivery_id, v.event_payload
+    from jsonb_to_recordset(${rows}::jsonb) as v(hook_job_id uuid, delivery_id text, event_payload jsonb)
+    join area.hook_jobs h on h.id = v.hook_job_id and h.type = 'webhook' and h.status = 'active'
+    join area.area_actions aa on aa.id = h.area_action_id
+    join area.areas a on a.id = aa.area_id and a.enabled
+    on conflict (hook_job_id, delivery_id) do nothing
+    returning id, hook_job_id, delivery_id`.execute(db)
+  return result.rows
+}
+
+async function findExisting(
+  db: Kysely<Database>,
+  events: readonly NewWebhookEvent[],
+  inserted: Map<string, string>,
+): Promise<Map<string, string>> {
+  const missing = events
+    .filter((e) => !inserted.has(keyOf(e.hookJobId, e.deliveryId)))
+    .map((e) => ({ hook_job_id: e.hookJobId, delivery_id: e.deliveryId }))
+  const result = await sql<{ id: string; hook_job_id: string; delivery_id: string }>`
+    select l.id, l.hook_job_id, l.delivery_id
+    from jsonb_to_recordset(${JSON.stringify(missing)}::jsonb) as v(hook_job_id uuid, delivery_id text)
+    join area.hook_logs l on l.hook_job_id = v.hook_job_id and l.delivery_id = v.delivery_id`.execute(db)
+  return new Map(result.rows.map((row) => [keyOf(row.hook_job_id, row.delivery_id), row.id]))
+}

@@ -1,0 +1,117 @@
+/**
+ * The daemon as the Helm chart runs it: an API, two workers and two schedulers, each its own
+ * process, on one Postgres and one Redis. A webhook AREA and a polling AREA reach a local sink
+ * with their templates rendered, and the logs say so.
+ */
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ApiUser, applyArea, call, sendWebhook, signup, waitFor, webhookOf } from '../helpers/api.js'
+import { type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
+import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
+import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
+
+describe('API, two workers and two schedulers as processes', () => {
+  let database: TestDatabase
+  let sink: HttpSink
+  let api: DaemonProcess
+  let user: ApiUser
+  const prefix = uniquePrefix('topology')
+  const processes: DaemonProcess[] = []
+
+  beforeAll(async () => {
+    database = await createTestDatabase('area_e2e_topology')
+    sink = await startHttpSink()
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: sharedRedisUrl,
+      AREA_REDIS_PREFIX: prefix,
+      AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      AREA_SCHEDULER_TICK_MS: '200',
+    }
+    const started = await startDaemons([
+      { name: 'api', role: 'api', env },
+      ...[1, 2].map((n) => ({ name: `worker-${n}`, role: 'worker', env })),
+      ...[1, 2].map((n) => ({ name: `scheduler-${n}`, role: 'scheduler', env })),
+    ])
+    processes.push(...started)
+    api = started[0]!
+    user = await signup(api.url, 'topology@example.test')
+  }, 180_000)
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()))
+    await sink?.close()
+    await database?.drop()
+    await deleteKeys(prefix)
+  }, 120_000)
+
+  it('runs a webhook AREA and a polling AREA end to end', async () => {
+    await applyArea(user, {
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name: 'hook-to-sink' },
+      spec: {
+        action: { service: 'webhook', action: 'received' },
+        reactions: [
+          {
+            id: 'post',
+            service: 'http',
+            reaction: 'request',
+            params: {
+              url: `${sink.url}/hook`,
+              body: { text: 'got {{ trigger.message }}', n: '{{ trigger.n }}', area: '{{ area.name }}' },
+            },
+          },
+        ],
+      },
+    } as never)
+    await applyArea(user, {
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name: 'tick-to-sink' },
+      spec: {
+        action: { service: 'timer', action: 'every', params: { interval: '1s' } },
+        reactions: [
+          {
+            id: 'post',
+            service: 'http',
+            reaction: 'request',
+            params: { url: `${sink.url}/tick`, body: 'tick at {{ trigger.scheduled_at }}' },
+          },
+        ],
+      },
+    } as never)
+
+    const target = await webhookOf(user, 'hook-to-sink')
+    expect(target.webhookUrl).toMatch(/\/webhooks\/webhook\/[0-9a-f-]{36}$/)
+    for (let n = 1; n <= 10; n++) {
+      const answer = await sendWebhook(target, { message: `hello ${n}`, n }, { baseUrl: api.url })
+      expect(answer.status).toBe(202)
+    }
+
+    const hooks = await waitFor('ten webhook reactions', async () => {
+      const got = sink.requests.filter((r) => r.path === '/hook')
+      return got.length >= 10 ? got : undefined
+    })
+    expect(hooks.map((r) => r.json).sort((a, b) => (a as { n: number }).n - (b as { n: number }).n)).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({ text: `got hello ${i + 1}`, n: i + 1, area: 'hook-to-sink' })),
+    )
+    const ticks = await waitFor('two timer reactions', async () => {
+      const got = sink.requests.filter((r) => r.path === '/tick')
+      return got.length >= 2 ? got : undefined
+    })
+    for (const tick of ticks) expect(tick.body).toMatch(/^tick at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+
+    const logs = await waitFor('logs showing success', async () => {
+      const { body } = await call<{ items: { status: string; executions: { status: string }[] }[] }>(
+        api.url,
+        'GET',
+        '/v1/logs?area=hook-to-sink',
+        { token: user.token },
+      )
+      return body.items.length === 10 && body.items.every((i) => i.status === 'done') ? body.items : undefined
+    })
+    expect(logs.flatMap((l) => l.executions.map((e) => e.status))).toEqual(Array(10).fill('success'))
+  }, 120_000)
+})
