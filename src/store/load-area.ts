@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely'
 import type { AuthResolver, LoadedArea } from '../engine/area.js'
 import type { JsonObject } from '../engine/types.js'
-import { readCredentials } from './connections.js'
+import { type RefreshConnection, readCredentials } from './connections.js'
 import type { Database } from './schema.js'
 import type { SecretBox } from './secret-box.js'
 
@@ -17,6 +17,7 @@ export async function loadAreaByActionId(
   db: Kysely<Database>,
   areaActionId: string,
   secrets: SecretBox,
+  refresh?: RefreshConnection,
 ): Promise<LoadedAreaWithState | undefined> {
   const action = await db
     .selectFrom('area_actions as aa')
@@ -64,7 +65,7 @@ export async function loadAreaByActionId(
     .execute()
 
   const auth = (connectionId: string | null): AuthResolver | undefined =>
-    connectionId ? () => readCredentials(db, secrets, connectionId) : undefined
+    connectionId ? () => readCredentials(db, secrets, connectionId, { refresh }) : undefined
   return {
     id: action.areaId,
     name: action.name,

@@ -83,12 +83,14 @@ describe('charts/area', () => {
     expect(missing).toEqual([])
   })
 
-  it('offers every service setting in serviceSettings', () => {
+  it('offers every service setting, in serviceSettings or (secrets) wired from the Secret', () => {
     const values = parse(read('values.yaml')) as { serviceSettings: Record<string, string> }
+    const wired = new Set([...templates.matchAll(/- name: ([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]))
     const settings = builtinServices.flatMap((s) =>
       Object.values(s.settings ?? {}).map((setting) => setting.env),
     )
-    expect(settings.filter((env) => !(env in values.serviceSettings))).toEqual([])
+    expect(settings.filter((env) => !(env in values.serviceSettings) && !wired.has(env))).toEqual([])
+    expect(values.serviceSettings).not.toHaveProperty('AREA_GITHUB_CLIENT_SECRET')
   })
 
   it('matches the worker grace period to its drain time and runs the roles the daemon knows', () => {

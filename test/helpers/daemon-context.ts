@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import pino from 'pino'
-import { createMetrics } from '../../src/daemon/metrics.js'
 import { type DaemonConfig, loadDaemonConfig } from '../../src/daemon/config.js'
 import type { DaemonContext } from '../../src/daemon/context.js'
 import type { AppLogger } from '../../src/daemon/logger.js'
+import { createMetrics } from '../../src/daemon/metrics.js'
 import { createQueue, type ExecutionJobData, type JobQueue } from '../../src/daemon/queue/index.js'
 import { createRegistry, type Registry } from '../../src/engine/registry.js'
 import { createEngine } from '../../src/engine/run.js'

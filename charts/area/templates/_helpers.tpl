@@ -62,6 +62,8 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_SERVICE_ROLE_KEY, optional: true } }
 - name: SUPABASE_ANON_KEY
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_ANON_KEY, optional: true } }
+- name: AREA_GITHUB_CLIENT_SECRET
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: AREA_GITHUB_CLIENT_SECRET, optional: true } }
 - name: AREA_PUBLIC_URL
   value: {{ .Values.publicUrl | quote }}
 - name: LOG_LEVEL

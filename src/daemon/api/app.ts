@@ -17,6 +17,7 @@ import { areaApplyRoutes } from './routes/area-apply.js'
 import { areaStateRoutes } from './routes/area-state.js'
 import { areaRoutes } from './routes/areas.js'
 import { publicAuthRoutes, sessionRoutes } from './routes/auth.js'
+import { connectionCallbackRoutes, connectionRoutes } from './routes/connections.js'
 import { logRoutes } from './routes/logs.js'
 import { type ApiLifecycle, probeRoutes } from './routes/probes.js'
 import { serviceRoutes } from './routes/services.js'
@@ -69,6 +70,8 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
       // The API speaks JSON only: a text body is refused (415) rather than parsed as a string.
       v1.removeContentTypeParser('text/plain')
       await v1.register(publicAuthRoutes, { ctx })
+      // The provider sends the browser here without a bearer token: the OAuth state authenticates.
+      await v1.register(connectionCallbackRoutes, { ctx })
       await v1.register(async (secured) => {
         secured.addHook(
           'onRequest',
@@ -80,6 +83,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(areaRoutes, { ctx })
         await secured.register(areaApplyRoutes, { ctx })
         await secured.register(areaStateRoutes, { ctx })
+        await secured.register(connectionRoutes, { ctx })
         await secured.register(logRoutes, {
           ctx,
           streamPollMs: options.streamPollMs,

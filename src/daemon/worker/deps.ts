@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Engine } from '../../engine/run.js'
 import type { Logger } from '../../engine/types.js'
+import type { RefreshConnection } from '../../store/connections.js'
 import type { Database } from '../../store/schema.js'
 import type { SecretBox } from '../../store/secret-box.js'
 
@@ -21,4 +22,6 @@ export interface WorkerDeps {
   enqueueExecutions(jobs: ExecutionJobData[]): Promise<void>
   /** How long a worker owns an event before another may take it over. */
   leaseSeconds: number
+  /** Refreshes OAuth 2 tokens near expiry (daemon/oauth); without it they are used as stored. */
+  refreshConnection?: RefreshConnection
 }

@@ -35,7 +35,7 @@ export async function executeEvent(
     })
   }
   const logger = deps.logger
-  const area = await loadAreaByActionId(deps.db, job.areaActionId, deps.secrets)
+  const area = await loadAreaByActionId(deps.db, job.areaActionId, deps.secrets, deps.refreshConnection)
   if (!area) {
     await finishHookLog(deps.db, claimed.id, 'skipped', 'the AREA was deleted')
     return 'skipped'

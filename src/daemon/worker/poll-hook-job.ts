@@ -30,7 +30,7 @@ export async function pollHookJob(
       reason: `the hook job is ${hookJob.type === 'polling' ? hookJob.status : 'a webhook'}`,
     }
   }
-  const area = await loadAreaByActionId(deps.db, hookJob.area_action_id, deps.secrets)
+  const area = await loadAreaByActionId(deps.db, hookJob.area_action_id, deps.secrets, deps.refreshConnection)
   if (!area?.enabled) return { status: 'skipped', reason: 'the AREA is disabled or deleted' }
 
   const { baseline, fired } = await runPoll({

@@ -29,6 +29,27 @@ export const github = defineService({
       default: DEFAULT_API_URL,
       description: 'GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)',
     },
+    // `area connections add github --web` needs an OAuth app registered by whoever runs the server.
+    oauthClientId: {
+      env: 'AREA_GITHUB_CLIENT_ID',
+      default: '',
+      description: 'Client id of the GitHub OAuth app used by `area connections add github --web`',
+    },
+    oauthClientSecret: {
+      env: 'AREA_GITHUB_CLIENT_SECRET',
+      default: '',
+      description: 'Client secret of that OAuth app',
+    },
+    oauthAuthorizeUrl: {
+      env: 'AREA_GITHUB_OAUTH_AUTHORIZE_URL',
+      default: 'https://github.com/login/oauth/authorize',
+      description: 'OAuth authorize endpoint (GitHub Enterprise: https://HOST/login/oauth/authorize)',
+    },
+    oauthTokenUrl: {
+      env: 'AREA_GITHUB_OAUTH_TOKEN_URL',
+      default: 'https://github.com/login/oauth/access_token',
+      description: 'OAuth token endpoint (GitHub Enterprise: https://HOST/login/oauth/access_token)',
+    },
   },
   actions: [...webhookActions, newStar, newRelease],
   reactions: [createIssue, comment],

@@ -16,11 +16,16 @@ export class ApiLogController extends LogController {
     if (this.isLogDisabled(request)) return
     const line = {
       method: request.method,
-      url: request.url,
+      url: withoutOAuthSecrets(request.url),
       statusCode: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
     }
     if (error) reply.log.error({ ...line, err: error }, 'request errored')
     else reply.log.info(line, 'request completed')
   }
+}
+
+/** An OAuth callback's query carries a one-time code and the sealed state: not for logs. */
+function withoutOAuthSecrets(url: string): string {
+  return url.replace(/([?&](?:code|state)=)[^&]*/g, '$1[redacted]')
 }

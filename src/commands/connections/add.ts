@@ -1,0 +1,110 @@
+import { Args, Flags } from '@oclif/core'
+import { ApiCommand } from '../../lib/api-command.js'
+import { CliError } from '../../lib/cli-error.js'
+import {
+  type Authorization,
+  type ConnectionInfo,
+  fingerprint,
+  listConnections,
+  manualCredentials,
+  openBrowser,
+  waitForConnection,
+} from '../../lib/connections-api.js'
+import { ExitCode } from '../../lib/exit-codes.js'
+import { readStdin } from '../../lib/stdin.js'
+import { isInteractive } from '../../lib/tty.js'
+
+export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd> {
+  static override summary =
+    'Connect a service: a token, webhook URL or SMTP settings from stdin, or OAuth in the browser.'
+  static override description =
+    'The credentials are sent to the server, stored encrypted, and never shown again. With --web the server must have an OAuth app for the service (e.g. AREA_GITHUB_CLIENT_ID and AREA_GITHUB_CLIENT_SECRET); running it again with the same --name reconnects.'
+  static override examples = [
+    {
+      description: 'A GitHub personal token, from an environment variable.',
+      command: 'printenv GITHUB_TOKEN | <%= config.bin %> <%= command.id %> github --token-stdin',
+    },
+    {
+      description: 'GitHub through OAuth: opens the browser (or prints the URL) and waits.',
+      command: '<%= config.bin %> <%= command.id %> github --name github-work --web',
+    },
+    {
+      description: 'An SMTP server for the email service, as JSON.',
+      command:
+        'echo \'{"host":"smtp.example.com","port":587,"user":"me","password":"…"}\' | <%= config.bin %> <%= command.id %> email --token-stdin',
+    },
+  ]
+
+  static override args = {
+    service: Args.string({ description: 'The service (see `area services list`).', required: true }),
+  }
+  static override flags = {
+    name: Flags.string({
+      summary: 'Connection name, used by AREAs as `connection:` (default: the service id).',
+      helpValue: '<name>',
+    }),
+    'token-stdin': Flags.boolean({
+      summary: 'Read the token, webhook URL or SMTP JSON from stdin.',
+      exclusive: ['web'],
+      default: false,
+    }),
+    web: Flags.boolean({
+      summary: 'Connect through OAuth 2 in a browser.',
+      exclusive: ['token-stdin'],
+      default: false,
+    }),
+    timeout: Flags.integer({
+      summary: 'With --web: seconds to wait for the browser to finish.',
+      default: 300,
+      min: 1,
+      helpValue: '<seconds>',
+    }),
+  }
+
+  async run(): Promise<void> {
+    const { service } = this.args
+    const client = await this.client()
+    let connection: ConnectionInfo
+    if (this.flags['token-stdin']) {
+      const { kind, credentials } = await manualCredentials(client, service, await readStdin())
+      connection = await client.post<ConnectionInfo>('/v1/connections', {
+        service,
+        kind,
+        credentials,
+        ...(this.flags.name ? { name: this.flags.name } : {}),
+      })
+    } else if (this.flags.web) {
+      connection = await this.connectInBrowser(service)
+    } else {
+      throw new CliError(
+        `say how to connect ${service}: --token-stdin (pipe the secret in) or --web (OAuth)`,
+        {
+          exitCode: ExitCode.invalid,
+          code: 'invalid_arguments',
+        },
+      )
+    }
+    this.print(
+      connection,
+      () => `${this.colors.green('+')} connected ${connection.service} as "${connection.name}"`,
+    )
+  }
+
+  private async connectInBrowser(service: string): Promise<ConnectionInfo> {
+    const client = await this.client()
+    const query = this.flags.name ? `?name=${encodeURIComponent(this.flags.name)}` : ''
+    const { authorizeUrl, name } = await client.get<Authorization>(
+      `/v1/connections/${encodeURIComponent(service)}/authorize${query}`,
+    )
+    const before = fingerprint((await listConnections(client)).find((c) => c.name === name))
+    if (isInteractive()) {
+      this.note(`Opening your browser to connect ${service}. If it does not open, visit:\n  ${authorizeUrl}`)
+      openBrowser(authorizeUrl)
+    } else {
+      // Stdout stays for the result (--json); the URL is for a person.
+      process.stderr.write(`Open this URL in a browser to connect ${service}:\n  ${authorizeUrl}\n`)
+    }
+    this.note('Waiting for the authorization to finish…')
+    return waitForConnection(client, name, before, { timeoutMs: this.flags.timeout * 1000, intervalMs: 1000 })
+  }
+}

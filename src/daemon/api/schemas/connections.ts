@@ -1,0 +1,59 @@
+/** Connections: what the API shows of them (never credentials) and what it accepts. */
+import { Type } from '@sinclair/typebox'
+import { Nullable, NullableTimestamp, Timestamp } from './common.js'
+
+export const ConnectionName = Type.String({
+  pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+  description: 'Lowercase letters, digits and dashes; unique among your connections; AREAs refer to it',
+})
+
+export const ConnectionSchema = Type.Object({
+  name: Type.String(),
+  service: Type.String(),
+  kind: Type.Union([
+    Type.Literal('token'),
+    Type.Literal('oauth2'),
+    Type.Literal('webhook_url'),
+    Type.Literal('smtp'),
+  ]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('refresh_failed'), Type.Literal('revoked')]),
+  statusDetail: Nullable(Type.String()),
+  tokenExpiresAt: NullableTimestamp,
+  createdAt: Timestamp,
+})
+
+export const CreateConnectionBody = Type.Object(
+  {
+    service: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.Optional(ConnectionName),
+    kind: Type.Union([Type.Literal('token'), Type.Literal('webhook_url'), Type.Literal('smtp')], {
+      description: 'oauth2 connections are made through /v1/connections/{service}/authorize',
+    }),
+    credentials: Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description:
+          'token: { token }; webhook_url: { url }; smtp: { host, port?, secure?, user?, password?, from? }',
+      },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const ConnectionNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) })
+export const ServiceParams = Type.Object({ service: Type.String({ minLength: 1, maxLength: 100 }) })
+
+export const AuthorizeQuery = Type.Object({ name: Type.Optional(ConnectionName) })
+export const AuthorizeAnswer = Type.Object({
+  authorizeUrl: Type.String({ description: 'Open it in a browser to grant access' }),
+  state: Type.String({ description: 'Opaque; the provider sends it back to the callback' }),
+  name: Type.String({ description: 'The connection the callback will create or reconnect' }),
+})
+
+export const CallbackQuery = Type.Object({
+  code: Type.Optional(Type.String({ maxLength: 2048 })),
+  state: Type.Optional(Type.String({ maxLength: 4096 })),
+  error: Type.Optional(Type.String({ maxLength: 200 })),
+  error_description: Type.Optional(Type.String({ maxLength: 1000 })),
+})

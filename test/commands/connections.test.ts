@@ -1,0 +1,186 @@
+/**
+ * `area connections add|list|remove` through the real binary against a real embedded
+ * `area serve` whose GitHub OAuth endpoints are a local fake provider: a token from stdin, an
+ * SMTP JSON, the --web flow (URL printed without a TTY, the browser's part played by the test,
+ * the command waits until the connection exists), removal with --yes, the errors with their exit
+ * codes — and no secret in the CLI's output or the daemon's logs.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FakeOAuthProvider, startFakeOAuthProvider } from '../fakes/oauth-provider.js'
+import { signup } from '../helpers/api.js'
+import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
+import { type CliSession, cliSession } from './cli-session.js'
+import { repoRoot } from './run-cli.js'
+
+const PERSONAL_TOKEN = 'ghp_cliPersonalToken0123456789abcdef'
+const SMTP_PASSWORD = 'smtp-password-not-to-print'
+const PUBLIC_URL = 'http://area.public.test'
+
+let daemon: DaemonProcess
+let provider: FakeOAuthProvider
+let dataDir: string
+let cli: CliSession
+let token: string
+
+beforeAll(async () => {
+  provider = await startFakeOAuthProvider()
+  dataDir = await mkdtemp(join(tmpdir(), 'area-cli-connections-data-'))
+  daemon = await startDaemon({
+    name: 'cli-connections',
+    role: 'all',
+    env: {
+      AREA_DATA_DIR: dataDir,
+      AREA_PUBLIC_URL: PUBLIC_URL,
+      AREA_GITHUB_CLIENT_ID: provider.clientId,
+      AREA_GITHUB_CLIENT_SECRET: provider.clientSecret,
+      AREA_GITHUB_OAUTH_AUTHORIZE_URL: provider.authorizeUrl,
+      AREA_GITHUB_OAUTH_TOKEN_URL: provider.tokenUrl,
+    },
+  })
+  cli = await cliSession('connections', daemon.url)
+  token = (await signup(daemon.url, 'connections-cli@example.test')).token
+}, 120_000)
+
+afterAll(async () => {
+  await daemon?.stop()
+  await provider?.close()
+  await cli?.cleanup()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+/** The CLI with a live stderr: `onStderr` sees each chunk while the command still runs. */
+function runStreaming(args: string[], onStderr: (text: string) => void) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/dev.js', ...args], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        AREA_CONFIG_DIR: cli.configDir,
+        AREA_API_URL: daemon.url,
+        AREA_TOKEN: token,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+    })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+      onStderr(stderr)
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('area connections (real binary, embedded server)', { timeout: 240_000 }, () => {
+  const env = () => ({ AREA_TOKEN: token })
+
+  it('adds a token and an SMTP connection from stdin, lists them, never prints the secrets', async () => {
+    const [added, smtp, none, neither] = await Promise.all([
+      cli.json<Record<string, unknown>>(['connections', 'add', 'github', '--token-stdin'], {
+        input: `${PERSONAL_TOKEN}\n`,
+        env: env(),
+      }),
+      cli.area(['connections', 'add', 'email', '--name', 'mail', '--token-stdin'], {
+        input: JSON.stringify({ host: 'smtp.example.test', port: 2525, user: 'me', password: SMTP_PASSWORD }),
+        env: env(),
+      }),
+      cli.area(['connections', 'add', 'discord', '--token-stdin'], { input: 'x\n', env: env() }),
+      cli.area(['connections', 'add', 'github'], { env: env() }),
+    ])
+    expect(added.code, added.stderr).toBe(0)
+    expect(added.data).toMatchObject({ name: 'github', service: 'github', kind: 'token', status: 'active' })
+    expect(JSON.stringify(added)).not.toContain(PERSONAL_TOKEN)
+    expect(smtp.code, smtp.stderr).toBe(0)
+    expect(smtp.stdout).toContain('connected email as "mail"')
+    expect(smtp.stdout + smtp.stderr).not.toContain(SMTP_PASSWORD)
+    expect(none.code).toBe(3)
+    expect(none.stderr).toContain('needs no connection')
+    expect(neither.code).toBe(3)
+    expect(neither.stderr).toContain('--token-stdin')
+    expect(neither.stderr).toContain('--web')
+
+    const duplicate = await cli.area(['connections', 'add', 'github', '--token-stdin'], {
+      input: 'ghp_another\n',
+      env: env(),
+    })
+    expect(duplicate.code).toBe(1)
+    expect(duplicate.stderr).toContain('already have a connection named "github"')
+
+    const [table, json] = await Promise.all([
+      cli.area(['connections', 'list'], { env: env() }),
+      cli.json<{ name: string; kind: string }[]>(['connections', 'list'], { env: env() }),
+    ])
+    expect(table.code, table.stderr).toBe(0)
+    expect(table.stdout).toMatch(/NAME\s+SERVICE\s+KIND\s+STATUS/)
+    expect(table.stdout).toMatch(/github\s+github\s+token\s+active/)
+    expect(table.stdout).toMatch(/mail\s+email\s+smtp\s+active/)
+    expect(json.data.map((c) => [c.name, c.kind])).toEqual([
+      ['github', 'token'],
+      ['mail', 'smtp'],
+    ])
+    expect(table.stdout + json.stderr + JSON.stringify(json.data)).not.toContain(PERSONAL_TOKEN)
+  })
+
+  it('--web prints the authorize URL without a TTY and waits until the browser has connected', async () => {
+    let approved: Promise<void> | undefined
+    const result = await runStreaming(
+      ['connections', 'add', 'github', '--name', 'gh-web', '--web', '--json'],
+      (text) => {
+        const url = /https?:\/\/\S+\/login\/oauth\/authorize\S+/.exec(text)?.[0]
+        if (!url || approved) return
+        // The browser's part: the provider redirects to the public callback URL, served by the daemon.
+        approved = (async () => {
+          const callback = new URL(await provider.approve(url))
+          expect(callback.origin).toBe(PUBLIC_URL)
+          const page = await fetch(`${daemon.url}${callback.pathname}${callback.search}`)
+          expect(page.status).toBe(200)
+          expect(await page.text()).toContain('You can close this tab')
+        })()
+      },
+    )
+    await approved
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('Open this URL in a browser')
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      name: 'gh-web',
+      service: 'github',
+      kind: 'oauth2',
+      status: 'active',
+    })
+    for (const secret of provider.accessTokens) expect(result.stdout + result.stderr).not.toContain(secret)
+  })
+
+  it('removes with --yes, refuses to prompt without a TTY, and answers 1 for an unknown name', async () => {
+    const [asks, removed, missing] = await Promise.all([
+      cli.area(['connections', 'remove', 'mail'], { env: env() }),
+      cli.area(['connections', 'remove', 'gh-web', '--yes'], { env: env() }),
+      cli.area(['connections', 'remove', 'nothing-here', '--yes'], { env: env() }),
+    ])
+    expect(asks.code).toBe(3)
+    expect(asks.stderr).toContain('--yes')
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(removed.stdout).toContain('removed gh-web')
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('no connection named "nothing-here"')
+    const left = await cli.json<{ name: string }[]>(['connections', 'list'], { env: env() })
+    expect(left.data.map((c) => c.name)).toEqual(['github', 'mail'])
+  })
+
+  it('the daemon logged the requests but no token, password or code', async () => {
+    const logs = JSON.stringify(daemon.logs)
+    expect(logs).toContain('/v1/connections')
+    const secrets = [PERSONAL_TOKEN, SMTP_PASSWORD, ...provider.accessTokens]
+    expect(provider.accessTokens.length).toBeGreaterThan(0)
+    for (const secret of secrets) expect(logs).not.toContain(secret)
+    expect(logs).not.toMatch(/code=code_/)
+  })
+})

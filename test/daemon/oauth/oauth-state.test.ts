@@ -1,0 +1,55 @@
+/** The sealed OAuth state and PKCE, without I/O: the S256 challenge, states that expire, cannot be forged or read, and work once. */
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import {
+  createStateGuard,
+  type PendingAuthorization,
+  sealState,
+} from '../../../src/daemon/oauth/oauth-state.js'
+import { createPkce, pkceChallenge } from '../../../src/daemon/oauth/pkce.js'
+import { createSecretBox } from '../../../src/store/secret-box.js'
+
+const pending = (expiresAt: number): PendingAuthorization => ({
+  userId: '6f1c2f9e-0000-4000-8000-000000000001',
+  service: 'github',
+  name: 'github-work',
+  verifier: createPkce().verifier,
+  redirectUri: 'http://area.test/v1/connections/github/callback',
+  expiresAt,
+  nonce: randomBytes(16).toString('base64url'),
+})
+
+describe('PKCE and the OAuth state', () => {
+  it('derives the S256 challenge: base64url(sha256(verifier)) without padding', () => {
+    // Computed with: printf %s VERIFIER | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d =
+    expect(pkceChallenge('dBjftJeZ4CVP-mJ92IZ1WLmFJ5EsDhRn6mYK2bNDYrs')).toBe(
+      '-SwKI4q2ojc0zD_t4XNM4UNBHefdY87-ejdRC_Q6srY',
+    )
+    const { verifier, challenge } = createPkce()
+    expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(challenge).toBe(pkceChallenge(verifier))
+  })
+
+  it('opens a state once, hides the verifier, refuses expired, forged and foreign states', () => {
+    const secrets = createSecretBox(randomBytes(32))
+    const guard = createStateGuard(secrets)
+    const now = Date.now()
+    const given = pending(now + 60_000)
+    const state = sealState(secrets, given)
+    expect(state).not.toContain(given.verifier)
+    expect(state).not.toContain(given.userId)
+
+    expect(guard.open(state, now)).toEqual({ ok: true, pending: expect.objectContaining(given) })
+    expect(guard.open(state, now)).toEqual({ ok: false, reason: 'used' })
+
+    expect(guard.open(sealState(secrets, pending(now - 1)), now)).toEqual({ ok: false, reason: 'expired' })
+    const tampered = `${state.slice(0, -4)}AAAA`
+    expect(guard.open(tampered, now)).toEqual({ ok: false, reason: 'invalid' })
+    // Sealed by another server key, or any other sealed value: not a state of ours.
+    expect(guard.open(sealState(createSecretBox(randomBytes(32)), pending(now + 60_000)), now)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
+    expect(guard.open(secrets.seal('{"token":"x"}'), now)).toEqual({ ok: false, reason: 'invalid' })
+  })
+})
