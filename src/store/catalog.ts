@@ -129,22 +129,7 @@ async function syncAction(
     )
     .returning('id')
     .executeTakeFirstOrThrow()
-  const params = describeParams(action.params)
-  for (const param of params) {
-    await trx
-      .insertInto('service_action_params')
-      .values({ service_action_id: id, ...paramColumns(param) })
-      .onConflict((oc) => oc.columns(['service_action_id', 'name']).doUpdateSet(paramUpdate))
-      .execute()
-  }
-  let stale = trx.deleteFrom('service_action_params').where('service_action_id', '=', id)
-  if (params.length)
-    stale = stale.where(
-      'name',
-      'not in',
-      params.map((p) => p.name),
-    )
-  await stale.execute()
+  await syncParams(trx, 'action', id, describeParams(action.params))
 }
 
 async function syncReaction(
@@ -176,22 +161,39 @@ async function syncReaction(
     )
     .returning('id')
     .executeTakeFirstOrThrow()
-  const params = describeParams(reaction.params)
+  await syncParams(trx, 'reaction', id, describeParams(reaction.params))
+}
+
+// The two params tables differ only in their owner column.
+const paramTables = {
+  action: { table: 'area.service_action_params', owner: 'service_action_id' },
+  reaction: { table: 'area.service_reaction_params', owner: 'service_reaction_id' },
+} as const
+
+/** Upserts the params of one action or reaction and deletes the ones it no longer declares. */
+async function syncParams(
+  trx: Kysely<Database>,
+  kind: keyof typeof paramTables,
+  ownerId: string,
+  params: CatalogParam[],
+): Promise<void> {
+  const table = sql.table(paramTables[kind].table)
+  const owner = sql.ref(paramTables[kind].owner)
   for (const param of params) {
-    await trx
-      .insertInto('service_reaction_params')
-      .values({ service_reaction_id: id, ...paramColumns(param) })
-      .onConflict((oc) => oc.columns(['service_reaction_id', 'name']).doUpdateSet(paramUpdate))
-      .execute()
+    const columns = paramColumns(param)
+    await sql`
+      insert into ${table} (${owner}, name, type, required, description, default_value, schema, position)
+      values (${ownerId}, ${columns.name}, ${columns.type}, ${columns.required}, ${columns.description},
+              ${columns.default_value}, ${columns.schema}, ${columns.position})
+      on conflict (${owner}, name) do update set
+        type = excluded.type, required = excluded.required, description = excluded.description,
+        default_value = excluded.default_value, schema = excluded.schema, position = excluded.position
+    `.execute(trx)
   }
-  let stale = trx.deleteFrom('service_reaction_params').where('service_reaction_id', '=', id)
-  if (params.length)
-    stale = stale.where(
-      'name',
-      'not in',
-      params.map((p) => p.name),
-    )
-  await stale.execute()
+  const names = params.map((p) => p.name)
+  await sql`delete from ${table} where ${owner} = ${ownerId} and not (name = any(${names}::text[]))`.execute(
+    trx,
+  )
 }
 
 function paramColumns(param: CatalogParam) {
@@ -204,15 +206,6 @@ function paramColumns(param: CatalogParam) {
     schema: toJson(param.schema),
     position: param.position,
   }
-}
-
-const paramUpdate = {
-  type: sql<string>`excluded.type`,
-  required: sql<boolean>`excluded.required`,
-  description: sql<string>`excluded.description`,
-  default_value: sql<JsonValue>`excluded.default_value`,
-  schema: sql<JsonValue>`excluded.schema`,
-  position: sql<number>`excluded.position`,
 }
 
 async function markMissing(

@@ -4,6 +4,7 @@
  * a restart and a re-apply.
  */
 import { randomBytes } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExecutionJobData, WorkerDeps } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
@@ -109,6 +110,34 @@ describe.each(drivers)('event flow (%s)', (driver) => {
       polling_supported: true,
       webhook_supported: false,
     })
+  })
+
+  it('follows the registry: params it no longer declares go, actions it dropped become unavailable', async () => {
+    const [timer] = builtinServices.filter((s) => s.id === 'timer')
+    const every = timer!.actions.find((a) => a.id === 'every')!
+    const shrunk = { ...timer!, actions: [{ ...every, params: Type.Object({}) }] }
+    const others = [...builtinServices.filter((s) => s.id !== 'timer'), testService(recorder)]
+    await syncCatalog(store.db, createRegistry([shrunk, ...others]))
+    const rows = await store.db
+      .selectFrom('service_actions as a')
+      .innerJoin('services as s', 's.id', 'a.service_id')
+      .leftJoin('service_action_params as p', 'p.service_action_id', 'a.id')
+      .select(['a.key', 'a.available', 'p.name'])
+      .where('s.key', '=', 'timer')
+      .orderBy('a.key')
+      .execute()
+    expect(rows).toEqual([
+      { key: 'cron', available: false, name: 'expression' },
+      { key: 'cron', available: false, name: 'timezone' },
+      { key: 'every', available: true, name: null },
+    ])
+    await syncCatalog(store.db, registry)
+    const restored = await store.db
+      .selectFrom('service_actions')
+      .select('key')
+      .where('available', '=', false)
+      .execute()
+    expect(restored).toEqual([])
   })
 
   it('runs a timer AREA whose http reaction gets its templates rendered from the event', async () => {
