@@ -123,7 +123,8 @@ describe('area validate (the real binary)', () => {
           line: 7,
           column: 14,
           path: '/spec/action/service',
-          message: 'unknown service "timr" (services: timer, http, webhook, rss, github, discord, slack, email)',
+          message:
+            'unknown service "timr" (services: timer, http, webhook, rss, github, discord, slack, email)',
         },
       ],
     })
