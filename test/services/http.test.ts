@@ -217,6 +217,36 @@ describe('http.request', () => {
     expect(error.message).toMatch(/http:\/\/ or https:\/\//)
   })
 
+  it('refuses a cloud metadata address before sending, as a permanent error', async () => {
+    const error = await failure(run({ url: 'http://169.254.169.254/latest/meta-data/' }))
+    expect(error).toBeInstanceOf(PermanentError)
+    expect(error.message).toMatch(/169\.254\.169\.254.*AREA_HTTP_ALLOW_PRIVATE/)
+  })
+
+  it('applies the allowPrivate setting: none refuses the local server', async () => {
+    const error = await failure(run({ url: `${base}/x` }, { settings: { allowPrivate: 'none' } }))
+    expect(error).toBeInstanceOf(PermanentError)
+    expect(error.message).toContain('127.0.0.1')
+    expect(requests).toHaveLength(0)
+  })
+
+  it('follows redirects, turning a 303 into a GET and dropping credentials across origins', async () => {
+    handler = (req, res) => {
+      if (req.url === '/moved') {
+        res.writeHead(303, { location: `http://localhost:${new URL(base).port}/final` })
+        res.end()
+        return
+      }
+      json(res, 200, { ok: true })
+    }
+    const output = await run({ url: `http://u:p@127.0.0.1:${new URL(base).port}/moved`, body: { a: 1 } })
+    expect(output).toMatchObject({ status: 200, body: { ok: true } })
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'GET'])
+    expect(requests[0]?.headers.authorization).toBeDefined()
+    expect(requests[1]?.headers.authorization).toBeUndefined()
+    expect(requests[1]?.body).toBe('')
+  })
+
   it('schema refuses bad methods, URLs, timeouts, header names and unknown fields', () => {
     const check = (params: Record<string, unknown>) =>
       validateParams(request.params, params as never, '/p', 'run')
@@ -378,6 +408,15 @@ describe('http.json_changed', () => {
     const error = await failure(poll(undefined))
     expect(error).toBeInstanceOf(PermanentError)
     expect(error.message).toMatch(/not JSON: <html>maintenance/)
+  })
+
+  it('applies the allowPrivate setting', async () => {
+    const error = await failure(
+      jsonChanged.poll(pollContext({ url: `${base}/doc` }, { settings: { allowPrivate: 'none' } })),
+    )
+    expect(error).toBeInstanceOf(PermanentError)
+    expect(error.message).toContain('AREA_HTTP_ALLOW_PRIVATE')
+    expect(requests).toHaveLength(0)
   })
 
   it('sends the configured headers', async () => {

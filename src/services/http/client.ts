@@ -1,10 +1,25 @@
 /**
  * One HTTP exchange with a deadline and a size cap, on Node's fetch (undici, pooled keep-alive
  * connections). Transport failures become RetryableError; statuses are left to the caller.
+ * Every hop's address goes through the address guard first, so services calling user-given URLs
+ * cannot reach link-local or cloud-metadata addresses (see address-guard.ts).
  */
 import { formatDuration } from '../../engine/duration.js'
-import { RetryableError } from '../../engine/errors.js'
+import { AreaError, PermanentError, RetryableError } from '../../engine/errors.js'
+import {
+  ALLOW_PRIVATE_ENV,
+  assertAddressAllowed,
+  type HostLookup,
+  parseAddressPolicy,
+  systemLookup,
+} from './address-guard.js'
 import type { Target } from './url.js'
+
+/** Browsers and undici stop at 20 as well. */
+const MAX_REDIRECTS = 20
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+// Credentials meant for one origin must not follow a redirect to another (as fetch does).
+const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization']
 
 export interface HttpRequest {
   method: string
@@ -15,6 +30,13 @@ export interface HttpRequest {
   signal: AbortSignal
   /** Bytes of body kept; the rest is not read (the connection is dropped instead). */
   maxBodyBytes: number
+  /**
+   * `AREA_HTTP_ALLOW_PRIVATE` as resolved by the calling service's settings; when absent (services
+   * that do not declare the setting) the process environment is read, so every caller is guarded.
+   */
+  allowPrivate?: string
+  /** Host resolution for the address check; tests inject one so no DNS or network is used. */
+  lookup?: HostLookup
 }
 
 export interface HttpResponse {
@@ -40,16 +62,11 @@ export async function sendHttpRequest(request: HttpRequest): Promise<HttpRespons
   const onAbort = () => controller.abort()
   signal.addEventListener('abort', onAbort, { once: true })
   try {
-    const response = await fetch(target.url, {
-      method,
-      headers: request.headers,
-      body: request.body,
-      signal: controller.signal,
-      redirect: 'follow',
-    })
+    const response = await fetchGuarded(request, controller.signal)
     const { body, truncated } = await readCapped(response, request.maxBodyBytes)
     return { status: response.status, headers: response.headers, body, truncated }
   } catch (error) {
+    if (error instanceof AreaError) throw error
     if (timedOut) {
       throw new RetryableError(`${what} timed out after ${formatTimeout(timeoutMs)}`, { cause: error })
     }
@@ -58,6 +75,47 @@ export async function sendHttpRequest(request: HttpRequest): Promise<HttpRespons
   } finally {
     clearTimeout(timer)
     signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** fetch with redirects followed by hand, so each hop's address is checked before connecting. */
+async function fetchGuarded(request: HttpRequest, signal: AbortSignal): Promise<Response> {
+  const policy = parseAddressPolicy(request.allowPrivate ?? process.env[ALLOW_PRIVATE_ENV])
+  const lookup = request.lookup ?? systemLookup
+  let url = request.target.url
+  let method = request.method
+  let body = request.body
+  const headers = new Headers(request.headers)
+  for (let hop = 0; ; hop++) {
+    await assertAddressAllowed(url, policy, lookup)
+    const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' })
+    const location = response.headers.get('location')
+    if (!REDIRECT_STATUSES.has(response.status) || location === null) return response
+    await response.body?.cancel().catch(() => {})
+    if (hop >= MAX_REDIRECTS) {
+      throw new PermanentError(
+        `${request.method} ${request.target.display} redirected more than ${MAX_REDIRECTS} times`,
+      )
+    }
+    const next = URL.canParse(location, url.href) ? new URL(location, url) : undefined
+    if (!next)
+      throw new PermanentError(`${request.method} ${request.target.display} redirected to an invalid URL`)
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new PermanentError(
+        `${request.method} ${request.target.display} redirected to a ${next.protocol} URL`,
+      )
+    }
+    // The fetch standard's rewrite: 303, and 301/302 after POST, continue as a bodiless GET.
+    if (
+      response.status === 303 ? method !== 'HEAD' : [301, 302].includes(response.status) && method === 'POST'
+    ) {
+      method = 'GET'
+      body = undefined
+      headers.delete('content-type')
+      headers.delete('content-length')
+    }
+    if (next.origin !== url.origin) for (const name of ORIGIN_BOUND_HEADERS) headers.delete(name)
+    url = next
   }
 }
 

@@ -1,5 +1,6 @@
 import { defineService } from '../../engine/define.js'
 import { jsonChanged } from './actions/json-changed.js'
+import { ALLOW_PRIVATE_ENV } from './address-guard.js'
 import { DEFAULT_USER_AGENT } from './params.js'
 import { request } from './reactions/request.js'
 
@@ -13,6 +14,14 @@ export const http = defineService({
       env: 'AREA_HTTP_USER_AGENT',
       default: DEFAULT_USER_AGENT,
       description: 'User-Agent header sent when an AREA does not set one',
+    },
+    // Declared here so the catalog documents it; the client reads the same variable for the
+    // other services (rss, discord, slack, github), whose settings do not include it.
+    allowPrivate: {
+      env: ALLOW_PRIVATE_ENV,
+      default: '',
+      description:
+        'Addresses requests may reach: unset refuses link-local and cloud-metadata addresses, "all" allows everything, "none" also refuses loopback and private networks',
     },
   },
   actions: [jsonChanged],

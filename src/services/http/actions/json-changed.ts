@@ -69,6 +69,7 @@ export const jsonChanged = defineAction({
         headers,
         timeoutMs: TIMEOUT_MS,
         signal: ctx.signal,
+        allowPrivate: ctx.settings.allowPrivate,
         maxBodyBytes: MAX_DOCUMENT_BYTES,
       })
       if (response.status === 304 && previous?.source === source) return { items: [], state: ctx.state }

@@ -81,6 +81,7 @@ export const request = defineReaction({
       body,
       timeoutMs: parseDuration(ctx.params.timeout ?? DEFAULT_TIMEOUT) * 1000,
       signal: ctx.signal,
+      allowPrivate: ctx.settings.allowPrivate,
       maxBodyBytes: MAX_RESPONSE_BYTES,
     })
     const text = bodyText(response)
