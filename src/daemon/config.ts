@@ -41,6 +41,9 @@ export interface DaemonConfig {
   jobLockMs: number
   /** Port of /metrics, /healthz and /readyz in processes without the API role (0: any free port). */
   metricsPort: number
+  /** Webhook deliveries one hook may send per second, and the burst above it (429 beyond). */
+  webhookRateLimit: number
+  webhookRateBurst: number
 }
 
 export class ConfigError extends AreaError {
@@ -104,6 +107,8 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     schedulerTickMs: integer(env, 'AREA_SCHEDULER_TICK_MS', 1_000, problems, { min: 50, max: 60_000 }),
     jobLockMs: integer(env, 'AREA_JOB_LOCK_MS', 30_000, problems, { min: 1_000, max: 600_000 }),
     metricsPort: integer(env, 'AREA_METRICS_PORT', 9464, problems, { min: 0, max: 65535 }),
+    webhookRateLimit: integer(env, 'AREA_WEBHOOK_RATE_LIMIT', 500, problems, { min: 1, max: 10_000_000 }),
+    webhookRateBurst: integer(env, 'AREA_WEBHOOK_RATE_BURST', 1_000, problems, { min: 1, max: 10_000_000 }),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

@@ -53,6 +53,8 @@ const notForKubernetes: Record<string, string> = {
   AREA_SCHEDULER_TICK_MS: 'tuning; config.extraEnv',
   AREA_JOB_LOCK_MS: 'tuning; config.extraEnv',
   AREA_WEBHOOK_BODY_LIMIT: 'tuning; config.extraEnv',
+  AREA_WEBHOOK_RATE_LIMIT: 'tuning; config.extraEnv',
+  AREA_WEBHOOK_RATE_BURST: 'tuning; config.extraEnv',
 }
 
 describe('charts/area', () => {

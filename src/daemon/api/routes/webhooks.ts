@@ -44,7 +44,11 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
         logger: ctx.logger,
       },
-      opts.settings,
+      {
+        rateLimitPerSecond: ctx.config.webhookRateLimit,
+        rateLimitBurst: ctx.config.webhookRateBurst,
+        ...opts.settings,
+      },
     )
   const bodyLimit = ctx.config.webhookBodyLimitBytes
   // Commits and enqueues in flight finish before the process lets go of the database and queue.

@@ -1,0 +1,105 @@
+/**
+ * Webhook → first reaction request (DESIGN §7): signed webhooks at a fixed rate into an API
+ * process, executed by a worker process through Redis, each reaction posting to a local sink.
+ * The event carries the time it was sent; the sink reads it back from the reaction's body, so
+ * both ends use this process's clock.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import autocannon from 'autocannon'
+import { signStandardWebhook } from '../src/services/webhook/standard-webhooks.js'
+import { startServer } from './ipc.js'
+import { seedWebhookArea } from './seed.js'
+
+export interface LatencyResult {
+  ratePerSec: number
+  durationSeconds: number
+  sent2xx: number
+  delivered: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+}
+
+const now = () => performance.timeOrigin + performance.now()
+
+export async function measureWebhookToReaction(options: {
+  databaseUrl: string
+  env: NodeJS.ProcessEnv
+  encryptionKey: Buffer
+  ratePerSec: number
+  durationSeconds: number
+}): Promise<LatencyResult> {
+  const latencies: number[] = []
+  const sink = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const sent = Number((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sent: number }).sent)
+      latencies.push(now() - sent)
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    })
+  })
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve))
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`
+  const hook = await seedWebhookArea(options.databaseUrl, options.encryptionKey, sinkUrl, {
+    name: 'bench-latency',
+    email: 'latency@example.test',
+    body: { sent: '{{ trigger.sent }}' },
+  })
+  const env = { ...options.env, AREA_WEBHOOK_RATE_LIMIT: '100000', AREA_WEBHOOK_RATE_BURST: '100000' }
+  const api = await startServer('./daemon-server.ts', { ...env, BENCH_ROLES: 'api' })
+  const worker = await startServer('./daemon-server.ts', { ...env, BENCH_ROLES: 'worker' })
+  try {
+    let sequence = 0
+    const result = await autocannon({
+      url: `http://127.0.0.1:${api.port}`,
+      connections: 20,
+      overallRate: options.ratePerSec,
+      duration: options.durationSeconds,
+      requests: [
+        {
+          method: 'POST',
+          path: `/webhooks/webhook/${hook.hookJobId}`,
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => {
+            const id = `lat_${++sequence}`
+            const body = JSON.stringify({ type: 'bench.latency', sent: now() })
+            const timestamp = String(Math.floor(Date.now() / 1000))
+            return {
+              ...request,
+              body,
+              headers: {
+                ...request.headers,
+                'webhook-id': id,
+                'webhook-timestamp': timestamp,
+                'webhook-signature': signStandardWebhook(hook.secret, { id, timestamp, body }),
+              },
+            }
+          },
+        },
+      ],
+    })
+    // Let the last events reach the sink.
+    for (let i = 0; i < 150 && latencies.length < result['2xx']; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const sorted = [...latencies].sort((a, b) => a - b)
+    const pick = (q: number) =>
+      Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 10) / 10
+    return {
+      ratePerSec: options.ratePerSec,
+      durationSeconds: options.durationSeconds,
+      sent2xx: result['2xx'],
+      delivered: latencies.length,
+      p50Ms: pick(0.5),
+      p99Ms: pick(0.99),
+      maxMs: Math.round((sorted.at(-1) ?? 0) * 10) / 10,
+    }
+  } finally {
+    await api.stop()
+    await worker.stop()
+    sink.closeAllConnections()
+    await new Promise<void>((resolve) => sink.close(() => resolve()))
+  }
+}

@@ -1,0 +1,86 @@
+/** The benchmark's data: migrations, the catalog, one user and one webhook AREA. */
+import { createRegistry } from '../src/engine/registry.js'
+import { builtinServices } from '../src/services/index.js'
+import { normalizeArea } from '../src/spec/normalize.js'
+import { applyArea } from '../src/store/areas.js'
+import { syncCatalog } from '../src/store/catalog.js'
+import { migrate } from '../src/store/migrate.js'
+import { openStore } from '../src/store/open.js'
+import { createSecretBox } from '../src/store/secret-box.js'
+
+export interface SeededHook {
+  hookJobId: string
+  /** The decrypted `whsec_…` secret the load generator signs with. */
+  secret: string
+}
+
+/** A user and a `webhook.received` → `http.request` AREA posting the event to `sinkUrl`. */
+export async function seedWebhookArea(
+  databaseUrl: string,
+  encryptionKey: Buffer,
+  sinkUrl: string,
+  options: { name?: string; email?: string; body?: Record<string, string> } = {},
+): Promise<SeededHook> {
+  const store = await openStore({ databaseUrl })
+  try {
+    await migrate(store)
+    const registry = createRegistry(builtinServices)
+    await syncCatalog(store.db, registry)
+    const secrets = createSecretBox(encryptionKey)
+    const user = await store.db
+      .insertInto('users')
+      .values({ email: options.email ?? 'bench@example.test' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const document = {
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name: options.name ?? 'bench-webhook' },
+      spec: {
+        action: { service: 'webhook', action: 'received' },
+        reactions: [
+          {
+            id: 'post',
+            service: 'http',
+            reaction: 'request',
+            params: {
+              url: `${sinkUrl}/reaction`,
+              body: options.body ?? { type: '{{ trigger.type }}', amount: '{{ trigger.data.amount }}' },
+            },
+          },
+        ],
+      },
+    }
+    const applied = await applyArea(store.db, {
+      userId: user.id,
+      area: normalizeArea(document, registry),
+      mode: 'create',
+      registry,
+      secrets,
+    })
+    const hook = await store.db
+      .selectFrom('hook_jobs as h')
+      .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
+      .select(['h.id', 'h.webhook_secret_encrypted'])
+      .where('aa.area_id', '=', applied.id)
+      .executeTakeFirstOrThrow()
+    return { hookJobId: hook.id, secret: secrets.open(hook.webhook_secret_encrypted!) }
+  } finally {
+    await store.close()
+  }
+}
+
+/** hook_logs rows of one hook: what the ingest committed. */
+export async function countHookLogs(databaseUrl: string, hookJobId: string): Promise<number> {
+  const store = await openStore({ databaseUrl })
+  try {
+    const row = await store.db
+      .selectFrom('hook_logs')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('hook_job_id', '=', hookJobId)
+      .executeTakeFirstOrThrow()
+    return Number(row.count)
+  } finally {
+    await store.close()
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Compiles a bench server (and the src it imports) to one JavaScript file, so the measured process
+ * runs plain JavaScript as a production build does: no TypeScript loader thread, transpiler or
+ * source maps in its RSS and CPU (about 45 MB of RSS under tsx). Packages stay external and are
+ * loaded from node_modules, hence the output under node_modules/.cache.
+ */
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const outDir = fileURLToPath(new URL('../node_modules/.cache/area-bench/', import.meta.url))
+
+/** Bundles `bench/<file>` and returns the path of the JavaScript file to run with node. */
+export async function bundleServer(file: string): Promise<string> {
+  await mkdir(outDir, { recursive: true })
+  const outfile = `${outDir}${file.replace(/^\.\//, '').replace(/\.ts$/, '.mjs')}`
+  await build({
+    entryPoints: [fileURLToPath(new URL(file, import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  })
+  return outfile
+}
