@@ -8,6 +8,8 @@ export interface Logger {
   info(obj: object | string, msg?: string): void
   warn(obj: object | string, msg?: string): void
   error(obj: object | string, msg?: string): void
+  /** A logger whose every line carries `bindings` (pino's child loggers). */
+  child?(bindings: object): Logger
 }
 
 export const silentLogger: Logger = {

@@ -34,7 +34,8 @@ export async function executeEvent(
       retryAfterMs: Math.max(1_000, leftMs + 500),
     })
   }
-  const logger = deps.logger
+  // Every line of this execution, the reactions' own included, names the event and the AREA.
+  const logger = deps.logger.child?.({ hookLogId: claimed.id, areaId: claimed.areaId }) ?? deps.logger
   const area = await loadAreaByActionId(deps.db, job.areaActionId, deps.secrets, deps.refreshConnection)
   if (!area) {
     await finishHookLog(deps.db, claimed.id, 'skipped', 'the AREA was deleted')
@@ -44,7 +45,7 @@ export async function executeEvent(
   const renewal = setInterval(
     () => {
       renewHookLogClaim(deps.db, claimed.id, deps.leaseSeconds).catch((error: unknown) => {
-        logger.warn({ hookLogId: claimed.id, err: errorMessage(error) }, 'could not renew the event lease')
+        logger.warn({ err: errorMessage(error) }, 'could not renew the event lease')
       })
     },
     (deps.leaseSeconds * 1000) / 3,
@@ -74,7 +75,7 @@ export async function executeEvent(
     const permanent = error instanceof ReactionFailedError ? error.errorClass === 'permanent' : false
     if (permanent || ctx.attempt >= ctx.maxAttempts) {
       await finishHookLog(deps.db, claimed.id, 'failed', errorMessage(error))
-      logger.warn({ hookLogId: claimed.id, areaId: area.id, err: errorMessage(error) }, 'event failed')
+      logger.warn({ err: errorMessage(error) }, 'event failed')
     } else {
       await releaseHookLog(deps.db, claimed.id, errorMessage(error))
     }

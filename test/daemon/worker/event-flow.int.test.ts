@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExecutionJobData, WorkerDeps } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
@@ -244,6 +245,31 @@ describe.each(drivers)('event flow (%s)', (driver) => {
       .where('id', '=', enqueued.at(-1)!.hookLogId)
       .executeTakeFirstOrThrow()
     expect(hookLog).toMatchObject({ status: 'failed', processed: true })
+  })
+
+  it('logs every line of an execution with its hook log id and AREA id', async () => {
+    const lines: Record<string, unknown>[] = []
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) })
+    const applied = await apply({
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name: 'tick-logged' },
+      spec: {
+        action: { service: 'timer', action: 'every', params: { interval: '1m' } },
+        reactions: [
+          { id: 'note', service: 'test', reaction: 'note', params: { text: 'logged' } },
+          { id: 'post', service: 'http', reaction: 'request', params: { url: `${sink.url}/logged` } },
+        ],
+      },
+    })
+    const hookJob = await hookJobOf(applied.id)
+    await pollHookJob(deps(), { hookJobId: hookJob.id, slotMs: hookJob.next_run_at!.getTime() }, attempt())
+    const job = enqueued.at(-1)!
+    sink.answers.push({ status: 400, body: { message: 'no' } })
+    await executeEvent({ ...deps(), logger }, job, attempt()).catch(() => undefined)
+    // The reaction's own line and the worker's failure line both carry the ids.
+    expect(lines.map((l) => l.msg)).toEqual(['recorded', 'event failed'])
+    for (const line of lines) expect(line).toMatchObject({ hookLogId: job.hookLogId, areaId: applied.id })
   })
 
   it('retries a transient failure without repeating the reaction that succeeded', async () => {
