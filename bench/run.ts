@@ -74,6 +74,9 @@ async function main() {
       AREA_ENCRYPTION_KEY: encryptionKey.toString('base64'),
       LOG_LEVEL: apiLogLevel,
       BENCH_INGEST_SETTINGS: JSON.stringify(ingestSettings),
+      // BENCH_APP=full builds the ingest from the configuration: lift its per-hook limit the same way.
+      AREA_WEBHOOK_RATE_LIMIT: String(ingestSettings.rateLimitPerSecond),
+      AREA_WEBHOOK_RATE_BURST: String(ingestSettings.rateLimitBurst),
     })
     const load = (port: number, seconds: number) =>
       runLoad({
