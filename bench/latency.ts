@@ -6,15 +6,17 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import autocannon from 'autocannon'
 import { signStandardWebhook } from '../src/services/webhook/standard-webhooks.js'
 import { startServer } from './ipc.js'
+import { sendPaced } from './paced-load.js'
 import { seedWebhookArea } from './seed.js'
 
 export interface LatencyResult {
   ratePerSec: number
   durationSeconds: number
   sent2xx: number
+  /** Requests the generator sent more than 5 ms after their slot. */
+  late: number
   delivered: number
   p50Ms: number
   p99Ms: number
@@ -51,37 +53,28 @@ export async function measureWebhookToReaction(options: {
   const api = await startServer('./daemon-server.ts', { ...env, BENCH_ROLES: 'api' })
   const worker = await startServer('./daemon-server.ts', { ...env, BENCH_ROLES: 'worker' })
   try {
-    let sequence = 0
-    const result = await autocannon({
+    const result = await sendPaced({
       url: `http://127.0.0.1:${api.port}`,
-      connections: 20,
-      overallRate: options.ratePerSec,
-      duration: options.durationSeconds,
-      requests: [
-        {
-          method: 'POST',
+      ratePerSec: options.ratePerSec,
+      durationSeconds: options.durationSeconds,
+      build: (index) => {
+        const id = `lat_${index}`
+        const body = JSON.stringify({ type: 'bench.latency', sent: now() })
+        const timestamp = String(Math.floor(Date.now() / 1000))
+        return {
           path: `/webhooks/webhook/${hook.hookJobId}`,
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (request) => {
-            const id = `lat_${++sequence}`
-            const body = JSON.stringify({ type: 'bench.latency', sent: now() })
-            const timestamp = String(Math.floor(Date.now() / 1000))
-            return {
-              ...request,
-              body,
-              headers: {
-                ...request.headers,
-                'webhook-id': id,
-                'webhook-timestamp': timestamp,
-                'webhook-signature': signStandardWebhook(hook.secret, { id, timestamp, body }),
-              },
-            }
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': id,
+            'webhook-timestamp': timestamp,
+            'webhook-signature': signStandardWebhook(hook.secret, { id, timestamp, body }),
           },
-        },
-      ],
+        }
+      },
     })
     // Let the last events reach the sink.
-    for (let i = 0; i < 150 && latencies.length < result['2xx']; i++) {
+    for (let i = 0; i < 150 && latencies.length < result.ok2xx; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const sorted = [...latencies].sort((a, b) => a - b)
@@ -90,7 +83,8 @@ export async function measureWebhookToReaction(options: {
     return {
       ratePerSec: options.ratePerSec,
       durationSeconds: options.durationSeconds,
-      sent2xx: result['2xx'],
+      sent2xx: result.ok2xx,
+      late: result.late,
       delivered: latencies.length,
       p50Ms: pick(0.5),
       p99Ms: pick(0.99),

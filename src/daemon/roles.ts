@@ -8,6 +8,7 @@ import type { DaemonContext } from './context.js'
 import { startMetricsServer } from './metrics-server.js'
 import { createConnectionRefresher } from './oauth/refresh.js'
 import { startScheduler } from './scheduler/scheduler.js'
+import { createAreaCache } from './worker/area-cache.js'
 import { startWorker } from './worker/worker.js'
 
 export interface RunningDaemon {
@@ -64,6 +65,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           leaseSeconds: ctx.config.leaseSeconds,
           refreshConnection: createConnectionRefresher(ctx.registry, ctx.engine.settingsFor),
           enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
+          areas: createAreaCache(),
         },
         ctx.metrics,
       )

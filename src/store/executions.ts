@@ -1,71 +1,143 @@
 /**
  * The engine's ExecutionPort on `execution_logs`: one row per (event, reaction), so a retry
- * finds what already succeeded and skips it (effectively-once, DESIGN §2.6).
+ * finds what already succeeded and skips it (effectively-once, DESIGN §2.6). The same recorder
+ * ends the event (hook_logs), so the last outcome and the end share one statement.
+ *
+ * Round trips are the worker's main cost, so a success is held in memory until the next write,
+ * which is always before the next reaction's side effect (`started`) or the end of the event:
+ * a crash can re-run only the reaction whose outcome was not yet written, as before.
  */
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql, type UpdateObject } from 'kysely'
 import type { LoadedReaction } from '../engine/area.js'
+import type { ErrorClass } from '../engine/errors.js'
 import type { ExecutionPort, PreviousOutcome } from '../engine/run.js'
 import type { JsonValue } from '../engine/types.js'
 import { toJson } from './json.js'
-import type { Database } from './schema.js'
+import type { Database, HookLogStatus } from './schema.js'
 
 export interface ExecutionScope {
   hookLogId: string
   areaId: string
   userId: string
   areaActionId: string
+  /** The claim's attempt number: the first claim of an event has no earlier outcome to read. */
   attempt: number
+  /** A reaction still running after this long shows as `running` in the logs. */
+  runningMarkAfterMs?: number
+}
+
+export interface ExecutionRecorder extends ExecutionPort {
+  /** The event's final state, with the outcome still held in memory. */
+  finish(status: Extract<HookLogStatus, 'done' | 'skipped' | 'failed'>, error?: string): Promise<void>
+  /** Hands the event back for a retry, with the outcome still held in memory. */
+  release(error: string): Promise<void>
 }
 
 const maxErrorLength = 4_000
+export const RUNNING_MARK_AFTER_MS = 1_000
 
-export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope): ExecutionPort {
-  const upsert = (
-    reaction: LoadedReaction,
-    values: {
-      status: 'running' | 'success' | 'failed'
-      request: JsonValue | undefined
-      response?: JsonValue | undefined
-      error?: string
-      errorClass?: 'retryable' | 'permanent'
-    },
-  ) => {
-    const finished = values.status === 'running' ? null : sql<Date>`now()`
-    const row = {
-      status: values.status,
-      attempt: scope.attempt,
-      request_payload: values.request === undefined ? null : toJson(values.request),
-      response_payload: values.response === undefined ? null : toJson(values.response),
-      error_text: values.error?.slice(0, maxErrorLength) ?? null,
-      error_class: values.errorClass ?? null,
-      finished_at: finished,
-    }
-    return db
+interface Outcome {
+  reaction: LoadedReaction
+  status: 'running' | 'success' | 'failed'
+  request: JsonValue | undefined
+  response?: JsonValue | undefined
+  error?: string
+  errorClass?: ErrorClass
+  startedAt: Date
+}
+
+export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope): ExecutionRecorder {
+  let pending: Outcome | undefined
+  let current: { reactionId: string; startedAt: Date } | undefined
+  let runningMark: { timer: NodeJS.Timeout; write?: Promise<unknown> } | undefined
+  const startedAtOf = (reaction: LoadedReaction) =>
+    current?.reactionId === reaction.id ? current.startedAt : new Date()
+
+  const rowOf = (o: Outcome) => ({
+    area_id: scope.areaId,
+    user_id: scope.userId,
+    hook_log_id: scope.hookLogId,
+    area_action_id: scope.areaActionId,
+    area_reaction_id: o.reaction.id,
+    reaction_ref: o.reaction.ref,
+    status: o.status,
+    attempt: scope.attempt,
+    started_at: o.startedAt,
+    finished_at: o.status === 'running' ? null : sql<Date>`now()`,
+    request_payload: o.request === undefined ? null : toJson(o.request),
+    response_payload: o.response === undefined ? null : toJson(o.response),
+    error_text: o.error?.slice(0, maxErrorLength) ?? null,
+    error_class: o.errorClass ?? null,
+  })
+
+  const upsert = (outcomes: Outcome[]) =>
+    db
       .insertInto('execution_logs')
-      .values({
-        area_id: scope.areaId,
-        user_id: scope.userId,
-        hook_log_id: scope.hookLogId,
-        area_action_id: scope.areaActionId,
-        area_reaction_id: reaction.id,
-        reaction_ref: reaction.ref,
-        ...row,
-      })
+      .values(outcomes.map(rowOf))
       .onConflict((oc) =>
         oc
           .columns(['hook_log_id', 'area_reaction_id'])
-          .doUpdateSet({
-            ...row,
-            ...(values.status === 'running' ? { started_at: sql<Date>`now()` } : {}),
-          })
+          .doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            attempt: eb.ref('excluded.attempt'),
+            started_at: eb.ref('excluded.started_at'),
+            finished_at: eb.ref('excluded.finished_at'),
+            request_payload: eb.ref('excluded.request_payload'),
+            response_payload: eb.ref('excluded.response_payload'),
+            error_text: eb.ref('excluded.error_text'),
+            error_class: eb.ref('excluded.error_class'),
+          }))
           // A success is final: a late duplicate never overwrites it.
           .where('execution_logs.status', '<>', 'success'),
       )
+
+  /** Cancels the `running` mark, or waits for its write so that it never lands after the outcome. */
+  async function settleMark(): Promise<void> {
+    const mark = runningMark
+    runningMark = undefined
+    if (!mark) return
+    clearTimeout(mark.timer)
+    await mark.write?.catch(() => undefined)
+  }
+
+  /** The outcome held in memory, to be written now. */
+  async function take(): Promise<Outcome[]> {
+    await settleMark()
+    const held = pending ? [pending] : []
+    pending = undefined
+    return held
+  }
+
+  async function write(outcomes: Outcome[]): Promise<void> {
+    if (outcomes.length > 0) await upsert(outcomes).execute()
+  }
+
+  /** Ends the event in one statement with the outcome held in memory. */
+  async function endEvent(set: UpdateObject<Database, 'hook_logs'>, onlyUnprocessed: boolean): Promise<void> {
+    const held = await take()
+    const unprocessed = onlyUnprocessed ? [false] : [false, true]
+    if (held.length === 0) {
+      await db
+        .updateTable('hook_logs')
+        .set(set)
+        .where('id', '=', scope.hookLogId)
+        .where('processed', 'in', unprocessed)
+        .execute()
+      return
+    }
+    await db
+      .with('outcomes', () => upsert(held).returning('id'))
+      .updateTable('hook_logs')
+      .set(set)
+      .where('id', '=', scope.hookLogId)
+      .where('processed', 'in', unprocessed)
       .execute()
   }
 
   return {
     async previousOutcomes() {
+      // Only a holder of the claim writes execution_logs, and claiming counts the attempt.
+      if (scope.attempt <= 1) return new Map()
       const rows = await db
         .selectFrom('execution_logs')
         .select(['area_reaction_id', 'status', 'response_payload'])
@@ -83,13 +155,35 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       return outcomes
     },
     async started(reaction, request) {
-      await upsert(reaction, { status: 'running', request })
+      // The previous success must be durable before this reaction's side effect.
+      await write(await take())
+      const startedAt = new Date()
+      current = { reactionId: reaction.id, startedAt }
+      const mark: NonNullable<typeof runningMark> = {
+        timer: setTimeout(() => {
+          mark.write = write([{ reaction, status: 'running', request, startedAt }])
+        }, scope.runningMarkAfterMs ?? RUNNING_MARK_AFTER_MS),
+      }
+      mark.timer.unref()
+      runningMark = mark
     },
     async succeeded(reaction, request, output) {
-      await upsert(reaction, { status: 'success', request, response: output })
+      await settleMark()
+      pending = { reaction, status: 'success', request, response: output, startedAt: startedAtOf(reaction) }
     },
     async failed(reaction, request, error, errorClass) {
-      await upsert(reaction, { status: 'failed', request, error, errorClass })
+      const held = await take()
+      const startedAt = startedAtOf(reaction)
+      await write([...held, { reaction, status: 'failed', request, error, errorClass, startedAt }])
+    },
+    finish(status, error) {
+      return endEvent(
+        { status, processed: true, claimed_until: null, error: error ?? null, finished_at: sql`now()` },
+        false,
+      )
+    },
+    release(error) {
+      return endEvent({ status: 'queued', claimed_until: null, error }, true)
     },
   }
 }

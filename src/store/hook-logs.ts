@@ -13,6 +13,8 @@ export interface ClaimedHookLog {
   userId: string
   event: JsonObject
   attempts: number
+  /** Changes whenever the AREA does: workers key their cache of loaded AREAs on it. */
+  areaVersion: string
 }
 
 /**
@@ -25,16 +27,27 @@ export async function claimHookLog(
   leaseSeconds: number,
 ): Promise<ClaimedHookLog | undefined> {
   const row = await db
-    .updateTable('hook_logs')
+    .updateTable('hook_logs as h')
+    .from('areas as a')
     .set({
       status: 'processing',
-      attempts: sql`attempts + 1`,
+      attempts: sql`h.attempts + 1`,
       claimed_until: sql`now() + make_interval(secs => ${leaseSeconds})`,
     })
-    .where('id', '=', hookLogId)
-    .where('processed', '=', false)
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', sql<Date>`now()`)]))
-    .returning(['id', 'hook_job_id', 'area_id', 'user_id', 'event_payload', 'attempts'])
+    .whereRef('a.id', '=', 'h.area_id')
+    .where('h.id', '=', hookLogId)
+    .where('h.processed', '=', false)
+    .where((eb) => eb.or([eb('h.claimed_until', 'is', null), eb('h.claimed_until', '<', sql<Date>`now()`)]))
+    .returning([
+      'h.id',
+      'h.hook_job_id',
+      'h.area_id',
+      'h.user_id',
+      'h.event_payload',
+      'h.attempts',
+      'a.revision',
+      'a.updated_at',
+    ])
     .executeTakeFirst()
   if (!row) return undefined
   return {
@@ -44,6 +57,7 @@ export async function claimHookLog(
     userId: row.user_id,
     event: row.event_payload as JsonObject,
     attempts: row.attempts,
+    areaVersion: `${row.revision}:${row.updated_at.getTime()}`,
   }
 }
 
@@ -72,28 +86,4 @@ export async function hookLogState(
     .select(['processed', 'status', 'claimed_until as claimedUntil'])
     .where('id', '=', hookLogId)
     .executeTakeFirst()
-}
-
-/** Final states: nothing re-enqueues the event afterwards. */
-export async function finishHookLog(
-  db: Kysely<Database>,
-  hookLogId: string,
-  status: 'done' | 'skipped' | 'failed',
-  error?: string,
-): Promise<void> {
-  await db
-    .updateTable('hook_logs')
-    .set({ status, processed: true, claimed_until: null, error: error ?? null, finished_at: sql`now()` })
-    .where('id', '=', hookLogId)
-    .execute()
-}
-
-/** Hands the event back for a retry: the lease ends now, the error is kept for `area logs`. */
-export async function releaseHookLog(db: Kysely<Database>, hookLogId: string, error: string): Promise<void> {
-  await db
-    .updateTable('hook_logs')
-    .set({ status: 'queued', claimed_until: null, error })
-    .where('id', '=', hookLogId)
-    .where('processed', '=', false)
-    .execute()
 }

@@ -1,9 +1,11 @@
 /**
  * The address guard refuses before connecting: blocked cases use an injected lookup and a spy on
- * fetch, so no traffic ever leaves for 169.254.x or any non-loopback address.
+ * net.connect (which undici opens its sockets with), so no traffic ever leaves for 169.254.x or
+ * any non-loopback address.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import net from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { PermanentError, RetryableError } from '../../src/engine/errors.js'
 import {
@@ -16,7 +18,10 @@ import { type HttpRequest, sendHttpRequest } from '../../src/services/http/clien
 import { parseTarget } from '../../src/services/http/url.js'
 
 let redirectTo = ''
+/** Paths the local server was asked for: what actually reached a socket. */
+const received: string[] = []
 const server = createServer((req, res) => {
+  received.push(req.url ?? '')
   if (req.url === '/redirect') {
     res.writeHead(302, { location: redirectTo })
     res.end()
@@ -37,6 +42,7 @@ afterAll(async () => {
 })
 afterEach(() => {
   vi.restoreAllMocks()
+  received.length = 0
 })
 
 /** A resolver that never touches DNS: every name resolves to `addresses`. */
@@ -154,21 +160,21 @@ describe('sendHttpRequest address guard', () => {
     ['http://[fd00:ec2::254]/', 'fd00:ec2::254'],
     ['http://100.100.100.200/latest/meta-data/', '100.100.100.200'],
   ])('refuses %s before connecting, naming the variable', async (url, address) => {
-    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    const connectSpy = vi.spyOn(net, 'connect')
     const error = await refusal(send(url))
     expect(error.retryable).toBe(false)
     expect(error.message).toContain(address)
     expect(error.message).toContain('AREA_HTTP_ALLOW_PRIVATE')
-    expect(fetchSpy).not.toHaveBeenCalled()
+    expect(connectSpy).not.toHaveBeenCalled()
   })
 
   it('refuses a host name that resolves to a link-local address, without connecting', async () => {
-    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    const connectSpy = vi.spyOn(net, 'connect')
     const lookup = resolvingTo('169.254.169.254')
     const error = await refusal(send('http://innocent.example/api', { lookup }))
     expect(error.message).toMatch(/innocent\.example.*169\.254\.169\.254.*AREA_HTTP_ALLOW_PRIVATE=all/)
     expect(lookup.calls).toEqual(['innocent.example'])
-    expect(fetchSpy).not.toHaveBeenCalled()
+    expect(connectSpy).not.toHaveBeenCalled()
   })
 
   it('allows 127.0.0.1 by default', async () => {
@@ -177,10 +183,10 @@ describe('sendHttpRequest address guard', () => {
   })
 
   it('refuses 127.0.0.1 with AREA_HTTP_ALLOW_PRIVATE=none', async () => {
-    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    const connectSpy = vi.spyOn(net, 'connect')
     const error = await refusal(send(`${base}/hello`, { allowPrivate: 'none' }))
     expect(error.message).toContain('127.0.0.1')
-    expect(fetchSpy).not.toHaveBeenCalled()
+    expect(connectSpy).not.toHaveBeenCalled()
   })
 
   it('lets everything through with AREA_HTTP_ALLOW_PRIVATE=all, without resolving', async () => {
@@ -201,11 +207,13 @@ describe('sendHttpRequest address guard', () => {
 
   it('refuses a redirect from an allowed local server to 169.254.169.254', async () => {
     redirectTo = 'http://169.254.169.254/latest/meta-data/iam/'
-    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    const connectSpy = vi.spyOn(net, 'connect')
     const error = await refusal(send(`${base}/redirect`))
     expect(error.message).toContain('169.254.169.254')
-    expect(fetchSpy).toHaveBeenCalledTimes(1)
-    expect(String(fetchSpy.mock.calls[0]?.[0])).toBe(`${base}/redirect`)
+    expect(received).toEqual(['/redirect'])
+    expect(connectSpy.mock.calls.map((call) => (call[0] as unknown as { host?: string }).host)).not.toContain(
+      '169.254.169.254',
+    )
   })
 
   it('refuses a redirect to a name resolving to link-local', async () => {
@@ -214,6 +222,30 @@ describe('sendHttpRequest address guard', () => {
     const error = await refusal(send(`${base}/redirect`, { lookup }))
     expect(error.message).toContain('sneaky.example')
     expect(error.message).toContain('fe80::2')
+  })
+
+  it('connects only to the address it checked, even when the name resolves differently later', async () => {
+    // DNS rebinding: a first answer that passes the check, then the metadata address.
+    const answers = ['127.0.0.1', '169.254.169.254']
+    const calls: string[] = []
+    const lookup: HostLookup = async (hostname) => {
+      calls.push(hostname)
+      const address = answers[Math.min(calls.length - 1, answers.length - 1)] as string
+      return [{ address, family: 4 }]
+    }
+    const port = new URL(base).port
+    const error = await refusal(send(`http://rebind.example:${port}/hello`, { lookup }))
+    expect(error.message).toContain('169.254.169.254')
+    expect(calls).toEqual(['rebind.example', 'rebind.example'])
+    expect(received).toEqual([])
+  })
+
+  it('connects to a checked name on the address the check saw', async () => {
+    const lookup = resolvingTo('127.0.0.1')
+    const port = new URL(base).port
+    const response = await send(`http://served.example:${port}/hello`, { lookup })
+    expect(response.status).toBe(200)
+    expect(received).toEqual(['/hello'])
   })
 
   it('still follows redirects to allowed addresses', async () => {

@@ -6,6 +6,7 @@ import type { Database } from '../../store/schema.js'
 import type { SecretBox } from '../../store/secret-box.js'
 
 import type { ExecutionJobData, JobContext } from '../queue/types.js'
+import type { AreaCache } from './area-cache.js'
 
 export type { ExecutionJobData, PollJobData } from '../queue/types.js'
 
@@ -24,4 +25,6 @@ export interface WorkerDeps {
   leaseSeconds: number
   /** Refreshes OAuth 2 tokens near expiry (daemon/oauth); without it they are used as stored. */
   refreshConnection?: RefreshConnection
+  /** Loaded AREAs kept between events; without it every event loads its AREA. */
+  areas?: AreaCache
 }

@@ -6,13 +6,7 @@
 import { errorMessage, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError } from '../../engine/run.js'
 import { createExecutionPort } from '../../store/executions.js'
-import {
-  claimHookLog,
-  finishHookLog,
-  hookLogState,
-  releaseHookLog,
-  renewHookLogClaim,
-} from '../../store/hook-logs.js'
+import { claimHookLog, hookLogState, renewHookLogClaim } from '../../store/hook-logs.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
 import type { AttemptContext, ExecutionJobData, WorkerDeps } from './deps.js'
 
@@ -36,9 +30,17 @@ export async function executeEvent(
   }
   // Every line of this execution, the reactions' own included, names the event and the AREA.
   const logger = deps.logger.child?.({ hookLogId: claimed.id, areaId: claimed.areaId }) ?? deps.logger
-  const area = await loadAreaByActionId(deps.db, job.areaActionId, deps.secrets, deps.refreshConnection)
+  const load = () => loadAreaByActionId(deps.db, job.areaActionId, deps.secrets, deps.refreshConnection)
+  const area = deps.areas ? await deps.areas.get(job.areaActionId, claimed.areaVersion, load) : await load()
+  const recorder = createExecutionPort(deps.db, {
+    hookLogId: claimed.id,
+    areaId: claimed.areaId,
+    userId: claimed.userId,
+    areaActionId: job.areaActionId,
+    attempt: claimed.attempts,
+  })
   if (!area) {
-    await finishHookLog(deps.db, claimed.id, 'skipped', 'the AREA was deleted')
+    await recorder.finish('skipped', 'the AREA was deleted')
     return 'skipped'
   }
   // The lease is renewed while the run lasts, so only a dead worker's lease runs out.
@@ -55,29 +57,23 @@ export async function executeEvent(
       area,
       event: claimed.event,
       hookLogId: claimed.id,
-      outcomes: createExecutionPort(deps.db, {
-        hookLogId: claimed.id,
-        areaId: area.id,
-        userId: area.userId,
-        areaActionId: area.action.id,
-        attempt: claimed.attempts,
-      }),
+      outcomes: recorder,
       logger,
       signal: ctx.signal,
     })
     if (result.status === 'skipped') {
-      await finishHookLog(deps.db, claimed.id, 'skipped', result.reason)
+      await recorder.finish('skipped', result.reason)
       return 'skipped'
     }
-    await finishHookLog(deps.db, claimed.id, 'done')
+    await recorder.finish('done')
     return 'done'
   } catch (error) {
     const permanent = error instanceof ReactionFailedError ? error.errorClass === 'permanent' : false
     if (permanent || ctx.attempt >= ctx.maxAttempts) {
-      await finishHookLog(deps.db, claimed.id, 'failed', errorMessage(error))
+      await recorder.finish('failed', errorMessage(error))
       logger.warn({ err: errorMessage(error) }, 'event failed')
     } else {
-      await releaseHookLog(deps.db, claimed.id, errorMessage(error))
+      await recorder.release(errorMessage(error))
     }
     throw error
   } finally {

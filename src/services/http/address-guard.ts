@@ -12,10 +12,9 @@
  *   for servers where AREA authors must not reach the host's network.
  * Any other value is a configuration mistake and fails the request rather than guessing.
  *
- * The check runs before connecting, on every redirect hop. Limitation: Node's built-in fetch
- * takes no `lookup` hook, so the connection resolves the name again; a DNS-rebinding server could
- * answer differently the second time. Pinning needs undici's `Agent({ connect: { lookup } })`,
- * which is not a dependency yet. IP-literal URLs are not affected.
+ * The check runs before connecting, on every redirect hop, and again inside the connection's own
+ * name resolution (see dispatcher.ts): the address connected to is always one that was checked,
+ * so a DNS-rebinding server answering differently the second time gains nothing.
  */
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { BlockList, isIP } from 'node:net'
@@ -91,11 +90,20 @@ export async function assertAddressAllowed(
   if (policy === 'all') return
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
   const name = host.replace(/\.$/, '')
-  if (METADATA_NAMES.has(name)) throw refused(url, host, 'a cloud metadata host name')
+  if (METADATA_NAMES.has(name)) throw refused(url.host, host, 'a cloud metadata host name')
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(url, host, lookup)
+  assertResolvedAllowed(url.host, addresses, policy)
+}
+
+/** Throws a PermanentError when any of `host`'s resolved addresses is refused under `policy`. */
+export function assertResolvedAllowed(
+  host: string,
+  addresses: readonly ResolvedAddress[],
+  policy: AddressPolicy,
+): void {
   for (const { address } of addresses) {
     const reason = refusalReason(address, policy)
-    if (reason) throw refused(url, address, reason)
+    if (reason) throw refused(host, address, reason)
   }
 }
 
@@ -114,9 +122,9 @@ async function resolve(url: URL, host: string, lookup: HostLookup): Promise<read
   }
 }
 
-function refused(url: URL, address: string, reason: string): PermanentError {
+function refused(host: string, address: string, reason: string): PermanentError {
   return new PermanentError(
-    `refused to request ${url.host}: ${address} is ${reason}; ` + `set ${ALLOW_PRIVATE_ENV}=all to allow it`,
+    `refused to request ${host}: ${address} is ${reason}; set ${ALLOW_PRIVATE_ENV}=all to allow it`,
     { code: 'address_refused' },
   )
 }

@@ -1,9 +1,12 @@
 /**
- * One HTTP exchange with a deadline and a size cap, on Node's fetch (undici, pooled keep-alive
- * connections). Transport failures become RetryableError; statuses are left to the caller.
- * Every hop's address goes through the address guard first, so services calling user-given URLs
- * cannot reach link-local or cloud-metadata addresses (see address-guard.ts).
+ * One HTTP exchange with a deadline and a size cap, on undici's `request` (pooled keep-alive
+ * connections; several times cheaper per call than fetch, which matters on the worker's hot
+ * path). Transport failures become RetryableError; statuses are left to the caller. Every hop's
+ * address goes through the address guard first, and every new connection again as it resolves
+ * (dispatcher.ts), so services calling user-given URLs cannot reach link-local or
+ * cloud-metadata addresses (see address-guard.ts).
  */
+import { type Dispatcher, request as undiciRequest } from 'undici'
 import { formatDuration } from '../../engine/duration.js'
 import { AreaError, PermanentError, RetryableError } from '../../engine/errors.js'
 import {
@@ -13,6 +16,7 @@ import {
   parseAddressPolicy,
   systemLookup,
 } from './address-guard.js'
+import { dispatcherFor } from './dispatcher.js'
 import type { Target } from './url.js'
 
 /** Browsers and undici stop at 20 as well. */
@@ -62,9 +66,9 @@ export async function sendHttpRequest(request: HttpRequest): Promise<HttpRespons
   const onAbort = () => controller.abort()
   signal.addEventListener('abort', onAbort, { once: true })
   try {
-    const response = await fetchGuarded(request, controller.signal)
-    const { body, truncated } = await readCapped(response, request.maxBodyBytes)
-    return { status: response.status, headers: response.headers, body, truncated }
+    const response = await requestGuarded(request, controller.signal)
+    const { body, truncated } = await readCapped(response.body, request.maxBodyBytes)
+    return { status: response.statusCode, headers: toHeaders(response.headers), body, truncated }
   } catch (error) {
     if (error instanceof AreaError) throw error
     if (timedOut) {
@@ -78,20 +82,30 @@ export async function sendHttpRequest(request: HttpRequest): Promise<HttpRespons
   }
 }
 
-/** fetch with redirects followed by hand, so each hop's address is checked before connecting. */
-async function fetchGuarded(request: HttpRequest, signal: AbortSignal): Promise<Response> {
+/** Redirects are followed by hand, so each hop's address is checked before connecting. */
+async function requestGuarded(request: HttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
   const policy = parseAddressPolicy(request.allowPrivate ?? process.env[ALLOW_PRIVATE_ENV])
   const lookup = request.lookup ?? systemLookup
+  const dispatcher = dispatcherFor(policy, lookup)
   let url = request.target.url
   let method = request.method
   let body = request.body
   const headers = new Headers(request.headers)
+  // What fetch did for a string body: callers that send text without a type relied on it.
+  if (body !== undefined && !headers.has('content-type'))
+    headers.set('content-type', 'text/plain;charset=UTF-8')
   for (let hop = 0; ; hop++) {
     await assertAddressAllowed(url, policy, lookup)
-    const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' })
-    const location = response.headers.get('location')
-    if (!REDIRECT_STATUSES.has(response.status) || location === null) return response
-    await response.body?.cancel().catch(() => {})
+    const response = await undiciRequest(url, {
+      method: method as Dispatcher.HttpMethod,
+      headers: Object.fromEntries(headers),
+      body,
+      signal,
+      dispatcher,
+    })
+    const location = headerValue(response.headers.location)
+    if (!REDIRECT_STATUSES.has(response.statusCode) || location === undefined) return response
+    await response.body.dump().catch(() => {})
     if (hop >= MAX_REDIRECTS) {
       throw new PermanentError(
         `${request.method} ${request.target.display} redirected more than ${MAX_REDIRECTS} times`,
@@ -107,7 +121,9 @@ async function fetchGuarded(request: HttpRequest, signal: AbortSignal): Promise<
     }
     // The fetch standard's rewrite: 303, and 301/302 after POST, continue as a bodiless GET.
     if (
-      response.status === 303 ? method !== 'HEAD' : [301, 302].includes(response.status) && method === 'POST'
+      response.statusCode === 303
+        ? method !== 'HEAD'
+        : [301, 302].includes(response.statusCode) && method === 'POST'
     ) {
       method = 'GET'
       body = undefined
@@ -119,22 +135,36 @@ async function fetchGuarded(request: HttpRequest, signal: AbortSignal): Promise<
   }
 }
 
-async function readCapped(response: Response, limit: number): Promise<{ body: Buffer; truncated: boolean }> {
-  if (!response.body) return { body: Buffer.alloc(0), truncated: false }
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+): Promise<{ body: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = []
   let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return { body: Buffer.concat(chunks, size), truncated: false }
-    if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size))
-      await reader.cancel().catch(() => {})
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size + chunk.byteLength > limit) {
+      chunks.push(chunk.subarray(0, limit - size))
+      // The rest is not read: the connection is dropped rather than drained.
+      body.on('error', () => {})
+      body.destroy()
       return { body: Buffer.concat(chunks, limit), truncated: true }
     }
-    chunks.push(value)
-    size += value.byteLength
+    chunks.push(chunk)
+    size += chunk.byteLength
   }
+  return { body: Buffer.concat(chunks, size), truncated: false }
+}
+
+const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
+
+/** The callers read headers through the standard Headers interface. */
+function toHeaders(raw: Dispatcher.ResponseData['headers']): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one)
+  }
+  return headers
 }
 
 /** UTF-8 text of a body; a multi-byte character cut by truncation is dropped, not mangled. */
@@ -151,7 +181,7 @@ function formatTimeout(ms: number): string {
   return ms % 1000 === 0 ? formatDuration(ms / 1000) : `${ms}ms`
 }
 
-// fetch reports every transport failure as "fetch failed"; the cause says what happened.
+// Some transport failures wrap the system error as a cause; that cause says what happened.
 function transportReason(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined
   if (cause instanceof Error) {

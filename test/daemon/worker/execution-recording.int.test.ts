@@ -1,0 +1,238 @@
+/**
+ * What the worker writes per event, on both drivers: a success held in memory is durable before
+ * the next reaction runs, the last outcome lands with the event's end, a slow reaction shows as
+ * running, a retry reads earlier outcomes, and the AREA cache follows re-applies.
+ */
+import { randomBytes } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAreaCache } from '../../../src/daemon/worker/area-cache.js'
+import type { WorkerDeps } from '../../../src/daemon/worker/deps.js'
+import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
+import { defineReaction, defineService } from '../../../src/engine/define.js'
+import { RetryableError } from '../../../src/engine/errors.js'
+import { createRegistry } from '../../../src/engine/registry.js'
+import { createEngine } from '../../../src/engine/run.js'
+import { silentLogger } from '../../../src/engine/types.js'
+import { builtinServices } from '../../../src/services/index.js'
+import { normalizeArea } from '../../../src/spec/normalize.js'
+import { applyArea } from '../../../src/store/areas.js'
+import { syncCatalog } from '../../../src/store/catalog.js'
+import { createExecutionPort } from '../../../src/store/executions.js'
+import { loadAreaByActionId } from '../../../src/store/load-area.js'
+import type { Store } from '../../../src/store/open.js'
+import { createSecretBox } from '../../../src/store/secret-box.js'
+import { drivers, openTestStore, type TestStore } from '../../helpers/stores.js'
+
+/** What `probe.step` does when it runs: set by each test. */
+let onStep: (label: string, hookLogId: string) => Promise<void> = async () => {}
+const probe = defineService({
+  id: 'probe',
+  name: 'Probe',
+  description: 'lets a test look at the database while a reaction runs',
+  auth: { kind: 'none' },
+  actions: [],
+  reactions: [
+    defineReaction({
+      id: 'step',
+      name: 'Step',
+      description: 'calls the test back',
+      params: Type.Object({ label: Type.String() }, { additionalProperties: false }),
+      async run(ctx) {
+        await onStep(ctx.params.label, ctx.idempotencyKey.split(':')[0] as string)
+        return { label: ctx.params.label }
+      },
+    }),
+  ],
+})
+const registry = createRegistry([...builtinServices, probe])
+const engine = createEngine(registry)
+const secrets = createSecretBox(randomBytes(32))
+const attempt = (n = 1, max = 3) => ({ attempt: n, maxAttempts: max, signal: new AbortController().signal })
+
+describe.each(drivers)('execution recording (%s)', (driver) => {
+  let testStore: TestStore
+  let store: Store
+  let userId: string
+  const areas = createAreaCache()
+  const deps = (): WorkerDeps => ({
+    db: store.db,
+    engine,
+    secrets,
+    logger: silentLogger,
+    leaseSeconds: 60,
+    enqueueExecutions: async () => {},
+    areas,
+  })
+
+  beforeAll(async () => {
+    testStore = await openTestStore(driver)
+    store = testStore.store
+    await syncCatalog(store.db, registry)
+    ;({ id: userId } = await store.db
+      .insertInto('users')
+      .values({ email: `${driver}@example.test` })
+      .returning('id')
+      .executeTakeFirstOrThrow())
+  })
+  afterAll(async () => {
+    await testStore.dispose()
+  })
+
+  const applySteps = async (name: string, labels: string[]) => {
+    const applied = await applyArea(store.db, {
+      userId,
+      area: normalizeArea(
+        {
+          apiVersion: 'area/v1',
+          kind: 'Area',
+          metadata: { name },
+          spec: {
+            action: { service: 'webhook', action: 'received' },
+            reactions: labels.map((label, i) => ({
+              id: `r${i}`,
+              service: 'probe',
+              reaction: 'step',
+              params: { label },
+            })),
+          },
+        },
+        registry,
+      ),
+      mode: 'apply',
+      registry,
+      secrets,
+    })
+    return store.db
+      .selectFrom('hook_jobs as h')
+      .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
+      .select(['h.id as hookJobId', 'aa.id as areaActionId', 'aa.area_id as areaId'])
+      .where('aa.area_id', '=', applied.id)
+      .executeTakeFirstOrThrow()
+  }
+  let deliveries = 0
+  const receive = async (hook: { hookJobId: string; areaActionId: string; areaId: string }) => {
+    const row = await store.db
+      .insertInto('hook_logs')
+      .values({
+        hook_job_id: hook.hookJobId,
+        area_id: hook.areaId,
+        user_id: userId,
+        delivery_id: `d${++deliveries}`,
+        event_payload: JSON.stringify({ n: deliveries }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return { hookLogId: row.id, areaActionId: hook.areaActionId }
+  }
+  const outcomes = (hookLogId: string) =>
+    store.db
+      .selectFrom('execution_logs')
+      .select(['reaction_ref', 'status', 'attempt'])
+      .where('hook_log_id', '=', hookLogId)
+      .orderBy('reaction_ref')
+      .execute()
+  const hookLog = (hookLogId: string) =>
+    store.db
+      .selectFrom('hook_logs')
+      .select(['status', 'processed'])
+      .where('id', '=', hookLogId)
+      .executeTakeFirstOrThrow()
+
+  it('makes a success durable before the next reaction runs, and writes the last with the end', async () => {
+    const hook = await applySteps('two-steps', ['first', 'second'])
+    const job = await receive(hook)
+    const seen: Record<string, unknown> = {}
+    onStep = async (label) => {
+      seen[label] = { outcomes: await outcomes(job.hookLogId), event: await hookLog(job.hookLogId) }
+    }
+    expect(await executeEvent(deps(), job, attempt())).toBe('done')
+    expect(seen).toEqual({
+      first: { outcomes: [], event: { status: 'processing', processed: false } },
+      second: {
+        outcomes: [{ reaction_ref: 'r0', status: 'success', attempt: 1 }],
+        event: { status: 'processing', processed: false },
+      },
+    })
+    expect(await outcomes(job.hookLogId)).toEqual([
+      { reaction_ref: 'r0', status: 'success', attempt: 1 },
+      { reaction_ref: 'r1', status: 'success', attempt: 1 },
+    ])
+    expect(await hookLog(job.hookLogId)).toEqual({ status: 'done', processed: true })
+  })
+
+  it('hands a failed event back with what succeeded, and the retry runs only the rest', async () => {
+    const hook = await applySteps('retry-the-rest', ['ok', 'flaky'])
+    const job = await receive(hook)
+    const runs: string[] = []
+    let failures = 1
+    onStep = async (label) => {
+      runs.push(label)
+      if (label === 'flaky' && failures-- > 0) throw new RetryableError('sink answered 503')
+    }
+    await expect(executeEvent(deps(), job, attempt(1))).rejects.toThrow('503')
+    expect(await hookLog(job.hookLogId)).toEqual({ status: 'queued', processed: false })
+    expect(await outcomes(job.hookLogId)).toEqual([
+      { reaction_ref: 'r0', status: 'success', attempt: 1 },
+      { reaction_ref: 'r1', status: 'failed', attempt: 1 },
+    ])
+    expect(await executeEvent(deps(), job, attempt(2))).toBe('done')
+    expect(runs).toEqual(['ok', 'flaky', 'flaky'])
+    expect(await outcomes(job.hookLogId)).toEqual([
+      { reaction_ref: 'r0', status: 'success', attempt: 1 },
+      { reaction_ref: 'r1', status: 'success', attempt: 2 },
+    ])
+  })
+
+  it('shows a reaction still running after the delay as running, then its outcome', async () => {
+    const hook = await applySteps('slow-step', ['slow'])
+    const job = await receive(hook)
+    const loaded = await loadAreaByActionId(store.db, job.areaActionId, secrets)
+    const reaction = loaded!.reactions[0]!
+    const recorder = createExecutionPort(store.db, {
+      hookLogId: job.hookLogId,
+      areaId: hook.areaId,
+      userId,
+      areaActionId: job.areaActionId,
+      attempt: 1,
+      runningMarkAfterMs: 20,
+    })
+    await recorder.started(reaction, { label: 'slow' })
+    await expect
+      .poll(() => outcomes(job.hookLogId))
+      .toEqual([{ reaction_ref: 'r0', status: 'running', attempt: 1 }])
+    await recorder.succeeded(reaction, { label: 'slow' }, { label: 'slow' })
+    await recorder.finish('done')
+    expect(await outcomes(job.hookLogId)).toEqual([{ reaction_ref: 'r0', status: 'success', attempt: 1 }])
+
+    // A fast one never shows as running: nothing is written before its outcome.
+    const fast = await receive(hook)
+    const fastRecorder = createExecutionPort(store.db, {
+      hookLogId: fast.hookLogId,
+      areaId: hook.areaId,
+      userId,
+      areaActionId: job.areaActionId,
+      attempt: 1,
+      runningMarkAfterMs: 10_000,
+    })
+    await fastRecorder.started(reaction, { label: 'slow' })
+    expect(await outcomes(fast.hookLogId)).toEqual([])
+    await fastRecorder.succeeded(reaction, { label: 'slow' }, { label: 'slow' })
+    expect(await outcomes(fast.hookLogId)).toEqual([])
+    await fastRecorder.finish('done')
+    expect(await outcomes(fast.hookLogId)).toEqual([{ reaction_ref: 'r0', status: 'success', attempt: 1 }])
+  })
+
+  it('runs the re-applied AREA, not the cached one', async () => {
+    const labels: string[] = []
+    onStep = async (label) => {
+      labels.push(label)
+    }
+    const hook = await applySteps('changing', ['before'])
+    expect(await executeEvent(deps(), await receive(hook), attempt())).toBe('done')
+    expect(await executeEvent(deps(), await receive(hook), attempt())).toBe('done')
+    await applySteps('changing', ['after', 'added'])
+    expect(await executeEvent(deps(), await receive(hook), attempt())).toBe('done')
+    expect(labels).toEqual(['before', 'before', 'after', 'added'])
+  })
+})
