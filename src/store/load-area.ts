@@ -4,8 +4,8 @@
  */
 import type { Kysely } from 'kysely'
 import type { AuthResolver, LoadedArea } from '../engine/area.js'
-import type { JsonObject } from '../engine/types.js'
 import { type RefreshConnection, readCredentials } from './connections.js'
+import { actionParamRows, paramsObject, reactionParamRows } from './param-values.js'
 import type { Database } from './schema.js'
 import type { SecretBox } from './secret-box.js'
 
@@ -24,7 +24,7 @@ export async function loadAreaByActionId(
     .innerJoin('areas as a', 'a.id', 'aa.area_id')
     .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
     .innerJoin('services as s', 's.id', 'sa.service_id')
-    .select((eb) => [
+    .select([
       'aa.id as actionId',
       'aa.user_service_id as connectionId',
       'a.id as areaId',
@@ -33,11 +33,7 @@ export async function loadAreaByActionId(
       'a.enabled',
       's.key as service',
       'sa.key as action',
-      eb
-        .selectFrom('area_action_param_values as p')
-        .select((inner) => inner.fn.jsonAgg(inner.table('p')).as('params'))
-        .whereRef('p.area_action_id', '=', 'aa.id')
-        .as('params'),
+      actionParamRows('aa.id').as('params'),
     ])
     .where('aa.id', '=', areaActionId)
     .executeTakeFirst()
@@ -47,18 +43,14 @@ export async function loadAreaByActionId(
     .selectFrom('area_reactions as ar')
     .innerJoin('service_reactions as sr', 'sr.id', 'ar.service_reaction_id')
     .innerJoin('services as s', 's.id', 'sr.service_id')
-    .select((eb) => [
+    .select([
       'ar.id',
       'ar.ref',
       'ar.position',
       'ar.user_service_id as connectionId',
       's.key as service',
       'sr.key as reaction',
-      eb
-        .selectFrom('area_reaction_param_values as p')
-        .select((inner) => inner.fn.jsonAgg(inner.table('p')).as('params'))
-        .whereRef('p.area_reaction_id', '=', 'ar.id')
-        .as('params'),
+      reactionParamRows('ar.id').as('params'),
     ])
     .where('ar.area_id', '=', action.areaId)
     .orderBy('ar.position')
@@ -75,7 +67,7 @@ export async function loadAreaByActionId(
       id: action.actionId,
       service: action.service,
       action: action.action,
-      params: toParams(action.params),
+      params: paramsObject(action.params),
       auth: auth(action.connectionId),
     },
     reactions: reactions.map((r) => ({
@@ -84,14 +76,8 @@ export async function loadAreaByActionId(
       position: r.position,
       service: r.service,
       reaction: r.reaction,
-      params: toParams(r.params),
+      params: paramsObject(r.params),
       auth: auth(r.connectionId),
     })),
   }
-}
-
-function toParams(rows: { name: string; value: unknown }[] | null): JsonObject {
-  const params: JsonObject = {}
-  for (const row of rows ?? []) params[row.name] = row.value as JsonObject[string]
-  return params
 }

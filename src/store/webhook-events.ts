@@ -6,6 +6,7 @@
  */
 import { type Kysely, sql } from 'kysely'
 import type { JsonObject } from '../engine/types.js'
+import { actionParamRows, paramsObject } from './param-values.js'
 import type { Database } from './schema.js'
 
 export interface WebhookHookRow {
@@ -32,7 +33,7 @@ export async function findWebhookHook(
     .innerJoin('areas as a', 'a.id', 'aa.area_id')
     .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
     .innerJoin('services as s', 's.id', 'sa.service_id')
-    .select((eb) => [
+    .select([
       'h.id as hookJobId',
       'h.status',
       'h.webhook_secret_encrypted as sealedSecret',
@@ -42,18 +43,12 @@ export async function findWebhookHook(
       'a.enabled',
       's.key as service',
       'sa.key as action',
-      eb
-        .selectFrom('area_action_param_values as p')
-        .select((inner) => inner.fn.jsonAgg(inner.table('p')).as('params'))
-        .whereRef('p.area_action_id', '=', 'aa.id')
-        .as('params'),
+      actionParamRows('aa.id').as('params'),
     ])
     .where('h.id', '=', hookJobId)
     .where('h.type', '=', 'webhook')
     .executeTakeFirst()
   if (!row) return undefined
-  const params: JsonObject = {}
-  for (const param of row.params ?? []) params[param.name] = param.value as JsonObject[string]
   return {
     hookJobId: row.hookJobId,
     areaActionId: row.areaActionId,
@@ -61,7 +56,7 @@ export async function findWebhookHook(
     userId: row.userId,
     service: row.service,
     action: row.action,
-    params,
+    params: paramsObject(row.params),
     sealedSecret: row.sealedSecret,
     active: row.status === 'active' && row.enabled,
   }
