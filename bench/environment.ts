@@ -78,6 +78,90 @@ export async function redisVersion(): Promise<string> {
   }
 }
 
+/** INFO memory's used_memory: the whole server's, in bytes. */
+export async function redisUsedMemory(): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  try {
+    return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0)
+  } finally {
+    redis.disconnect()
+  }
+}
+
+/** The keys under `prefix` and what MEMORY USAGE says they take, in bytes. */
+export async function prefixMemory(prefix: string): Promise<{ keys: number; bytes: number }> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  let keys = 0
+  let bytes = 0
+  try {
+    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<
+      string[]
+    >) {
+      const pipeline = redis.pipeline()
+      for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0')
+      for (const [, usage] of (await pipeline.exec()) ?? []) bytes += Number(usage ?? 0)
+      keys += batch.length
+    }
+  } finally {
+    redis.disconnect()
+  }
+  return { keys, bytes }
+}
+
+/** What one figure runs against: a database of its own, its Redis prefixes, an encryption key. */
+export interface BenchEnvironment {
+  databaseUrl: string
+  encryptionKey: Buffer
+  /** A fresh Redis prefix, deleted with the environment. */
+  prefix(): string
+  /** A daemon process's environment on this database and `prefix`. */
+  daemonEnv(prefix: string): NodeJS.ProcessEnv
+}
+
+const cleanups = new Set<() => Promise<void>>()
+
+/**
+ * Runs `figure` in a fresh environment, then drops its database and deletes its prefixes, also
+ * when it fails; cleanUpEverything does the same for environments in use (on Ctrl-C).
+ */
+export async function withBenchEnvironment<T>(figure: (env: BenchEnvironment) => Promise<T>): Promise<T> {
+  const database = await createBenchDatabase()
+  const prefixes: string[] = []
+  const encryptionKey = randomBytes(32)
+  const cleanup = async () => {
+    cleanups.delete(cleanup)
+    for (const prefix of prefixes) await deleteRedisPrefix(prefix)
+    await database.drop()
+  }
+  cleanups.add(cleanup)
+  try {
+    return await figure({
+      databaseUrl: database.url,
+      encryptionKey,
+      prefix: () => {
+        const prefix = benchRedisPrefix()
+        prefixes.push(prefix)
+        return prefix
+      },
+      daemonEnv: (prefix) => ({
+        ...process.env,
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        AREA_REDIS_PREFIX: prefix,
+        AREA_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+        AREA_METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      }),
+    })
+  } finally {
+    await cleanup()
+  }
+}
+
+export async function cleanUpEverything(): Promise<void> {
+  for (const cleanup of [...cleanups]) await cleanup().catch(() => undefined)
+}
+
 async function withClient(url: string, run: (client: pg.Client) => Promise<unknown>): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()

@@ -30,3 +30,18 @@ export function printTable(title: string, rows: Figure[]): void {
 
 export const formatNumber = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 })
 export const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024)
+
+export function row(figure: string, value: string, target: string, reference: string): Figure {
+  return { figure, value, target, reference }
+}
+
+/** One figure's outcome: its keys of the JSON, its table rows and its pass entries. */
+export interface FigureRun {
+  title: string
+  rows: Figure[]
+  json: Record<string, unknown>
+  pass: Record<string, boolean>
+}
+
+export const seconds = (ms: number) => Math.round(ms / 10) / 100
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,279 +1,91 @@
 /**
  * `npm run bench` (DESIGN §7): every figure beside a reference measured in the same run, against
- * real Postgres and Redis on this machine. Prints one JSON object on stdout and a table on
- * stderr (`npm run -s bench > bench.json` keeps the JSON alone).
+ * real Postgres and Redis on this machine. Prints one JSON object on stdout and a table per figure
+ * on stderr (`npm run -s bench > bench.json` keeps the JSON alone).
  *
- * Webhook ingest: the API in a child process (real daemon context, BullMQ producer), autocannon
- * here with 50 connections for 10 s, each request a signed 1 KB JSON body with its own webhook-id;
- * then the same load against a bare Fastify handler. Rows committed are checked against the 2xx
- * answers, and jobs enqueued against the rows.
- *
- * BENCH_DURATION (seconds), BENCH_CONNECTIONS, BENCH_WARMUP override the defaults; BENCH_APP=full
- * measures through the whole API of app.ts (see api-server.ts).
+ * Each figure lives in its module and runs in an environment of its own (a fresh database and
+ * Redis prefixes, removed afterwards even when it fails):
+ *   ingest     webhook ingest req/s and p99 beside a bare Fastify handler (ingest.ts)
+ *   latency    webhook → first reaction request p50/p99 (webhook-to-reaction.ts, latency.ts)
+ *   worker     worker executions/s beside BullMQ no-op, and Redis memory (worker-throughput.ts)
+ *   scheduler  claim + enqueue of 100k due polls by 3 schedulers, double fires (scheduler-claim.ts)
+ * BENCH_ONLY=worker,scheduler runs some of them; a figure not run is null in the JSON and has no
+ * pass entries. Each module names the variables that change its setup.
  */
-import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
-import type { IngestSettings } from '../src/daemon/ingest/webhook-ingest.js'
-import { createQueue } from '../src/daemon/queue/index.js'
-import {
-  benchRedisPrefix,
-  createBenchDatabase,
-  deleteRedisPrefix,
-  describePostgres,
-  REDIS_URL,
-  redisVersion,
-} from './environment.js'
-import { type ServerProcess, type ServerStats, startServer } from './ipc.js'
-import { measureWebhookToReaction } from './latency.js'
-import { jsonBody, runLoad } from './load.js'
-import { formatNumber, megabytes, printTable } from './report.js'
-import { countHookLogs, seedWebhookArea } from './seed.js'
-import { startSink } from './sink.js'
+import { cleanUpEverything, describePostgres, redisVersion, withBenchEnvironment } from './environment.js'
+import { measureIngest } from './ingest.js'
+import { killServers } from './ipc.js'
+import { type FigureRun, megabytes, printTable } from './report.js'
+import { measureSchedulerClaim } from './scheduler-claim.js'
+import { TARGETS } from './targets.js'
+import { measureReactionLatency } from './webhook-to-reaction.js'
+import { measureWorkerThroughput } from './worker-throughput.js'
 
-const durationSeconds = Number(process.env.BENCH_DURATION ?? 10)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
-const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 3)
-const app = process.env.BENCH_APP === 'full' ? 'full API (app.ts)' : 'ingest routes only'
-// Production's default is info, which writes one line per request; the figure is the ingest's.
-const apiLogLevel = 'warn'
-const bodyBytes = 1024
-const TARGETS = {
-  ingestReqPerSec: 5_000,
-  ingestMinReqPerSec: 3_000,
-  p99Ms: 50,
-  ratio: 0.4,
-  apiRssMb: 250,
-  reactionP50Ms: 10,
-  reactionP99Ms: 100,
+const FIGURES = {
+  ingest: measureIngest,
+  latency: measureReactionLatency,
+  worker: measureWorkerThroughput,
+  scheduler: measureSchedulerClaim,
+} as const
+type FigureName = keyof typeof FIGURES
+
+function selectedFigures(): FigureName[] {
+  const all = Object.keys(FIGURES) as FigureName[]
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+  if (!only?.length) return all
+  const unknown = only.filter((name) => !all.includes(name as FigureName))
+  if (unknown.length)
+    throw new Error(`BENCH_ONLY: unknown figure ${unknown.join(', ')} (use ${all.join(',')})`)
+  return all.filter((name) => only.includes(name))
 }
-const latencyRate = Number(process.env.BENCH_LATENCY_RATE ?? 500)
-// The per-hook limit stays on (its cost is measured) but far above what one machine can send.
-const ingestSettings: Partial<IngestSettings> = { rateLimitPerSecond: 1_000_000, rateLimitBurst: 1_000_000 }
-
-const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
 
 async function main() {
+  const figures = selectedFigures()
   const [postgres, redis] = await Promise.all([describePostgres(), redisVersion()])
-  const database = await createBenchDatabase()
-  const prefix = benchRedisPrefix()
-  const sink = await startSink()
-  const encryptionKey = randomBytes(32)
-  const body = jsonBody(bodyBytes)
-  let api: ServerProcess | undefined
-  let bare: ServerProcess | undefined
-  try {
-    log(`database ${new URL(database.url).pathname.slice(1)}, Redis prefix ${prefix}`)
-    const hook = await seedWebhookArea(database.url, encryptionKey, sink.url)
-    const path = `/webhooks/webhook/${hook.hookJobId}`
-
-    api = await startServer('./api-server.ts', {
-      ...process.env,
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      AREA_REDIS_PREFIX: prefix,
-      AREA_ENCRYPTION_KEY: encryptionKey.toString('base64'),
-      LOG_LEVEL: apiLogLevel,
-      BENCH_INGEST_SETTINGS: JSON.stringify(ingestSettings),
-      // BENCH_APP=full builds the ingest from the configuration: lift its per-hook limit the same way.
-      AREA_WEBHOOK_RATE_LIMIT: String(ingestSettings.rateLimitPerSecond),
-      AREA_WEBHOOK_RATE_BURST: String(ingestSettings.rateLimitBurst),
-    })
-    const load = (port: number, seconds: number) =>
-      runLoad({
-        url: `http://127.0.0.1:${port}`,
-        path,
-        secret: hook.secret,
-        connections,
-        durationSeconds: seconds,
-        body,
-      })
-
-    log(`ingest: warming up for ${warmupSeconds} s`)
-    await load(api.port, warmupSeconds)
-    const rowsBefore = await countHookLogs(database.url, hook.hookJobId)
-    api.resetRss()
-    const statsBefore = await api.stats()
-    log(`ingest: ${connections} connections for ${durationSeconds} s`)
-    const ingest = await load(api.port, durationSeconds)
-    const statsAfter = await api.stats()
-    const apiRssPeakBytes = statsAfter.rssPeakBytes
-    const batching = batchingOf(statsBefore, statsAfter)
-    const committedRows = (await countHookLogs(database.url, hook.hookJobId)) - rowsBefore
-    const totalRows = rowsBefore + committedRows
-    const enqueuedJobs = await waitForJobs(prefix, totalRows)
-    await api.stop()
-    api = undefined
-
-    bare = await startServer('./bare-server.ts', { ...process.env })
-    log(`bare Fastify: warming up for ${warmupSeconds} s`)
-    await load(bare.port, warmupSeconds)
-    log(`bare Fastify: ${connections} connections for ${durationSeconds} s`)
-    const reference = await load(bare.port, durationSeconds)
-    await bare.stop()
-    bare = undefined
-
-    log(`webhook -> first reaction: ${latencyRate} req/s for ${durationSeconds} s, API and worker processes`)
-    const latency = await measureWebhookToReaction({
-      databaseUrl: database.url,
-      encryptionKey,
-      ratePerSec: latencyRate,
-      durationSeconds,
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        AREA_REDIS_PREFIX: `${prefix}-latency`,
-        AREA_ENCRYPTION_KEY: encryptionKey.toString('base64'),
-        AREA_METRICS_PORT: '0',
-        LOG_LEVEL: apiLogLevel,
-      },
-    })
-    await deleteRedisPrefix(`${prefix}-latency`)
-
-    const ratio = Math.round((ingest.reqPerSec / reference.reqPerSec) * 100) / 100
-    const result = {
-      date: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? '',
-        memoryMb: megabytes(totalmem()),
-        node: process.version,
-        postgres,
-        redis,
-      },
-      ingest: {
-        app,
-        logLevel: apiLogLevel,
-        connections,
-        durationSeconds,
-        bodyBytes,
-        ...ingest,
-        committedRows,
-        // Every 2xx answer followed a commit. autocannon stops counting with requests still in
-        // flight, so the rows may exceed the 2xx answers by at most one per connection.
-        rowsCover2xx: committedRows >= ingest.ok2xx && committedRows - ingest.ok2xx <= connections,
-        enqueuedJobs,
-        jobsMatchRows: enqueuedJobs === totalRows,
-        apiRssPeakMb: megabytes(apiRssPeakBytes),
-        batching,
-        settings: ingestSettings,
-      },
-      bare: reference,
-      ratio,
-      // Added by the worker benchmarks: webhook → first reaction request p50/p99 at 500 req/s
-      // (the sink above is its target), and worker executions/s beside BullMQ no-op processing.
-      webhookToFirstReaction: latency,
-      worker: null,
-      targets: TARGETS,
-      pass: {
-        ingestReqPerSec: ingest.reqPerSec >= TARGETS.ingestReqPerSec,
-        ingestMinReqPerSec: ingest.reqPerSec >= TARGETS.ingestMinReqPerSec,
-        p99: ingest.latencyMs.p99 <= TARGETS.p99Ms,
-        ratio: ratio >= TARGETS.ratio,
-        apiRss: megabytes(apiRssPeakBytes) <= TARGETS.apiRssMb,
-        webhookToReactionP50: latency.p50Ms <= TARGETS.reactionP50Ms,
-        webhookToReactionP99: latency.p99Ms <= TARGETS.reactionP99Ms,
-      },
-    }
-    printTable(
-      `webhook ingest: ${connections} connections, ${durationSeconds} s, signed ${bodyBytes} B JSON`,
-      [
-        row(
-          'ingest req/s',
-          formatNumber(ingest.reqPerSec),
-          `>= ${formatNumber(TARGETS.ingestReqPerSec)}`,
-          `bare Fastify ${formatNumber(reference.reqPerSec)}`,
-        ),
-        row(
-          'ingest latency p50 / p99',
-          `${ingest.latencyMs.p50} / ${ingest.latencyMs.p99} ms`,
-          `p99 <= ${TARGETS.p99Ms} ms`,
-          `bare ${reference.latencyMs.p50} / ${reference.latencyMs.p99} ms`,
-        ),
-        row('ratio ingest / bare', String(ratio), `>= ${TARGETS.ratio}`, ''),
-        row('API RSS peak', `${megabytes(apiRssPeakBytes)} MB`, `<= ${TARGETS.apiRssMb} MB`, ''),
-        row(
-          '2xx answers / rows committed',
-          `${formatNumber(ingest.ok2xx)} / ${formatNumber(committedRows)}`,
-          `rows >= 2xx (+${connections} in flight)`,
-          '',
-        ),
-        row(
-          'rows per INSERT / jobs per addBulk',
-          `${batching.rowsPerInsert} / ${batching.jobsPerBulk}`,
-          '',
-          '',
-        ),
-        row(
-          'non-2xx / errors / timeouts',
-          `${ingest.non2xx} / ${ingest.errors} / ${ingest.timeouts}`,
-          '0',
-          '',
-        ),
-        row(
-          'jobs enqueued / rows',
-          `${formatNumber(enqueuedJobs)} / ${formatNumber(totalRows)}`,
-          'equal',
-          '',
-        ),
-        row(
-          `webhook -> first reaction p50 / p99 at ${latency.ratePerSec}/s`,
-          `${latency.p50Ms} / ${latency.p99Ms} ms`,
-          `p50 <= ${TARGETS.reactionP50Ms}, p99 <= ${TARGETS.reactionP99Ms} ms`,
-          `${formatNumber(latency.delivered)} of ${formatNumber(latency.sent2xx)} delivered`,
-        ),
-        row('worker executions/s', 'not measured yet', '>= 2,000', 'BullMQ no-op'),
-      ],
-    )
-    process.stdout.write(`${JSON.stringify(result)}\n`)
-  } finally {
-    await api?.stop()
-    await bare?.stop()
-    await sink.close()
-    await database.drop()
-    await deleteRedisPrefix(prefix)
+  const runs: FigureRun[] = []
+  for (const name of figures) {
+    process.stderr.write(`bench: ${name}\n`)
+    runs.push(await withBenchEnvironment(FIGURES[name]))
   }
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '',
+      memoryMb: megabytes(totalmem()),
+      node: process.version,
+      postgres,
+      redis,
+    },
+    figures,
+    ingest: null,
+    bare: null,
+    ratio: null,
+    webhookToFirstReaction: null,
+    worker: null,
+    scheduler: null,
+    redis: null,
+    ...Object.assign({}, ...runs.map((run) => run.json)),
+    targets: TARGETS,
+    pass: Object.assign({}, ...runs.map((run) => run.pass)),
+  }
+  for (const run of runs) printTable(run.title, run.rows)
+  process.stdout.write(`${JSON.stringify(result)}\n`)
 }
 
-/** How much the ingest batched during the measured run. */
-function batchingOf(before: ServerStats, after: ServerStats) {
-  const b0 = before.ingest?.batcher
-  const b1 = after.ingest?.batcher
-  const e0 = before.ingest?.enqueuer
-  const e1 = after.ingest?.enqueuer
-  if (!b0 || !b1 || !e0 || !e1)
-    return { inserts: 0, rowsPerInsert: 0, largestBatch: 0, bulks: 0, jobsPerBulk: 0, leftToSweeper: 0 }
-  const inserts = b1.batches - b0.batches
-  const bulks = e1.bulks - e0.bulks
-  const round = (n: number) => Math.round(n * 10) / 10
-  return {
-    inserts,
-    rowsPerInsert: inserts ? round((b1.events - b0.events) / inserts) : 0,
-    largestBatch: b1.largestBatch,
-    bulks,
-    jobsPerBulk: bulks ? round((e1.enqueued - e0.enqueued) / bulks) : 0,
-    leftToSweeper: e1.leftToSweeper - e0.leftToSweeper,
-  }
-}
-
-function row(figure: string, value: string, target: string, reference: string) {
-  return { figure, value, target, reference }
-}
-
-/** BullMQ jobs under `prefix`, once the API's background enqueues have caught up (or 10 s). */
-async function waitForJobs(prefix: string, expected: number): Promise<number> {
-  const { queue } = createQueue({ redisUrl: REDIS_URL, prefix })
-  try {
-    let waiting = 0
-    for (let i = 0; i < 100; i++) {
-      waiting = (await queue.counts()).waiting
-      if (waiting >= expected) break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    return waiting
-  } finally {
-    await queue.close()
-  }
+// Ctrl-C: the figure's own cleanup does not run, so drop what is in use before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}, removing the bench databases and Redis prefixes\n`)
+    // Dropping a database ends the figure's own connections to it: their errors no longer matter.
+    process.on('uncaughtException', () => undefined)
+    void killServers()
+      .then(cleanUpEverything)
+      .finally(() => process.exit(130))
+  })
 }
 
 await main()

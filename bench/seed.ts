@@ -10,16 +10,20 @@ import { createSecretBox } from '../src/store/secret-box.js'
 
 export interface SeededHook {
   hookJobId: string
+  areaActionId: string
   /** The decrypted `whsec_…` secret the load generator signs with. */
   secret: string
 }
 
-/** A user and a `webhook.received` → `http.request` AREA posting the event to `sinkUrl`. */
+/**
+ * A user and a `webhook.received` AREA whose `http.request` reactions (one unless told) post the
+ * event to `sinkUrl`.
+ */
 export async function seedWebhookArea(
   databaseUrl: string,
   encryptionKey: Buffer,
   sinkUrl: string,
-  options: { name?: string; email?: string; body?: Record<string, string> } = {},
+  options: { name?: string; email?: string; body?: Record<string, string>; reactions?: number } = {},
 ): Promise<SeededHook> {
   const store = await openStore({ databaseUrl })
   try {
@@ -38,17 +42,15 @@ export async function seedWebhookArea(
       metadata: { name: options.name ?? 'bench-webhook' },
       spec: {
         action: { service: 'webhook', action: 'received' },
-        reactions: [
-          {
-            id: 'post',
-            service: 'http',
-            reaction: 'request',
-            params: {
-              url: `${sinkUrl}/reaction`,
-              body: options.body ?? { type: '{{ trigger.type }}', amount: '{{ trigger.data.amount }}' },
-            },
+        reactions: Array.from({ length: options.reactions ?? 1 }, (_, i) => ({
+          id: i === 0 ? 'post' : `post_${i + 1}`,
+          service: 'http',
+          reaction: 'request',
+          params: {
+            url: `${sinkUrl}/reaction`,
+            body: options.body ?? { type: '{{ trigger.type }}', amount: '{{ trigger.data.amount }}' },
           },
-        ],
+        })),
       },
     }
     const applied = await applyArea(store.db, {
@@ -61,10 +63,14 @@ export async function seedWebhookArea(
     const hook = await store.db
       .selectFrom('hook_jobs as h')
       .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
-      .select(['h.id', 'h.webhook_secret_encrypted'])
+      .select(['h.id', 'h.area_action_id', 'h.webhook_secret_encrypted'])
       .where('aa.area_id', '=', applied.id)
       .executeTakeFirstOrThrow()
-    return { hookJobId: hook.id, secret: secrets.open(hook.webhook_secret_encrypted!) }
+    return {
+      hookJobId: hook.id,
+      areaActionId: hook.area_action_id,
+      secret: secrets.open(hook.webhook_secret_encrypted!),
+    }
   } finally {
     await store.close()
   }

@@ -7,12 +7,12 @@
  * which is always before the next reaction's side effect (`started`) or the end of the event:
  * a crash can re-run only the reaction whose outcome was not yet written, as before.
  */
-import { type Kysely, sql, type UpdateObject } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { LoadedReaction } from '../engine/area.js'
 import type { ErrorClass } from '../engine/errors.js'
 import type { ExecutionPort, PreviousOutcome } from '../engine/run.js'
 import type { JsonValue } from '../engine/types.js'
-import { toJson } from './json.js'
+import { type EventEnd, endEvent, type OutcomeRow, upsertOutcomes } from './execution-statements.js'
 import type { Database, HookLogStatus } from './schema.js'
 
 export interface ExecutionScope {
@@ -53,43 +53,21 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
   const startedAtOf = (reaction: LoadedReaction) =>
     current?.reactionId === reaction.id ? current.startedAt : new Date()
 
-  const rowOf = (o: Outcome) => ({
-    area_id: scope.areaId,
-    user_id: scope.userId,
-    hook_log_id: scope.hookLogId,
-    area_action_id: scope.areaActionId,
-    area_reaction_id: o.reaction.id,
-    reaction_ref: o.reaction.ref,
+  const rowOf = (o: Outcome): OutcomeRow => ({
+    areaId: scope.areaId,
+    userId: scope.userId,
+    hookLogId: scope.hookLogId,
+    areaActionId: scope.areaActionId,
+    areaReactionId: o.reaction.id,
+    reactionRef: o.reaction.ref,
     status: o.status,
     attempt: scope.attempt,
-    started_at: o.startedAt,
-    finished_at: o.status === 'running' ? null : sql<Date>`now()`,
-    request_payload: o.request === undefined ? null : toJson(o.request),
-    response_payload: o.response === undefined ? null : toJson(o.response),
-    error_text: o.error?.slice(0, maxErrorLength) ?? null,
-    error_class: o.errorClass ?? null,
+    startedAt: o.startedAt,
+    request: o.request,
+    response: o.response,
+    error: o.error?.slice(0, maxErrorLength),
+    errorClass: o.errorClass,
   })
-
-  const upsert = (outcomes: Outcome[]) =>
-    db
-      .insertInto('execution_logs')
-      .values(outcomes.map(rowOf))
-      .onConflict((oc) =>
-        oc
-          .columns(['hook_log_id', 'area_reaction_id'])
-          .doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            attempt: eb.ref('excluded.attempt'),
-            started_at: eb.ref('excluded.started_at'),
-            finished_at: eb.ref('excluded.finished_at'),
-            request_payload: eb.ref('excluded.request_payload'),
-            response_payload: eb.ref('excluded.response_payload'),
-            error_text: eb.ref('excluded.error_text'),
-            error_class: eb.ref('excluded.error_class'),
-          }))
-          // A success is final: a late duplicate never overwrites it.
-          .where('execution_logs.status', '<>', 'success'),
-      )
 
   /** Cancels the `running` mark, or waits for its write so that it never lands after the outcome. */
   async function settleMark(): Promise<void> {
@@ -109,29 +87,13 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
   }
 
   async function write(outcomes: Outcome[]): Promise<void> {
-    if (outcomes.length > 0) await upsert(outcomes).execute()
+    if (outcomes.length > 0) await db.executeQuery(upsertOutcomes(outcomes.map(rowOf)))
   }
 
   /** Ends the event in one statement with the outcome held in memory. */
-  async function endEvent(set: UpdateObject<Database, 'hook_logs'>, onlyUnprocessed: boolean): Promise<void> {
+  async function end(how: EventEnd): Promise<void> {
     const held = await take()
-    const unprocessed = onlyUnprocessed ? [false] : [false, true]
-    if (held.length === 0) {
-      await db
-        .updateTable('hook_logs')
-        .set(set)
-        .where('id', '=', scope.hookLogId)
-        .where('processed', 'in', unprocessed)
-        .execute()
-      return
-    }
-    await db
-      .with('outcomes', () => upsert(held).returning('id'))
-      .updateTable('hook_logs')
-      .set(set)
-      .where('id', '=', scope.hookLogId)
-      .where('processed', 'in', unprocessed)
-      .execute()
+    await db.executeQuery(endEvent(scope.hookLogId, how, held.map(rowOf)))
   }
 
   return {
@@ -177,13 +139,10 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       await write([...held, { reaction, status: 'failed', request, error, errorClass, startedAt }])
     },
     finish(status, error) {
-      return endEvent(
-        { status, processed: true, claimed_until: null, error: error ?? null, finished_at: sql`now()` },
-        false,
-      )
+      return end({ kind: 'finish', status, error })
     },
     release(error) {
-      return endEvent({ status: 'queued', claimed_until: null, error }, true)
+      return end({ kind: 'release', error })
     },
   }
 }

@@ -1,0 +1,13 @@
+/** DESIGN §7's targets, in the JSON of every run. */
+export const TARGETS = {
+  ingestReqPerSec: 5_000,
+  ingestMinReqPerSec: 3_000,
+  p99Ms: 50,
+  ratio: 0.4,
+  apiRssMb: 250,
+  reactionP50Ms: 10,
+  reactionP99Ms: 100,
+  workerEventsPerSec: 2_000,
+  schedulerEnqueueSeconds: 5,
+  schedulerDoubleFires: 0,
+}
