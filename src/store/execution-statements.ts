@@ -6,6 +6,7 @@
 import { CompiledQuery } from 'kysely'
 import type { ErrorClass } from '../engine/errors.js'
 import type { JsonValue } from '../engine/types.js'
+import { prepared } from './prepared.js'
 
 export interface OutcomeRow {
   areaId: string
@@ -23,25 +24,10 @@ export interface OutcomeRow {
   errorClass: ErrorClass | undefined
 }
 
-function upsertSql(rows: readonly OutcomeRow[], params: unknown[]): string {
-  const values = rows.map((row) => {
-    const at = params.length
-    params.push(
-      row.areaId,
-      row.userId,
-      row.hookLogId,
-      row.areaActionId,
-      row.areaReactionId,
-      row.reactionRef,
-      row.status,
-      row.attempt,
-      row.startedAt,
-      row.request === undefined ? null : JSON.stringify(row.request),
-      row.response === undefined ? null : JSON.stringify(row.response),
-      row.error ?? null,
-      row.errorClass ?? null,
-    )
-    const $ = (n: number) => `$${at + n}`
+/** The SQL of an upsert of `count` rows, their parameters first. */
+function upsertSql(count: number): string {
+  const values = Array.from({ length: count }, (_, i) => {
+    const $ = (n: number) => `$${i * PER_ROW + n}`
     return `(${$(1)}::uuid, ${$(2)}::uuid, ${$(3)}::uuid, ${$(4)}::uuid, ${$(5)}::uuid, ${$(6)}, ${$(7)},
       ${$(8)}::integer, ${$(9)}::timestamptz, case when ${$(7)} = 'running' then null else now() end,
       ${$(10)}::jsonb, ${$(11)}::jsonb, ${$(12)}, ${$(13)})`
@@ -58,9 +44,51 @@ function upsertSql(rows: readonly OutcomeRow[], params: unknown[]): string {
     where execution_logs.status <> 'success'`
 }
 
+const PER_ROW = 13
+
+function pushRows(rows: readonly OutcomeRow[], params: unknown[]): void {
+  for (const row of rows) {
+    params.push(
+      row.areaId,
+      row.userId,
+      row.hookLogId,
+      row.areaActionId,
+      row.areaReactionId,
+      row.reactionRef,
+      row.status,
+      row.attempt,
+      row.startedAt,
+      row.request === undefined ? null : JSON.stringify(row.request),
+      row.response === undefined ? null : JSON.stringify(row.response),
+      row.error ?? null,
+      row.errorClass ?? null,
+    )
+  }
+}
+
+// Texts by shape, registered as prepared statements; events have few reactions, so few shapes.
+const MAX_PREPARED_ROWS = 4
+const texts = new Map<string, string>()
+function statement(shape: string, rows: number, build: () => string): string {
+  const key = `${shape}_${rows}`
+  let text = texts.get(key)
+  if (text === undefined) {
+    text = build()
+    if (rows <= MAX_PREPARED_ROWS) {
+      prepared(`area_${key}`, text)
+      texts.set(key, text)
+    }
+  }
+  return text
+}
+
 export function upsertOutcomes(rows: readonly OutcomeRow[]): CompiledQuery {
   const params: unknown[] = []
-  return CompiledQuery.raw(upsertSql(rows, params), params)
+  pushRows(rows, params)
+  return CompiledQuery.raw(
+    statement('outcomes', rows.length, () => upsertSql(rows.length)),
+    params,
+  )
 }
 
 export type EventEnd =
@@ -70,23 +98,19 @@ export type EventEnd =
 /** The event's end, with `rows` written in the same statement. */
 export function endEvent(hookLogId: string, end: EventEnd, rows: readonly OutcomeRow[]): CompiledQuery {
   const params: unknown[] = []
-  const outcomes = rows.length > 0 ? `with outcomes as (${upsertSql(rows, params)} returning 1) ` : ''
-  params.push(hookLogId)
-  const id = `$${params.length}::uuid`
-  if (end.kind === 'finish') {
-    params.push(end.status, end.error ?? null)
-    const [status, error] = [`$${params.length - 1}`, `$${params.length}`]
-    return CompiledQuery.raw(
-      `${outcomes}update area.hook_logs set status = ${status}, processed = true, claimed_until = null,
-        error = ${error}, finished_at = now() where id = ${id}`,
-      params,
-    )
-  }
-  params.push(end.error)
-  // A retry's hand-back never reopens an event another attempt finished meanwhile.
-  return CompiledQuery.raw(
-    `${outcomes}update area.hook_logs set status = 'queued', claimed_until = null,
-      error = $${params.length} where id = ${id} and not processed`,
-    params,
-  )
+  pushRows(rows, params)
+  const at = params.length
+  if (end.kind === 'finish') params.push(hookLogId, end.status, end.error ?? null)
+  else params.push(hookLogId, end.error)
+  const text = statement(end.kind, rows.length, () => {
+    const outcomes = rows.length > 0 ? `with outcomes as (${upsertSql(rows.length)} returning 1) ` : ''
+    const [id, a, b] = [`$${at + 1}::uuid`, `$${at + 2}`, `$${at + 3}`]
+    return end.kind === 'finish'
+      ? `${outcomes}update area.hook_logs set status = ${a}, processed = true, claimed_until = null,
+          error = ${b}, finished_at = now() where id = ${id}`
+      : // A retry's hand-back never reopens an event another attempt finished meanwhile.
+        `${outcomes}update area.hook_logs set status = 'queued', claimed_until = null,
+          error = ${a} where id = ${id} and not processed`
+  })
+  return CompiledQuery.raw(text, params)
 }

@@ -4,6 +4,7 @@
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely'
 import type { JsonObject } from '../engine/types.js'
+import { prepared } from './prepared.js'
 import type { Database, HookLogStatus } from './schema.js'
 
 export interface ClaimedHookLog {
@@ -19,7 +20,9 @@ export interface ClaimedHookLog {
 
 // The worker runs this once per event: plain SQL, so no query is built and compiled each time
 // (Kysely's builder cost more CPU than the statement itself at a few hundred events per second).
-const CLAIM_SQL = `
+const CLAIM_SQL = prepared(
+  'area_claim_event',
+  `
   update area.hook_logs h
      set status = 'processing', attempts = h.attempts + 1,
          claimed_until = now() + make_interval(secs => $2::double precision)
@@ -27,7 +30,8 @@ const CLAIM_SQL = `
    where a.id = h.area_id and h.id = $1 and not h.processed
      and (h.claimed_until is null or h.claimed_until < now())
   returning h.id, h.hook_job_id, h.area_id, h.user_id, h.event_payload, h.attempts,
-            a.revision, a.updated_at`
+            a.revision, a.updated_at`,
+)
 
 interface ClaimRow {
   id: string

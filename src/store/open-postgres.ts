@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely'
 import pg from 'pg'
 import type { Store } from './open.js'
+import { preparedName } from './prepared.js'
 import type { Database } from './schema.js'
 import { PG_INT8, PG_INT8_ARRAY, parseInt8 } from './type-parsers.js'
 
@@ -31,7 +32,7 @@ export function openPostgresStore(databaseUrl: string, poolSize = 10): Store {
   // An idle connection dropped by the server (restart, pooler timeout) is only discarded; the next
   // query opens a new one. Without a listener the pool's 'error' event would crash the process.
   pool.on('error', () => {})
-  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparing(pool) }) })
   let closing: Promise<void> | undefined
   return {
     driver: 'postgres',
@@ -45,5 +46,23 @@ export function openPostgresStore(databaseUrl: string, poolSize = 10): Store {
       closing ??= root.destroy()
       return closing
     },
+  }
+}
+
+/** The pool as Kysely sees it, sending the hot statements (prepared.ts) as named statements. */
+function preparing(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect()
+      return {
+        query(text: unknown, values?: readonly unknown[]) {
+          const name = typeof text === 'string' ? preparedName(text) : undefined
+          if (name === undefined) return (client.query as (...args: unknown[]) => unknown)(text, values)
+          return client.query({ name, text: text as string, values: values as unknown[] })
+        },
+        release: () => client.release(),
+      } as PostgresPoolClient
+    },
+    end: () => pool.end(),
   }
 }

@@ -4,9 +4,10 @@
  * webhook of an enabled AREA, so a disable or delete stops new events at once even while the API
  * still holds the hook in its short-lived cache.
  */
-import { type Kysely, sql } from 'kysely'
+import { CompiledQuery, type Kysely, sql } from 'kysely'
 import type { JsonObject } from '../engine/types.js'
 import { actionParamRows, paramsObject } from './param-values.js'
+import { prepared } from './prepared.js'
 import type { Database } from './schema.js'
 
 export interface WebhookHookRow {
@@ -121,16 +122,22 @@ export async function insertWebhookEvents(
 
 // Raw SQL (schema-qualified): jsonb_to_recordset with a column list has no query-builder form.
 // area_id and user_id come from the join, so they are always the hook's current AREA and owner.
-async function insertRows(db: Kysely<Database>, rows: string) {
-  const result = await sql<{ id: string; hook_job_id: string; delivery_id: string }>`
-    insert into area.hook_logs (hook_job_id, area_id, user_id, delivery_id, event_payload)
+const INSERT_EVENTS_SQL = prepared(
+  'area_insert_webhook_events',
+  `insert into area.hook_logs (hook_job_id, area_id, user_id, delivery_id, event_payload)
     select v.hook_job_id, a.id, a.user_id, v.delivery_id, v.event_payload
-    from jsonb_to_recordset(${rows}::jsonb) as v(hook_job_id uuid, delivery_id text, event_payload jsonb)
+    from jsonb_to_recordset($1::jsonb) as v(hook_job_id uuid, delivery_id text, event_payload jsonb)
     join area.hook_jobs h on h.id = v.hook_job_id and h.type = 'webhook' and h.status = 'active'
     join area.area_actions aa on aa.id = h.area_action_id
     join area.areas a on a.id = aa.area_id and a.enabled
     on conflict (hook_job_id, delivery_id) do nothing
-    returning id, hook_job_id, delivery_id`.execute(db)
+    returning id, hook_job_id, delivery_id`,
+)
+
+async function insertRows(db: Kysely<Database>, rows: string) {
+  const result = await db.executeQuery<{ id: string; hook_job_id: string; delivery_id: string }>(
+    CompiledQuery.raw(INSERT_EVENTS_SQL, [rows]),
+  )
   return result.rows
 }
 
