@@ -75,7 +75,7 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
     runningMark = undefined
     if (!mark) return
     clearTimeout(mark.timer)
-    await mark.write?.catch(() => undefined)
+    await mark.write
   }
 
   /** The outcome held in memory, to be written now. */
@@ -123,7 +123,8 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       current = { reactionId: reaction.id, startedAt }
       const mark: NonNullable<typeof runningMark> = {
         timer: setTimeout(() => {
-          mark.write = write([{ reaction, status: 'running', request, startedAt }])
+          // Only a display aid: a failed write must not fail the run (nor go unhandled).
+          mark.write = write([{ reaction, status: 'running', request, startedAt }]).catch(() => undefined)
         }, scope.runningMarkAfterMs ?? RUNNING_MARK_AFTER_MS),
       }
       mark.timer.unref()
