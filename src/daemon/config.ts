@@ -44,6 +44,18 @@ export interface DaemonConfig {
   /** Webhook deliveries one hook may send per second, and the burst above it (429 beyond). */
   webhookRateLimit: number
   webhookRateBurst: number
+  /**
+   * Supabase Auth (SUPABASE_URL and SUPABASE_ANON_KEY, both or neither): when set, the API also
+   * accepts Supabase access tokens. SUPABASE_SERVICE_ROLE_KEY is not read: verifying a user's
+   * token needs the anon key only, and local accounts live in our own tables.
+   */
+  supabase: SupabaseSettings | undefined
+}
+
+export interface SupabaseSettings {
+  /** The project URL without a trailing slash, e.g. https://abcd.supabase.co. */
+  url: string
+  anonKey: string
 }
 
 export class ConfigError extends AreaError {
@@ -109,6 +121,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     metricsPort: integer(env, 'AREA_METRICS_PORT', 9464, problems, { min: 0, max: 65535 }),
     webhookRateLimit: integer(env, 'AREA_WEBHOOK_RATE_LIMIT', 500, problems, { min: 1, max: 10_000_000 }),
     webhookRateBurst: integer(env, 'AREA_WEBHOOK_RATE_BURST', 1_000, problems, { min: 1, max: 10_000_000 }),
+    supabase: supabaseSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
@@ -134,6 +147,38 @@ function integer(
     return fallback
   }
   return value
+}
+
+/** SUPABASE_URL and SUPABASE_ANON_KEY: both or neither; the URL must be an http(s) URL. */
+function supabaseSettings(env: Env, problems: string[]): SupabaseSettings | undefined {
+  const url = env.SUPABASE_URL || undefined
+  const anonKey = env.SUPABASE_ANON_KEY || undefined
+  if (!url && !anonKey) return undefined
+  if (!url || !anonKey) {
+    const [set, missing] = url ? ['SUPABASE_URL', 'SUPABASE_ANON_KEY'] : ['SUPABASE_ANON_KEY', 'SUPABASE_URL']
+    problems.push(
+      `${set} is set but ${missing} is not: Supabase Auth needs both (Project settings → API: the project URL and the anon public key), or neither to use area accounts only`,
+    )
+    return undefined
+  }
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(url)
+  } catch {
+    parsed = undefined
+  }
+  if (
+    !parsed ||
+    (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') ||
+    parsed.search ||
+    parsed.hash
+  ) {
+    problems.push(
+      `SUPABASE_URL must be the project's http(s) URL, e.g. https://abcd.supabase.co (got "${url}")`,
+    )
+    return undefined
+  }
+  return { url: url.replace(/\/+$/, ''), anonKey }
 }
 
 /**

@@ -1,13 +1,18 @@
 /**
  * The base of every command that talks to the API: adds `--api-url` and `--token` (flag > env >
  * config file) and hands out a client. A command that needs a token and has none fails with
- * exit 4 before sending anything, naming `area login` and AREA_TOKEN.
+ * exit 4 before sending anything, naming `area login` and AREA_TOKEN. A Supabase session saved by
+ * `area login --supabase` is renewed here when its access token is about to expire.
  */
 import { type Command, Flags } from '@oclif/core'
 import { ApiClient } from './api-client.js'
 import { BaseCommand, CliError } from './base-command.js'
-import { type Connection, resolveConnection } from './config.js'
+import { type Connection, readConfig, resolveConnection, updateConfig } from './config.js'
 import { ExitCode } from './exit-codes.js'
+import { refreshSupabaseSession } from './supabase-session.js'
+
+/** A saved Supabase access token is renewed when it has less than this left. */
+const renewMarginMs = 60_000
 
 export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T> {
   static override baseFlags = {
@@ -39,16 +44,43 @@ export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T
 
   /** A client; with `auth` (the default) a token is required. */
   protected async client(options: { auth?: boolean } = {}): Promise<ApiClient> {
-    const connection = await this.connection()
+    let connection = await this.connection()
     if (options.auth !== false && !connection.token) {
       throw new CliError(
         `not logged in to ${connection.apiUrl.value}: run \`area login\` (or \`area signup\`), or set AREA_TOKEN to a token from \`area tokens create\``,
         { exitCode: ExitCode.unauthenticated, code: 'unauthenticated' },
       )
     }
+    if (options.auth !== false && connection.token?.source === 'config') {
+      connection = await this.renewSupabaseSession(connection)
+    }
     return new ApiClient(
       connection.apiUrl.value,
       options.auth === false ? undefined : connection.token?.value,
     )
+  }
+
+  /**
+   * Only the token saved with a Supabase session, and only near its expiry. When renewing fails
+   * while the token still has a few seconds, the command goes on with it.
+   */
+  private async renewSupabaseSession(connection: Connection): Promise<Connection> {
+    const stored = await readConfig()
+    const session = stored.supabase
+    if (!session || !connection.token || stored.token !== connection.token.value) return connection
+    const expiresAtMs = session.expiresAt * 1000
+    if (expiresAtMs - Date.now() > renewMarginMs) return connection
+    try {
+      const renewed = await refreshSupabaseSession(session)
+      await updateConfig({ token: renewed.accessToken, supabase: renewed.session })
+      this.connectionCache = { ...connection, token: { value: renewed.accessToken, source: 'config' } }
+      return this.connectionCache
+    } catch (error) {
+      if (expiresAtMs - Date.now() < 5_000) throw error
+      this.note(
+        `Could not renew the Supabase session: ${error instanceof Error ? error.message : String(error)}`,
+      )
+      return connection
+    }
   }
 }

@@ -14,6 +14,16 @@ export interface StoredConfig {
   apiUrl?: string
   token?: string
   email?: string
+  /** Set when `token` is a Supabase access token from `area login --supabase`: how to renew it. */
+  supabase?: StoredSupabaseSession
+}
+
+export interface StoredSupabaseSession {
+  url: string
+  anonKey: string
+  refreshToken: string
+  /** When the access token expires, in seconds since the epoch (Supabase's `expires_at`). */
+  expiresAt: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -38,11 +48,13 @@ export async function readConfig(env: Env = process.env): Promise<StoredConfig> 
   try {
     const value = JSON.parse(text) as unknown
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object')
-    const { apiUrl, token, email } = value as Record<string, unknown>
+    const { apiUrl, token, email, supabase } = value as Record<string, unknown>
+    const session = supabaseSessionOf(supabase)
     return {
       ...(typeof apiUrl === 'string' ? { apiUrl } : {}),
       ...(typeof token === 'string' ? { token } : {}),
       ...(typeof email === 'string' ? { email } : {}),
+      ...(session ? { supabase: session } : {}),
     }
   } catch (error) {
     throw new CliError(
@@ -50,6 +62,14 @@ export async function readConfig(env: Env = process.env): Promise<StoredConfig> 
       { code: 'config_invalid' },
     )
   }
+}
+
+function supabaseSessionOf(value: unknown): StoredSupabaseSession | undefined {
+  if (!value || typeof value !== 'object') return undefined
+  const { url, anonKey, refreshToken, expiresAt } = value as Record<string, unknown>
+  if (typeof url !== 'string' || typeof anonKey !== 'string' || typeof refreshToken !== 'string')
+    return undefined
+  return { url, anonKey, refreshToken, expiresAt: typeof expiresAt === 'number' ? expiresAt : 0 }
 }
 
 /** Replaces the file atomically (write + rename), so a crash never leaves half a token. */
@@ -65,12 +85,18 @@ export async function writeConfig(config: StoredConfig, env: Env = process.env):
   return file
 }
 
+/**
+ * Merges `change` into the file. A new token without a Supabase session drops the saved one: its
+ * refresh token belongs to the token being replaced.
+ */
 export async function updateConfig(change: StoredConfig, env: Env = process.env): Promise<string> {
-  return writeConfig({ ...(await readConfig(env)), ...change }, env)
+  const current = await readConfig(env)
+  if (change.token !== undefined && change.supabase === undefined) delete current.supabase
+  return writeConfig({ ...current, ...change }, env)
 }
 
 export async function removeToken(env: Env = process.env): Promise<void> {
-  const { token: _dropped, ...rest } = await readConfig(env)
+  const { token: _dropped, supabase: _session, ...rest } = await readConfig(env)
   if (Object.keys(rest).length === 0) await rm(configFile(env), { force: true })
   else await writeConfig(rest, env)
 }

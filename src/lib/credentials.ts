@@ -15,13 +15,16 @@ export interface Credentials {
 export async function readCredentials(
   flags: { email?: string; 'password-stdin'?: boolean },
   command: 'signup' | 'login',
+  /** Flags of the command line shown as an example, e.g. `--supabase`. */
+  exampleFlags = '',
 ): Promise<Credentials> {
   const missing = [!flags.email && '--email', !flags['password-stdin'] && '--password-stdin'].filter(Boolean)
   if (missing.length && !isInteractive()) {
     const alternative =
       command === 'login' ? ' (or pipe an API token into `area login --with-token`, or set AREA_TOKEN)' : ''
+    const invocation = [`area ${command}`, exampleFlags].filter(Boolean).join(' ')
     throw new CliError(
-      `area ${command} needs an interactive terminal to ask for the e-mail and password, and this is not one: pass ${missing.join(' and ')}${alternative}, e.g. \`printenv AREA_PASSWORD | area ${command} --email you@example.com --password-stdin\``,
+      `area ${command} needs an interactive terminal to ask for the e-mail and password, and this is not one: pass ${missing.join(' and ')}${alternative}, e.g. \`printenv AREA_PASSWORD | ${invocation} --email you@example.com --password-stdin\``,
       { exitCode: ExitCode.invalid, code: 'not_interactive' },
     )
   }

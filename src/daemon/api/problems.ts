@@ -14,6 +14,7 @@ export const problemTypes = {
   invalid_credentials: { status: 401, title: 'Wrong e-mail or password' },
   invalid_signature: { status: 401, title: 'The webhook signature does not verify' },
   signup_closed: { status: 403, title: 'Signup is closed' },
+  account_not_linkable: { status: 403, title: 'This Supabase user cannot be linked to an area account' },
   not_found: { status: 404, title: 'Not found' },
   area_not_found: { status: 404, title: 'AREA not found' },
   service_not_found: { status: 404, title: 'Service not found' },
@@ -33,6 +34,7 @@ export const problemTypes = {
   // The server's AREA_ENCRYPTION_KEY is not the one the secret was sealed with: the detail says so.
   secret_unreadable: { status: 500, title: 'A stored secret cannot be decrypted' },
   not_ready: { status: 503, title: 'Not ready' },
+  supabase_unavailable: { status: 503, title: 'Supabase Auth cannot be reached' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ProblemCode = keyof typeof problemTypes

@@ -25,7 +25,7 @@ export function userView(user: User): Static<typeof UserSchema> {
 
 export function tokenView(
   token: TokenInfo,
-  currentTokenId: string,
+  currentTokenId: string | null,
   now = new Date(),
 ): Static<typeof TokenInfoSchema> {
   return {

@@ -21,7 +21,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           bearer: {
             type: 'http',
             scheme: 'bearer',
-            description: 'An API token (area_…) from signup, login or /v1/tokens',
+            description:
+              'An API token (area_…) from signup, login or /v1/tokens; or, when the server has SUPABASE_URL and SUPABASE_ANON_KEY, a Supabase Auth access token of that project',
           },
         },
       },
