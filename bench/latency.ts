@@ -31,14 +31,18 @@ export async function measureWebhookToReaction(options: {
   encryptionKey: Buffer
   ratePerSec: number
   durationSeconds: number
+  /** Sent at the same rate first and not counted: JIT, pools and caches warm up. */
+  warmupSeconds: number
 }): Promise<LatencyResult> {
-  const latencies: number[] = []
+  let latencies: number[] = []
+  const trace: [number, number][] = []
   const sink = createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
       const sent = Number((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sent: number }).sent)
       latencies.push(now() - sent)
+      trace.push([sent, now() - sent])
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
     })
   })
@@ -53,29 +57,50 @@ export async function measureWebhookToReaction(options: {
   const api = await startServer('./daemon-server.ts', { ...env, BENCH_ROLES: 'api' })
   const worker = await startServer('./daemon-server.ts', { ...env, BENCH_ROLES: 'worker' })
   try {
-    const result = await sendPaced({
-      url: `http://127.0.0.1:${api.port}`,
-      ratePerSec: options.ratePerSec,
-      durationSeconds: options.durationSeconds,
-      build: (index) => {
-        const id = `lat_${index}`
-        const body = JSON.stringify({ type: 'bench.latency', sent: now() })
-        const timestamp = String(Math.floor(Date.now() / 1000))
-        return {
-          path: `/webhooks/webhook/${hook.hookJobId}`,
-          body,
-          headers: {
-            'content-type': 'application/json',
-            'webhook-id': id,
-            'webhook-timestamp': timestamp,
-            'webhook-signature': signStandardWebhook(hook.secret, { id, timestamp, body }),
-          },
-        }
-      },
-    })
+    const send = (phase: string, durationSeconds: number) =>
+      sendPaced({
+        url: `http://127.0.0.1:${api.port}`,
+        ratePerSec: options.ratePerSec,
+        durationSeconds,
+        build: (index) => {
+          const id = `${phase}_${index}`
+          const body = JSON.stringify({ type: 'bench.latency', sent: now() })
+          const timestamp = String(Math.floor(Date.now() / 1000))
+          return {
+            path: `/webhooks/webhook/${hook.hookJobId}`,
+            body,
+            headers: {
+              'content-type': 'application/json',
+              'webhook-id': id,
+              'webhook-timestamp': timestamp,
+              'webhook-signature': signStandardWebhook(hook.secret, { id, timestamp, body }),
+            },
+          }
+        },
+      })
+    const warm = await send('warm', options.warmupSeconds)
+    for (let i = 0; i < 150 && latencies.length < warm.ok2xx; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    latencies = []
+    const result = await send('lat', options.durationSeconds)
     // Let the last events reach the sink.
     for (let i = 0; i < 150 && latencies.length < result.ok2xx; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    if (process.env.BENCH_TRACE) {
+      const t0 = trace[0]?.[0] ?? 0
+      const bySecond = new Map<number, number[]>()
+      for (const [sent, ms] of trace) {
+        const second = Math.floor((sent - t0) / 1000)
+        bySecond.set(second, [...(bySecond.get(second) ?? []), ms])
+      }
+      for (const [second, values] of bySecond) {
+        values.sort((a, b) => a - b)
+        process.stderr.write(
+          `${second}s n=${values.length} p50=${values[Math.floor(values.length / 2)]?.toFixed(1)} max=${values.at(-1)?.toFixed(1)}\n`,
+        )
+      }
     }
     const sorted = [...latencies].sort((a, b) => a - b)
     const pick = (q: number) =>

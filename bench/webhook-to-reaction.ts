@@ -1,7 +1,9 @@
 /**
  * Webhook → first reaction request (DESIGN §7): paced signed webhooks into an API process, run by
  * a worker process, each reaction posting to a local sink (measured by latency.ts).
- * BENCH_LATENCY_RATE (default 500 req/s) and BENCH_DURATION set the load.
+ * BENCH_LATENCY_RATE (default 500 req/s) and BENCH_DURATION set the load; BENCH_WARMUP seconds at
+ * the same rate go first, not counted (cold processes need about 3 s to reach their steady state);
+ * BENCH_TRACE=1 prints p50 and max per second of sending, warm-up included.
  */
 import type { BenchEnvironment } from './environment.js'
 import { measureWebhookToReaction } from './latency.js'
@@ -10,6 +12,7 @@ import { TARGETS } from './targets.js'
 
 const ratePerSec = Number(process.env.BENCH_LATENCY_RATE ?? 500)
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10)
+const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 3)
 
 export async function measureReactionLatency(env: BenchEnvironment): Promise<FigureRun> {
   process.stderr.write(
@@ -20,6 +23,7 @@ export async function measureReactionLatency(env: BenchEnvironment): Promise<Fig
     encryptionKey: env.encryptionKey,
     ratePerSec,
     durationSeconds,
+    warmupSeconds,
     env: env.daemonEnv(env.prefix()),
   })
   return {
