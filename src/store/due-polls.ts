@@ -42,13 +42,13 @@ export async function claimDuePolls(
     `.execute(trx)
     if (rows.length === 0) return []
     const slots = rows.map((row) => ({ hookJobId: row.id, slotMs: row.next_run_at.getTime() }))
-    const updates = rows.map(
-      (row) => sql`(${row.id}::uuid, ${row.next_run_at}::timestamptz, ${nextSlot(row, now)}::timestamptz)`,
-    )
+    // Three array parameters rather than three per row: a claim of 1,000 rows stays one small
+    // statement to build and to parse.
     await sql`
       update area.hook_jobs as h
       set last_run_at = v.slot, next_run_at = v.next, updated_at = now()
-      from (values ${sql.join(updates)}) as v(id, slot, next)
+      from unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.next_run_at.toISOString())}::timestamptz[],
+        ${rows.map((row) => nextSlot(row, now).toISOString())}::timestamptz[]) as v(id, slot, next)
       where h.id = v.id
     `.execute(trx)
     await options.enqueue(slots)
