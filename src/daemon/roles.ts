@@ -3,12 +3,15 @@
  * nothing: the API stops taking requests first (readiness goes false), then the scheduler
  * finishes its tick, then the worker drains or hands back its jobs, then the connections close.
  */
+
+import { claimHookLogs } from '../store/hook-logs.js'
 import { startApiServer } from './api/server.js'
 import type { DaemonContext } from './context.js'
 import { startMetricsServer } from './metrics-server.js'
 import { createConnectionRefresher } from './oauth/refresh.js'
 import { startScheduler } from './scheduler/scheduler.js'
 import { createAreaCache } from './worker/area-cache.js'
+import { createClaimBatcher } from './worker/claim-batcher.js'
 import { startWorker } from './worker/worker.js'
 
 export interface RunningDaemon {
@@ -66,6 +69,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           refreshConnection: createConnectionRefresher(ctx.registry, ctx.engine.settingsFor),
           enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
           areas: createAreaCache(),
+          claims: createClaimBatcher((ids) => claimHookLogs(ctx.store.db, ids, ctx.config.leaseSeconds)),
         },
         ctx.metrics,
       )

@@ -27,7 +27,7 @@ const CLAIM_SQL = prepared(
      set status = 'processing', attempts = h.attempts + 1,
          claimed_until = now() + make_interval(secs => $2::double precision)
     from area.areas a
-   where a.id = h.area_id and h.id = $1 and not h.processed
+   where a.id = h.area_id and h.id = any($1::uuid[]) and not h.processed
      and (h.claimed_until is null or h.claimed_until < now())
   returning h.id, h.hook_job_id, h.area_id, h.user_id, h.event_payload, h.attempts,
             a.revision, a.updated_at`,
@@ -53,18 +53,30 @@ export async function claimHookLog(
   hookLogId: string,
   leaseSeconds: number,
 ): Promise<ClaimedHookLog | undefined> {
-  const { rows } = await db.executeQuery<ClaimRow>(CompiledQuery.raw(CLAIM_SQL, [hookLogId, leaseSeconds]))
-  const row = rows[0]
-  if (!row) return undefined
-  return {
-    id: row.id,
-    hookJobId: row.hook_job_id,
-    areaId: row.area_id,
-    userId: row.user_id,
-    event: row.event_payload,
-    attempts: row.attempts,
-    areaVersion: `${row.revision}:${row.updated_at.getTime()}`,
-  }
+  return (await claimHookLogs(db, [hookLogId], leaseSeconds)).get(hookLogId)
+}
+
+/** claimHookLog for several events in one statement: the ones taken, by id. */
+export async function claimHookLogs(
+  db: Kysely<Database>,
+  hookLogIds: readonly string[],
+  leaseSeconds: number,
+): Promise<Map<string, ClaimedHookLog>> {
+  const { rows } = await db.executeQuery<ClaimRow>(CompiledQuery.raw(CLAIM_SQL, [hookLogIds, leaseSeconds]))
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        hookJobId: row.hook_job_id,
+        areaId: row.area_id,
+        userId: row.user_id,
+        event: row.event_payload,
+        attempts: row.attempts,
+        areaVersion: `${row.revision}:${row.updated_at.getTime()}`,
+      },
+    ]),
+  )
 }
 
 /** Extends a live claim; false when the event was finished or taken over meanwhile. */

@@ -7,6 +7,7 @@ import type { SecretBox } from '../../store/secret-box.js'
 
 import type { ExecutionJobData, JobContext } from '../queue/types.js'
 import type { AreaCache } from './area-cache.js'
+import type { ClaimBatcher } from './claim-batcher.js'
 
 export type { ExecutionJobData, PollJobData } from '../queue/types.js'
 
@@ -27,4 +28,6 @@ export interface WorkerDeps {
   refreshConnection?: RefreshConnection
   /** Loaded AREAs kept between events; without it every event loads its AREA. */
   areas?: AreaCache
+  /** Claims shared between concurrent jobs; without it each event claims on its own. */
+  claims?: ClaimBatcher
 }

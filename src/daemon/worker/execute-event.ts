@@ -17,7 +17,9 @@ export async function executeEvent(
   job: ExecutionJobData,
   ctx: AttemptContext,
 ): Promise<ExecutionResult> {
-  const claimed = await claimHookLog(deps.db, job.hookLogId, deps.leaseSeconds)
+  const claimed = deps.claims
+    ? await deps.claims.claim(job.hookLogId)
+    : await claimHookLog(deps.db, job.hookLogId, deps.leaseSeconds)
   if (!claimed) {
     const state = await hookLogState(deps.db, job.hookLogId)
     if (!state || state.processed) return 'already_processed'

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAreaCache } from '../../../src/daemon/worker/area-cache.js'
+import { createClaimBatcher } from '../../../src/daemon/worker/claim-batcher.js'
 import type { WorkerDeps } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
 import { defineReaction, defineService } from '../../../src/engine/define.js'
@@ -19,6 +20,7 @@ import { normalizeArea } from '../../../src/spec/normalize.js'
 import { applyArea } from '../../../src/store/areas.js'
 import { syncCatalog } from '../../../src/store/catalog.js'
 import { createExecutionPort } from '../../../src/store/executions.js'
+import { claimHookLogs } from '../../../src/store/hook-logs.js'
 import { loadAreaByActionId } from '../../../src/store/load-area.js'
 import type { Store } from '../../../src/store/open.js'
 import { createSecretBox } from '../../../src/store/secret-box.js'
@@ -221,6 +223,35 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
     expect(await outcomes(fast.hookLogId)).toEqual([])
     await fastRecorder.finish('done')
     expect(await outcomes(fast.hookLogId)).toEqual([{ reaction_ref: 'r0', status: 'success', attempt: 1 }])
+  })
+
+  it('shares claims between concurrent events, and runs a duplicated delivery once', async () => {
+    const hook = await applySteps('many-at-once', ['one'])
+    const jobs = await Promise.all(Array.from({ length: 12 }, () => receive(hook)))
+    const ran: string[] = []
+    onStep = async (_label, hookLogId) => {
+      ran.push(hookLogId)
+    }
+    const statements: number[] = []
+    const claims = createClaimBatcher((ids) => {
+      statements.push(ids.length)
+      return claimHookLogs(store.db, ids, 60)
+    })
+    const withClaims = { ...deps(), claims }
+    // The first two events are delivered twice at the same time (BullMQ is at least once).
+    const deliveries = [...jobs, jobs[0]!, jobs[1]!]
+    const results = await Promise.allSettled(
+      deliveries.map((job) => executeEvent(withClaims, job, attempt())),
+    )
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === 'done')).toHaveLength(12)
+    // The second delivery of an event finds it taken: retried later, it finds it processed.
+    for (const r of results.slice(12)) {
+      if (r.status === 'rejected') expect(String(r.reason)).toContain('being processed by another worker')
+      else expect(r.value).toBe('already_processed')
+    }
+    expect(ran.sort()).toEqual(jobs.map((j) => j.hookLogId).sort())
+    expect(statements.length).toBeLessThan(deliveries.length)
+    expect(statements.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(deliveries.length)
   })
 
   it('runs the re-applied AREA, not the cached one', async () => {
