@@ -2,11 +2,10 @@ import { Type } from '@sinclair/typebox'
 import { defineReaction } from '../../../engine/define.js'
 import { type AreaError, PermanentError, RetryableError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
-import { bodyText, type HttpResponse, sendHttpRequest } from '../../http/client.js'
+import { bodyText, type HttpResponse } from '../../http/client.js'
 import { isRetryableStatus, parseRetryAfter } from '../../http/http-errors.js'
-import { parseTarget, type Target } from '../../http/url.js'
+import { postWebhookJson, secretWebhookTarget } from '../../http/webhook-post.js'
 
-const TIMEOUT_MS = 15_000
 const MAX_BODY_BYTES = 64 * 1024
 
 const params = Type.Object(
@@ -59,7 +58,7 @@ export const sendMessage = defineReaction({
   async run(ctx) {
     const { content, embeds, username, avatar_url } = ctx.params
     if (!content && !embeds?.length) throw new PermanentError('a Discord message needs content or embeds')
-    const target = hideWebhookPath(parseTarget(ctx.params.webhook_url))
+    const target = secretWebhookTarget(ctx.params.webhook_url)
     // wait=true makes Discord answer with the message instead of 204, for later reactions.
     target.url.searchParams.set('wait', 'true')
     const body: JsonObject = {}
@@ -67,15 +66,7 @@ export const sendMessage = defineReaction({
     if (embeds?.length) body.embeds = embeds as JsonObject[]
     if (username) body.username = username
     if (avatar_url) body.avatar_url = avatar_url
-    const response = await sendHttpRequest({
-      method: 'POST',
-      target,
-      headers: new Headers({ 'content-type': 'application/json', 'user-agent': 'area' }),
-      body: JSON.stringify(body),
-      timeoutMs: TIMEOUT_MS,
-      signal: ctx.signal,
-      maxBodyBytes: MAX_BODY_BYTES,
-    })
+    const response = await postWebhookJson(target, body, { signal: ctx.signal, maxBodyBytes: MAX_BODY_BYTES })
     // The path holds the webhook token: errors show the origin only.
     if (response.status >= 400) throw discordError(target.url.origin, response)
     const message = parseJson(bodyText(response))
@@ -123,9 +114,4 @@ function parseJson(text: string): JsonObject | undefined {
   } catch {
     return undefined
   }
-}
-
-/** The webhook URL's path is its secret: logs and errors show the origin only. */
-function hideWebhookPath(target: Target): Target {
-  return { ...target, display: `${target.url.origin}/…` }
 }

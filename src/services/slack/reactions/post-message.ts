@@ -2,11 +2,10 @@ import { Type } from '@sinclair/typebox'
 import { defineReaction } from '../../../engine/define.js'
 import { type AreaError, PermanentError, RetryableError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
-import { bodyText, type HttpResponse, sendHttpRequest } from '../../http/client.js'
+import { bodyText, type HttpResponse } from '../../http/client.js'
 import { isRetryableStatus, parseRetryAfter } from '../../http/http-errors.js'
-import { parseTarget, type Target } from '../../http/url.js'
+import { postWebhookJson, secretWebhookTarget } from '../../http/webhook-post.js'
 
-const TIMEOUT_MS = 15_000
 const MAX_BODY_BYTES = 16 * 1024
 
 const params = Type.Object(
@@ -47,19 +46,11 @@ export const postMessage = defineReaction({
   async run(ctx) {
     const { text, blocks } = ctx.params
     if (!text && !blocks?.length) throw new PermanentError('a Slack message needs text or blocks')
-    const target = hideWebhookPath(parseTarget(ctx.params.webhook_url))
+    const target = secretWebhookTarget(ctx.params.webhook_url)
     const body: JsonObject = {}
     if (text) body.text = text
     if (blocks?.length) body.blocks = blocks as JsonObject[]
-    const response = await sendHttpRequest({
-      method: 'POST',
-      target,
-      headers: new Headers({ 'content-type': 'application/json', 'user-agent': 'area' }),
-      body: JSON.stringify(body),
-      timeoutMs: TIMEOUT_MS,
-      signal: ctx.signal,
-      maxBodyBytes: MAX_BODY_BYTES,
-    })
+    const response = await postWebhookJson(target, body, { signal: ctx.signal, maxBodyBytes: MAX_BODY_BYTES })
     if (response.status >= 400) throw slackError(target.url.origin, response)
     return { ok: true }
   },
@@ -76,9 +67,4 @@ export function slackError(origin: string, response: HttpResponse): AreaError {
     })
   }
   return new PermanentError(detail)
-}
-
-/** The webhook URL's path is its secret: logs and errors show the origin only. */
-function hideWebhookPath(target: Target): Target {
-  return { ...target, display: `${target.url.origin}/…` }
 }
