@@ -10,6 +10,7 @@ import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, privateRedis, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
+import { sinkArea, webhookAction } from '../helpers/sink-areas.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -46,20 +47,12 @@ async function setup(name: string, redisUrl = sharedRedisUrl) {
 }
 
 function hookArea(name: string, sinkUrl: string, reactions: { id: string; path: string }[]) {
-  return {
-    apiVersion: 'area/v1',
-    kind: 'Area',
-    metadata: { name },
-    spec: {
-      action: { service: 'webhook', action: 'received' },
-      reactions: reactions.map((r) => ({
-        id: r.id,
-        service: 'http',
-        reaction: 'request',
-        params: { url: `${sinkUrl}${r.path}`, body: { n: '{{ trigger.n }}' } },
-      })),
-    },
-  }
+  return sinkArea(
+    name,
+    webhookAction,
+    sinkUrl,
+    reactions.map((r) => ({ ...r, body: { n: '{{ trigger.n }}' } })),
+  )
 }
 
 describe('reliability invariants with real processes', () => {

@@ -11,6 +11,7 @@ import { type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
+import { everyAction, sinkArea, webhookAction } from '../helpers/sink-areas.js'
 
 interface Sample {
   name: string
@@ -117,33 +118,13 @@ describe('/metrics of the API, a worker and a scheduler', () => {
     const slots = (s: Sample[]) => sampleValue(s, 'area_poll_slots_enqueued_total') ?? 0
     const swept = (s: Sample[]) => sampleValue(s, 'area_sweeper_reenqueued_total') ?? 0
 
-    await applyArea(user, {
-      apiVersion: 'area/v1',
-      kind: 'Area',
-      metadata: { name: 'hook-to-sink' },
-      spec: {
-        action: { service: 'webhook', action: 'received' },
-        reactions: [
-          {
-            id: 'post',
-            service: 'http',
-            reaction: 'request',
-            params: { url: `${sink.url}/hook`, body: { n: '{{ trigger.n }}' } },
-          },
-        ],
-      },
-    } as never)
-    await applyArea(user, {
-      apiVersion: 'area/v1',
-      kind: 'Area',
-      metadata: { name: 'tick-to-sink' },
-      spec: {
-        action: { service: 'timer', action: 'every', params: { interval: '1s' } },
-        reactions: [
-          { id: 'post', service: 'http', reaction: 'request', params: { url: `${sink.url}/tick` } },
-        ],
-      },
-    } as never)
+    await applyArea(
+      user,
+      sinkArea('hook-to-sink', webhookAction, sink.url, [
+        { path: '/hook', body: { n: '{{ trigger.n }}' } },
+      ]) as never,
+    )
+    await applyArea(user, sinkArea('tick-to-sink', everyAction('1s'), sink.url, [{ path: '/tick' }]) as never)
     const target = await webhookOf(user, 'hook-to-sink')
     for (let n = 1; n <= 5; n++) {
       expect((await sendWebhook(target, { n }, { baseUrl: api.url })).status).toBe(202)

@@ -19,6 +19,7 @@ import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
 import { seedPollingAreas } from '../helpers/seed.js'
+import { sinkArea, webhookAction } from '../helpers/sink-areas.js'
 
 const webhooks = 300
 const sendEveryMs = 65
@@ -83,22 +84,12 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
     workers = list.slice(2, 5)
     schedulers = list.slice(5, 7)
     const user = await signup(apis[0]!.url, 'replicated@example.test')
-    await applyArea(user, {
-      apiVersion: 'area/v1',
-      kind: 'Area',
-      metadata: { name: 'hook-to-sink' },
-      spec: {
-        action: { service: 'webhook', action: 'received' },
-        reactions: [
-          {
-            id: 'post',
-            service: 'http',
-            reaction: 'request',
-            params: { url: `${sink.url}/hook`, body: { n: '{{ trigger.n }}' } },
-          },
-        ],
-      },
-    } as never)
+    await applyArea(
+      user,
+      sinkArea('hook-to-sink', webhookAction, sink.url, [
+        { path: '/hook', body: { n: '{{ trigger.n }}' } },
+      ]) as never,
+    )
     target = await webhookOf(user, 'hook-to-sink')
     const { id: userId } = await store.db
       .selectFrom('users')

@@ -10,6 +10,7 @@ import { type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
+import { everyAction, sinkArea, webhookAction } from '../helpers/sink-areas.js'
 
 describe('API, two workers and two schedulers as processes', () => {
   let database: TestDatabase
@@ -47,41 +48,21 @@ describe('API, two workers and two schedulers as processes', () => {
   }, 120_000)
 
   it('runs a webhook AREA and a polling AREA end to end', async () => {
-    await applyArea(user, {
-      apiVersion: 'area/v1',
-      kind: 'Area',
-      metadata: { name: 'hook-to-sink' },
-      spec: {
-        action: { service: 'webhook', action: 'received' },
-        reactions: [
-          {
-            id: 'post',
-            service: 'http',
-            reaction: 'request',
-            params: {
-              url: `${sink.url}/hook`,
-              body: { text: 'got {{ trigger.message }}', n: '{{ trigger.n }}', area: '{{ area.name }}' },
-            },
-          },
-        ],
-      },
-    } as never)
-    await applyArea(user, {
-      apiVersion: 'area/v1',
-      kind: 'Area',
-      metadata: { name: 'tick-to-sink' },
-      spec: {
-        action: { service: 'timer', action: 'every', params: { interval: '1s' } },
-        reactions: [
-          {
-            id: 'post',
-            service: 'http',
-            reaction: 'request',
-            params: { url: `${sink.url}/tick`, body: 'tick at {{ trigger.scheduled_at }}' },
-          },
-        ],
-      },
-    } as never)
+    await applyArea(
+      user,
+      sinkArea('hook-to-sink', webhookAction, sink.url, [
+        {
+          path: '/hook',
+          body: { text: 'got {{ trigger.message }}', n: '{{ trigger.n }}', area: '{{ area.name }}' },
+        },
+      ]) as never,
+    )
+    await applyArea(
+      user,
+      sinkArea('tick-to-sink', everyAction('1s'), sink.url, [
+        { path: '/tick', body: 'tick at {{ trigger.scheduled_at }}' },
+      ]) as never,
+    )
 
     const target = await webhookOf(user, 'hook-to-sink')
     expect(target.webhookUrl).toMatch(/\/webhooks\/webhook\/[0-9a-f-]{36}$/)
