@@ -4,12 +4,11 @@
  * The event carries the time it was sent; the sink reads it back from the reaction's body, so
  * both ends use this process's clock.
  */
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { signStandardWebhook } from '../src/services/webhook/standard-webhooks.js'
 import { startServer } from './ipc.js'
 import { sendPaced } from './paced-load.js'
 import { seedWebhookArea } from './seed.js'
+import { startSink } from './sink.js'
 
 export interface LatencyResult {
   ratePerSec: number
@@ -36,19 +35,13 @@ export async function measureWebhookToReaction(options: {
 }): Promise<LatencyResult> {
   let latencies: number[] = []
   const trace: [number, number][] = []
-  const sink = createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const sent = Number((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sent: number }).sent)
-      latencies.push(now() - sent)
-      trace.push([sent, now() - sent])
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
-    })
+  const sink = await startSink((body) => {
+    const sent = Number((JSON.parse(body.toString('utf8')) as { sent: number }).sent)
+    const ms = now() - sent
+    latencies.push(ms)
+    trace.push([sent, ms])
   })
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve))
-  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`
-  const hook = await seedWebhookArea(options.databaseUrl, options.encryptionKey, sinkUrl, {
+  const hook = await seedWebhookArea(options.databaseUrl, options.encryptionKey, sink.url, {
     name: 'bench-latency',
     email: 'latency@example.test',
     body: { sent: '{{ trigger.sent }}' },
@@ -118,7 +111,6 @@ export async function measureWebhookToReaction(options: {
   } finally {
     await api.stop()
     await worker.stop()
-    sink.closeAllConnections()
-    await new Promise<void>((resolve) => sink.close(() => resolve()))
+    await sink.close()
   }
 }

@@ -9,12 +9,16 @@ export interface Sink {
   close(): Promise<void>
 }
 
-export async function startSink(): Promise<Sink> {
+/** `onBody`, when given, receives each request's body (read only then). */
+export async function startSink(onBody?: (body: Buffer) => void): Promise<Sink> {
   const arrivals: number[] = []
   const server = createServer((request, response) => {
-    request.resume()
+    const chunks: Buffer[] = []
+    if (onBody) request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    else request.resume()
     request.on('end', () => {
       arrivals.push(performance.now())
+      onBody?.(Buffer.concat(chunks))
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
     })
   })
