@@ -34,7 +34,7 @@ export interface ExecutionRecorder extends ExecutionPort {
 }
 
 const maxErrorLength = 4_000
-export const RUNNING_MARK_AFTER_MS = 1_000
+const RUNNING_MARK_AFTER_MS = 1_000
 
 interface Outcome {
   reaction: LoadedReaction
