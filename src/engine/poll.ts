@@ -21,9 +21,25 @@ export interface PollCommit {
   baseline: boolean
 }
 
+export interface PolledEventRef {
+  key: string
+  hookLogId: string
+}
+
+export interface PollCommitResult {
+  /** Events recorded by this commit: their keys were new. */
+  fired: PolledEventRef[]
+  /**
+   * Events an earlier commit recorded for keys polled again, still unfinished and held by no
+   * worker: a poll that crashed between its commit and its enqueue left them, and this poll (often
+   * the same slot run again) enqueues them at once instead of leaving them to the sweeper.
+   */
+  pending: PolledEventRef[]
+}
+
 /** Durable seen-state. `commit` must be atomic: seen keys, new events and the cursor together. */
 export interface PollStatePort {
-  commit(commit: PollCommit): Promise<{ fired: { key: string; hookLogId: string }[] }>
+  commit(commit: PollCommit): Promise<PollCommitResult>
 }
 
 export interface HookJobState {
@@ -44,9 +60,7 @@ export interface RunPollInput {
 
 export const maxDedupKeyLength = 512
 
-export async function runPoll(
-  input: RunPollInput,
-): Promise<{ baseline: boolean; fired: { key: string; hookLogId: string }[] }> {
+export async function runPoll(input: RunPollInput): Promise<PollCommitResult & { baseline: boolean }> {
   const { engine, area, hookJob } = input
   const action = engine.registry.action(area.action.service, area.action.action)
   if (!action?.polling) {
@@ -73,11 +87,11 @@ export async function runPoll(
     if (!unique.has(item.key)) unique.set(item.key, { key: item.key, event: item.event })
   }
   const baseline = !hookJob.baselineDone && (action.polling.firstPoll ?? 'baseline') === 'baseline'
-  const { fired } = await input.port.commit({
+  const { fired, pending } = await input.port.commit({
     hookJobId: hookJob.id,
     items: [...unique.values()],
     state: result.state ?? hookJob.state,
     baseline,
   })
-  return { baseline, fired }
+  return { baseline, fired, pending }
 }

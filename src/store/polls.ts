@@ -3,7 +3,7 @@
  * transaction, so a crash between them cannot fire an item twice or lose one.
  */
 import { type Kysely, sql } from 'kysely'
-import type { PollCommit, PollStatePort } from '../engine/poll.js'
+import type { PollCommit, PolledEventRef, PollStatePort } from '../engine/poll.js'
 import type { JsonObject } from '../engine/types.js'
 import { toJson } from './json.js'
 import type { Database } from './schema.js'
@@ -57,6 +57,11 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
             .execute()
           for (const row of rows) fired.push({ key: row.delivery_id, hookLogId: row.id })
         }
+        // Keys polled before whose events are still unfinished and unclaimed: usually none, but a
+        // poll that crashed after its commit and before its enqueue left them, and its retry (the
+        // same slot) finds its keys seen. One indexed lookup, only when keys were seen before.
+        const known = commit.baseline ? [] : commit.items.filter((item) => !fresh.has(item.key))
+        const pending = known.length === 0 ? [] : await unfinishedEvents(trx, commit.hookJobId, known)
         await trx
           .updateTable('hook_jobs')
           .set({
@@ -66,8 +71,21 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
           })
           .where('id', '=', commit.hookJobId)
           .execute()
-        return { fired }
+        return { fired, pending }
       })
     },
   }
+}
+
+async function unfinishedEvents(
+  db: Kysely<Database>,
+  hookJobId: string,
+  items: readonly { key: string }[],
+): Promise<PolledEventRef[]> {
+  const { rows } = await sql<{ id: string; delivery_id: string }>`
+    select id, delivery_id from area.hook_logs
+    where hook_job_id = ${hookJobId} and delivery_id = any(${items.map((item) => item.key)}::text[])
+      and not processed and (claimed_until is null or claimed_until < now())
+  `.execute(db)
+  return rows.map((row) => ({ key: row.delivery_id, hookLogId: row.id }))
 }

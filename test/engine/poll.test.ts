@@ -36,7 +36,7 @@ describe('runPoll', () => {
       { key: 'b', event: { value: 2 } },
     ]
     const first = await poll({ id: 'h', state: undefined, baselineDone: false }, port)
-    expect(first).toEqual({ baseline: true, fired: [] })
+    expect(first).toEqual({ baseline: true, fired: [], pending: [] })
 
     recorder.feed = [...recorder.feed, { key: 'c', event: { value: 3 } }, { key: 'c', event: { value: 3 } }]
     const second = await poll({ id: 'h', state: { polled: 1 }, baselineDone: true }, port)

@@ -185,7 +185,12 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
     it('new_star: baseline, new stars fire once, star+json media type, If-None-Match 304 costs nothing', async () => {
       github.star(REPO, 'alice', '2025-03-01T10:00:00Z')
       const area = await pollingArea('gh-stars', 'new_star', 'gh')
-      expect(await flow.poll(area.hookJobId)).toEqual({ status: 'polled', baseline: true, fired: 0 })
+      expect(await flow.poll(area.hookJobId)).toEqual({
+        status: 'polled',
+        baseline: true,
+        fired: 0,
+        requeued: 0,
+      })
       const request = github.requests.at(-1)!
       expect(request.headers.accept).toBe('application/vnd.github.star+json')
       expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`)

@@ -61,7 +61,12 @@ describe.each(drivers)('rss.new_item through the worker (%s)', (driver) => {
 
   it('baselines the feed, fires each new item once, and sends validators so an unchanged feed costs a 304', async () => {
     const applied = await area('rss-blog', `${feed.url}/feed.xml`)
-    expect(await flow.poll(applied.hookJobId)).toEqual({ status: 'polled', baseline: true, fired: 0 })
+    expect(await flow.poll(applied.hookJobId)).toEqual({
+      status: 'polled',
+      baseline: true,
+      fired: 0,
+      requeued: 0,
+    })
     const state = await flow.hookState(applied.hookJobId)
     expect(state).toMatchObject({
       url: `${feed.url}/feed.xml`,

@@ -105,9 +105,31 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     )
   }
 
+  // A job that finished is moved back to the wait list with fresh attempts. `retry` checks the
+  // state again atomically: a job that left it meanwhile is alive, and is left alone.
+  async function revive(jobId: string): Promise<boolean> {
+    const state = await queue.getJobState(jobId)
+    if (state !== 'completed' && state !== 'failed') return false
+    const job = await queue.getJob(jobId)
+    if (!job) return false
+    try {
+      await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true })
+      return true
+    } catch {
+      return false
+    }
+  }
+
   return {
     enqueueExecutions: (jobs) => enqueue('area_execution', jobs, executionJobId),
     enqueuePolls: (jobs) => enqueue('poll', jobs, pollJobId),
+    async requeueExecutions(jobs) {
+      await enqueue('area_execution', jobs, executionJobId)
+      const revived = await guarded('reviving finished jobs', () =>
+        Promise.all(jobs.map((job) => revive(executionJobId(job)))),
+      )
+      return revived.filter(Boolean).length
+    },
     async counts(): Promise<JobCounts> {
       const counts = await guarded('counting jobs', () =>
         queue.getJobCounts('wait', 'paused', 'prioritized', 'active', 'delayed', 'failed', 'completed'),

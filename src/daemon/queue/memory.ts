@@ -85,6 +85,17 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     wake()
   }
 
+  function revive(id: string): boolean {
+    const entry = entries.get(id)
+    if (!entry || (entry.state !== 'completed' && entry.state !== 'failed')) return false
+    const list = finished[entry.state]
+    list.splice(list.indexOf(entry), 1)
+    entry.state = 'waiting'
+    entry.attemptsMade = 0
+    waiting.push(entry)
+    return true
+  }
+
   function finish(entry: Entry, state: 'completed' | 'failed'): void {
     entry.state = state
     entry.finishedAt = Date.now()
@@ -205,6 +216,12 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     },
     async enqueuePolls(jobs: readonly PollJobData[]) {
       enqueue('poll', jobs, pollJobId)
+    },
+    async requeueExecutions(jobs: readonly ExecutionJobData[]) {
+      enqueue('area_execution', jobs, executionJobId)
+      const revived = jobs.filter((job) => revive(executionJobId(job))).length
+      if (revived > 0) wake()
+      return revived
     },
     async counts() {
       trim()

@@ -47,6 +47,13 @@ export interface JobCounts {
 export interface JobQueue {
   enqueueExecutions(jobs: readonly ExecutionJobData[]): Promise<void>
   enqueuePolls(jobs: readonly PollJobData[]): Promise<void>
+  /**
+   * The sweeper's enqueue, for events Postgres says are unfinished: like enqueueExecutions, but a
+   * job of the same id that already finished (completed, or failed after its attempts, e.g. while
+   * Postgres was away) and is still retained runs again with fresh attempts rather than blocking
+   * its id. Returns how many such finished jobs were revived.
+   */
+  requeueExecutions(jobs: readonly ExecutionJobData[]): Promise<number>
   counts(): Promise<JobCounts>
   close(): Promise<void>
 }

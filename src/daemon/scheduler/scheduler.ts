@@ -83,10 +83,12 @@ export function startScheduler(
       limit: settings.sweepBatch,
     })
     if (stranded.length === 0) return
-    await deps.queue.enqueueExecutions(stranded)
+    // Requeue, not enqueue: a job that gave up (its attempts spent while Postgres was away) is
+    // still retained under the event's id, and would otherwise block it for the retention time.
+    const revived = await deps.queue.requeueExecutions(stranded)
     stats.eventsReenqueued += stranded.length
     deps.metrics?.sweeperReenqueued.inc(stranded.length)
-    deps.logger.info({ count: stranded.length }, 're-enqueued stranded events')
+    deps.logger.info({ count: stranded.length, revived }, 're-enqueued stranded events')
   }
 
   async function tick(): Promise<void> {

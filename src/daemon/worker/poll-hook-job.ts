@@ -11,7 +11,8 @@ import type { AttemptContext, PollJobData, WorkerDeps } from './deps.js'
 
 export type PollOutcome =
   | { status: 'skipped'; reason: string }
-  | { status: 'polled'; baseline: boolean; fired: number }
+  /** `requeued`: events an earlier run of this poll recorded but did not get to enqueue. */
+  | { status: 'polled'; baseline: boolean; fired: number; requeued: number }
 
 export async function pollHookJob(
   deps: WorkerDeps,
@@ -33,7 +34,7 @@ export async function pollHookJob(
   const area = await loadAreaByActionId(deps.db, hookJob.area_action_id, deps.secrets, deps.refreshConnection)
   if (!area?.enabled) return { status: 'skipped', reason: 'the AREA is disabled or deleted' }
 
-  const { baseline, fired } = await runPoll({
+  const { baseline, fired, pending } = await runPoll({
     engine: deps.engine,
     area,
     hookJob: {
@@ -46,15 +47,17 @@ export async function pollHookJob(
     logger: deps.logger,
     signal: ctx.signal,
   })
-  if (fired.length) {
+  // Pending events are enqueued again with their own job ids: one still queued is not doubled.
+  const events = [...fired, ...pending]
+  if (events.length) {
     try {
       await deps.enqueueExecutions(
-        fired.map((f) => ({ hookLogId: f.hookLogId, areaActionId: area.action.id })),
+        events.map((f) => ({ hookLogId: f.hookLogId, areaActionId: area.action.id })),
       )
     } catch (error) {
       // The events are committed; the sweeper enqueues them once the queue is back.
       deps.logger.warn({ hookJobId: hookJob.id, err: errorMessage(error) }, 'could not enqueue new events')
     }
   }
-  return { status: 'polled', baseline, fired: fired.length }
+  return { status: 'polled', baseline, fired: fired.length, requeued: pending.length }
 }

@@ -270,6 +270,33 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
       expect(runsOf('b')).toHaveLength(1)
     })
 
+    it('runs a finished job again when requeued, with fresh attempts, and leaves live ones alone', async () => {
+      const setup = make({ retry: { attempts: 2 } })
+      let down = true
+      const { handlers, runsOf } = recording(async (call) => {
+        if (call.id === 'gave-up' && down) throw new Error('connection refused')
+      })
+      await consume(setup, handlers)
+      await setup.queue.enqueueExecutions([exec('gave-up'), exec('done')])
+      await vi.waitFor(
+        async () => expect(await setup.queue.counts()).toMatchObject({ failed: 1, completed: 1 }),
+        eventually,
+      )
+      // A plain enqueue is blocked by the retained ids…
+      await setup.queue.enqueueExecutions([exec('gave-up'), exec('done')])
+      expect(await setup.queue.counts()).toMatchObject({ waiting: 0, failed: 1, completed: 1 })
+
+      // …a requeue runs both again, the failed one from attempt 1; a new id is simply enqueued.
+      down = false
+      expect(await setup.queue.requeueExecutions([exec('gave-up'), exec('done'), exec('new')])).toBe(2)
+      await vi.waitFor(() => expect(runsOf('gave-up')).toHaveLength(3), eventually)
+      await vi.waitFor(() => expect(runsOf('done')).toHaveLength(2), eventually)
+      await vi.waitFor(() => expect(runsOf('new')).toHaveLength(1), eventually)
+      expect(runsOf('gave-up').map((c) => c.attempt)).toEqual([1, 2, 1])
+      await vi.waitFor(async () => expect((await setup.queue.counts()).completed).toBe(3), eventually)
+      expect(await setup.queue.counts()).toMatchObject({ failed: 0 })
+    })
+
     it('rejects enqueues once closed', async () => {
       const { queue } = make()
       await queue.close()

@@ -176,7 +176,7 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     const slotMs = hookJob.next_run_at!.getTime()
 
     const polled = await pollHookJob(deps(), { hookJobId: hookJob.id, slotMs }, attempt())
-    expect(polled).toEqual({ status: 'polled', baseline: false, fired: 1 })
+    expect(polled).toEqual({ status: 'polled', baseline: false, fired: 1, requeued: 0 })
     const job = enqueued.at(-1)!
     expect(await executeEvent(deps(), job, attempt())).toBe('done')
 
@@ -208,6 +208,7 @@ describe.each(drivers)('event flow (%s)', (driver) => {
       status: 'polled',
       baseline: false,
       fired: 0,
+      requeued: 0,
     })
     expect(await executeEvent(deps(), job, attempt())).toBe('already_processed')
     expect(sink.requests).toHaveLength(2)
@@ -393,9 +394,9 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     const poll = () => pollHookJob(deps(), { hookJobId: hookJob.id, slotMs: Date.now() }, attempt())
 
     recorder.feed = [{ key: 'a', event: { value: 1 } }]
-    expect(await poll()).toEqual({ status: 'polled', baseline: true, fired: 0 })
+    expect(await poll()).toEqual({ status: 'polled', baseline: true, fired: 0, requeued: 0 })
     recorder.feed.push({ key: 'b', event: { value: 2 } })
-    expect(await poll()).toEqual({ status: 'polled', baseline: false, fired: 1 })
+    expect(await poll()).toEqual({ status: 'polled', baseline: false, fired: 1, requeued: 0 })
     expect(await poll()).toMatchObject({ fired: 0 })
 
     // Re-applying the same file, then one with another reaction, keeps the dedup state.
@@ -416,6 +417,62 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     const state = await hookJobOf(applied.id)
     expect(state.baseline_done).toBe(true)
     expect(state.state).toEqual({ polled: 6 })
+  })
+
+  it('enqueues again the events a poll recorded but did not enqueue, when the slot runs again', async () => {
+    const applied = await apply({
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name: 'feed-crash' },
+      spec: {
+        action: { service: 'test', action: 'feed' },
+        reactions: [
+          { id: 'note', service: 'test', reaction: 'note', params: { text: 'value {{ trigger.value }}' } },
+        ],
+      },
+    })
+    const hookJob = await hookJobOf(applied.id)
+    const slot = { hookJobId: hookJob.id, slotMs: Date.now() }
+    recorder.feed = [{ key: 'k0', event: { value: 0 } }]
+    await pollHookJob(deps(), slot, attempt())
+    // The worker commits two new items, then cannot enqueue (it is killed there, or Redis is away).
+    recorder.feed.push({ key: 'k1', event: { value: 1 } }, { key: 'k2', event: { value: 2 } })
+    const lost: ExecutionJobData[] = []
+    const failing = {
+      ...deps(),
+      enqueueExecutions: async (jobs: ExecutionJobData[]) => {
+        lost.push(...jobs)
+        throw new Error('Redis is away')
+      },
+    }
+    expect(await pollHookJob(failing, slot, attempt())).toEqual({
+      status: 'polled',
+      baseline: false,
+      fired: 2,
+      requeued: 0,
+    })
+    // One of them is meanwhile held by a live worker: its job exists, it is not enqueued again.
+    const [first, second] = lost
+    await store.db
+      .updateTable('hook_logs')
+      .set({ claimed_until: new Date(Date.now() + 60_000) })
+      .where('id', '=', second!.hookLogId)
+      .execute()
+
+    // The retry of the same slot finds both keys seen, and enqueues the unclaimed one.
+    enqueued.length = 0
+    expect(await pollHookJob(deps(), slot, attempt())).toEqual({
+      status: 'polled',
+      baseline: false,
+      fired: 0,
+      requeued: 1,
+    })
+    expect(enqueued).toEqual([first])
+    expect(await executeEvent(deps(), first!, attempt())).toBe('done')
+    // Once it ran, a later poll has nothing left to enqueue.
+    enqueued.length = 0
+    expect(await pollHookJob(deps(), slot, attempt())).toMatchObject({ fired: 0, requeued: 0 })
+    expect(enqueued).toEqual([])
   })
 
   it('starts a new baseline when the polled source changes', async () => {
