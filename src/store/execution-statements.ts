@@ -95,22 +95,32 @@ export type EventEnd =
   | { kind: 'finish'; status: 'done' | 'skipped' | 'failed'; error: string | undefined }
   | { kind: 'release'; error: string }
 
-/** The event's end, with `rows` written in the same statement. */
-export function endEvent(hookLogId: string, end: EventEnd, rows: readonly OutcomeRow[]): CompiledQuery {
+/**
+ * The event's end, with `rows` written in the same statement. Only the claim number `attempt`
+ * ends the event: a worker taken over after its lease ran out still records its outcomes (they
+ * happened), but the event is the new holder's to end.
+ */
+export function endEvent(
+  hookLogId: string,
+  attempt: number,
+  end: EventEnd,
+  rows: readonly OutcomeRow[],
+): CompiledQuery {
   const params: unknown[] = []
   pushRows(rows, params)
   const at = params.length
-  if (end.kind === 'finish') params.push(hookLogId, end.status, end.error ?? null)
-  else params.push(hookLogId, end.error)
+  params.push(hookLogId, attempt)
+  if (end.kind === 'finish') params.push(end.status, end.error ?? null)
+  else params.push(end.error)
   const text = statement(end.kind, rows.length, () => {
     const outcomes = rows.length > 0 ? `with outcomes as (${upsertSql(rows.length)} returning 1) ` : ''
-    const [id, a, b] = [`$${at + 1}::uuid`, `$${at + 2}`, `$${at + 3}`]
+    const [id, n, a, b] = [`$${at + 1}::uuid`, `$${at + 2}::integer`, `$${at + 3}`, `$${at + 4}`]
     return end.kind === 'finish'
       ? `${outcomes}update area.hook_logs set status = ${a}, processed = true, claimed_until = null,
-          error = ${b}, finished_at = now() where id = ${id}`
+          error = ${b}, finished_at = now() where id = ${id} and attempts = ${n}`
       : // A retry's hand-back never reopens an event another attempt finished meanwhile.
         `${outcomes}update area.hook_logs set status = 'queued', claimed_until = null,
-          error = ${a} where id = ${id} and not processed`
+          error = ${a} where id = ${id} and attempts = ${n} and not processed`
   })
   return CompiledQuery.raw(text, params)
 }

@@ -24,6 +24,11 @@ export interface ExecutionScope {
   attempt: number
   /** A reaction still running after this long shows as `running` in the logs. */
   runningMarkAfterMs?: number
+  /**
+   * The claim's lease, checked before each reaction's side effect. Once it is lost, outcomes
+   * that happened are still written, but no failure and no end: the event is another's now.
+   */
+  lease?: { ensure(): Promise<void>; readonly lost: boolean }
 }
 
 export interface ExecutionRecorder extends ExecutionPort {
@@ -93,7 +98,8 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
   /** Ends the event in one statement with the outcome held in memory. */
   async function end(how: EventEnd): Promise<void> {
     const held = await take()
-    await db.executeQuery(endEvent(scope.hookLogId, how, held.map(rowOf)))
+    if (scope.lease?.lost) return write(held)
+    await db.executeQuery(endEvent(scope.hookLogId, scope.attempt, how, held.map(rowOf)))
   }
 
   return {
@@ -117,8 +123,10 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       return outcomes
     },
     async started(reaction, request) {
-      // The previous success must be durable before this reaction's side effect.
+      // The previous success must be durable before this reaction's side effect, and the event
+      // still this worker's.
       await write(await take())
+      await scope.lease?.ensure()
       const startedAt = new Date()
       current = { reactionId: reaction.id, startedAt }
       const mark: NonNullable<typeof runningMark> = {
@@ -136,6 +144,7 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
     },
     async failed(reaction, request, error, errorClass) {
       const held = await take()
+      if (scope.lease?.lost) return write(held)
       const startedAt = startedAtOf(reaction)
       await write([...held, { reaction, status: 'failed', request, error, errorClass, startedAt }])
     },

@@ -79,16 +79,21 @@ export async function claimHookLogs(
   )
 }
 
-/** Extends a live claim; false when the event was finished or taken over meanwhile. */
+/**
+ * Extends the claim number `attempt`; false when the event was finished, handed back, or claimed
+ * again by another worker meanwhile (each claim counts an attempt, so the number fences it).
+ */
 export async function renewHookLogClaim(
   db: Kysely<Database>,
   hookLogId: string,
   leaseSeconds: number,
+  attempt: number,
 ): Promise<boolean> {
   const result = await db
     .updateTable('hook_logs')
     .set({ claimed_until: sql`now() + make_interval(secs => ${leaseSeconds})` })
     .where('id', '=', hookLogId)
+    .where('attempts', '=', attempt)
     .where('processed', '=', false)
     .where('claimed_until', 'is not', null)
     .executeTakeFirst()

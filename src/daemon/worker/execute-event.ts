@@ -3,20 +3,24 @@
  * run twice for the same event (BullMQ delivers at least once): the claim keeps two workers
  * apart, and reactions that already succeeded are not run again.
  */
+import { performance } from 'node:perf_hooks'
 import { errorMessage, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError } from '../../engine/run.js'
 import { createExecutionPort } from '../../store/executions.js'
-import { claimHookLog, hookLogState, renewHookLogClaim } from '../../store/hook-logs.js'
+import { claimHookLog, hookLogState } from '../../store/hook-logs.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
 import type { AttemptContext, ExecutionJobData, WorkerDeps } from './deps.js'
+import { holdEventLease } from './event-lease.js'
 
-export type ExecutionResult = 'done' | 'skipped' | 'failed' | 'already_processed'
+/** `taken_over`: the lease ran out and another worker claimed the event; it ends it. */
+export type ExecutionResult = 'done' | 'skipped' | 'failed' | 'already_processed' | 'taken_over'
 
 export async function executeEvent(
   deps: WorkerDeps,
   job: ExecutionJobData,
   ctx: AttemptContext,
 ): Promise<ExecutionResult> {
+  const claimedAt = performance.now()
   const claimed = deps.claims
     ? await deps.claims.claim(job.hookLogId)
     : await claimHookLog(deps.db, job.hookLogId, deps.leaseSeconds)
@@ -34,26 +38,31 @@ export async function executeEvent(
   const logger = deps.logger.child?.({ hookLogId: claimed.id, areaId: claimed.areaId }) ?? deps.logger
   const load = () => loadAreaByActionId(deps.db, job.areaActionId, deps.secrets, deps.refreshConnection)
   const area = deps.areas ? await deps.areas.get(job.areaActionId, claimed.areaVersion, load) : await load()
+  // The lease is renewed while the run lasts, so only a dead (or stalled) worker's runs out.
+  const lease = holdEventLease(
+    { db: deps.db, leaseSeconds: deps.leaseSeconds, logger },
+    { hookLogId: claimed.id, attempt: claimed.attempts, claimedAt },
+  )
   const recorder = createExecutionPort(deps.db, {
     hookLogId: claimed.id,
     areaId: claimed.areaId,
     userId: claimed.userId,
     areaActionId: job.areaActionId,
     attempt: claimed.attempts,
+    lease,
   })
+  const takenOver = (): ExecutionResult => {
+    logger.warn(
+      { attempt: claimed.attempts },
+      'another worker took this event over after its lease ran out; it runs the rest',
+    )
+    return 'taken_over'
+  }
   if (!area) {
+    lease.stop()
     await recorder.finish('skipped', 'the AREA was deleted')
     return 'skipped'
   }
-  // The lease is renewed while the run lasts, so only a dead worker's lease runs out.
-  const renewal = setInterval(
-    () => {
-      renewHookLogClaim(deps.db, claimed.id, deps.leaseSeconds).catch((error: unknown) => {
-        logger.warn({ err: errorMessage(error) }, 'could not renew the event lease')
-      })
-    },
-    (deps.leaseSeconds * 1000) / 3,
-  )
   try {
     const result = await deps.engine.runEvent({
       area,
@@ -65,11 +74,16 @@ export async function executeEvent(
     })
     if (result.status === 'skipped') {
       await recorder.finish('skipped', result.reason)
-      return 'skipped'
+      return lease.lost ? takenOver() : 'skipped'
     }
     await recorder.finish('done')
-    return 'done'
+    return lease.lost ? takenOver() : 'done'
   } catch (error) {
+    if (lease.lost) {
+      // Nothing to hand back or retry: the new holder's job runs the event.
+      await recorder.release('taken over')
+      return takenOver()
+    }
     const permanent = error instanceof ReactionFailedError ? error.errorClass === 'permanent' : false
     if (permanent || ctx.attempt >= ctx.maxAttempts) {
       await recorder.finish('failed', errorMessage(error))
@@ -79,6 +93,6 @@ export async function executeEvent(
     }
     throw error
   } finally {
-    clearInterval(renewal)
+    lease.stop()
   }
 }

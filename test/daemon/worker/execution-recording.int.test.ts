@@ -186,6 +186,59 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
     ])
   })
 
+  it('keeps the lease through a slow reaction, and stops before the next one once taken over', async () => {
+    const hook = await applySteps('taken-over', ['first', 'second'])
+    const shortLease = { ...deps(), leaseSeconds: 1 }
+    const state = (hookLogId: string) =>
+      store.db
+        .selectFrom('hook_logs')
+        .select(['status', 'processed', 'attempts'])
+        .where('id', '=', hookLogId)
+        .executeTakeFirstOrThrow()
+
+    // A reaction slower than the lease, on a live event loop: the renewals keep the event.
+    const slow = await receive(hook)
+    onStep = (label) => new Promise((resolve) => setTimeout(resolve, label === 'first' ? 1_500 : 0))
+    expect(await executeEvent(shortLease, slow, attempt())).toBe('done')
+    expect(await state(slow.hookLogId)).toEqual({ status: 'done', processed: true, attempts: 1 })
+
+    // A worker whose event loop stalls past its lease during `first`; meanwhile another worker
+    // claims the event (the second attempt).
+    const job = await receive(hook)
+    const ran: string[] = []
+    onStep = async (label, hookLogId) => {
+      ran.push(label)
+      if (label !== 'first') return
+      const stalledUntil = Date.now() + 1_200
+      while (Date.now() < stalledUntil) {
+        // Busy: no timer, no renewal runs.
+      }
+      await store.db
+        .updateTable('hook_logs')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), claimed_until: new Date(Date.now() + 60_000) }))
+        .where('id', '=', hookLogId)
+        .execute()
+    }
+    expect(await executeEvent(shortLease, job, attempt())).toBe('taken_over')
+    // `second` was not sent; what did happen is recorded, and the event is left to its holder.
+    expect(ran).toEqual(['first'])
+    expect(await outcomes(job.hookLogId)).toEqual([{ reaction_ref: 'r0', status: 'success', attempt: 1 }])
+    expect(await state(job.hookLogId)).toEqual({ status: 'processing', processed: false, attempts: 2 })
+
+    // The holder's run (here after its own lease ran out) runs only what is left.
+    await store.db
+      .updateTable('hook_logs')
+      .set({ claimed_until: null })
+      .where('id', '=', job.hookLogId)
+      .execute()
+    expect(await executeEvent(deps(), job, attempt(2))).toBe('done')
+    expect(ran).toEqual(['first', 'second'])
+    expect(await outcomes(job.hookLogId)).toEqual([
+      { reaction_ref: 'r0', status: 'success', attempt: 1 },
+      { reaction_ref: 'r1', status: 'success', attempt: 3 },
+    ])
+  })
+
   it('shows a reaction still running after the delay as running, then its outcome', async () => {
     const hook = await applySteps('slow-step', ['slow'])
     const job = await receive(hook)
