@@ -216,6 +216,12 @@ export interface HookJobsTable {
   updated_at: DefaultedTimestamp
 }
 
+/** Finished OAuth authorizations, by state nonce, until their state expires. */
+export interface OauthStatesUsedTable {
+  nonce: string
+  expires_at: Date
+}
+
 export interface HookSeenTable {
   id: Generated<string>
   hook_job_id: string
@@ -288,6 +294,7 @@ export interface Database {
   hook_logs: HookLogsTable
   execution_logs: ExecutionLogsTable
   audit_logs: AuditLogsTable
+  oauth_states_used: OauthStatesUsedTable
 }
 
 export type UserRow = Selectable<UsersTable>

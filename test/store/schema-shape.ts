@@ -223,6 +223,10 @@ export const schemaShape: SchemaShape = {
     metadata: 'json',
     created_at: 'not null',
   },
+  oauth_states_used: {
+    nonce: 'not null',
+    expires_at: 'not null',
+  },
 }
 
 export const appTables = Object.keys(schemaShape) as (keyof Database)[]

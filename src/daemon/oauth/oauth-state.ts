@@ -2,9 +2,12 @@
  * The `state` of an authorization in progress. It is sealed with the server's SecretBox
  * (AES-256-GCM), so the PKCE verifier, the user and the connection name travel through the
  * browser unreadable and unforgeable, and any API replica can finish the flow without shared
- * memory. It lives ten minutes and is accepted once per process (the provider also accepts each
- * code once, and only with this verifier).
+ * memory. It lives ten minutes and is accepted once: its nonce is recorded in Postgres, so a
+ * callback replayed to another replica is refused too (the provider also accepts each code once,
+ * and only with this verifier).
  */
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../../store/schema.js'
 import type { SecretBox } from '../../store/secret-box.js'
 
 export const stateLifetimeMs = 10 * 60_000
@@ -29,15 +32,13 @@ export type StateCheck =
   | { ok: false; reason: 'invalid' | 'expired' | 'used' }
 
 export interface StateGuard {
-  open(state: string, now?: number): StateCheck
+  open(state: string, now?: number): Promise<StateCheck>
 }
 
-/** Opens states and refuses a second use of the same one for as long as it could be valid. */
-export function createStateGuard(secrets: SecretBox): StateGuard {
-  const used = new Map<string, number>()
+/** Opens states and refuses a second use of the same one, on any replica, while it could be valid. */
+export function createStateGuard(secrets: SecretBox, db: Kysely<Database>): StateGuard {
   return {
-    open(state, now = Date.now()) {
-      for (const [nonce, expiresAt] of used) if (expiresAt < now) used.delete(nonce)
+    async open(state, now = Date.now()) {
       let pending: PendingAuthorization & { kind?: string }
       try {
         pending = JSON.parse(secrets.open(state))
@@ -47,8 +48,15 @@ export function createStateGuard(secrets: SecretBox): StateGuard {
       if (pending.kind !== 'oauth_state' || typeof pending.nonce !== 'string')
         return { ok: false, reason: 'invalid' }
       if (pending.expiresAt < now) return { ok: false, reason: 'expired' }
-      if (used.has(pending.nonce)) return { ok: false, reason: 'used' }
-      used.set(pending.nonce, pending.expiresAt)
+      // Callbacks are rare: clearing the expired nonces here keeps the table to ten minutes' worth.
+      await sql`delete from area.oauth_states_used where expires_at < now()`.execute(db)
+      const inserted = await db
+        .insertInto('oauth_states_used')
+        .values({ nonce: pending.nonce, expires_at: new Date(pending.expiresAt) })
+        .onConflict((oc) => oc.column('nonce').doNothing())
+        .returning('nonce')
+        .executeTakeFirst()
+      if (!inserted) return { ok: false, reason: 'used' }
       return { ok: true, pending }
     },
   }

@@ -202,7 +202,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 /** Hit by the user's browser, sent back by the provider: no bearer token, the state proves who. */
 export const connectionCallbackRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
   const db = ctx.store.db
-  const guard = createStateGuard(ctx.secrets)
+  const guard = createStateGuard(ctx.secrets, db)
 
   app.get(
     '/connections/:service/callback',
@@ -234,7 +234,7 @@ export const connectionCallbackRoutes: FastifyPluginAsyncTypebox<RouteOptions> =
         )
       }
       if (!code || !state) return page(400, false, 'The provider sent no code or no state back.')
-      const check = guard.open(state)
+      const check = await guard.open(state)
       if (!check.ok) {
         const why = {
           invalid: 'This link is not valid.',
