@@ -107,7 +107,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     host,
     port,
     logLevel: env.LOG_LEVEL || 'info',
-    workerConcurrency: integer(env, 'AREA_WORKER_CONCURRENCY', 16, problems, { min: 1, max: 1000 }),
+    workerConcurrency: integer(env, 'AREA_WORKER_CONCURRENCY', 64, problems, { min: 1, max: 1000 }),
     leaseSeconds: integer(env, 'AREA_LEASE_SECONDS', 30, problems, { min: 5, max: 3_600 }),
     logRetentionDays: integer(env, 'AREA_LOG_RETENTION_DAYS', 30, problems, { min: 1, max: 3650 }),
     signup: signup as 'open' | 'closed',

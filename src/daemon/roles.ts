@@ -4,6 +4,7 @@
  * finishes its tick, then the worker drains or hands back its jobs, then the connections close.
  */
 
+import { createBatchedWriter } from '../store/execution-writer.js'
 import { claimHookLogs } from '../store/hook-logs.js'
 import { startApiServer } from './api/server.js'
 import type { DaemonContext } from './context.js'
@@ -70,6 +71,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
           areas: createAreaCache(),
           claims: createClaimBatcher((ids) => claimHookLogs(ctx.store.db, ids, ctx.config.leaseSeconds)),
+          writes: createBatchedWriter(ctx.store.db),
         },
         ctx.metrics,
       )

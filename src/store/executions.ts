@@ -12,7 +12,8 @@ import type { LoadedReaction } from '../engine/area.js'
 import type { ErrorClass } from '../engine/errors.js'
 import type { ExecutionPort, PreviousOutcome } from '../engine/run.js'
 import type { JsonValue } from '../engine/types.js'
-import { type EventEnd, endEvent, type OutcomeRow, upsertOutcomes } from './execution-statements.js'
+import type { EventEnd, OutcomeRow } from './execution-statements.js'
+import { createDirectWriter, type ExecutionWriter } from './execution-writer.js'
 import type { Database, HookLogStatus } from './schema.js'
 
 export interface ExecutionScope {
@@ -29,6 +30,8 @@ export interface ExecutionScope {
    * that happened are still written, but no failure and no end: the event is another's now.
    */
   lease?: { ensure(): Promise<void>; readonly lost: boolean }
+  /** Where the writes go; by default each is a statement of its own. */
+  writer?: ExecutionWriter
 }
 
 export interface ExecutionRecorder extends ExecutionPort {
@@ -52,6 +55,7 @@ interface Outcome {
 }
 
 export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope): ExecutionRecorder {
+  const writer = scope.writer ?? createDirectWriter(db)
   let pending: Outcome | undefined
   let current: { reactionId: string; startedAt: Date } | undefined
   let runningMark: { timer: NodeJS.Timeout; write?: Promise<unknown> } | undefined
@@ -92,14 +96,17 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
   }
 
   async function write(outcomes: Outcome[]): Promise<void> {
-    if (outcomes.length > 0) await db.executeQuery(upsertOutcomes(outcomes.map(rowOf)))
+    if (outcomes.length > 0) await writer.write({ rows: outcomes.map(rowOf) })
   }
 
   /** Ends the event in one statement with the outcome held in memory. */
   async function end(how: EventEnd): Promise<void> {
     const held = await take()
     if (scope.lease?.lost) return write(held)
-    await db.executeQuery(endEvent(scope.hookLogId, scope.attempt, how, held.map(rowOf)))
+    await writer.write({
+      rows: held.map(rowOf),
+      end: { hookLogId: scope.hookLogId, attempt: scope.attempt, end: how },
+    })
   }
 
   return {

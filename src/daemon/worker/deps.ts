@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Engine } from '../../engine/run.js'
 import type { Logger } from '../../engine/types.js'
 import type { RefreshConnection } from '../../store/connections.js'
+import type { ExecutionWriter } from '../../store/execution-writer.js'
 import type { Database } from '../../store/schema.js'
 import type { SecretBox } from '../../store/secret-box.js'
 
@@ -30,4 +31,6 @@ export interface WorkerDeps {
   areas?: AreaCache
   /** Claims shared between concurrent jobs; without it each event claims on its own. */
   claims?: ClaimBatcher
+  /** Outcome and end writes shared between concurrent jobs; without it each is its own statement. */
+  writes?: ExecutionWriter
 }

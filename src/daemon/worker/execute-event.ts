@@ -50,6 +50,7 @@ export async function executeEvent(
     areaActionId: job.areaActionId,
     attempt: claimed.attempts,
     lease,
+    ...(deps.writes ? { writer: deps.writes } : {}),
   })
   const takenOver = (): ExecutionResult => {
     logger.warn(

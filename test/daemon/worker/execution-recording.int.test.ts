@@ -3,8 +3,9 @@
  * the next reaction runs, the last outcome lands with the event's end, a slow reaction shows as
  * running, a retry reads earlier outcomes, and the AREA cache follows re-applies.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
+import type { CompiledQuery, Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAreaCache } from '../../../src/daemon/worker/area-cache.js'
 import { createClaimBatcher } from '../../../src/daemon/worker/claim-batcher.js'
@@ -19,10 +20,13 @@ import { builtinServices } from '../../../src/services/index.js'
 import { normalizeArea } from '../../../src/spec/normalize.js'
 import { applyArea } from '../../../src/store/areas.js'
 import { syncCatalog } from '../../../src/store/catalog.js'
+import type { EndRow, OutcomeRow } from '../../../src/store/execution-statements.js'
+import { createBatchedWriter } from '../../../src/store/execution-writer.js'
 import { createExecutionPort } from '../../../src/store/executions.js'
 import { claimHookLogs } from '../../../src/store/hook-logs.js'
 import { loadAreaByActionId } from '../../../src/store/load-area.js'
 import type { Store } from '../../../src/store/open.js'
+import type { Database } from '../../../src/store/schema.js'
 import { createSecretBox } from '../../../src/store/secret-box.js'
 import { drivers, openTestStore, type TestStore } from '../../helpers/stores.js'
 
@@ -140,6 +144,21 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
       .select(['status', 'processed'])
       .where('id', '=', hookLogId)
       .executeTakeFirstOrThrow()
+
+  /**
+   * A batched writer on the test store that records how many outcome rows each statement carried
+   * (each write in these tests carries one).
+   */
+  const countingWriter = () => {
+    const statements: number[] = []
+    const counted = {
+      executeQuery: (query: CompiledQuery) => {
+        statements.push((query.parameters[0] as unknown[]).length)
+        return store.db.executeQuery(query)
+      },
+    }
+    return { writer: createBatchedWriter(counted as unknown as Kysely<Database>), statements }
+  }
 
   it('makes a success durable before the next reaction runs, and writes the last with the end', async () => {
     const hook = await applySteps('two-steps', ['first', 'second'])
@@ -305,6 +324,75 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
     expect(ran.sort()).toEqual(jobs.map((j) => j.hookLogId).sort())
     expect(statements.length).toBeLessThan(deliveries.length)
     expect(statements.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(deliveries.length)
+  })
+
+  it('shares outcome and end statements between concurrent events', async () => {
+    const hook = await applySteps('write-together', ['a', 'b'])
+    const jobs = await Promise.all(Array.from({ length: 12 }, () => receive(hook)))
+    onStep = async () => {}
+    const { writer, statements } = countingWriter()
+    const results = await Promise.all(
+      jobs.map((job) => executeEvent({ ...deps(), writes: writer }, job, attempt())),
+    )
+    expect(results).toEqual(jobs.map(() => 'done'))
+    for (const job of jobs) {
+      expect(await hookLog(job.hookLogId)).toEqual({ status: 'done', processed: true })
+      expect(await outcomes(job.hookLogId)).toEqual([
+        { reaction_ref: 'r0', status: 'success', attempt: 1 },
+        { reaction_ref: 'r1', status: 'success', attempt: 1 },
+      ])
+    }
+    // Two writes per event (a's success before b runs; b's with the end), fewer statements.
+    expect(statements.reduce((sum, n) => sum + n, 0)).toBe(24)
+    expect(statements.length).toBeLessThan(24)
+  })
+
+  it('tries a failing shared write statement again one write at a time: a bad write fails alone', async () => {
+    const hook = await applySteps('write-alone', ['a'])
+    const [first, bad, good] = await Promise.all([receive(hook), receive(hook), receive(hook)])
+    const [reaction] = await store.db
+      .selectFrom('area_reactions')
+      .select('id')
+      .where('area_id', '=', hook.areaId)
+      .execute()
+    await claimHookLogs(store.db, [first!.hookLogId, bad!.hookLogId, good!.hookLogId], 60)
+    const row = (hookLogId: string, areaReactionId: string): OutcomeRow => ({
+      areaId: hook.areaId,
+      userId,
+      hookLogId,
+      areaActionId: hook.areaActionId,
+      areaReactionId,
+      reactionRef: 'r0',
+      status: 'success',
+      attempt: 1,
+      startedAt: new Date(),
+      request: { label: 'a' },
+      response: { label: 'a' },
+      error: undefined,
+      errorClass: undefined,
+    })
+    const end = (hookLogId: string): EndRow => ({
+      hookLogId,
+      attempt: 1,
+      end: { kind: 'finish', status: 'done', error: undefined },
+    })
+    const { writer, statements } = countingWriter()
+    // The first goes at once; the next two wait for it and share a statement, which fails on the
+    // bad one's reaction (no such reaction: a foreign key violation).
+    const results = await Promise.allSettled(
+      [first!, bad!, good!].map((job) =>
+        writer.write({
+          rows: [row(job.hookLogId, job === bad ? randomUUID() : reaction!.id)],
+          end: end(job.hookLogId),
+        }),
+      ),
+    )
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(statements).toEqual([1, 2, 1, 1])
+    expect(await hookLog(first!.hookLogId)).toEqual({ status: 'done', processed: true })
+    expect(await hookLog(good!.hookLogId)).toEqual({ status: 'done', processed: true })
+    expect(await hookLog(bad!.hookLogId)).toEqual({ status: 'processing', processed: false })
+    expect(await outcomes(bad!.hookLogId)).toEqual([])
   })
 
   it('runs the re-applied AREA, not the cached one', async () => {
