@@ -3,9 +3,10 @@
  * finds what already succeeded and skips it (effectively-once, DESIGN §2.6). The same recorder
  * ends the event (hook_logs), so the last outcome and the end share one statement.
  *
- * Round trips are the worker's main cost, so a success is held in memory until the next write,
- * which is always before the next reaction's side effect (`started`) or the end of the event:
- * a crash can re-run only the reaction whose outcome was not yet written, as before.
+ * Round trips are the worker's main cost, so an outcome is held in memory until the next write,
+ * which is always before the next reaction's side effect (`started`) or the end of the event (a
+ * failure always ends the run): a crash can re-run only the reaction whose outcome was not yet
+ * written, as before.
  */
 import type { Kysely } from 'kysely'
 import type { LoadedReaction } from '../engine/area.js'
@@ -56,7 +57,7 @@ interface Outcome {
 
 export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope): ExecutionRecorder {
   const writer = scope.writer ?? createDirectWriter(db)
-  let pending: Outcome | undefined
+  let pending: Outcome[] = []
   let current: { reactionId: string; startedAt: Date } | undefined
   let runningMark: { timer: NodeJS.Timeout; write?: Promise<unknown> } | undefined
   const startedAtOf = (reaction: LoadedReaction) =>
@@ -90,8 +91,8 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
   /** The outcome held in memory, to be written now. */
   async function take(): Promise<Outcome[]> {
     await settleMark()
-    const held = pending ? [pending] : []
-    pending = undefined
+    const held = pending
+    pending = []
     return held
   }
 
@@ -147,13 +148,26 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
     },
     async succeeded(reaction, request, output) {
       await settleMark()
-      pending = { reaction, status: 'success', request, response: output, startedAt: startedAtOf(reaction) }
+      pending.push({
+        reaction,
+        status: 'success',
+        request,
+        response: output,
+        startedAt: startedAtOf(reaction),
+      })
     },
     async failed(reaction, request, error, errorClass) {
-      const held = await take()
-      if (scope.lease?.lost) return write(held)
-      const startedAt = startedAtOf(reaction)
-      await write([...held, { reaction, status: 'failed', request, error, errorClass, startedAt }])
+      await settleMark()
+      if (scope.lease?.lost) return write(await take())
+      // Held like a success: the event's end (a hand-back or a final failure) writes it.
+      pending.push({
+        reaction,
+        status: 'failed',
+        request,
+        error,
+        errorClass,
+        startedAt: startedAtOf(reaction),
+      })
     },
     finish(status, error) {
       return end({ kind: 'finish', status, error })

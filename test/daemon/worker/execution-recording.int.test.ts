@@ -258,6 +258,30 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
     ])
   })
 
+  it('writes a failed reaction together with the event it hands back or fails', async () => {
+    const hook = await applySteps('fail-with-end', ['ok', 'broken'])
+    onStep = async (label) => {
+      if (label === 'broken') throw new RetryableError('sink answered 503')
+    }
+    for (const [attemptNumber, status] of [
+      [1, 'queued'],
+      [3, 'failed'],
+    ] as const) {
+      const job = await receive(hook)
+      const { writer, statements } = countingWriter()
+      await expect(executeEvent({ ...deps(), writes: writer }, job, attempt(attemptNumber))).rejects.toThrow(
+        '503',
+      )
+      // `ok`'s success before `broken` ran; `broken`'s failure with the end, in one statement.
+      expect(statements).toEqual([1, 1])
+      expect(await hookLog(job.hookLogId)).toEqual({ status, processed: status === 'failed' })
+      expect(await outcomes(job.hookLogId)).toEqual([
+        { reaction_ref: 'r0', status: 'success', attempt: 1 },
+        { reaction_ref: 'r1', status: 'failed', attempt: 1 },
+      ])
+    }
+  })
+
   it('shows a reaction still running after the delay as running, then its outcome', async () => {
     const hook = await applySteps('slow-step', ['slow'])
     const job = await receive(hook)
