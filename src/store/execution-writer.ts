@@ -1,9 +1,8 @@
 /**
  * Where the worker's recorders send their writes (outcomes, and events' ends). Unbatched, each
  * write is its own statement. Batched, concurrent events share statements the way their claims
- * do: a write asked while one statement runs waits and goes with the others in the next, so a
- * busy worker commits many events' writes at once (fewer round trips and commits per event) and
- * an idle one writes at once.
+ * do (statement-batcher.ts), so a busy worker commits many events' writes at once and an idle
+ * one writes at once.
  *
  * A shared statement that fails is tried again one write at a time, so each write gets its own
  * answer: one bad row (a reaction deleted meanwhile, say) never fails the others, whose events
@@ -12,6 +11,7 @@
 import type { Kysely } from 'kysely'
 import { type EndRow, type OutcomeRow, writeOutcomesAndEnds } from './execution-statements.js'
 import type { Database } from './schema.js'
+import { createStatementBatcher } from './statement-batcher.js'
 
 export interface ExecutionWrite {
   rows: readonly OutcomeRow[]
@@ -42,49 +42,25 @@ export function createDirectWriter(db: Kysely<Database>): ExecutionWriter {
 
 /** Concurrent writes share statements (at most `maxWrites` each). */
 export function createBatchedWriter(db: Kysely<Database>, maxWrites = DEFAULT_MAX_WRITES): ExecutionWriter {
-  type Waiting = { write: ExecutionWrite; resolve(): void; reject(error: unknown): void }
-  let waiting: Waiting[] = []
-  let running = false
-
-  async function runAlone(w: Waiting): Promise<void> {
-    try {
-      await db.executeQuery(statementOf([w.write]))
-      w.resolve()
-    } catch (error) {
-      w.reject(error)
-    }
-  }
-
-  async function run(): Promise<void> {
-    running = true
-    try {
-      while (waiting.length > 0) {
-        const batch = waiting.slice(0, maxWrites)
-        waiting = waiting.slice(batch.length)
-        if (batch.length === 1) {
-          await runAlone(batch[0]!)
-          continue
-        }
-        try {
-          await db.executeQuery(statementOf(batch.map((w) => w.write)))
-          for (const w of batch) w.resolve()
-        } catch {
-          // The statement rolled back as a whole: nothing of it was written. One by one, each
-          // write succeeds or fails on its own.
-          for (const w of batch) await runAlone(w)
-        }
+  const write = createStatementBatcher<ExecutionWrite, void>(async (batch) => {
+    if (batch.length > 1) {
+      try {
+        await db.executeQuery(statementOf(batch.map((pending) => pending.item)))
+        for (const pending of batch) pending.resolve()
+        return
+      } catch {
+        // The statement rolled back as a whole: nothing of it was written. One by one, each
+        // write succeeds or fails on its own.
       }
-    } finally {
-      running = false
     }
-  }
-
-  return {
-    write(write) {
-      return new Promise((resolve, reject) => {
-        waiting.push({ write, resolve, reject })
-        if (!running) void run()
-      })
-    },
-  }
+    for (const pending of batch) {
+      try {
+        await db.executeQuery(statementOf([pending.item]))
+        pending.resolve()
+      } catch (error) {
+        pending.reject(error)
+      }
+    }
+  }, maxWrites)
+  return { write }
 }
