@@ -3,10 +3,9 @@
  * Redis stopped while webhooks arrive, and SIGTERM under load. Each test runs its own daemon
  * processes on its own database; the Redis test runs its own redis-server.
  */
-import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { applyArea, sendWebhook, signup, waitFor, webhookOf } from '../helpers/api.js'
-import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
+import { type DaemonProcess, daemonEnv, shortLeases, startDaemon } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, privateRedis, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
@@ -28,16 +27,7 @@ async function setup(name: string, redisUrl = sharedRedisUrl) {
     await database.drop()
     if (redisUrl === sharedRedisUrl) await deleteKeys(prefix)
   })
-  const env = {
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl,
-    AREA_REDIS_PREFIX: prefix,
-    AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    AREA_SCHEDULER_TICK_MS: '200',
-    // Short leases so that a killed worker's event is taken over within seconds.
-    AREA_LEASE_SECONDS: '5',
-    AREA_JOB_LOCK_MS: '3000',
-  }
+  const env = daemonEnv({ databaseUrl: database.url, redisUrl, prefix }, shortLeases)
   const start = async (role: string, n = processes.length + 1) => {
     const process = await startDaemon({ name: `${role}-${n}`, role, env })
     processes.push(process)

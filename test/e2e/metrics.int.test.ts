@@ -2,12 +2,12 @@
  * Issue 6's /metrics acceptance: an API, a worker and a scheduler as processes; each one's
  * Prometheus series move as webhooks, a timer AREA and a sweeper re-enqueue flow through them.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toJson } from '../../src/store/json.js'
 import { openStore, type Store } from '../../src/store/open.js'
 import { type ApiUser, applyArea, sendWebhook, signup, waitFor, webhookOf } from '../helpers/api.js'
-import { type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
+import { type DaemonProcess, daemonEnv, shortLeases, startDaemons } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
@@ -65,15 +65,7 @@ describe('/metrics of the API, a worker and a scheduler', () => {
   beforeAll(async () => {
     database = await createTestDatabase('area_e2e_metrics')
     sink = await startHttpSink()
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: sharedRedisUrl,
-      AREA_REDIS_PREFIX: prefix,
-      AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      AREA_SCHEDULER_TICK_MS: '200',
-      AREA_LEASE_SECONDS: '5',
-      AREA_JOB_LOCK_MS: '3000',
-    }
+    const env = daemonEnv({ databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix }, shortLeases)
     // The API first: it migrates the database the others then use.
     const [first] = await startDaemons([{ name: 'api', role: 'api', env, startTimeoutMs: 120_000 }])
     processes.push(first!)

@@ -5,7 +5,7 @@
  * is killed (SIGKILL); every accepted event runs to success once, no slot fires twice, and a
  * reaction is sent again only by the retry of an event the killed worker had in flight.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../src/engine/registry.js'
@@ -14,7 +14,13 @@ import { syncCatalog } from '../../src/store/catalog.js'
 import { migrate } from '../../src/store/migrate.js'
 import { openStore, type Store } from '../../src/store/open.js'
 import { applyArea, sendWebhook, signup, type WebhookTarget, webhookOf } from '../helpers/api.js'
-import { type DaemonOptions, type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
+import {
+  type DaemonOptions,
+  type DaemonProcess,
+  daemonEnv,
+  shortLeases,
+  startDaemons,
+} from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
@@ -25,6 +31,8 @@ const webhooks = 300
 const sendEveryMs = 65
 const pollingAreas = 100
 const intervalSeconds = 2
+// The chart's default (values.yaml `worker.concurrency`).
+const workerConcurrency = 64
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -59,22 +67,19 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
     sink = await startHttpSink()
     // What charts/area/templates/_helpers.tpl (`area.env`) gives every role, with the chart's
     // default values; PORT is `--port 0` and the metrics port 0 (set by startDaemon) because the
-    // processes share one host. The last four only make the test faster.
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: sharedRedisUrl,
-      AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      AREA_PUBLIC_URL: 'https://area.example.test',
-      LOG_LEVEL: 'info',
-      AREA_SIGNUP: 'open',
-      AREA_LOG_RETENTION_DAYS: '30',
-      AREA_WORKER_CONCURRENCY: '16',
-      AREA_DRAIN_TIMEOUT_MS: '25000',
-      AREA_REDIS_PREFIX: prefix,
-      AREA_SCHEDULER_TICK_MS: '200',
-      AREA_LEASE_SECONDS: '5',
-      AREA_JOB_LOCK_MS: '3000',
-    }
+    // processes share one host. The scheduler tick and the short leases only make the test faster.
+    env = daemonEnv(
+      { databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix },
+      {
+        AREA_PUBLIC_URL: 'https://area.example.test',
+        LOG_LEVEL: 'info',
+        AREA_SIGNUP: 'open',
+        AREA_LOG_RETENTION_DAYS: '30',
+        AREA_WORKER_CONCURRENCY: String(workerConcurrency),
+        AREA_DRAIN_TIMEOUT_MS: '25000',
+        ...shortLeases,
+      },
+    )
     const list = await start([
       ...[1, 2].map((n) => ({ name: `api-${n}`, role: 'api' })),
       ...[1, 2, 3].map((n) => ({ name: `worker-${n}`, role: 'worker' })),
@@ -242,7 +247,7 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
     expect(new Set(tickRequests.map((r) => r.headers['idempotency-key'])).size).toBe(perSlot.length)
     const tickRepeats = await repeatsOutsideRetries(tickRequests)
     // Only what one killed worker had in flight: at most its concurrency.
-    expect(repeats.total + tickRepeats.total).toBeLessThanOrEqual(16)
+    expect(repeats.total + tickRepeats.total).toBeLessThanOrEqual(workerConcurrency)
 
     const { rows: status } = await sql<{ status: string; n: number }>`
       select status, count(*)::int as n from area.hook_logs group by status`.execute(store.db)

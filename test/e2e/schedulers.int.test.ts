@@ -2,7 +2,6 @@
  * DESIGN §6.3: with several scheduler replicas each polling slot fires once. Three scheduler
  * processes and two workers share one Postgres and one Redis over 200 polling AREAs.
  */
-import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../src/engine/registry.js'
@@ -10,7 +9,7 @@ import { builtinServices } from '../../src/services/index.js'
 import { syncCatalog } from '../../src/store/catalog.js'
 import { migrate } from '../../src/store/migrate.js'
 import { openStore, type Store } from '../../src/store/open.js'
-import { type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
+import { type DaemonProcess, daemonEnv, startDaemons } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
@@ -42,13 +41,7 @@ describe('three schedulers, two workers, 200 polling AREAs', () => {
       dueAt: new Date(Date.now() + 3_000),
       sinkUrl: `${sink.url}/tick`,
     })
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: sharedRedisUrl,
-      AREA_REDIS_PREFIX: prefix,
-      AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      AREA_SCHEDULER_TICK_MS: '200',
-    }
+    const env = daemonEnv({ databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix })
     const started = await startDaemons([
       ...[1, 2, 3].map((n) => ({ name: `scheduler-${n}`, role: 'scheduler', env })),
       ...[1, 2].map((n) => ({ name: `worker-${n}`, role: 'worker', env })),

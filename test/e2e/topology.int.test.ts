@@ -3,10 +3,9 @@
  * process, on one Postgres and one Redis. A webhook AREA and a polling AREA reach a local sink
  * with their templates rendered, and the logs say so.
  */
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiUser, applyArea, call, sendWebhook, signup, waitFor, webhookOf } from '../helpers/api.js'
-import { type DaemonProcess, startDaemons } from '../helpers/daemon-process.js'
+import { type DaemonProcess, daemonEnv, startDaemons } from '../helpers/daemon-process.js'
 import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
@@ -23,13 +22,7 @@ describe('API, two workers and two schedulers as processes', () => {
   beforeAll(async () => {
     database = await createTestDatabase('area_e2e_topology')
     sink = await startHttpSink()
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: sharedRedisUrl,
-      AREA_REDIS_PREFIX: prefix,
-      AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      AREA_SCHEDULER_TICK_MS: '200',
-    }
+    const env = daemonEnv({ databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix })
     const started = await startDaemons([
       { name: 'api', role: 'api', env },
       ...[1, 2].map((n) => ({ name: `worker-${n}`, role: 'worker', env })),

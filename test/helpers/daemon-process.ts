@@ -3,6 +3,7 @@
  * reads its JSON log lines: tests wait for "area is running" and collect what it logged.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 
@@ -40,6 +41,27 @@ export async function startDaemons(options: DaemonOptions[]): Promise<DaemonProc
   }
   return started
 }
+
+/**
+ * What every role of one test's deployment shares: its database, Redis and key prefix, a fresh
+ * encryption key, and a fast scheduler tick; `extra` adds or overrides variables.
+ */
+export function daemonEnv(
+  where: { databaseUrl: string; redisUrl: string; prefix: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATABASE_URL: where.databaseUrl,
+    REDIS_URL: where.redisUrl,
+    AREA_REDIS_PREFIX: where.prefix,
+    AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    AREA_SCHEDULER_TICK_MS: '200',
+    ...extra,
+  }
+}
+
+/** Leases short enough that a killed worker's event is taken over within seconds. */
+export const shortLeases = { AREA_LEASE_SECONDS: '5', AREA_JOB_LOCK_MS: '3000' }
 
 export interface DaemonOptions {
   name: string
