@@ -94,3 +94,37 @@ export async function insertSupabaseUser(
     .executeTakeFirst()
   return row ? toLinkedUser(row) : undefined
 }
+
+/**
+ * Gives the linked user `userId` the e-mail `email`; undefined when another user has that
+ * address (any case), also when one takes it meanwhile.
+ */
+export async function updateLinkedUserEmail(
+  db: Kysely<Database>,
+  input: { userId: string; email: string },
+): Promise<LinkedUser | undefined> {
+  try {
+    const row = await db
+      .updateTable('users')
+      .set({ email: input.email, updated_at: sql`now()` })
+      .where('id', '=', input.userId)
+      .where('supabase_user_id', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('users as other')
+              .select('other.id')
+              .where(sql`lower(other.email)`, '=', input.email.toLowerCase())
+              .where('other.id', '<>', input.userId),
+          ),
+        ),
+      )
+      .returning(columns)
+      .executeTakeFirst()
+    return row ? toLinkedUser(row) : undefined
+  } catch (error) {
+    // users_email_lower_key: another request gave the address to someone else meanwhile.
+    if ((error as { code?: unknown }).code === '23505') return undefined
+    throw error
+  }
+}

@@ -5,7 +5,9 @@
  *    that user is linked from now on;
  * 3. else a new user without a password, linked, unless AREA_SIGNUP=closed refuses new accounts
  *    (the same rule as `area signup`: closed allows the first account only).
- * Linking and creating happen in one transaction with their audit rows.
+ * Linking and creating happen in one transaction with their audit rows. Supabase is where a
+ * linked user's e-mail changes: a new confirmed address is copied to the local user, unless
+ * another area account has it (then the old one stays, and a warning says why).
  */
 import type { User as SupabaseUser } from '@supabase/supabase-js'
 import { recordAudit } from '../../store/audit.js'
@@ -15,6 +17,7 @@ import {
   insertSupabaseUser,
   type LinkedUser,
   linkSupabaseUserByEmail,
+  updateLinkedUserEmail,
 } from '../../store/supabase-users.js'
 import { hasAnyUser, lockSignups } from '../../store/users.js'
 import type { DaemonContext } from '../context.js'
@@ -48,7 +51,7 @@ export async function localUserForSupabase(
 ): Promise<LinkedUser> {
   const db = ctx.store.db
   const linked = await findUserBySupabaseId(db, identity.id)
-  if (linked) return linked
+  if (linked) return followEmailChange(ctx, linked, identity)
   const email = identity.email
   if (!email || !identity.emailConfirmed) {
     throw new ProblemError(
@@ -99,6 +102,32 @@ export async function localUserForSupabase(
       metadata: { via: 'supabase', supabaseUserId: identity.id },
     })
     return created
+  })
+}
+
+async function followEmailChange(
+  ctx: DaemonContext,
+  user: LinkedUser,
+  identity: SupabaseIdentity,
+): Promise<LinkedUser> {
+  const email = identity.email
+  if (!email || !identity.emailConfirmed || email.toLowerCase() === user.email.toLowerCase()) return user
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const updated = await updateLinkedUserEmail(trx, { userId: user.id, email })
+    if (!updated) {
+      ctx.logger.warn(
+        { userId: user.id, supabaseUserId: identity.id },
+        "this Supabase user's new e-mail belongs to another area account: the area account keeps its old e-mail",
+      )
+      return user
+    }
+    await recordAudit(trx, {
+      userId: user.id,
+      action: 'user.email_changed',
+      target: `user/${user.id}`,
+      metadata: { via: 'supabase', supabaseUserId: identity.id },
+    })
+    return updated
   })
 }
 

@@ -139,6 +139,43 @@ describe.each(drivers)('Supabase access tokens on the API (%s)', (driver) => {
     expect((await grace.call('GET', '/v1/me')).json().user.id).toBe(grace.userId)
   })
 
+  it('follows a confirmed e-mail change made in Supabase, unless another account has the address', async () => {
+    const supabaseHedy = supabase.addUser({ email: `hedy-${driver}@example.test` })
+    const first = await me(supabase.accessTokenFor(supabaseHedy))
+    expect(first.statusCode, first.body).toBe(200)
+    const userId = first.json().user.id
+
+    // Changed and confirmed in Supabase: the next token's check copies it.
+    supabaseHedy.email = `hedy.lamarr-${driver}@example.test`
+    const changed = await me(supabase.accessTokenFor(supabaseHedy))
+    expect(changed.json().user).toMatchObject({ id: userId, email: supabaseHedy.email })
+    expect(await userRow(supabaseHedy.email)).toMatchObject({ id: userId, supabase_user_id: supabaseHedy.id })
+    const audit = await db()
+      .selectFrom('audit_logs')
+      .select(['action_type', 'metadata'])
+      .where('user_id', '=', userId)
+      .where('action_type', '=', 'user.email_changed')
+      .execute()
+    expect(audit).toEqual([
+      { action_type: 'user.email_changed', metadata: { via: 'supabase', supabaseUserId: supabaseHedy.id } },
+    ])
+
+    // Not confirmed yet, or another area account's address (any case): the account keeps its own.
+    supabaseHedy.email = `hedy-unconfirmed-${driver}@example.test`
+    supabaseHedy.emailConfirmed = false
+    expect((await me(supabase.accessTokenFor(supabaseHedy))).json().user.email).toBe(
+      `hedy.lamarr-${driver}@example.test`,
+    )
+    const other = await signUp(app, `taken-${driver}@example.test`)
+    supabaseHedy.email = `TAKEN-${driver}@example.test`
+    supabaseHedy.emailConfirmed = true
+    const refused = await me(supabase.accessTokenFor(supabaseHedy))
+    expect(refused.statusCode, refused.body).toBe(200)
+    expect(refused.json().user).toMatchObject({ id: userId, email: `hedy.lamarr-${driver}@example.test` })
+    expect(await userRow(other.email)).toMatchObject({ id: other.userId, supabase_user_id: null })
+    expect(logs.lines.some((line) => line.includes('belongs to another area account'))).toBe(true)
+  })
+
   it('refuses a user whose e-mail Supabase has not confirmed, or that is linked to another Supabase user', async () => {
     const unconfirmed = supabase.addUser({ email: `pending-${driver}@example.test`, emailConfirmed: false })
     const refused = expectProblem(await me(supabase.accessTokenFor(unconfirmed)), 403, 'account_not_linkable')
