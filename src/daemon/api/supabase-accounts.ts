@@ -10,7 +10,10 @@
  * another area account has it (then the old one stays, and a warning says why).
  */
 import type { User as SupabaseUser } from '@supabase/supabase-js'
+import type { Kysely } from 'kysely'
+import type { JsonObject } from '../../engine/types.js'
 import { recordAudit } from '../../store/audit.js'
+import type { Database } from '../../store/schema.js'
 import {
   findUserByEmailForLink,
   findUserBySupabaseId,
@@ -64,12 +67,7 @@ export async function localUserForSupabase(
     if (ctx.config.signup === 'closed') await lockSignups(trx)
     const link = await linkSupabaseUserByEmail(trx, { email, supabaseUserId: identity.id })
     if (link) {
-      await recordAudit(trx, {
-        userId: link.id,
-        action: 'user.linked',
-        target: `user/${link.id}`,
-        metadata: { provider: 'supabase', supabaseUserId: identity.id },
-      })
+      await auditUser(trx, link.id, 'user.linked', { provider: 'supabase', supabaseUserId: identity.id })
       return link
     }
     const existing = await findUserByEmailForLink(trx, email)
@@ -95,12 +93,7 @@ export async function localUserForSupabase(
       if (raced) return raced
       throw new ProblemError('conflict', `an account for ${email} was created meanwhile: try again`)
     }
-    await recordAudit(trx, {
-      userId: created.id,
-      action: 'user.signup',
-      target: `user/${created.id}`,
-      metadata: { via: 'supabase', supabaseUserId: identity.id },
-    })
+    await auditUser(trx, created.id, 'user.signup', { via: 'supabase', supabaseUserId: identity.id })
     return created
   })
 }
@@ -121,14 +114,14 @@ async function followEmailChange(
       )
       return user
     }
-    await recordAudit(trx, {
-      userId: user.id,
-      action: 'user.email_changed',
-      target: `user/${user.id}`,
-      metadata: { via: 'supabase', supabaseUserId: identity.id },
-    })
+    await auditUser(trx, user.id, 'user.email_changed', { via: 'supabase', supabaseUserId: identity.id })
     return updated
   })
+}
+
+/** An audit row about the account itself (`user/<id>`), by its own user. */
+function auditUser(db: Kysely<Database>, userId: string, action: string, metadata: JsonObject) {
+  return recordAudit(db, { userId, action, target: `user/${userId}`, metadata })
 }
 
 function linkedElsewhere(email: string): ProblemError {

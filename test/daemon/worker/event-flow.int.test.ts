@@ -22,6 +22,7 @@ import { openStore, type Store } from '../../../src/store/open.js'
 import { createSecretBox } from '../../../src/store/secret-box.js'
 import { createRecorder, testService } from '../../fixtures/test-services.js'
 import { type HttpSink, startHttpSink } from '../../helpers/http-sink.js'
+import { createUser } from '../../helpers/seed.js'
 import { drivers, openTestStore, type TestStore } from '../../helpers/stores.js'
 
 const recorder = createRecorder()
@@ -52,11 +53,7 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     store = testStore.store
     sink = await startHttpSink()
     await syncCatalog(store.db, registry)
-    ;({ id: userId } = await store.db
-      .insertInto('users')
-      .values({ email: `${driver}@example.test` })
-      .returning('id')
-      .executeTakeFirstOrThrow())
+    userId = await createUser(store.db, `${driver}@example.test`)
   })
   afterAll(async () => {
     await sink.close()

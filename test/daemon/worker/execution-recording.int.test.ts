@@ -28,6 +28,7 @@ import { loadAreaByActionId } from '../../../src/store/load-area.js'
 import type { Store } from '../../../src/store/open.js'
 import type { Database } from '../../../src/store/schema.js'
 import { createSecretBox } from '../../../src/store/secret-box.js'
+import { createUser } from '../../helpers/seed.js'
 import { drivers, openTestStore, type TestStore } from '../../helpers/stores.js'
 
 /** What `probe.step` does when it runs: set by each test. */
@@ -75,11 +76,7 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
     testStore = await openTestStore(driver)
     store = testStore.store
     await syncCatalog(store.db, registry)
-    ;({ id: userId } = await store.db
-      .insertInto('users')
-      .values({ email: `${driver}@example.test` })
-      .returning('id')
-      .executeTakeFirstOrThrow())
+    userId = await createUser(store.db, `${driver}@example.test`)
   })
   afterAll(async () => {
     await testStore.dispose()
