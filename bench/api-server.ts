@@ -24,7 +24,7 @@ const ingest = createWebhookIngest(
   {
     db: ctx.store.db,
     secrets: ctx.secrets,
-    enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
+    enqueueExecutions: (jobs) => ctx.queue.jobs.enqueueExecutions(jobs),
     logger: ctx.logger,
   },
   settings,

@@ -3,12 +3,12 @@
  * thousands of events, or a hundred thousand polling AREAs, in a few statements.
  */
 import { sql } from 'kysely'
+import { migrate } from '../src/db/migrate.js'
+import { openStore, type Store } from '../src/db/open.js'
 import { createRegistry } from '../src/engine/registry.js'
 import type { JsonObject } from '../src/engine/types.js'
 import { builtinServices } from '../src/services/index.js'
 import { syncCatalog } from '../src/store/catalog.js'
-import { migrate } from '../src/store/migrate.js'
-import { openStore, type Store } from '../src/store/open.js'
 
 async function withStore<T>(databaseUrl: string, run: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore({ databaseUrl })

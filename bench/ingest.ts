@@ -184,7 +184,7 @@ function batchingOf(before: ServerStats, after: ServerStats) {
 
 /** BullMQ jobs under `prefix`, once the API's background enqueues have caught up (or 10 s). */
 async function waitForJobs(prefix: string, expected: number): Promise<number> {
-  const { queue } = createQueue({ redisUrl: REDIS_URL, prefix })
+  const { jobs: queue } = createQueue({ redisUrl: REDIS_URL, prefix })
   try {
     let waiting = 0
     for (let i = 0; i < 100; i++) {

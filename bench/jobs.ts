@@ -7,7 +7,7 @@ import { sleep } from './report.js'
 
 /** The project's producer on `prefix`, open while `use` runs. */
 export async function withQueue<T>(prefix: string, use: (queue: JobQueue) => Promise<T>): Promise<T> {
-  const { queue } = createQueue({ redisUrl: REDIS_URL, prefix })
+  const { jobs: queue } = createQueue({ redisUrl: REDIS_URL, prefix })
   try {
     return await use(queue)
   } finally {

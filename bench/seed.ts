@@ -1,12 +1,13 @@
 /** The benchmark's data: migrations, the catalog, one user and one webhook AREA. */
+
+import { migrate } from '../src/db/migrate.js'
+import { openStore } from '../src/db/open.js'
 import { createRegistry } from '../src/engine/registry.js'
+import { createSecretBox } from '../src/secrets/secret-box.js'
 import { builtinServices } from '../src/services/index.js'
 import { normalizeArea } from '../src/spec/normalize.js'
 import { applyArea } from '../src/store/areas.js'
 import { syncCatalog } from '../src/store/catalog.js'
-import { migrate } from '../src/store/migrate.js'
-import { openStore } from '../src/store/open.js'
-import { createSecretBox } from '../src/store/secret-box.js'
 
 export interface SeededHook {
   hookJobId: string

@@ -12,8 +12,8 @@
  */
 import { sql } from 'kysely'
 import { loadDaemonConfig } from '../src/daemon/config.js'
+import { openStore } from '../src/db/open.js'
 import type { JsonObject } from '../src/engine/types.js'
-import { openStore } from '../src/store/open.js'
 import { insertHookLogs } from './bulk-seed.js'
 import { measureBullNoop } from './bullmq-noop.js'
 import { cpuSnapshot, cpuSpent } from './cpu.js'

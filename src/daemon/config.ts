@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { resolveDataDir } from '../db/data-dir.js'
 import { AreaError } from '../engine/errors.js'
-import { resolveDataDir } from '../store/data-dir.js'
-import { parseEncryptionKey } from '../store/secret-box.js'
+import { parseEncryptionKey } from '../secrets/secret-box.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
 export const roles: readonly Role[] = ['api', 'worker', 'scheduler', 'all']

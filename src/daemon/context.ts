@@ -2,13 +2,14 @@
  * Everything a daemon role needs, opened once: the store (migrated, catalog synced), the
  * registry and engine, the secret box, the queue and the logger.
  */
+
+import { migrate } from '../db/migrate.js'
+import { openStore, type Store } from '../db/open.js'
 import { createRegistry, type Registry } from '../engine/registry.js'
 import { createEngine, type Engine } from '../engine/run.js'
+import { createSecretBox, type SecretBox } from '../secrets/secret-box.js'
 import { builtinServices } from '../services/index.js'
 import { syncCatalog } from '../store/catalog.js'
-import { migrate } from '../store/migrate.js'
-import { openStore, type Store } from '../store/open.js'
-import { createSecretBox, type SecretBox } from '../store/secret-box.js'
 import type { DaemonConfig } from './config.js'
 import { type AppLogger, createLogger } from './logger.js'
 import { type AreaMetrics, createMetrics } from './metrics.js'
@@ -61,9 +62,9 @@ export async function openDaemonContext(
       secrets: createSecretBox(config.encryptionKey),
       queue,
       logger,
-      metrics: createMetrics({ queue: queue.queue, db: store.db }),
+      metrics: createMetrics({ queue: queue.jobs, db: store.db }),
       async close() {
-        await queue.queue.close()
+        await queue.jobs.close()
         await store.close()
       },
     }

@@ -4,8 +4,8 @@
  */
 import type { Kysely } from 'kysely'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { Database } from '../db/schema.js'
 import { pollLagSeconds } from '../store/due-polls.js'
-import type { Database } from '../store/schema.js'
 import type { JobQueue } from './queue/types.js'
 
 export interface AreaMetrics {

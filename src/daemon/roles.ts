@@ -53,7 +53,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
     }
     if (wants('scheduler')) {
       const scheduler = startScheduler(
-        { db: ctx.store.db, queue: ctx.queue.queue, logger: ctx.logger, metrics: ctx.metrics },
+        { db: ctx.store.db, queue: ctx.queue.jobs, logger: ctx.logger, metrics: ctx.metrics },
         { retentionDays: ctx.config.logRetentionDays, tickMs: ctx.config.schedulerTickMs },
       )
       stops.push(() => scheduler.stop())
@@ -68,7 +68,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           logger: ctx.logger,
           leaseSeconds: ctx.config.leaseSeconds,
           refreshConnection: createConnectionRefresher(ctx.registry, ctx.engine.settingsFor),
-          enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
+          enqueueExecutions: (jobs) => ctx.queue.jobs.enqueueExecutions(jobs),
           areas: createAreaCache(),
           claims: createClaimBatcher((ids) => claimHookLogs(ctx.store.db, ids, ctx.config.leaseSeconds)),
           writes: createBatchedWriter(ctx.store.db),

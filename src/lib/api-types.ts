@@ -3,21 +3,10 @@
  * responses with, imported for their types only (nothing of the daemon is loaded at run time).
  */
 import type { Static } from '@sinclair/typebox'
-import type {
-  AreaDetailsSchema,
-  AreaList,
-  BatchAnswer,
-  RunAnswer,
-  StateAnswer,
-} from '../daemon/api/schemas/areas.js'
-import type {
-  CreatedTokenAnswer,
-  MeAnswer,
-  SessionAnswer,
-  TokenInfoSchema,
-} from '../daemon/api/schemas/auth.js'
-import type { EventLogSchema, LogsAnswer } from '../daemon/api/schemas/logs.js'
-import type { ServiceDetailsSchema, ServiceSummarySchema } from '../daemon/api/schemas/services.js'
+import type { AreaDetailsSchema, AreaList, BatchAnswer, RunAnswer, StateAnswer } from '../contract/areas.js'
+import type { CreatedTokenAnswer, MeAnswer, SessionAnswer, TokenInfoSchema } from '../contract/auth.js'
+import type { EventLogSchema, LogsAnswer } from '../contract/logs.js'
+import type { ServiceDetailsSchema, ServiceSummarySchema } from '../contract/services.js'
 
 export type AreaDetails = Static<typeof AreaDetailsSchema>
 export type AreaListPage = Static<typeof AreaList>

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { Static } from '@sinclair/typebox'
-import type { AuthorizeAnswer, ConnectionSchema } from '../daemon/api/schemas/connections.js'
+import type { AuthorizeAnswer, ConnectionSchema } from '../contract/connections.js'
 import type { ApiClient } from './api-client.js'
 import type { Page, ServiceDetails } from './api-types.js'
 import { CliError } from './cli-error.js'

@@ -8,7 +8,7 @@ import {
   createSupabaseAuth,
   type SupabaseAuth,
   unreachableReason,
-} from '../daemon/api/supabase-client.js'
+} from '../supabase/auth-client.js'
 import { CliError } from './cli-error.js'
 import type { StoredSupabaseSession } from './config.js'
 import type { Credentials } from './credentials.js'

@@ -4,6 +4,7 @@
  * one transaction. One bad document, or two documents with the same name, and nothing changes.
  */
 import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
 import { type Issue, ValidationError } from '../engine/errors.js'
 import type { Registry } from '../engine/registry.js'
 import type { JsonObject } from '../engine/types.js'
@@ -11,7 +12,6 @@ import { type NormalizedArea, normalizeArea } from '../spec/normalize.js'
 import { type AreaPlan, planArea } from './area-plan.js'
 import { type WriteContext, writeAreaPlan } from './areas.js'
 import { recordAudit } from './audit.js'
-import type { Database } from './schema.js'
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted'
 

@@ -4,12 +4,12 @@
  * references. `apply` writes from a plan; a dry run (`area diff`, `apply --dry-run`) stops at it.
  */
 import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
 import { canonicalJson } from '../engine/canonical-json.js'
 import { type Issue, ValidationError } from '../engine/errors.js'
 import type { JsonObject } from '../engine/types.js'
 import type { NormalizedArea } from '../spec/normalize.js'
 import { AreaExistsError } from './errors.js'
-import type { Database } from './schema.js'
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged'
 

@@ -4,9 +4,9 @@
  * is simply not found.
  */
 import { type Kysely, sql } from 'kysely'
+import { toJson } from '../db/json.js'
+import type { Database, HookJobStatus, HookLogStatus, TriggerType } from '../db/schema.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
-import { toJson } from './json.js'
-import type { Database, HookJobStatus, HookLogStatus, TriggerType } from './schema.js'
 
 export interface AreaSummary {
   id: string

@@ -6,18 +6,18 @@
  */
 import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
+import { toJson } from '../db/json.js'
+import type { Database } from '../db/schema.js'
 import { canonicalHash, canonicalJson } from '../engine/canonical-json.js'
 import type { Registry } from '../engine/registry.js'
 import { nextRunAfter } from '../engine/schedule.js'
 import type { JsonObject } from '../engine/types.js'
+import type { SecretBox } from '../secrets/secret-box.js'
 import type { AreaDocument } from '../spec/document.js'
 import type { NormalizedArea } from '../spec/normalize.js'
 import { type ApplyOutcome, type AreaPlan, planArea, type References } from './area-plan.js'
 import { recordAudit } from './audit.js'
 import { AreaNotFoundError } from './errors.js'
-import { toJson } from './json.js'
-import type { Database } from './schema.js'
-import type { SecretBox } from './secret-box.js'
 
 export type { ApplyOutcome } from './area-plan.js'
 

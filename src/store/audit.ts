@@ -3,9 +3,9 @@
  * as the change it records, so the trail never claims a change that was rolled back.
  */
 import type { Kysely } from 'kysely'
+import { toJson } from '../db/json.js'
+import type { Database } from '../db/schema.js'
 import type { JsonObject } from '../engine/types.js'
-import { toJson } from './json.js'
-import type { Database } from './schema.js'
 
 export interface AuditEntry {
   userId: string | null

@@ -5,12 +5,12 @@
  */
 import type { TObject, TSchema } from '@sinclair/typebox'
 import { type Kysely, sql } from 'kysely'
+import { toJson } from '../db/json.js'
+import type { Database } from '../db/schema.js'
 import type { ActionDefinition, ReactionDefinition } from '../engine/define.js'
 import { actionRequiresConnection, reactionRequiresConnection } from '../engine/define.js'
 import type { Registry } from '../engine/registry.js'
 import type { JsonValue } from '../engine/types.js'
-import { toJson } from './json.js'
-import type { Database } from './schema.js'
 
 export interface CatalogParam {
   name: string

@@ -1,162 +1,155 @@
 /**
- * Connections (user_services): a user's credentials for one service, encrypted at rest.
- *
- * An OAuth 2 connection whose access token expires soon is refreshed here, before the worker
- * hands it to a service, so the engine never knows about tokens. The refresh itself (HTTP) is
- * passed in by the daemon: this module only decides when, and makes sure one process at a time
- * refreshes a connection: the row is locked (`for update`) and its expiry checked again once the
- * lock is held, so a process that waited uses the tokens the first one stored.
+ * Connections as the API manages them: list (never the credentials), create, the OAuth callback's
+ * create-or-reconnect, and delete, which refuses while an AREA uses the connection.
  */
-import type { Kysely } from 'kysely'
-import { PermanentError, RetryableError } from '../engine/errors.js'
-import type { Credentials } from '../engine/types.js'
-import type { Database } from './schema.js'
-import type { SecretBox } from './secret-box.js'
+import { type Kysely, sql } from 'kysely'
+import type { Database, UserServiceKind, UserServiceStatus } from '../db/schema.js'
 
-/** Refresh tokens that expire within this window (and expired ones). */
-export const refreshWindowMs = 60_000
-
-export interface ConnectionToRefresh {
+export interface ConnectionInfo {
   id: string
   name: string
   service: string
-  credentials: Credentials
+  kind: UserServiceKind
+  status: UserServiceStatus
+  statusDetail: string | null
+  tokenExpiresAt: Date | null
+  createdAt: Date
 }
 
-export interface RefreshedConnection {
-  credentials: Credentials
-  expiresAt: Date | null
-}
-
-/**
- * Gets new credentials from the provider. Throw an error with `retryable: true` for a failure
- * that may pass (network, 5xx): the run is retried and the connection stays active. Any other
- * error marks the connection `refresh_failed`.
- */
-export type RefreshConnection = (connection: ConnectionToRefresh) => Promise<RefreshedConnection>
-
-export interface ReadCredentialsOptions {
-  refresh?: RefreshConnection
-  now?: () => number
-}
-
-export async function readCredentials(
-  db: Kysely<Database>,
-  secrets: SecretBox,
-  connectionId: string,
-  options: ReadCredentialsOptions = {},
-): Promise<Credentials> {
-  const now = options.now ?? Date.now
-  const row = await selectConnection(db, connectionId)
-  if (!row) throw missingConnection()
-  if (row.status !== 'active') throw unusable(row)
-  if (options.refresh && row.kind === 'oauth2' && expiresSoon(row.token_expires_at, now())) {
-    return refreshLocked(db, secrets, connectionId, options.refresh, now)
-  }
-  return JSON.parse(secrets.open(row.credentials_encrypted)) as Credentials
-}
-
-type Outcome =
-  | { kind: 'credentials'; credentials: Credentials }
-  | { kind: 'missing' }
-  | { kind: 'unusable'; row: { name: string; service: string; status: string; status_detail: string | null } }
-  | { kind: 'retry'; error: Error }
-
-async function refreshLocked(
-  db: Kysely<Database>,
-  secrets: SecretBox,
-  connectionId: string,
-  refresh: RefreshConnection,
-  now: () => number,
-): Promise<Credentials> {
-  const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
-    const row = await selectConnection(trx, connectionId, { lock: true })
-    if (!row) return { kind: 'missing' }
-    if (row.status !== 'active') return { kind: 'unusable', row }
-    const credentials = JSON.parse(secrets.open(row.credentials_encrypted)) as Credentials
-    // Another process refreshed while this one waited for the lock.
-    if (!expiresSoon(row.token_expires_at, now())) return { kind: 'credentials', credentials }
-    try {
-      const refreshed = await refresh({ id: connectionId, name: row.name, service: row.service, credentials })
-      await trx
-        .updateTable('user_services')
-        .set({
-          credentials_encrypted: secrets.seal(JSON.stringify(refreshed.credentials)),
-          token_expires_at: refreshed.expiresAt,
-          status_detail: null,
-          updated_at: new Date(now()),
-        })
-        .where('id', '=', connectionId)
-        .execute()
-      return { kind: 'credentials', credentials: refreshed.credentials }
-    } catch (error) {
-      if ((error as { retryable?: boolean }).retryable === true)
-        return { kind: 'retry', error: error as Error }
-      const detail = `the token refresh failed: ${(error as Error).message}`
-      await trx
-        .updateTable('user_services')
-        .set({ status: 'refresh_failed', status_detail: detail, updated_at: new Date(now()) })
-        .where('id', '=', connectionId)
-        .execute()
-      return { kind: 'unusable', row: { ...row, status: 'refresh_failed', status_detail: detail } }
-    }
-  })
-  switch (outcome.kind) {
-    case 'credentials':
-      return outcome.credentials
-    case 'missing':
-      throw missingConnection()
-    case 'unusable':
-      throw unusable(outcome.row)
-    case 'retry':
-      throw new RetryableError(
-        `the connection's token could not be refreshed now: ${outcome.error.message}`,
-        {
-          code: 'connection_refresh_unavailable',
-        },
-      )
-  }
-}
-
-function selectConnection(db: Kysely<Database>, id: string, options: { lock?: boolean } = {}) {
-  const query = db
+export async function listConnections(db: Kysely<Database>, userId: string): Promise<ConnectionInfo[]> {
+  return db
     .selectFrom('user_services as us')
     .innerJoin('services as s', 's.id', 'us.service_id')
     .select([
+      'us.id',
       'us.name',
+      's.key as service',
       'us.kind',
       'us.status',
-      'us.status_detail',
-      'us.credentials_encrypted',
-      'us.token_expires_at',
-      's.key as service',
+      'us.status_detail as statusDetail',
+      'us.token_expires_at as tokenExpiresAt',
+      'us.created_at as createdAt',
     ])
-    .where('us.id', '=', id)
-  return (options.lock ? query.forUpdate('us') : query).executeTakeFirst()
+    .where('us.user_id', '=', userId)
+    .orderBy('us.name')
+    .execute()
 }
 
-function expiresSoon(expiresAt: Date | null, now: number): boolean {
-  return expiresAt !== null && expiresAt.getTime() - now <= refreshWindowMs
-}
-
-function missingConnection(): PermanentError {
-  return new PermanentError('the connection used by this AREA no longer exists', {
-    code: 'connection_missing',
-  })
-}
-
-function unusable(row: {
+export interface NewConnection {
+  userId: string
+  serviceId: string
   name: string
-  service: string
-  status: string
-  status_detail: string | null
-}): PermanentError {
-  const how =
-    row.status === 'refresh_failed'
-      ? `area connections add ${row.service} --name ${row.name} --web`
-      : `area connections add ${row.service} --name ${row.name}`
-  return new PermanentError(
-    `connection "${row.name}" needs to be reconnected: ${how} (it is ${row.status.replace('_', ' ')}${row.status_detail ? `: ${row.status_detail}` : ''})`,
-    { code: 'connection_unusable' },
-  )
+  kind: UserServiceKind
+  /** Already sealed: this module never sees credentials in clear. */
+  credentialsEncrypted: string
+  tokenExpiresAt?: Date | null
+}
+
+/** Undefined when the user already has a connection with this name. */
+export async function createConnection(
+  db: Kysely<Database>,
+  input: NewConnection,
+): Promise<{ id: string; createdAt: Date } | undefined> {
+  return db
+    .insertInto('user_services')
+    .values({
+      user_id: input.userId,
+      service_id: input.serviceId,
+      name: input.name,
+      kind: input.kind,
+      credentials_encrypted: input.credentialsEncrypted,
+      token_expires_at: input.tokenExpiresAt ?? null,
+    })
+    .onConflict((oc) => oc.columns(['user_id', 'name']).doNothing())
+    .returning(['id', 'created_at as createdAt'])
+    .executeTakeFirst()
+}
+
+/**
+ * The OAuth callback: a new connection, or fresh tokens for an existing one of the same service
+ * (reconnecting after a failed refresh keeps the AREAs that use it). Undefined when the name
+ * belongs to a connection of another service, which is not overwritten.
+ */
+export async function saveOAuthConnection(
+  db: Kysely<Database>,
+  input: Omit<NewConnection, 'kind'>,
+): Promise<{ id: string } | undefined> {
+  return db
+    .insertInto('user_services')
+    .values({
+      user_id: input.userId,
+      service_id: input.serviceId,
+      name: input.name,
+      kind: 'oauth2',
+      credentials_encrypted: input.credentialsEncrypted,
+      token_expires_at: input.tokenExpiresAt ?? null,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'name'])
+        .doUpdateSet({
+          kind: 'oauth2',
+          credentials_encrypted: (eb) => eb.ref('excluded.credentials_encrypted'),
+          token_expires_at: (eb) => eb.ref('excluded.token_expires_at'),
+          status: 'active',
+          status_detail: null,
+          updated_at: sql`now()`,
+        })
+        .where('user_services.service_id', '=', input.serviceId),
+    )
+    .returning('id')
+    .executeTakeFirst()
+}
+
+/** Names of the user's AREAs whose action or a reaction uses the connection. */
+export async function areasUsingConnection(db: Kysely<Database>, connectionId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('areas as a')
+    .select('a.name')
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('area_actions as aa')
+            .select('aa.id')
+            .whereRef('aa.area_id', '=', 'a.id')
+            .where('aa.user_service_id', '=', connectionId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('area_reactions as ar')
+            .select('ar.id')
+            .whereRef('ar.area_id', '=', 'a.id')
+            .where('ar.user_service_id', '=', connectionId),
+        ),
+      ]),
+    )
+    .orderBy('a.name')
+    .execute()
+  return rows.map((r) => r.name)
+}
+
+export type DeleteConnectionOutcome =
+  | { outcome: 'deleted' }
+  | { outcome: 'missing' }
+  | { outcome: 'in_use'; areas: string[] }
+
+/** Run inside a transaction: the row is locked so an apply cannot start using it meanwhile. */
+export async function deleteConnection(
+  db: Kysely<Database>,
+  userId: string,
+  name: string,
+): Promise<DeleteConnectionOutcome> {
+  const row = await db
+    .selectFrom('user_services')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('name', '=', name)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!row) return { outcome: 'missing' }
+  const areas = await areasUsingConnection(db, row.id)
+  if (areas.length > 0) return { outcome: 'in_use', areas }
+  await db.deleteFrom('user_services').where('id', '=', row.id).execute()
+  return { outcome: 'deleted' }
 }

@@ -5,9 +5,9 @@
  * of them, and if the enqueue fails the transaction rolls back and the slot is claimed again.
  */
 import { type Kysely, sql } from 'kysely'
+import type { Database } from '../db/schema.js'
 import type { Schedule } from '../engine/define.js'
 import { nextRunAfter } from '../engine/schedule.js'
-import type { Database } from './schema.js'
 
 export interface DueSlot {
   hookJobId: string

@@ -6,9 +6,9 @@
  * success final: a late duplicate never overwrites it.
  */
 import { CompiledQuery } from 'kysely'
+import { prepared } from '../db/prepared.js'
 import type { ErrorClass } from '../engine/errors.js'
 import type { JsonValue } from '../engine/types.js'
-import { prepared } from './prepared.js'
 
 export interface OutcomeRow {
   areaId: string

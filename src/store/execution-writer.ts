@@ -9,9 +9,9 @@
  * would otherwise run reactions again.
  */
 import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
+import { createStatementBatcher } from '../db/statement-batcher.js'
 import { type EndRow, type OutcomeRow, writeOutcomesAndEnds } from './execution-statements.js'
-import type { Database } from './schema.js'
-import { createStatementBatcher } from './statement-batcher.js'
 
 export interface ExecutionWrite {
   rows: readonly OutcomeRow[]

@@ -9,13 +9,13 @@
  * written, as before.
  */
 import type { Kysely } from 'kysely'
+import type { Database, HookLogStatus } from '../db/schema.js'
 import type { LoadedReaction } from '../engine/area.js'
 import type { ErrorClass } from '../engine/errors.js'
 import type { ExecutionPort, PreviousOutcome } from '../engine/run.js'
 import type { JsonValue } from '../engine/types.js'
 import type { EventEnd, OutcomeRow } from './execution-statements.js'
 import { createDirectWriter, type ExecutionWriter } from './execution-writer.js'
-import type { Database, HookLogStatus } from './schema.js'
 
 export interface ExecutionScope {
   hookLogId: string

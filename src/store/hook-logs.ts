@@ -3,9 +3,9 @@
  * finished (done, skipped, failed) or handed back for a retry.
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely'
+import { prepared } from '../db/prepared.js'
+import type { Database, HookLogStatus } from '../db/schema.js'
 import type { JsonObject } from '../engine/types.js'
-import { prepared } from './prepared.js'
-import type { Database, HookLogStatus } from './schema.js'
 
 export interface ClaimedHookLog {
   id: string

@@ -3,11 +3,11 @@
  * params and lazily decrypted connections. Two queries, whatever the number of reactions.
  */
 import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
 import type { AuthResolver, LoadedArea } from '../engine/area.js'
-import { type RefreshConnection, readCredentials } from './connections.js'
+import type { SecretBox } from '../secrets/secret-box.js'
+import { type RefreshConnection, readCredentials } from './connection-credentials.js'
 import { actionParamRows, paramsObject, reactionParamRows } from './param-values.js'
-import type { Database } from './schema.js'
-import type { SecretBox } from './secret-box.js'
 
 export interface LoadedAreaWithState extends LoadedArea {
   enabled: boolean

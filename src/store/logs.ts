@@ -5,7 +5,7 @@
  * and rows sharing a millisecond would be skipped or repeated between pages.
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database, ExecutionStatus, HookLogStatus } from './schema.js'
+import type { Database, ExecutionStatus, HookLogStatus } from '../db/schema.js'
 
 export const eventStatuses: readonly HookLogStatus[] = [
   'received',

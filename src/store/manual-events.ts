@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { toJson } from '../db/json.js'
+import type { Database } from '../db/schema.js'
 import type { JsonObject } from '../engine/types.js'
 import { AreaNotFoundError } from './errors.js'
-import { toJson } from './json.js'
-import type { Database } from './schema.js'
 
 export interface ManualEvent {
   hookLogId: string

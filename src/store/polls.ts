@@ -3,10 +3,10 @@
  * transaction, so a crash between them cannot fire an item twice or lose one.
  */
 import { type Kysely, sql } from 'kysely'
+import { toJson } from '../db/json.js'
+import type { Database } from '../db/schema.js'
 import type { PollCommit, PolledEventRef, PollStatePort } from '../engine/poll.js'
 import type { JsonObject } from '../engine/types.js'
-import { toJson } from './json.js'
-import type { Database } from './schema.js'
 
 export interface PollScope {
   areaId: string

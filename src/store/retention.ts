@@ -3,7 +3,7 @@
  * cascade) and old dedup keys are deleted in small batches, so pruning never holds long locks.
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database } from '../db/schema.js'
 
 export interface PruneResult {
   hookLogs: number

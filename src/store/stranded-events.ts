@@ -4,7 +4,7 @@
  * an event whose job is still in the queue is not doubled, and one lost with Redis is recovered.
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database } from '../db/schema.js'
 
 export interface StrandedEvent {
   hookLogId: string

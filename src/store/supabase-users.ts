@@ -4,7 +4,7 @@
  * these are the statements, each safe when two requests of the same user race.
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database } from '../db/schema.js'
 import type { User } from './users.js'
 
 const columns = ['id', 'email', 'display_name', 'created_at', 'supabase_user_id'] as const

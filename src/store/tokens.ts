@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database } from '../db/schema.js'
 
 export const tokenPrefix = 'area_'
 

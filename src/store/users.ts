@@ -3,7 +3,7 @@
  * they are stored as typed and looked up case-insensitively.
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database } from '../db/schema.js'
 
 export interface User {
   id: string

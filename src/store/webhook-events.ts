@@ -5,10 +5,10 @@
  * still holds the hook in its short-lived cache.
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely'
+import { prepared } from '../db/prepared.js'
+import type { Database } from '../db/schema.js'
 import type { JsonObject } from '../engine/types.js'
 import { actionParamRows, paramsObject } from './param-values.js'
-import { prepared } from './prepared.js'
-import type { Database } from './schema.js'
 
 export interface WebhookHookRow {
   hookJobId: string

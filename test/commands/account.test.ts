@@ -7,8 +7,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
-import { type CliSession, cliSession } from './cli-session.js'
+import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 
 let daemon: DaemonProcess
 let dataDir: string

@@ -8,9 +8,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
-import { type CliSession, cliSession, timerArea, webhookArea } from './cli-session.js'
-import { repoRoot } from './run-cli.js'
+import { type CliSession, cliSession, timerArea, webhookArea } from '../support/cli/cli-session.js'
+import { repoRoot } from '../support/cli/run-cli.js'
+import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 
 let daemon: DaemonProcess
 let dataDir: string

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { repoRoot, runCli } from './run-cli.js'
+import { repoRoot, runCli } from '../support/cli/run-cli.js'
 
 async function commandFiles(dir = join(repoRoot, 'src/commands')): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })

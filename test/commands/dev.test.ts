@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../helpers/redis.js'
-import { type CliSession, cliSession } from './cli-session.js'
-import { repoRoot } from './run-cli.js'
+import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { repoRoot } from '../support/cli/run-cli.js'
+import { freePort } from '../support/redis.js'
 
 interface DevProcess {
   child: ChildProcess

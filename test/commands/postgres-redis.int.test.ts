@@ -3,10 +3,10 @@
  * commands must behave the same, including the atomic apply and the exit codes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
-import { type CliSession, cliSession, timerArea, webhookArea } from './cli-session.js'
+import { type CliSession, cliSession, timerArea, webhookArea } from '../support/cli/cli-session.js'
+import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
+import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
 
 let database: TestDatabase
 let prefix: string

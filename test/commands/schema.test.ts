@@ -5,7 +5,7 @@ import { Ajv } from 'ajv'
 import ajvFormats from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
-import { runCli } from './run-cli.js'
+import { runCli } from '../support/cli/run-cli.js'
 
 let dir: string
 

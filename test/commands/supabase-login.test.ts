@@ -11,14 +11,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { repoRoot } from '../support/cli/run-cli.js'
+import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import {
   type FakeSupabaseAuth,
   type FakeSupabaseUser,
   startFakeSupabaseAuth,
-} from '../fakes/supabase-auth.js'
-import { type DaemonProcess, startDaemon } from '../helpers/daemon-process.js'
-import { type CliSession, cliSession } from './cli-session.js'
-import { repoRoot } from './run-cli.js'
+} from '../support/fakes/supabase-auth.js'
 
 let supabase: FakeSupabaseAuth
 let otherProject: FakeSupabaseAuth

@@ -4,12 +4,12 @@
  * processes on its own database; the Redis test runs its own redis-server.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { applyArea, sendWebhook, signup, waitFor, webhookOf } from '../helpers/api.js'
-import { type DaemonProcess, daemonEnv, shortLeases, startDaemon } from '../helpers/daemon-process.js'
-import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
-import { deleteKeys, privateRedis, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
-import { sinkArea, webhookAction } from '../helpers/sink-areas.js'
+import { applyArea, sendWebhook, signup, waitFor, webhookOf } from '../support/api/client.js'
+import { type DaemonProcess, daemonEnv, shortLeases, startDaemon } from '../support/daemon/process.js'
+import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { deleteKeys, privateRedis, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
+import { sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {

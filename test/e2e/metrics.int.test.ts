@@ -4,14 +4,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { toJson } from '../../src/store/json.js'
-import { openStore, type Store } from '../../src/store/open.js'
-import { type ApiUser, applyArea, sendWebhook, signup, waitFor, webhookOf } from '../helpers/api.js'
-import { type DaemonProcess, daemonEnv, shortLeases, startDaemons } from '../helpers/daemon-process.js'
-import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
-import { everyAction, sinkArea, webhookAction } from '../helpers/sink-areas.js'
+import { toJson } from '../../src/db/json.js'
+import { openStore, type Store } from '../../src/db/open.js'
+import { type ApiUser, applyArea, sendWebhook, signup, waitFor, webhookOf } from '../support/api/client.js'
+import { type DaemonProcess, daemonEnv, shortLeases, startDaemons } from '../support/daemon/process.js'
+import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
+import { everyAction, sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
 interface Sample {
   name: string

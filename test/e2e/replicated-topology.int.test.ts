@@ -8,24 +8,24 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrate } from '../../src/db/migrate.js'
+import { openStore, type Store } from '../../src/db/open.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
 import { syncCatalog } from '../../src/store/catalog.js'
-import { migrate } from '../../src/store/migrate.js'
-import { openStore, type Store } from '../../src/store/open.js'
-import { applyArea, sendWebhook, signup, type WebhookTarget, webhookOf } from '../helpers/api.js'
+import { applyArea, sendWebhook, signup, type WebhookTarget, webhookOf } from '../support/api/client.js'
 import {
   type DaemonOptions,
   type DaemonProcess,
   daemonEnv,
   shortLeases,
   startDaemons,
-} from '../helpers/daemon-process.js'
-import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
-import { seedPollingAreas } from '../helpers/seed.js'
-import { sinkArea, webhookAction } from '../helpers/sink-areas.js'
+} from '../support/daemon/process.js'
+import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { seedPollingAreas } from '../support/db/seed.js'
+import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
+import { sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
 const webhooks = 300
 const sendEveryMs = 65

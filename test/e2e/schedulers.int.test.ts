@@ -4,16 +4,16 @@
  */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrate } from '../../src/db/migrate.js'
+import { openStore, type Store } from '../../src/db/open.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
 import { syncCatalog } from '../../src/store/catalog.js'
-import { migrate } from '../../src/store/migrate.js'
-import { openStore, type Store } from '../../src/store/open.js'
-import { type DaemonProcess, daemonEnv, startDaemons } from '../helpers/daemon-process.js'
-import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
-import { createUser, seedPollingAreas } from '../helpers/seed.js'
+import { type DaemonProcess, daemonEnv, startDaemons } from '../support/daemon/process.js'
+import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { createUser, seedPollingAreas } from '../support/db/seed.js'
+import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const hooks = 200
 const intervalSeconds = 2

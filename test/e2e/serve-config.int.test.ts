@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { call } from '../helpers/api.js'
-import { startDaemon } from '../helpers/daemon-process.js'
+import { call } from '../support/api/client.js'
+import { startDaemon } from '../support/daemon/process.js'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 

@@ -4,12 +4,20 @@
  * with their templates rendered, and the logs say so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiUser, applyArea, call, sendWebhook, signup, waitFor, webhookOf } from '../helpers/api.js'
-import { type DaemonProcess, daemonEnv, startDaemons } from '../helpers/daemon-process.js'
-import { type HttpSink, startHttpSink } from '../helpers/http-sink.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js'
-import { everyAction, sinkArea, webhookAction } from '../helpers/sink-areas.js'
+import {
+  type ApiUser,
+  applyArea,
+  call,
+  sendWebhook,
+  signup,
+  waitFor,
+  webhookOf,
+} from '../support/api/client.js'
+import { type DaemonProcess, daemonEnv, startDaemons } from '../support/daemon/process.js'
+import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
+import { everyAction, sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
 describe('API, two workers and two schedulers as processes', () => {
   let database: TestDatabase

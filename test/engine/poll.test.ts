@@ -4,8 +4,8 @@ import { type HookJobState, runPoll } from '../../src/engine/poll.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { createEngine } from '../../src/engine/run.js'
 import { silentLogger } from '../../src/engine/types.js'
-import { memoryPollPort } from '../fixtures/memory-ports.js'
-import { createRecorder, testService } from '../fixtures/test-services.js'
+import { memoryPollPort } from '../support/engine/memory-ports.js'
+import { createRecorder, testService } from '../support/engine/test-services.js'
 
 const area: LoadedArea = {
   id: 'a',

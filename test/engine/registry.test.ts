@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { describe, expect, it } from 'vitest'
 import { defineAction, defineService } from '../../src/engine/define.js'
 import { createRegistry, resolveSettings } from '../../src/engine/registry.js'
-import { createRecorder, testService } from '../fixtures/test-services.js'
+import { createRecorder, testService } from '../support/engine/test-services.js'
 
 describe('registry', () => {
   it('finds services, actions and reactions by id', () => {

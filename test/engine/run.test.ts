@@ -3,14 +3,14 @@ import type { LoadedArea } from '../../src/engine/area.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { createEngine, type Engine, ReactionFailedError } from '../../src/engine/run.js'
 import { silentLogger } from '../../src/engine/types.js'
-import { memoryExecutionPort } from '../fixtures/memory-ports.js'
+import { memoryExecutionPort } from '../support/engine/memory-ports.js'
 import {
   createRecorder,
   permanentFailure,
   type Recorder,
   testService,
   transientFailure,
-} from '../fixtures/test-services.js'
+} from '../support/engine/test-services.js'
 
 function area(min = 0): LoadedArea {
   return {

@@ -89,7 +89,7 @@ describe('webhook URLs are secrets', () => {
   it('keeps the Discord and Slack webhook path out of transport errors', async () => {
     const { sendMessage } = await import('../../src/services/discord/reactions/send-message.js')
     const { postMessage } = await import('../../src/services/slack/reactions/post-message.js')
-    const { reactionContext } = await import('./handler-context.js')
+    const { reactionContext } = await import('../support/services/handler-context.js')
     // Port 9 (discard) is closed here: the connection is refused before any answer.
     const discord = await sendMessage
       .run(reactionContext({ webhook_url: 'http://127.0.0.1:9/api/webhooks/1/SECRET-TOKEN', content: 'x' }))

@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ReactionFailedError } from '../../src/engine/run.js'
-import { type FakeDiscord, startFakeDiscord } from '../fakes/discord.js'
-import { type FakeSlack, startFakeSlack } from '../fakes/slack.js'
-import { type FakeSmtp, startFakeSmtp } from '../fakes/smtp.js'
-import { drivers } from '../helpers/stores.js'
-import { everyMinute, type Flow, fireOnce, openFlow } from './flow-harness.js'
+import { drivers } from '../support/db/stores.js'
+import { type FakeDiscord, startFakeDiscord } from '../support/fakes/discord.js'
+import { type FakeSlack, startFakeSlack } from '../support/fakes/slack.js'
+import { type FakeSmtp, startFakeSmtp } from '../support/fakes/smtp.js'
+import { everyMinute, type Flow, fireOnce, openFlow } from '../support/services/flow-harness.js'
 
 describe.each(drivers)('messaging reactions through the worker (%s)', (driver) => {
   let flow: Flow

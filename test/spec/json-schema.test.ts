@@ -10,7 +10,7 @@ import { createRegistry } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
 import { areaJsonSchema } from '../../src/spec/json-schema.js'
 import { validateSources } from '../../src/spec/validate-files.js'
-import { createRecorder, testService } from '../fixtures/test-services.js'
+import { createRecorder, testService } from '../support/engine/test-services.js'
 
 const registry = createRegistry(builtinServices)
 const schema = areaJsonSchema(registry)

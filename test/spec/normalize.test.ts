@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../../src/engine/errors.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { normalizeArea } from '../../src/spec/normalize.js'
-import { createRecorder, testService } from '../fixtures/test-services.js'
+import { createRecorder, testService } from '../support/engine/test-services.js'
 
 const registry = createRegistry([testService(createRecorder())])
 

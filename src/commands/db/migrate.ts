@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
+import { migrate } from '../../db/migrate.js'
+import { openStore } from '../../db/open.js'
 import { BaseCommand } from '../../lib/base-command.js'
-import { migrate } from '../../store/migrate.js'
-import { openStore } from '../../store/open.js'
 
 export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   static override summary = 'Apply the pending database migrations.'

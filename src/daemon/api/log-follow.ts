@@ -11,6 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
 import {
   databaseNow,
   type EventEntry,
@@ -18,7 +19,6 @@ import {
   type LogPosition,
   readEventChanges,
 } from '../../store/logs.js'
-import type { Database } from '../../store/schema.js'
 
 export interface FollowOptions {
   db: Kysely<Database>

@@ -11,9 +11,9 @@
  */
 import type { User as SupabaseUser } from '@supabase/supabase-js'
 import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
 import type { JsonObject } from '../../engine/types.js'
 import { recordAudit } from '../../store/audit.js'
-import type { Database } from '../../store/schema.js'
 import {
   findUserByEmailForLink,
   findUserBySupabaseId,

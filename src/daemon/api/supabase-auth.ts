@@ -11,11 +11,6 @@
  * The token itself is never logged nor kept.
  */
 import { createHash } from 'node:crypto'
-import type { SupabaseSettings } from '../config.js'
-import type { DaemonContext } from '../context.js'
-import type { RequestAuth } from './plugins/auth.js'
-import { ProblemError } from './problems.js'
-import { identityOf, localUserForSupabase } from './supabase-accounts.js'
 import {
   authErrorKind,
   claimDate,
@@ -23,7 +18,12 @@ import {
   type JwtClaims,
   type SupabaseAuth,
   unreachableReason,
-} from './supabase-client.js'
+} from '../../supabase/auth-client.js'
+import type { SupabaseSettings } from '../config.js'
+import type { DaemonContext } from '../context.js'
+import type { RequestAuth } from './plugins/auth.js'
+import { ProblemError } from './problems.js'
+import { identityOf, localUserForSupabase } from './supabase-accounts.js'
 
 /** How a Supabase session shows in `/v1/me` and `area whoami`, in place of an API token's name. */
 export const supabaseSessionName = 'supabase-session'

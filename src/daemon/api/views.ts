@@ -3,21 +3,21 @@
  * owner asked for them. Each view matches its response schema in schemas/.
  */
 import type { Static } from '@sinclair/typebox'
-import type { AreaDocument } from '../../spec/document.js'
-import type { AreaDetails, AreaSummary, EventSummary } from '../../store/area-queries.js'
-import type { EventEntry } from '../../store/logs.js'
-import type { SecretBox } from '../../store/secret-box.js'
-import type { TokenInfo } from '../../store/tokens.js'
-import type { User } from '../../store/users.js'
 import type {
   AreaDetailsSchema,
   AreaSummarySchema,
   EventSummarySchema,
   TriggerStateSchema,
-} from './schemas/areas.js'
-import type { TokenInfoSchema, UserSchema } from './schemas/auth.js'
-import { iso, isoOrNull } from './schemas/common.js'
-import type { EventLogSchema } from './schemas/logs.js'
+} from '../../contract/areas.js'
+import type { TokenInfoSchema, UserSchema } from '../../contract/auth.js'
+import { iso, isoOrNull } from '../../contract/common.js'
+import type { EventLogSchema } from '../../contract/logs.js'
+import type { SecretBox } from '../../secrets/secret-box.js'
+import type { AreaDocument } from '../../spec/document.js'
+import type { AreaDetails, AreaSummary, EventSummary } from '../../store/area-queries.js'
+import type { EventEntry } from '../../store/logs.js'
+import type { TokenInfo } from '../../store/tokens.js'
+import type { User } from '../../store/users.js'
 
 export function userView(user: User): Static<typeof UserSchema> {
   return { id: user.id, email: user.email, displayName: user.displayName, createdAt: iso(user.createdAt) }

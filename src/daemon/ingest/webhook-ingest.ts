@@ -4,9 +4,9 @@
  * and shared by its requests; closing it drains what is in flight.
  */
 import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
 import type { Logger } from '../../engine/types.js'
-import type { Database } from '../../store/schema.js'
-import type { SecretBox } from '../../store/secret-box.js'
+import type { SecretBox } from '../../secrets/secret-box.js'
 import { findWebhookHook, insertWebhookEvents, isDataException } from '../../store/webhook-events.js'
 import type { ExecutionJobData } from '../queue/types.js'
 import { createExecutionEnqueuer, DEFAULT_ENQUEUE, type ExecutionEnqueuer } from './execution-enqueuer.js'

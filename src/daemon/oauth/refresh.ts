@@ -4,7 +4,7 @@
  */
 import type { Registry } from '../../engine/registry.js'
 import type { Engine } from '../../engine/run.js'
-import type { RefreshConnection } from '../../store/connections.js'
+import type { RefreshConnection } from '../../store/connection-credentials.js'
 import { oauthCredentials } from './credentials.js'
 import { oauthConfigFor } from './oauth-config.js'
 import { OAuthError, refreshTokens } from './token-endpoint.js'

@@ -30,7 +30,8 @@ export interface QueueConfig {
 
 export interface QueueSetup {
   kind: 'bullmq' | 'memory'
-  queue: JobQueue
+  /** Where producers enqueue (the API, the scheduler, the poll job). */
+  jobs: JobQueue
   /** Each call makes a consumer; the in-process queue allows one open consumer at a time. */
   createConsumer(handlers: JobHandlers): JobConsumer
 }
@@ -40,10 +41,10 @@ export function createQueue(config: QueueConfig = {}): QueueSetup {
   if (redisUrl) {
     return {
       kind: 'bullmq',
-      queue: createBullQueue({ ...config, redisUrl }),
+      jobs: createBullQueue({ ...config, redisUrl }),
       createConsumer: (handlers) => createBullConsumer({ ...config, redisUrl, handlers }),
     }
   }
   const queue = createMemoryQueue(config)
-  return { kind: 'memory', queue, createConsumer: (handlers) => queue.createConsumer(handlers) }
+  return { kind: 'memory', jobs: queue, createConsumer: (handlers) => queue.createConsumer(handlers) }
 }

@@ -4,11 +4,11 @@
  * the claim's SKIP LOCKED keeps them apart.
  */
 import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
 import { errorMessage } from '../../engine/errors.js'
 import type { Logger } from '../../engine/types.js'
 import { claimDuePolls } from '../../store/due-polls.js'
 import { pruneOldRecords } from '../../store/retention.js'
-import type { Database } from '../../store/schema.js'
 import { findStrandedEvents } from '../../store/stranded-events.js'
 import type { AreaMetrics } from '../metrics.js'
 import type { JobQueue } from '../queue/types.js'

@@ -3,8 +3,9 @@
  * once; a busy one sends one statement for many events. A claim has no side effect until it
  * commits, so a failed statement fails each of its claims and nothing else.
  */
+
+import { createStatementBatcher } from '../../db/statement-batcher.js'
 import type { ClaimedHookLog } from '../../store/hook-logs.js'
-import { createStatementBatcher } from '../../store/statement-batcher.js'
 
 export type ClaimMany = (hookLogIds: string[]) => Promise<Map<string, ClaimedHookLog>>
 

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
 import type { Engine } from '../../engine/run.js'
 import type { Logger } from '../../engine/types.js'
-import type { RefreshConnection } from '../../store/connections.js'
+import type { SecretBox } from '../../secrets/secret-box.js'
+import type { RefreshConnection } from '../../store/connection-credentials.js'
 import type { ExecutionWriter } from '../../store/execution-writer.js'
-import type { Database } from '../../store/schema.js'
-import type { SecretBox } from '../../store/secret-box.js'
 
 import type { ExecutionJobData, JobContext } from '../queue/types.js'
 import type { AreaCache } from './area-cache.js'

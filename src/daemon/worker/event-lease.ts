@@ -12,10 +12,10 @@
  */
 import { performance } from 'node:perf_hooks'
 import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
 import { AreaError, errorMessage } from '../../engine/errors.js'
 import type { Logger } from '../../engine/types.js'
 import { renewHookLogClaim } from '../../store/hook-logs.js'
-import type { Database } from '../../store/schema.js'
 
 /** Another worker took the event over: this run stops before its next side effect. */
 export class LeaseLostError extends AreaError {

@@ -5,9 +5,9 @@
 
 import { type AreaError, PermanentError, RetryableError } from '../../engine/errors.js'
 import type { Credentials } from '../../engine/types.js'
-import { bodyText, type HttpResponse, sendHttpRequest } from '../http/client.js'
-import { isRetryableStatus, parseRetryAfter } from '../http/http-errors.js'
-import { parseTarget } from '../http/url.js'
+import { bodyText, type HttpResponse, sendHttpRequest } from '../../net/client.js'
+import { isRetryableStatus, parseRetryAfter } from '../../net/http-errors.js'
+import { parseTarget } from '../../net/target.js'
 
 export const DEFAULT_API_URL = 'https://api.github.com'
 const TIMEOUT_MS = 30_000

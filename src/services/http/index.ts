@@ -1,7 +1,7 @@
 import { defineService } from '../../engine/define.js'
+import { ALLOW_PRIVATE_ENV } from '../../net/address-guard.js'
+import { DEFAULT_USER_AGENT } from '../../net/request-params.js'
 import { jsonChanged } from './actions/json-changed.js'
-import { ALLOW_PRIVATE_ENV } from './address-guard.js'
-import { DEFAULT_USER_AGENT } from './params.js'
 import { request } from './reactions/request.js'
 
 export const http = defineService({

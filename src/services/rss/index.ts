@@ -1,5 +1,5 @@
 import { defineService } from '../../engine/define.js'
-import { DEFAULT_USER_AGENT } from '../http/params.js'
+import { DEFAULT_USER_AGENT } from '../../net/request-params.js'
 import { newItem } from './actions/new-item.js'
 
 export const rss = defineService({

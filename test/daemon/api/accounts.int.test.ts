@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { callerFor, expectProblem, signUp } from './fixtures.js'
+import { callerFor, expectProblem, signUp } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
 
 describe.each(drivers)('accounts API (%s)', (driver) => {
   let t: TestDaemonContext

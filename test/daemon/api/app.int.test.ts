@@ -8,9 +8,9 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
 import { startApiServer } from '../../../src/daemon/api/server.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { type Caller, expectProblem, hookArea, signUp } from './fixtures.js'
+import { type Caller, expectProblem, hookArea, signUp } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
 
 describe.each(drivers)('API envelope (%s)', (driver) => {
   let t: TestDaemonContext
@@ -135,7 +135,7 @@ describe.each(drivers)('API envelope (%s)', (driver) => {
     expect(ready.statusCode).toBe(200)
     expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok' } })
 
-    const queue = t.ctx.queue.queue
+    const queue = t.ctx.queue.jobs
     const counts = queue.counts
     queue.counts = async () => {
       throw new Error('Redis at redis://127.0.0.1:6379 is unreachable')

@@ -6,9 +6,9 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { type Caller, expectProblem, hookArea, signUp, timerArea } from './fixtures.js'
+import { type Caller, expectProblem, hookArea, signUp, timerArea } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
 
 describe.each(drivers)('AREA API (%s)', (driver) => {
   let t: TestDaemonContext
@@ -391,7 +391,7 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
       processed: false,
     })
     expect(t.enqueued.at(-1)).toMatchObject({ hookLogId })
-    expect((await t.ctx.queue.queue.counts()).waiting).toBeGreaterThan(0)
+    expect((await t.ctx.queue.jobs.counts()).waiting).toBeGreaterThan(0)
 
     // Without an event: the action's example event (timer.every has one).
     await me.call('PUT', '/v1/areas/ticks', timerArea('ticks'))
@@ -406,7 +406,7 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
   })
 
   it('keeps a run whose enqueue fails: the row stays for the sweeper, the answer is still 202', async () => {
-    const queue = t.ctx.queue.queue
+    const queue = t.ctx.queue.jobs
     const original = queue.enqueueExecutions
     queue.enqueueExecutions = async () => {
       throw new Error('Redis is down')

@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
 import { createEngine } from '../../../src/engine/run.js'
-import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../fakes/oauth-provider.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { githubOAuthEnv, pathOf, useServiceEnv } from '../oauth/oauth-env.js'
-import { type Caller, expectProblem, signUp } from './fixtures.js'
+import { type Caller, expectProblem, signUp } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
+import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../support/fakes/oauth-provider.js'
+import { githubOAuthEnv, pathOf, useServiceEnv } from '../../support/oauth-env.js'
 
 const PERSONAL_TOKEN = 'ghp_personalTokenValue1234567890'
 

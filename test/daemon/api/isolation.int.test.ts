@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { type Caller, expectProblem, hookArea, signUp } from './fixtures.js'
+import { type Caller, expectProblem, hookArea, signUp } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
 
 describe.each(drivers)('isolation between users (%s)', (driver) => {
   let t: TestDaemonContext

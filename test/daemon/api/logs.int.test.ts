@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
 import type { WorkerDeps } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
+import { toJson } from '../../../src/db/json.js'
 import { silentLogger } from '../../../src/engine/types.js'
-import { toJson } from '../../../src/store/json.js'
-import { permanentFailure } from '../../fixtures/test-services.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { type Caller, expectProblem, hookArea, signUp } from './fixtures.js'
+import { type Caller, expectProblem, hookArea, signUp } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
+import { permanentFailure } from '../../support/engine/test-services.js'
 
 interface LogItem {
   id: string

@@ -9,11 +9,15 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
 import { SupabaseAuthenticator } from '../../../src/daemon/api/supabase-auth.js'
-import { jwtClaims } from '../../../src/daemon/api/supabase-client.js'
-import { type FakeSupabaseAuth, forgedToken, startFakeSupabaseAuth } from '../../fakes/supabase-auth.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { callerFor, expectProblem, hookArea, signUp } from './fixtures.js'
+import { jwtClaims } from '../../../src/supabase/auth-client.js'
+import { callerFor, expectProblem, hookArea, signUp } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
+import {
+  type FakeSupabaseAuth,
+  forgedToken,
+  startFakeSupabaseAuth,
+} from '../../support/fakes/supabase-auth.js'
 
 let supabase: FakeSupabaseAuth
 

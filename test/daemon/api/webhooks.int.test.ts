@@ -14,10 +14,10 @@ import {
 } from '../../../src/daemon/ingest/webhook-ingest.js'
 import { createQueue } from '../../../src/daemon/queue/index.js'
 import { signStandardWebhook } from '../../../src/services/webhook/standard-webhooks.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { createUser } from '../../helpers/seed.js'
-import { drivers } from '../../helpers/stores.js'
-import { applyWebhookArea, type WebhookArea } from '../../helpers/webhook-area.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { createUser } from '../../support/db/seed.js'
+import { drivers } from '../../support/db/stores.js'
+import { applyWebhookArea, type WebhookArea } from '../../support/webhook-area.js'
 
 interface Harness {
   app: FastifyInstance
@@ -29,7 +29,7 @@ async function startApp(ctx: DaemonContext, settings: Partial<IngestSettings> = 
     {
       db: ctx.store.db,
       secrets: ctx.secrets,
-      enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
+      enqueueExecutions: (jobs) => ctx.queue.jobs.enqueueExecutions(jobs),
       logger: ctx.logger,
     },
     settings,
@@ -271,7 +271,7 @@ describe.each(drivers)('POST /webhooks/:service/:hookJobId (%s)', (driver) => {
       await down.ingest.drain()
     } finally {
       await down.app.close()
-      await unreachable.queue.close()
+      await unreachable.jobs.close()
     }
   })
 

@@ -13,12 +13,12 @@ import { createLogger } from '../../../src/daemon/logger.js'
 import { createConnectionRefresher } from '../../../src/daemon/oauth/refresh.js'
 import type { WorkerDeps } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
-import { type FakeGitHub, startFakeGitHub } from '../../fakes/github.js'
-import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../fakes/oauth-provider.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../helpers/daemon-context.js'
-import { drivers } from '../../helpers/stores.js'
-import { type Caller, signUp } from '../api/fixtures.js'
-import { githubOAuthEnv, pathOf, useServiceEnv } from './oauth-env.js'
+import { type Caller, signUp } from '../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
+import { drivers } from '../../support/db/stores.js'
+import { type FakeGitHub, startFakeGitHub } from '../../support/fakes/github.js'
+import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../support/fakes/oauth-provider.js'
+import { githubOAuthEnv, pathOf, useServiceEnv } from '../../support/oauth-env.js'
 
 const attempt = () => ({ attempt: 1, maxAttempts: 3, signal: new AbortController().signal })
 

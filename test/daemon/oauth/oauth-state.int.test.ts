@@ -11,8 +11,8 @@ import {
   sealState,
 } from '../../../src/daemon/oauth/oauth-state.js'
 import { createPkce, pkceChallenge } from '../../../src/daemon/oauth/pkce.js'
-import { createSecretBox } from '../../../src/store/secret-box.js'
-import { describeEachDriver } from '../../helpers/stores.js'
+import { createSecretBox } from '../../../src/secrets/secret-box.js'
+import { describeEachDriver } from '../../support/db/stores.js'
 
 const pending = (expiresAt: number): PendingAuthorization => ({
   userId: '6f1c2f9e-0000-4000-8000-000000000001',

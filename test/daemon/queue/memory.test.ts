@@ -25,6 +25,6 @@ describe('in-memory queue', () => {
   it('is chosen when REDIS_URL is empty', async () => {
     const setup = createQueue({ redisUrl: '' })
     expect(setup.kind).toBe('memory')
-    await setup.queue.close()
+    await setup.jobs.close()
   })
 })

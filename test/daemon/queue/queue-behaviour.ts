@@ -93,11 +93,11 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
 
     afterEach(async () => {
       for (const consumer of consumers.splice(0)) await consumer.close(100)
-      for (const setup of queues.splice(0)) await setup.queue.close()
+      for (const setup of queues.splice(0)) await setup.jobs.close()
     })
 
     it('runs a job once however often its id is enqueued', async () => {
-      const { queue, createConsumer } = make()
+      const { jobs: queue, createConsumer } = make()
       const { handlers, runsOf } = recording()
       await queue.enqueueExecutions([exec('a'), exec('a')])
       await queue.enqueueExecutions([exec('a')])
@@ -118,8 +118,8 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
       const setup = make()
       const { handlers, calls } = recording()
       await consume(setup, handlers)
-      await setup.queue.enqueuePolls([{ hookJobId: 'hj-1', slotMs: 1_700_000_000_000 }])
-      await setup.queue.enqueueExecutions([exec('log-1')])
+      await setup.jobs.enqueuePolls([{ hookJobId: 'hj-1', slotMs: 1_700_000_000_000 }])
+      await setup.jobs.enqueueExecutions([exec('log-1')])
       await vi.waitFor(() => expect(calls).toHaveLength(2), eventually)
       expect(calls.map((c) => [c.kind, c.id, c.jobId])).toEqual([
         ['poll', 'hj-1', 'poll-hj-1-1700000000000'],
@@ -133,13 +133,13 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         if (call.attempt === 1) throw new RetryableError('503 from the target')
       })
       await consume(setup, handlers)
-      await setup.queue.enqueueExecutions([exec('a')])
-      await vi.waitFor(async () => expect((await setup.queue.counts()).completed).toBe(1), eventually)
+      await setup.jobs.enqueueExecutions([exec('a')])
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(1), eventually)
       expect(runsOf('a').map((c) => [c.attempt, c.maxAttempts])).toEqual([
         [1, 3],
         [2, 3],
       ])
-      expect(await setup.queue.counts()).toMatchObject({ failed: 0, delayed: 0 })
+      expect(await setup.jobs.counts()).toMatchObject({ failed: 0, delayed: 0 })
     })
 
     it('fails a permanent error at once, without retrying', async () => {
@@ -150,9 +150,9 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         throw new ReactionFailedError(reaction, new PermanentError('400 Bad Request'))
       })
       await consume(setup, handlers)
-      await setup.queue.enqueuePolls([{ hookJobId: 'p', slotMs: 1 }])
-      await setup.queue.enqueueExecutions([exec('e')])
-      await vi.waitFor(async () => expect((await setup.queue.counts()).failed).toBe(2), eventually)
+      await setup.jobs.enqueuePolls([{ hookJobId: 'p', slotMs: 1 }])
+      await setup.jobs.enqueueExecutions([exec('e')])
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).failed).toBe(2), eventually)
       expect(runsOf('p').map((c) => c.attempt)).toEqual([1])
       expect(runsOf('e').map((c) => c.attempt)).toEqual([1])
     })
@@ -163,12 +163,12 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         throw new Error('connection reset')
       })
       await consume(setup, handlers)
-      await setup.queue.enqueueExecutions([exec('a')])
-      await vi.waitFor(async () => expect((await setup.queue.counts()).failed).toBe(1), eventually)
+      await setup.jobs.enqueueExecutions([exec('a')])
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).failed).toBe(1), eventually)
       const runs = runsOf('a')
       expect(runs.map((c) => c.attempt)).toEqual([1, 2, 3])
       expect(runs.map((c) => c.attempt === c.maxAttempts)).toEqual([false, false, true])
-      expect(await setup.queue.counts()).toMatchObject({ waiting: 0, active: 0, delayed: 0, completed: 0 })
+      expect(await setup.jobs.counts()).toMatchObject({ waiting: 0, active: 0, delayed: 0, completed: 0 })
     })
 
     it("waits at least a server's Retry-After before the next attempt", async () => {
@@ -180,7 +180,7 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         throw new RetryableError('429 Too Many Requests', { retryAfterMs: 400 })
       })
       await consume(setup, handlers)
-      await setup.queue.enqueueExecutions([exec('a')])
+      await setup.jobs.enqueueExecutions([exec('a')])
       await vi.waitFor(() => expect(runsOf('a')).toHaveLength(2), eventually)
       // Without the hint the second attempt would come within ~10 ms; allow for clock granularity.
       expect(runsOf('a')[1]!.at - failedAt).toBeGreaterThanOrEqual(390)
@@ -198,11 +198,11 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         running -= 1
       })
       await consume(setup, handlers)
-      await setup.queue.enqueueExecutions(['1', '2', '3', '4', '5'].map(exec))
+      await setup.jobs.enqueueExecutions(['1', '2', '3', '4', '5'].map(exec))
       await vi.waitFor(() => expect(calls).toHaveLength(2), eventually)
-      expect(await setup.queue.counts()).toMatchObject({ active: 2, waiting: 3 })
+      expect(await setup.jobs.counts()).toMatchObject({ active: 2, waiting: 3 })
       gate.resolve()
-      await vi.waitFor(async () => expect((await setup.queue.counts()).completed).toBe(5), eventually)
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(5), eventually)
       expect(mostAtOnce).toBe(2)
     })
 
@@ -217,7 +217,7 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         finished = true
       })
       const consumer = await consume(setup, handlers)
-      await setup.queue.enqueueExecutions([exec('a')])
+      await setup.jobs.enqueueExecutions([exec('a')])
       await vi.waitFor(() => expect(calls).toHaveLength(1), eventually)
 
       let closed = false
@@ -230,7 +230,7 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
       await closing
       expect(finished).toBe(true)
       expect(signal?.aborted).toBe(false)
-      expect(await setup.queue.counts()).toMatchObject({ completed: 1, active: 0 })
+      expect(await setup.jobs.counts()).toMatchObject({ completed: 1, active: 0 })
     })
 
     it('aborts a job that outlasts the close timeout and hands it back without spending an attempt', async () => {
@@ -240,15 +240,15 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         throw ctx.signal.reason
       })
       const consumer = await consume(setup, first.handlers)
-      await setup.queue.enqueueExecutions([exec('a')])
+      await setup.jobs.enqueueExecutions([exec('a')])
       await vi.waitFor(() => expect(first.calls).toHaveLength(1), eventually)
 
       await consumer.close(50)
-      expect(await setup.queue.counts()).toMatchObject({ waiting: 1, active: 0, failed: 0, delayed: 0 })
+      expect(await setup.jobs.counts()).toMatchObject({ waiting: 1, active: 0, failed: 0, delayed: 0 })
 
       const second = recording()
       await consume(setup, second.handlers)
-      await vi.waitFor(async () => expect((await setup.queue.counts()).completed).toBe(1), eventually)
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(1), eventually)
       expect(second.runsOf('a').map((c) => c.attempt)).toEqual([1])
     })
 
@@ -256,16 +256,16 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
       const setup = make({ retention: { completed: { count: 1 } } })
       const { handlers, runsOf } = recording()
       await consume(setup, handlers)
-      await setup.queue.enqueueExecutions([exec('a')])
+      await setup.jobs.enqueueExecutions([exec('a')])
       await vi.waitFor(() => expect(runsOf('a')).toHaveLength(1), eventually)
-      await setup.queue.enqueueExecutions([exec('b')])
+      await setup.jobs.enqueueExecutions([exec('b')])
       await vi.waitFor(() => expect(runsOf('b')).toHaveLength(1), eventually)
-      await vi.waitFor(async () => expect((await setup.queue.counts()).completed).toBe(1), eventually)
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(1), eventually)
 
       // 'a' was trimmed when 'b' finished; 'b' is the one job still retained.
-      await setup.queue.enqueueExecutions([exec('a'), exec('b')])
+      await setup.jobs.enqueueExecutions([exec('a'), exec('b')])
       await vi.waitFor(() => expect(runsOf('a')).toHaveLength(2), eventually)
-      await setup.queue.enqueueExecutions([exec('c')])
+      await setup.jobs.enqueueExecutions([exec('c')])
       await vi.waitFor(() => expect(runsOf('c')).toHaveLength(1), eventually)
       expect(runsOf('b')).toHaveLength(1)
     })
@@ -277,28 +277,28 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         if (call.id === 'gave-up' && down) throw new Error('connection refused')
       })
       await consume(setup, handlers)
-      await setup.queue.enqueueExecutions([exec('gave-up'), exec('done')])
+      await setup.jobs.enqueueExecutions([exec('gave-up'), exec('done')])
       await vi.waitFor(
-        async () => expect(await setup.queue.counts()).toMatchObject({ failed: 1, completed: 1 }),
+        async () => expect(await setup.jobs.counts()).toMatchObject({ failed: 1, completed: 1 }),
         eventually,
       )
       // A plain enqueue is blocked by the retained ids…
-      await setup.queue.enqueueExecutions([exec('gave-up'), exec('done')])
-      expect(await setup.queue.counts()).toMatchObject({ waiting: 0, failed: 1, completed: 1 })
+      await setup.jobs.enqueueExecutions([exec('gave-up'), exec('done')])
+      expect(await setup.jobs.counts()).toMatchObject({ waiting: 0, failed: 1, completed: 1 })
 
       // …a requeue runs both again, the failed one from attempt 1; a new id is simply enqueued.
       down = false
-      expect(await setup.queue.requeueExecutions([exec('gave-up'), exec('done'), exec('new')])).toBe(2)
+      expect(await setup.jobs.requeueExecutions([exec('gave-up'), exec('done'), exec('new')])).toBe(2)
       await vi.waitFor(() => expect(runsOf('gave-up')).toHaveLength(3), eventually)
       await vi.waitFor(() => expect(runsOf('done')).toHaveLength(2), eventually)
       await vi.waitFor(() => expect(runsOf('new')).toHaveLength(1), eventually)
       expect(runsOf('gave-up').map((c) => c.attempt)).toEqual([1, 2, 1])
-      await vi.waitFor(async () => expect((await setup.queue.counts()).completed).toBe(3), eventually)
-      expect(await setup.queue.counts()).toMatchObject({ failed: 0 })
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(3), eventually)
+      expect(await setup.jobs.counts()).toMatchObject({ failed: 0 })
     })
 
     it('rejects enqueues once closed', async () => {
-      const { queue } = make()
+      const { jobs: queue } = make()
       await queue.close()
       await expect(queue.enqueueExecutions([exec('a')])).rejects.toBeInstanceOf(QueueUnavailableError)
       await expect(queue.enqueuePolls([{ hookJobId: 'p', slotMs: 1 }])).rejects.toThrow(/closed/)

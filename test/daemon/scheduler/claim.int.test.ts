@@ -1,14 +1,14 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openStore, type Store } from '../../../src/db/open.js'
 import { createRegistry } from '../../../src/engine/registry.js'
 import { builtinServices } from '../../../src/services/index.js'
 import { syncCatalog } from '../../../src/store/catalog.js'
 import { claimDuePolls, type DueSlot, pollLagSeconds } from '../../../src/store/due-polls.js'
-import { openStore, type Store } from '../../../src/store/open.js'
 import { pruneOldRecords } from '../../../src/store/retention.js'
 import { findStrandedEvents } from '../../../src/store/stranded-events.js'
-import { createUser, seedPollingAreas } from '../../helpers/seed.js'
-import { drivers, openTestStore, type TestStore } from '../../helpers/stores.js'
+import { createUser, seedPollingAreas } from '../../support/db/seed.js'
+import { drivers, openTestStore, type TestStore } from '../../support/db/stores.js'
 
 const registry = createRegistry(builtinServices)
 

@@ -11,8 +11,8 @@ import { createRegistry } from '../../../src/engine/registry.js'
 import { silentLogger } from '../../../src/engine/types.js'
 import { builtinServices } from '../../../src/services/index.js'
 import { syncCatalog } from '../../../src/store/catalog.js'
-import { createUser, seedPollingAreas } from '../../helpers/seed.js'
-import { openTestStore, type TestStore } from '../../helpers/stores.js'
+import { createUser, seedPollingAreas } from '../../support/db/seed.js'
+import { openTestStore, type TestStore } from '../../support/db/stores.js'
 
 describe('scheduler sweep (embedded)', () => {
   let testStore: TestStore

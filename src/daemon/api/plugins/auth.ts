@@ -10,10 +10,10 @@
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { findLiveToken, tokenPrefix, touchApiToken } from '../../../store/tokens.js'
+import { jwtClaims } from '../../../supabase/auth-client.js'
 import type { DaemonContext } from '../../context.js'
 import { ProblemError, unauthenticatedDetail } from '../problems.js'
 import { supabaseAuthenticatorFor } from '../supabase-auth.js'
-import { jwtClaims } from '../supabase-client.js'
 
 export interface RequestAuth {
   userId: string

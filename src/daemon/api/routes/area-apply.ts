@@ -4,10 +4,10 @@
  * `/documents/<i>` and nothing is written.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { BatchAnswer, BatchBody } from '../../../contract/areas.js'
+import { problemResponses } from '../../../contract/common.js'
 import { applyAreaDocuments } from '../../../store/area-batch.js'
 import { authOf } from '../plugins/auth.js'
-import { BatchAnswer, BatchBody } from '../schemas/areas.js'
-import { problemResponses } from '../schemas/common.js'
 import type { RouteOptions } from './auth.js'
 
 export const areaApplyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {

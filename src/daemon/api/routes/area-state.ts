@@ -1,12 +1,12 @@
 /** Acting on one AREA: enable, disable, and `area run` (fire it now with a given event). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AreaNameParams, RunAnswer, RunBody, StateAnswer } from '../../../contract/areas.js'
+import { problemResponses } from '../../../contract/common.js'
 import { errorMessage } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
 import { setAreaEnabled } from '../../../store/areas.js'
 import { findAreaTrigger, recordManualEvent } from '../../../store/manual-events.js'
 import { authOf } from '../plugins/auth.js'
-import { AreaNameParams, RunAnswer, RunBody, StateAnswer } from '../schemas/areas.js'
-import { problemResponses } from '../schemas/common.js'
 import { areaDetailsOrThrow } from './areas.js'
 import type { RouteOptions } from './auth.js'
 
@@ -56,7 +56,7 @@ export const areaStateRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
       // Committed first (Postgres is the outbox): if the enqueue fails, the sweeper enqueues it.
       const recorded = await recordManualEvent(db, { userId, ...trigger, event })
       try {
-        await ctx.queue.queue.enqueueExecutions([
+        await ctx.queue.jobs.enqueueExecutions([
           { hookLogId: recorded.hookLogId, areaActionId: recorded.areaActionId },
         ])
       } catch (error) {

@@ -4,6 +4,15 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import {
+  ApplyAnswer,
+  AreaDetailsSchema,
+  AreaDocumentBody,
+  AreaList,
+  AreaNameParams,
+  ListAreasQuery,
+} from '../../../contract/areas.js'
+import { defaultPageSize, problemResponses } from '../../../contract/common.js'
 import { ValidationError } from '../../../engine/errors.js'
 import { normalizeArea } from '../../../spec/normalize.js'
 import { getAreaDetails, type LabelSelector, listAreas } from '../../../store/area-queries.js'
@@ -12,15 +21,6 @@ import { AreaNotFoundError } from '../../../store/errors.js'
 import type { DaemonContext } from '../../context.js'
 import { decodeNameCursor, encodeCursor } from '../cursor.js'
 import { authOf } from '../plugins/auth.js'
-import {
-  ApplyAnswer,
-  AreaDetailsSchema,
-  AreaDocumentBody,
-  AreaList,
-  AreaNameParams,
-  ListAreasQuery,
-} from '../schemas/areas.js'
-import { defaultPageSize, problemResponses } from '../schemas/common.js'
 import { areaDetailsView, areaSummaryView } from '../views.js'
 import type { RouteOptions } from './auth.js'
 

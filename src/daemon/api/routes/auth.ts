@@ -5,14 +5,14 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { LoginBody, MeAnswer, SessionAnswer, SignupBody } from '../../../contract/auth.js'
+import { iso, isoOrNull, problemResponses } from '../../../contract/common.js'
 import { recordAudit } from '../../../store/audit.js'
 import { findApiTokenInfo, revokeApiTokenById } from '../../../store/tokens.js'
 import { findUserById } from '../../../store/users.js'
 import type { DaemonContext } from '../../context.js'
 import { login, type Session, signup } from '../accounts.js'
 import { authOf, bearerToken, type RequestAuth } from '../plugins/auth.js'
-import { LoginBody, MeAnswer, SessionAnswer, SignupBody } from '../schemas/auth.js'
-import { iso, isoOrNull, problemResponses } from '../schemas/common.js'
 import { supabaseAuthenticatorFor } from '../supabase-auth.js'
 import { tokenView, userView } from '../views.js'
 

@@ -8,16 +8,26 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Kysely } from 'kysely'
+import { iso, isoOrNull, page, problemResponses } from '../../../contract/common.js'
+import {
+  AuthorizeAnswer,
+  AuthorizeQuery,
+  CallbackQuery,
+  ConnectionNameParams,
+  ConnectionSchema,
+  CreateConnectionBody,
+  ServiceParams,
+} from '../../../contract/connections.js'
+import type { Database } from '../../../db/schema.js'
 import type { ServiceDefinition } from '../../../engine/define.js'
 import type { JsonObject } from '../../../engine/types.js'
 import { recordAudit } from '../../../store/audit.js'
-import type { Database } from '../../../store/schema.js'
 import {
   createConnection,
   deleteConnection,
   listConnections,
   saveOAuthConnection,
-} from '../../../store/user-services.js'
+} from '../../../store/connections.js'
 import type { DaemonContext } from '../../context.js'
 import { oauthCredentials } from '../../oauth/credentials.js'
 import { OAuthNotConfiguredError, oauthConfigFor } from '../../oauth/oauth-config.js'
@@ -27,16 +37,6 @@ import { exchangeCode } from '../../oauth/token-endpoint.js'
 import { checkCredentials } from '../connection-credentials.js'
 import { authOf } from '../plugins/auth.js'
 import { ProblemError } from '../problems.js'
-import { iso, isoOrNull, page, problemResponses } from '../schemas/common.js'
-import {
-  AuthorizeAnswer,
-  AuthorizeQuery,
-  CallbackQuery,
-  ConnectionNameParams,
-  ConnectionSchema,
-  CreateConnectionBody,
-  ServiceParams,
-} from '../schemas/connections.js'
 import type { RouteOptions } from './auth.js'
 import { callbackPage } from './connection-pages.js'
 

@@ -5,6 +5,8 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
+import { defaultPageSize, problemResponses } from '../../../contract/common.js'
+import { LogStreamQuery, LogsAnswer, LogsQuery } from '../../../contract/logs.js'
 import { parseDuration } from '../../../engine/duration.js'
 import { errorMessage, ValidationError } from '../../../engine/errors.js'
 import { findAreaId } from '../../../store/area-queries.js'
@@ -14,8 +16,6 @@ import type { DaemonContext } from '../../context.js'
 import { decodeLogCursor, encodeLogCursor } from '../cursor.js'
 import { followEventLogs } from '../log-follow.js'
 import { authOf } from '../plugins/auth.js'
-import { defaultPageSize, problemResponses } from '../schemas/common.js'
-import { LogStreamQuery, LogsAnswer, LogsQuery } from '../schemas/logs.js'
 import { eventLogView } from '../views.js'
 import type { RouteOptions } from './auth.js'
 

@@ -73,7 +73,7 @@ export const probeRoutes: FastifyPluginAsyncTypebox<ProbeOptions> = async (
       }
       const [database, queue] = await Promise.all([
         check('database', () => sql`select 1`.execute(ctx.store.db)),
-        check('queue', () => ctx.queue.queue.counts()),
+        check('queue', () => ctx.queue.jobs.counts()),
       ])
       const ready = database === 'ok' && queue === 'ok'
       return reply

@@ -4,6 +4,15 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
+import { page, problemResponses } from '../../../contract/common.js'
+import {
+  type ActionSchema,
+  type ParamSchema,
+  type ReactionSchema,
+  ServiceDetailsSchema,
+  ServiceParams,
+  ServiceSummarySchema,
+} from '../../../contract/services.js'
 import {
   type ActionDefinition,
   actionRequiresConnection,
@@ -13,15 +22,6 @@ import {
 } from '../../../engine/define.js'
 import { describeParams } from '../../../store/catalog.js'
 import { ProblemError } from '../problems.js'
-import { page, problemResponses } from '../schemas/common.js'
-import {
-  type ActionSchema,
-  type ParamSchema,
-  type ReactionSchema,
-  ServiceDetailsSchema,
-  ServiceParams,
-  ServiceSummarySchema,
-} from '../schemas/services.js'
 import type { RouteOptions } from './auth.js'
 
 export const serviceRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {

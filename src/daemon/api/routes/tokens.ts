@@ -1,13 +1,18 @@
 /** API tokens for the CLI and CI: create (shown once), list (never the token), revoke by name. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import {
+  CreatedTokenAnswer,
+  CreateTokenBody,
+  TokenInfoSchema,
+  TokenNameParams,
+} from '../../../contract/auth.js'
+import { iso, isoOrNull, page, problemResponses } from '../../../contract/common.js'
 import { recordAudit } from '../../../store/audit.js'
 import { createApiToken, listApiTokens, revokeApiTokenByName } from '../../../store/tokens.js'
 import { tokenExists } from '../accounts.js'
 import { authOf } from '../plugins/auth.js'
 import { ProblemError } from '../problems.js'
-import { CreatedTokenAnswer, CreateTokenBody, TokenInfoSchema, TokenNameParams } from '../schemas/auth.js'
-import { iso, isoOrNull, page, problemResponses } from '../schemas/common.js'
 import { tokenView } from '../views.js'
 import type { RouteOptions } from './auth.js'
 

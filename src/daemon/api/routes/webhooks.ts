@@ -41,7 +41,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       {
         db: ctx.store.db,
         secrets: ctx.secrets,
-        enqueueExecutions: (jobs) => ctx.queue.queue.enqueueExecutions(jobs),
+        enqueueExecutions: (jobs) => ctx.queue.jobs.enqueueExecutions(jobs),
         logger: ctx.logger,
       },
       {

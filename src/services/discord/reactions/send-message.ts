@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox'
 import { defineReaction } from '../../../engine/define.js'
 import { type AreaError, PermanentError, RetryableError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
-import { bodyText, type HttpResponse } from '../../http/client.js'
-import { isRetryableStatus, parseRetryAfter } from '../../http/http-errors.js'
-import { postWebhookJson, secretWebhookTarget } from '../../http/webhook-post.js'
+import { bodyText, type HttpResponse } from '../../../net/client.js'
+import { isRetryableStatus, parseRetryAfter } from '../../../net/http-errors.js'
+import { postWebhookJson, secretWebhookTarget } from '../../../net/webhook-post.js'
 
 const MAX_BODY_BYTES = 64 * 1024
 

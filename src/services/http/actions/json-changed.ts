@@ -5,10 +5,10 @@ import { canonicalHash as hashJson } from '../../../engine/canonical-json.js'
 import { defineAction } from '../../../engine/define.js'
 import { PermanentError } from '../../../engine/errors.js'
 import type { JsonObject, JsonValue } from '../../../engine/types.js'
-import { bodyText, sendHttpRequest } from '../client.js'
-import { statusError } from '../http-errors.js'
-import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../params.js'
-import { parseTarget } from '../url.js'
+import { bodyText, sendHttpRequest } from '../../../net/client.js'
+import { statusError } from '../../../net/http-errors.js'
+import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../../../net/request-params.js'
+import { parseTarget } from '../../../net/target.js'
 
 const TIMEOUT_MS = 30_000
 /** A document this large is not a JSON API answer worth watching, and would bloat events. */

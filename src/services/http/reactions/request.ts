@@ -3,10 +3,10 @@ import { defineReaction } from '../../../engine/define.js'
 import { POSITIVE_DURATION_PATTERN, parseDuration } from '../../../engine/duration.js'
 import { PermanentError } from '../../../engine/errors.js'
 import type { JsonObject, JsonValue } from '../../../engine/types.js'
-import { bodyText, type HttpResponse, isJsonContentType, sendHttpRequest } from '../client.js'
-import { statusError } from '../http-errors.js'
-import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../params.js'
-import { parseTarget } from '../url.js'
+import { bodyText, type HttpResponse, isJsonContentType, sendHttpRequest } from '../../../net/client.js'
+import { statusError } from '../../../net/http-errors.js'
+import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../../../net/request-params.js'
+import { parseTarget } from '../../../net/target.js'
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const
 type Method = (typeof METHODS)[number]

@@ -1,0 +1,130 @@
+/** AREAs: the documents as applied, their state, and what apply did. */
+import { Type } from '@sinclair/typebox'
+import { AreaDocumentSchema, namePattern } from '../spec/document.js'
+import { Nullable, NullableTimestamp, page, pageQuery, Timestamp } from './common.js'
+
+export const AreaName = Type.String({ pattern: namePattern, maxLength: 63 })
+export const AreaNameParams = Type.Object({ name: AreaName })
+
+export const ListAreasQuery = Type.Object({
+  ...pageQuery,
+  label: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 320 }), {
+      description: 'key=value (or a bare key: any value); repeat to require several',
+    }),
+  ),
+})
+
+export const HookStatus = Type.Union([Type.Literal('active'), Type.Literal('paused')])
+
+export const TriggerStateSchema = Type.Object({
+  type: Type.Union([Type.Literal('webhook'), Type.Literal('polling')]),
+  status: Type.Optional(HookStatus),
+  webhookUrl: Type.Optional(Type.String({ description: 'Where the service must POST its events' })),
+  secret: Type.Optional(Nullable(Type.String({ description: 'The signing secret (whsec_…)' }))),
+  intervalSeconds: Type.Optional(Nullable(Type.Integer())),
+  schedule: Type.Optional(
+    Nullable(Type.Unknown({ description: 'For cron: { kind, expression, timezone }' })),
+  ),
+  nextRunAt: Type.Optional(NullableTimestamp),
+  lastRunAt: Type.Optional(NullableTimestamp),
+})
+
+export const EventSummarySchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  status: Type.String(),
+  deliveryId: Type.String(),
+  detectedAt: Timestamp,
+  finishedAt: NullableTimestamp,
+  attempts: Type.Integer(),
+  error: Nullable(Type.String()),
+})
+
+const summaryProperties = {
+  name: Type.String(),
+  description: Type.String(),
+  labels: Type.Record(Type.String(), Type.String()),
+  enabled: Type.Boolean(),
+  revision: Type.Integer(),
+  service: Type.String(),
+  action: Type.String(),
+  spec: AreaDocumentSchema,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}
+
+export const AreaSummarySchema = Type.Object({ ...summaryProperties, trigger: TriggerStateSchema })
+
+export const AreaDetailsSchema = Type.Object({
+  ...summaryProperties,
+  trigger: TriggerStateSchema,
+  recentEvents: Type.Array(EventSummarySchema, { description: 'The latest events, newest first' }),
+})
+
+export const AreaList = page(AreaSummarySchema)
+
+export const Outcome = Type.Union([
+  Type.Literal('created'),
+  Type.Literal('updated'),
+  Type.Literal('unchanged'),
+])
+
+export const ApplyAnswer = Type.Object({
+  outcome: Outcome,
+  changes: Type.Array(Type.String(), {
+    description: 'Parts that changed: description, labels, enabled, trigger, action, reactions',
+  }),
+  area: AreaDetailsSchema,
+})
+
+export const ApplyMode = Type.Union([Type.Literal('apply'), Type.Literal('create')])
+
+export const BatchBody = Type.Object(
+  {
+    documents: Type.Array(AreaDocumentSchema, { maxItems: 500 }),
+    prune: Type.Optional(Type.Boolean({ description: 'Delete your AREAs whose names are not in documents' })),
+    dryRun: Type.Optional(Type.Boolean({ description: 'Answer what would change; write nothing' })),
+    mode: Type.Optional(ApplyMode),
+  },
+  { additionalProperties: false },
+)
+
+export const BatchAnswer = Type.Object({
+  dryRun: Type.Boolean(),
+  results: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      outcome: Type.Union([...Outcome.anyOf, Type.Literal('deleted')]),
+      changes: Type.Array(Type.String()),
+      before: Type.Optional(Type.Unknown({ description: 'Dry runs: the stored document' })),
+      after: Type.Optional(Type.Unknown({ description: 'Dry runs: the document once applied' })),
+    }),
+  ),
+  pruned: Type.Array(Type.String()),
+})
+
+export const StateAnswer = Type.Object({
+  outcome: Type.Union([Type.Literal('updated'), Type.Literal('unchanged')]),
+  area: AreaDetailsSchema,
+})
+
+export const RunBody = Nullable(
+  Type.Object(
+    {
+      event: Type.Optional(
+        Type.Record(Type.String(), Type.Unknown(), {
+          description: "The event; default: the action's example event (area services describe)",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+)
+
+export const RunAnswer = Type.Object({
+  hookLogId: Type.String({ format: 'uuid' }),
+  deliveryId: Type.String(),
+})
+
+/** One AREA document as a request body (validated again, against the registry, by normalizeArea). */
+export const AreaDocumentBody = AreaDocumentSchema

@@ -1,0 +1,54 @@
+/** Execution history: events with what each reaction did. */
+import { Type } from '@sinclair/typebox'
+import { eventStatuses, executionStatuses } from '../store/logs.js'
+import { AreaName } from './areas.js'
+import { Nullable, NullableTimestamp, page, pageQuery, Timestamp } from './common.js'
+
+const statuses = [...new Set([...eventStatuses, ...executionStatuses])]
+
+export const LogStatusSchema = Type.Union(
+  statuses.map((s) => Type.Literal(s)),
+  { description: 'An event status, or a reaction status (events with such a reaction)' },
+)
+
+const filters = {
+  area: Type.Optional(AreaName),
+  status: Type.Optional(LogStatusSchema),
+}
+
+export const LogsQuery = Type.Object({
+  ...filters,
+  since: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'An ISO 8601 time, or a duration back from now (30m, 1h, 7d)',
+    }),
+  ),
+  ...pageQuery,
+})
+
+export const LogStreamQuery = Type.Object(filters)
+
+export const ExecutionSchema = Type.Object({
+  ref: Type.String({ description: 'The reaction id in the AREA file' }),
+  status: Type.String(),
+  attempt: Type.Integer(),
+  startedAt: Timestamp,
+  finishedAt: NullableTimestamp,
+  errorText: Nullable(Type.String()),
+  errorClass: Nullable(Type.String()),
+})
+
+export const EventLogSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  area: Type.String(),
+  status: Type.String(),
+  deliveryId: Type.String(),
+  detectedAt: Timestamp,
+  finishedAt: NullableTimestamp,
+  attempts: Type.Integer(),
+  error: Nullable(Type.String()),
+  executions: Type.Array(ExecutionSchema),
+})
+
+export const LogsAnswer = page(EventLogSchema)

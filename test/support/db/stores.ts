@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { migrate } from '../../../src/db/migrate.js'
+import { openStore, type Store } from '../../../src/db/open.js'
+import { createTestDatabase } from './postgres.js'
+
+export const drivers = ['pglite', 'postgres'] as const
+export type Driver = (typeof drivers)[number]
+
+export interface TestStore {
+  store: Store
+  /** The Postgres connection string, or the PGlite data directory. */
+  location: string
+  /** Closes the store and removes its database or data directory. */
+  dispose(): Promise<void>
+}
+
+/** A store on a fresh database of its own: a temp data dir (PGlite) or a new database (Postgres). */
+export async function openTestStore(
+  driver: Driver,
+  options: { migrated?: boolean } = {},
+): Promise<TestStore> {
+  let location: string
+  let removeDatabase: () => Promise<void>
+  if (driver === 'pglite') {
+    location = await mkdtemp(join(tmpdir(), 'area-test-'))
+    removeDatabase = () => rm(location, { recursive: true, force: true })
+  } else {
+    const database = await createTestDatabase('area_test')
+    location = database.url
+    removeDatabase = database.drop
+  }
+  const store = await openStore(driver === 'pglite' ? { dataDir: location } : { databaseUrl: location })
+  const dispose = async () => {
+    await store.close()
+    await removeDatabase()
+  }
+  try {
+    if (options.migrated ?? true) await migrate(store)
+  } catch (error) {
+    await dispose()
+    throw error
+  }
+  return { store, location, dispose }
+}
+
+/** Registers hooks giving the enclosing suite one store (migrated by default) on `driver`. */
+export function useTestStore(driver: Driver, options: { migrated?: boolean } = {}): () => Store {
+  let testStore: TestStore | undefined
+  beforeAll(async () => {
+    testStore = await openTestStore(driver, options)
+  })
+  afterAll(async () => {
+    await testStore?.dispose()
+  })
+  return () => {
+    if (!testStore) throw new Error('The test store is opened in beforeAll; use it inside a test')
+    return testStore.store
+  }
+}
+
+/** Runs the same suite once per driver, each with a freshly migrated store of its own. */
+export function describeEachDriver(name: string, suite: (store: () => Store, driver: Driver) => void): void {
+  describe.each(drivers)(`${name} (%s)`, (driver) => {
+    suite(useTestStore(driver), driver)
+  })
+}
