@@ -10,7 +10,7 @@
  * configured rate limit and without the batching counters.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
-import { webhookRoutes } from '../src/daemon/api/routes/webhooks.js'
+import { webhookRoutes } from '../src/daemon/api/webhooks/routes.js'
 import { loadDaemonConfig } from '../src/daemon/config.js'
 import { openDaemonContext } from '../src/daemon/context.js'
 import { createWebhookIngest, type IngestSettings } from '../src/daemon/ingest/webhook-ingest.js'

@@ -1,8 +1,8 @@
 /**
- * Webhook ingest (DESIGN §7): the API in a child process (real daemon context, BullMQ producer),
- * autocannon here with 50 connections for 10 s, each request a signed 1 KB JSON body with its own
- * webhook-id; then the same load against a bare Fastify handler. Rows committed are checked
- * against the 2xx answers, and jobs enqueued against the rows.
+ * Webhook ingest (docs/architecture.md, "Performance"): the API in a child process (real daemon
+ * context, BullMQ producer), autocannon here with 50 connections for 10 s, each request a signed
+ * 1 KB JSON body with its own webhook-id; then the same load against a bare Fastify handler. Rows
+ * committed are checked against the 2xx answers, and jobs enqueued against the rows.
  *
  * BENCH_DURATION (seconds), BENCH_CONNECTIONS, BENCH_WARMUP override the defaults; BENCH_APP=full
  * measures through the whole API of app.ts (see api-server.ts).

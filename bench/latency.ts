@@ -1,8 +1,8 @@
 /**
- * Webhook → first reaction request (DESIGN §7): signed webhooks at a fixed rate into an API
- * process, executed by a worker process through Redis, each reaction posting to a local sink.
- * The event carries the time it was sent; the sink reads it back from the reaction's body, so
- * both ends use this process's clock.
+ * Webhook → first reaction request (docs/architecture.md, "Performance"): signed webhooks at a
+ * fixed rate into an API process, executed by a worker process through Redis, each reaction posting
+ * to a local sink. The event carries the time it was sent; the sink reads it back from the
+ * reaction's body, so both ends use this process's clock.
  */
 import { signStandardWebhook } from '../src/services/webhook/standard-webhooks.js'
 import { startServer } from './ipc.js'

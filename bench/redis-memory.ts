@@ -1,8 +1,9 @@
 /**
- * DESIGN §7's memory row for Redis: used_memory after the worker figure's executions, beside
- * before them and with all their jobs queued, under the retention the daemon runs with (the
- * queue's defaults: createQueue in context.ts passes none). Bounded means the completed jobs
- * kept stay within the retention count and less is left than the queued jobs took.
+ * The Redis memory row of the targets (docs/architecture.md, "Performance"): used_memory after the
+ * worker figure's executions, beside before them and with all their jobs queued, under the
+ * retention the daemon runs with (the queue's defaults: createQueue in context.ts passes none).
+ * Bounded means the completed jobs kept stay within the retention count and less is left than the
+ * queued jobs took.
  */
 import { resolveRetention } from '../src/daemon/queue/retention.js'
 import { prefixMemory, redisUsedMemory } from './environment.js'
@@ -43,7 +44,7 @@ export async function redisMemoryFigure(options: {
     },
     rows: [
       row(
-        `Redis used_memory after ${formatNumber(executions)} executions (DESIGN: 100k)`,
+        `Redis used_memory after ${formatNumber(executions)} executions (target: 100k)`,
         `${mb(before)} -> ${mb(after)} MB (+${mb(after - before)} MB)`,
         'bounded by retention',
         `${mb(queued)} MB with all queued`,

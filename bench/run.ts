@@ -1,7 +1,7 @@
 /**
- * `npm run bench` (DESIGN §7): every figure beside a reference measured in the same run, against
- * real Postgres and Redis on this machine. Prints one JSON object on stdout and a table per figure
- * on stderr (`npm run -s bench > bench.json` keeps the JSON alone).
+ * `npm run bench` (docs/architecture.md, "Performance"): every figure beside a reference measured
+ * in the same run, against real Postgres and Redis on this machine. Prints one JSON object on
+ * stdout and a table per figure on stderr (`npm run -s bench > bench.json` keeps the JSON alone).
  *
  * Each figure lives in its module and runs in an environment of its own (a fresh database and
  * Redis prefixes, removed afterwards even when it fails):

@@ -1,7 +1,8 @@
 /**
- * Scheduler claim + enqueue (DESIGN §7): BENCH_SCHEDULER_JOBS (100,000) polling hook_jobs, all
- * due a minute ago, then BENCH_SCHEDULERS (3) scheduler processes (the daemon's scheduler role,
- * no worker), timed from `go` until every poll job is waiting in BullMQ (polled every 50 ms).
+ * Scheduler claim + enqueue (docs/architecture.md, "Performance"): BENCH_SCHEDULER_JOBS (100,000)
+ * polling hook_jobs, all due a minute ago, then BENCH_SCHEDULERS (3) scheduler processes (the
+ * daemon's scheduler role, no worker), timed from `go` until every poll job is waiting in BullMQ
+ * (polled every 50 ms).
  *
  * Double fires, counted three independent ways after one more scheduler tick: poll jobs per hook
  * job in Redis beyond one (job ids are `poll-<hookJobId>-<slotMs>`, so a second claim of another

@@ -3,10 +3,10 @@
 import { migrate } from '../src/db/migrate.js'
 import { openStore } from '../src/db/open.js'
 import { createRegistry } from '../src/engine/registry.js'
+import { applyArea } from '../src/features/areas/apply.js'
 import { createSecretBox } from '../src/secrets/secret-box.js'
 import { builtinServices } from '../src/services/index.js'
 import { normalizeArea } from '../src/spec/normalize.js'
-import { applyArea } from '../src/store/areas.js'
 import { syncCatalog } from '../src/store/catalog.js'
 
 export interface SeededHook {
@@ -54,13 +54,10 @@ export async function seedWebhookArea(
         })),
       },
     }
-    const applied = await applyArea(store.db, {
-      userId: user.id,
-      area: normalizeArea(document, registry),
-      mode: 'create',
-      registry,
-      secrets,
-    })
+    const applied = await applyArea(
+      { store, registry, secrets },
+      { userId: user.id, area: normalizeArea(document, registry), mode: 'create' },
+    )
     const hook = await store.db
       .selectFrom('hook_jobs as h')
       .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')

@@ -1,4 +1,4 @@
-/** DESIGN §7's targets, in the JSON of every run. */
+/** The performance targets (docs/architecture.md, "Performance"), in the JSON of every run. */
 export const TARGETS = {
   ingestReqPerSec: 5_000,
   ingestMinReqPerSec: 3_000,

@@ -1,9 +1,9 @@
 /**
- * Webhook → first reaction request (DESIGN §7): paced signed webhooks into an API process, run by
- * a worker process, each reaction posting to a local sink (measured by latency.ts).
- * BENCH_LATENCY_RATE (default 500 req/s) and BENCH_DURATION set the load; BENCH_WARMUP seconds at
- * the same rate go first, not counted (cold processes need about 3 s to reach their steady state);
- * BENCH_TRACE=1 prints p50 and max per second of sending, warm-up included.
+ * Webhook → first reaction request (docs/architecture.md, "Performance"): paced signed webhooks
+ * into an API process, run by a worker process, each reaction posting to a local sink (measured by
+ * latency.ts). BENCH_LATENCY_RATE (default 500 req/s) and BENCH_DURATION set the load; BENCH_WARMUP
+ * seconds at the same rate go first, not counted (cold processes need about 3 s to reach their
+ * steady state); BENCH_TRACE=1 prints p50 and max per second of sending, warm-up included.
  */
 import type { BenchEnvironment } from './environment.js'
 import { measureWebhookToReaction } from './latency.js'

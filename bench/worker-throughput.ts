@@ -1,14 +1,14 @@
 /**
- * Worker executions/s (DESIGN §7): BENCH_WORKER_EVENTS (20,000) events of one webhook AREA with
- * two `http.request` reactions posting to a local sink. The hook_logs rows are inserted in bulk
- * as the ingest commits them and their area_execution jobs enqueued as the ingest enqueues them;
- * then ONE worker process starts (the daemon's worker role, default concurrency) and is timed
- * from `go` until every event is processed (polled every 100 ms). Every event must be done, with
- * two successful execution_logs rows and two requests at the sink.
+ * Worker executions/s (docs/architecture.md, "Performance"): BENCH_WORKER_EVENTS (20,000) events of
+ * one webhook AREA with two `http.request` reactions posting to a local sink. The hook_logs rows
+ * are inserted in bulk as the ingest commits them and their area_execution jobs enqueued as the
+ * ingest enqueues them; then ONE worker process starts (the daemon's worker role, default
+ * concurrency) and is timed from `go` until every event is processed (polled every 100 ms). Every
+ * event must be done, with two successful execution_logs rows and two requests at the sink.
  *
- * Reference in the same run: BullMQ alone, a no-op Worker on as many jobs (bullmq-noop.ts). And
- * DESIGN's memory row: Redis used_memory after the executions, beside before, under the retention
- * the daemon runs with.
+ * Reference in the same run: BullMQ alone, a no-op Worker on as many jobs (bullmq-noop.ts). And the
+ * Redis memory row of the targets: Redis used_memory after the executions, beside before, under the
+ * retention the daemon runs with.
  */
 import { sql } from 'kysely'
 import { loadDaemonConfig } from '../src/daemon/config.js'

@@ -1,19 +1,28 @@
 import { Flags } from '@oclif/core'
 import { ApiCommand } from '../lib/api-command.js'
 import type { ApplyBatchAnswer } from '../lib/api-types.js'
-import { resultLine, summaryLine } from '../lib/apply-output.js'
-import { fileFlags, loadAreaDocuments, locateServerIssues } from '../lib/area-files.js'
+import { answerLines } from '../lib/apply-output.js'
+import { applyAreas, fileFlags, loadAreaDocuments } from '../lib/area-files.js'
 import { confirmOrFail } from '../lib/confirm.js'
+import { helpText } from '../lib/help-text.js'
 import { withSpinner } from '../lib/spinner.js'
 import { requireInteractive } from '../lib/tty.js'
 
-/** The `--json` document is the server's answer: `{ dryRun, results: [{ name, outcome, changes }], pruned }`. */
+/**
+ * The `--json` document is the server's answer:
+ * `{ dryRun, results: [{ name, outcome, changes }], pruned }`.
+ */
 export type ApplyOutput = ApplyBatchAnswer
 
-export default class Apply extends ApiCommand<typeof Apply> {
+export default class Apply extends ApiCommand<typeof Apply, ApplyOutput> {
   static override summary = 'Create or update AREAs from files, by name; optionally delete the others.'
-  static override description =
-    'Every document is validated offline first and then by the server; if any is invalid nothing changes (exit 3). The files are applied in one transaction: each AREA is created, updated or left unchanged, and reported so. With --prune, your AREAs whose names are in none of the files are deleted: that asks for confirmation on a terminal and needs --yes elsewhere. --dry-run only reports what would happen (see also `area diff`).'
+  static override description = helpText([
+    'Every document is validated offline first and then by the server; if any is invalid nothing',
+    'changes (exit 3). The files are applied in one transaction: each AREA is created, updated or',
+    'left unchanged, and reported so. With --prune, your AREAs whose names are in none of the files',
+    'are deleted: that asks for confirmation on a terminal and needs --yes elsewhere. --dry-run only',
+    'reports what would happen (see also `area diff`).',
+  ])
 
   static override examples = [
     {
@@ -37,21 +46,19 @@ export default class Apply extends ApiCommand<typeof Apply> {
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask before deleting with --prune.', default: false }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<ApplyOutput> {
     const { prune, yes } = this.flags
     const dryRun = this.flags['dry-run']
     // Fail before reading anything: a CI job without --yes must not depend on what exists.
     if (prune && !dryRun && !yes)
       requireInteractive('--prune deletes AREAs and asks first; it', 'add --yes to confirm')
-    const { areas, documents } = await loadAreaDocuments(this.flags.file, this.flags.recursive)
+    const loaded = await loadAreaDocuments(this.flags.file, this.flags.recursive)
     const client = await this.client()
     const send = (plan: boolean) =>
       withSpinner(
         plan ? 'Planning…' : 'Applying…',
-        client.post<ApplyBatchAnswer>('/v1/areas/apply', { documents, prune, dryRun: plan, mode: 'apply' }),
-      ).catch((error: unknown) => {
-        throw locateServerIssues(error, areas)
-      })
+        applyAreas(client, loaded, { prune, dryRun: plan, mode: 'apply' }),
+      )
     if (prune && !dryRun && !yes) {
       const plan = await send(true)
       if (plan.pruned.length) {
@@ -63,12 +70,10 @@ export default class Apply extends ApiCommand<typeof Apply> {
         )
       }
     }
-    const answer = await send(dryRun)
-    this.print(answer satisfies ApplyOutput, () => {
-      const c = this.colors
-      const lines = answer.results.map((r) => resultLine(r, c, dryRun))
-      lines.push('', `${dryRun ? 'Dry run: ' : ''}${summaryLine(answer.results, dryRun)}`)
-      return lines.join('\n')
-    })
+    return send(dryRun)
+  }
+
+  protected override render(answer: ApplyOutput): string {
+    return answerLines(answer, this.colors)
   }
 }

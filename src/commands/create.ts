@@ -1,13 +1,17 @@
 import { ApiCommand } from '../lib/api-command.js'
 import type { ApplyBatchAnswer } from '../lib/api-types.js'
-import { resultLine, summaryLine } from '../lib/apply-output.js'
-import { fileFlags, loadAreaDocuments, locateServerIssues } from '../lib/area-files.js'
+import { answerLines } from '../lib/apply-output.js'
+import { applyAreas, fileFlags, loadAreaDocuments } from '../lib/area-files.js'
+import { helpText } from '../lib/help-text.js'
 import { withSpinner } from '../lib/spinner.js'
 
-export default class Create extends ApiCommand<typeof Create> {
+export default class Create extends ApiCommand<typeof Create, ApplyBatchAnswer> {
   static override summary = 'Create AREAs from files; fail, changing nothing, if any name exists.'
-  static override description =
-    'Like `area apply`, but never updates: if any AREA of the files already exists, nothing is created and the command fails naming it. All documents are validated first (exit 3 when any is invalid).'
+  static override description = helpText([
+    'Like `area apply`, but never updates: if any AREA of the files already exists, nothing is',
+    'created and the command fails naming it. All documents are validated first (exit 3 when any',
+    'is invalid).',
+  ])
 
   static override examples = [
     {
@@ -22,19 +26,13 @@ export default class Create extends ApiCommand<typeof Create> {
 
   static override flags = { ...fileFlags }
 
-  async run(): Promise<void> {
-    const { areas, documents } = await loadAreaDocuments(this.flags.file, this.flags.recursive)
+  async run(): Promise<ApplyBatchAnswer> {
+    const loaded = await loadAreaDocuments(this.flags.file, this.flags.recursive)
     const client = await this.client()
-    const answer = await withSpinner(
-      'Creating…',
-      client.post<ApplyBatchAnswer>('/v1/areas/apply', { documents, mode: 'create' }),
-    ).catch((error: unknown) => {
-      throw locateServerIssues(error, areas)
-    })
-    this.print(answer, () => {
-      const lines = answer.results.map((r) => resultLine(r, this.colors, false))
-      lines.push('', summaryLine(answer.results, false))
-      return lines.join('\n')
-    })
+    return withSpinner('Creating…', applyAreas(client, loaded, { mode: 'create' }))
+  }
+
+  protected override render(answer: ApplyBatchAnswer): string {
+    return answerLines(answer, this.colors)
   }
 }

@@ -1,9 +1,10 @@
-import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../lib/api-command.js'
+import { areaArgs } from '../lib/area-args.js'
 import { areaPath, getArea } from '../lib/areas-api.js'
 import { confirmOrFail } from '../lib/confirm.js'
+import { type Removal, removalFlags, removalLine } from '../lib/removal.js'
 
-export default class Delete extends ApiCommand<typeof Delete> {
+export default class Delete extends ApiCommand<typeof Delete, Removal> {
   static override summary = 'Delete an AREA, its trigger and its history.'
   static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required.'
   static override examples = [
@@ -11,12 +12,10 @@ export default class Delete extends ApiCommand<typeof Delete> {
     { description: 'In a script.', command: '<%= config.bin %> <%= command.id %> heartbeat --yes' },
   ]
 
-  static override args = { name: Args.string({ description: 'The AREA name.', required: true }) }
-  static override flags = {
-    yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation.', default: false }),
-  }
+  static override args = areaArgs
+  static override flags = removalFlags
 
-  async run(): Promise<void> {
+  async run(): Promise<Removal> {
     const { name } = this.args
     const client = await this.client()
     if (!this.flags.yes) {
@@ -25,6 +24,10 @@ export default class Delete extends ApiCommand<typeof Delete> {
       await confirmOrFail(`Delete the AREA "${name}" and its history?`, 'deleting an AREA', false)
     }
     await client.delete(areaPath(name))
-    this.print({ name, outcome: 'deleted' }, () => `${this.colors.red('-')} deleted ${name}`)
+    return { name, outcome: 'deleted' }
+  }
+
+  protected override render(removal: Removal): string {
+    return removalLine(removal, this.colors)
   }
 }

@@ -1,15 +1,20 @@
-import { Args } from '@oclif/core'
 import { ApiCommand } from '../lib/api-command.js'
 import type { AreaDetails } from '../lib/api-types.js'
+import { areaArgs } from '../lib/area-args.js'
 import { getArea } from '../lib/areas-api.js'
+import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
 
-export default class Describe extends ApiCommand<typeof Describe> {
+export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
   static override summary =
     'Show one AREA: its trigger (webhook URL and secret, or next poll), reactions and last runs.'
-  static override description =
-    'For a webhook AREA this prints the URL to give the sending service and the secret it signs with (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers), with a curl command that sends a signed test event. Treat the output as a secret. --json prints the API object.'
+  static override description = helpText([
+    'For a webhook AREA this prints the URL to give the sending service and the secret it signs with',
+    '(Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers), with a curl',
+    'command that sends a signed test event. Treat the output as a secret. --json prints the API',
+    'object.',
+  ])
 
   static override examples = [
     {
@@ -22,14 +27,13 @@ export default class Describe extends ApiCommand<typeof Describe> {
     },
   ]
 
-  static override args = { name: Args.string({ description: 'The AREA name.', required: true }) }
+  static override args = areaArgs
 
-  async run(): Promise<void> {
-    const area = await getArea(await this.client(), this.args.name)
-    this.print(area, () => this.render(area))
+  async run(): Promise<AreaDetails> {
+    return getArea(await this.client(), this.args.name)
   }
 
-  private render(area: AreaDetails): string {
+  protected override render(area: AreaDetails): string {
     const c = this.colors
     const t = area.trigger
     const field = (label: string, value: string) => `${c.bold(`${label}:`.padEnd(13))} ${value}`

@@ -1,19 +1,16 @@
 import { existsSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import pino from 'pino'
-import { ConfigError, loadDaemonConfig } from '../daemon/config.js'
-import { openDaemonContext } from '../daemon/context.js'
-import { createLogger } from '../daemon/logger.js'
-import { startRoles } from '../daemon/roles.js'
+import { createLogger, loadDaemonConfig, openDaemonContext, startRoles } from '../daemon/index.js'
 import { ApiClient } from '../lib/api-client.js'
 import type { ApplyBatchAnswer, AreaDetails, EventLog } from '../lib/api-types.js'
 import { resultLine } from '../lib/apply-output.js'
-import { loadAreaDocuments, locateServerIssues } from '../lib/area-files.js'
+import { applyAreas, loadAreaDocuments } from '../lib/area-files.js'
 import { getArea } from '../lib/areas-api.js'
-import { BaseCommand, CliError } from '../lib/base-command.js'
+import { BaseCommand } from '../lib/base-command.js'
 import { ensureDevAccount } from '../lib/dev-account.js'
-import { ExitCode } from '../lib/exit-codes.js'
-import { renderLogLine } from '../lib/log-line.js'
+import { helpText } from '../lib/help-text.js'
+import { eventLine } from '../lib/log-line.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
 
 const exampleFile = 'areas.example.yaml'
@@ -29,8 +26,15 @@ export interface DevReady {
 export default class Dev extends BaseCommand<typeof Dev> {
   static override summary =
     "The newcomer's one command: run everything locally, apply a file, follow the logs."
-  static override description =
-    `Runs the API, scheduler and worker in this process (embedded database under AREA_DATA_DIR unless DATABASE_URL is set; in-process queue unless REDIS_URL is set). On first run it creates a local user (dev@localhost) and an API token, saved in the config directory, so that \`area get\`, \`area logs\` and the other commands work from another terminal with no login. Then it applies the file (${exampleFile} by default, when present), prints the webhook URLs of webhook AREAs with a signed curl example, and follows the logs until Ctrl-C, which stops everything gracefully.`
+  static override description = helpText([
+    'Runs the API, scheduler and worker in this process (embedded database under AREA_DATA_DIR',
+    'unless DATABASE_URL is set; in-process queue unless REDIS_URL is set). On first run it creates',
+    'a local user (dev@localhost) and an API token, saved in the config directory, so that',
+    '`area get`, `area logs` and the other commands work from another terminal with no login. Then',
+    `it applies the file (${exampleFile} by default, when present), prints the webhook URLs of`,
+    'webhook AREAs with a signed curl example, and follows the logs until Ctrl-C, which stops',
+    'everything gracefully.',
+  ])
 
   static override examples = [
     {
@@ -62,17 +66,10 @@ export default class Dev extends BaseCommand<typeof Dev> {
     // A bad file is reported before anything starts.
     const loaded = files.length ? await loadAreaDocuments(files, false) : undefined
     const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' }
-    let config: ReturnType<typeof loadDaemonConfig>
-    try {
-      config = loadDaemonConfig(env, {
-        roles: ['all'],
-        ...(this.flags.port === undefined ? {} : { port: this.flags.port }),
-      })
-    } catch (error) {
-      if (error instanceof ConfigError)
-        throw new CliError(error.message, { exitCode: ExitCode.invalid, code: error.code })
-      throw error
-    }
+    const config = loadDaemonConfig(env, {
+      roles: ['all'],
+      ...(this.flags.port === undefined ? {} : { port: this.flags.port }),
+    })
     // stdout is for people (or --json lines); the daemon's JSON logs go to stderr.
     const logger = createLogger(config.logLevel, pino.destination({ fd: 2, sync: false }))
     this.note(
@@ -90,13 +87,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
       if (!process.env.AREA_PUBLIC_URL) ctx.config.publicUrl = apiUrl
       const account = await ensureDevAccount(ctx, apiUrl)
       const client = new ApiClient(apiUrl, account.token)
-      const applied = loaded
-        ? await client
-            .post<ApplyBatchAnswer>('/v1/areas/apply', { documents: loaded.documents, mode: 'apply' })
-            .catch((error: unknown) => {
-              throw locateServerIssues(error, loaded.areas)
-            })
-        : undefined
+      const applied = loaded ? await applyAreas(client, loaded, { mode: 'apply' }) : undefined
       const details = await Promise.all((applied?.results ?? []).map((r) => getArea(client, r.name)))
       const webhooks = details
         .filter((a) => a.trigger.type === 'webhook' && a.trigger.webhookUrl)
@@ -107,14 +98,13 @@ export default class Dev extends BaseCommand<typeof Dev> {
         applied: applied?.results ?? [],
         webhooks,
       }
+      // The banner ends with an empty line before the logs: written as is, not through out().
       if (this.jsonOutput) process.stdout.write(`${JSON.stringify(ready)}\n`)
       else process.stdout.write(`${this.renderReady(ready, account.replacedApiUrl, details, files)}\n`)
       for await (const message of client.stream('/v1/logs/stream', { signal: controller.signal })) {
         if (message.event !== 'log') continue
         const event = JSON.parse(message.data) as EventLog
-        process.stdout.write(
-          `${this.jsonOutput ? JSON.stringify(event) : renderLogLine(event, this.colors)}\n`,
-        )
+        this.out(eventLine(event, this.colors, this.jsonOutput))
       }
     } finally {
       process.off('SIGINT', stop)

@@ -2,8 +2,9 @@ import { Flags } from '@oclif/core'
 import { ApiCommand } from '../lib/api-command.js'
 import type { ApplyBatchAnswer } from '../lib/api-types.js'
 import { documentDiff, resultLine, summaryLine } from '../lib/apply-output.js'
-import { fileFlags, loadAreaDocuments, locateServerIssues } from '../lib/area-files.js'
-import { ExitCode } from '../lib/exit-codes.js'
+import { applyAreas, fileFlags, loadAreaDocuments } from '../lib/area-files.js'
+import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
+import { helpText } from '../lib/help-text.js'
 import { withSpinner } from '../lib/spinner.js'
 
 /** The `--json` document: the server's plan, with `changed` for scripts. */
@@ -11,10 +12,14 @@ export interface DiffOutput extends ApplyBatchAnswer {
   changed: boolean
 }
 
-export default class Diff extends ApiCommand<typeof Diff> {
+export default class Diff extends ApiCommand<typeof Diff, DiffOutput> {
   static override summary = 'Show what `area apply` would change, without changing anything.'
-  static override description =
-    'Validates the files offline first (exit 3 with file:line:column on any problem), then asks the server for a plan: each AREA is to create, to update (with a diff of its document) or unchanged; with --prune, AREAs missing from the files are to delete. Exits 0 when nothing would change and 2 when something would, so CI can gate on it.'
+  static override description = helpText([
+    'Validates the files offline first (exit 3 with file:line:column on any problem), then asks the',
+    'server for a plan: each AREA is to create, to update (with a diff of its document) or',
+    'unchanged; with --prune, AREAs missing from the files are to delete. Exits 0 when nothing would',
+    'change and 2 when something would, so CI can gate on it.',
+  ])
 
   static override examples = [
     {
@@ -39,32 +44,32 @@ export default class Diff extends ApiCommand<typeof Diff> {
     }),
   }
 
-  async run(): Promise<void> {
-    const { areas, documents } = await loadAreaDocuments(this.flags.file, this.flags.recursive)
+  async run(): Promise<DiffOutput> {
+    const loaded = await loadAreaDocuments(this.flags.file, this.flags.recursive)
     const client = await this.client()
     const plan = await withSpinner(
       'Asking the server for a plan…',
-      client.post<ApplyBatchAnswer>('/v1/areas/apply', {
-        documents,
-        dryRun: true,
-        prune: this.flags.prune,
-        mode: 'apply',
-      }),
-    ).catch((error: unknown) => {
-      throw locateServerIssues(error, areas)
-    })
-    const changed = plan.results.some((r) => r.outcome !== 'unchanged')
-    this.print({ changed, ...plan } satisfies DiffOutput, () => {
-      const c = this.colors
-      const lines: string[] = []
-      for (const result of plan.results) {
-        lines.push(resultLine(result, c, true))
-        const diff = documentDiff(result, c)
-        if (diff) lines.push(diff)
-      }
-      lines.push('', changed ? summaryLine(plan.results, true) : 'No changes: the server matches the files.')
-      return lines.join('\n')
-    })
-    if (changed) this.exit(ExitCode.changes)
+      applyAreas(client, loaded, { dryRun: true, prune: this.flags.prune, mode: 'apply' }),
+    )
+    return { changed: plan.results.some((r) => r.outcome !== 'unchanged'), ...plan }
+  }
+
+  protected override render(plan: DiffOutput): string {
+    const c = this.colors
+    const lines: string[] = []
+    for (const result of plan.results) {
+      lines.push(resultLine(result, c, true))
+      const diff = documentDiff(result, c)
+      if (diff) lines.push(diff)
+    }
+    lines.push(
+      '',
+      plan.changed ? summaryLine(plan.results, true) : 'No changes: the server matches the files.',
+    )
+    return lines.join('\n')
+  }
+
+  protected override exitCodeOf(plan: DiffOutput): ExitCodeValue {
+    return plan.changed ? ExitCode.changes : ExitCode.ok
   }
 }

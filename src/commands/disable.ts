@@ -1,12 +1,7 @@
-import { Args } from '@oclif/core'
-import { ApiCommand } from '../lib/api-command.js'
-import { toggleArea, toggleMessage } from '../lib/toggle-area.js'
+import { ToggleAreaCommand } from '../lib/toggle-area.js'
 
-export default class Disable extends ApiCommand<typeof Disable> {
+export default class Disable extends ToggleAreaCommand {
   static override summary = 'Turn an AREA off: its trigger stops firing.'
-  static override description =
-    'The file stays the reference: `area apply` sets spec.enabled back to what the file says.'
-
   static override examples = [
     { description: 'Disable an AREA.', command: '<%= config.bin %> <%= command.id %> heartbeat' },
     {
@@ -15,10 +10,5 @@ export default class Disable extends ApiCommand<typeof Disable> {
     },
   ]
 
-  static override args = { name: Args.string({ description: 'The AREA name.', required: true }) }
-
-  async run(): Promise<void> {
-    const output = await toggleArea(await this.client(), this.args.name, false)
-    this.print(output, () => toggleMessage(output))
-  }
+  protected readonly enable = false
 }

@@ -1,12 +1,21 @@
-import { Args } from '@oclif/core'
 import { stringify } from 'yaml'
 import { ApiCommand } from '../lib/api-command.js'
-import { getArea, listAllAreas } from '../lib/areas-api.js'
+import type { AreaDetails } from '../lib/api-types.js'
+import { someAreasArgs } from '../lib/area-args.js'
+import { readAreas } from '../lib/areas-api.js'
+import { helpText } from '../lib/help-text.js'
 
-export default class Export extends ApiCommand<typeof Export> {
+/** The `--json` document: the stored AREA documents. */
+export type ExportOutput = AreaDetails['spec'][]
+
+export default class Export extends ApiCommand<typeof Export, ExportOutput> {
   static override summary = 'Print AREAs as YAML documents that `area apply` accepts unchanged.'
-  static override description =
-    'Prints the canonical documents the server stores (defaults filled in, environment references already resolved), one YAML document per AREA, separated by ---. Applying the output changes nothing: `area export > areas.yaml && area diff -f areas.yaml` exits 0. With --json, prints the documents as a JSON array.'
+  static override description = helpText([
+    'Prints the canonical documents the server stores (defaults filled in, environment references',
+    'already resolved), one YAML document per AREA, separated by ---. Applying the output changes',
+    'nothing: `area export > areas.yaml && area diff -f areas.yaml` exits 0. With --json, prints the',
+    'documents as a JSON array.',
+  ])
 
   static override examples = [
     { description: 'Back up every AREA.', command: '<%= config.bin %> <%= command.id %> > areas.yaml' },
@@ -18,23 +27,18 @@ export default class Export extends ApiCommand<typeof Export> {
     },
   ]
 
-  static override args = {
-    name: Args.string({ description: 'An AREA name; all AREAs when left out.' }),
+  static override args = someAreasArgs
+
+  async run(): Promise<ExportOutput> {
+    const found = await readAreas(await this.client(), this.args.name)
+    return (Array.isArray(found) ? found : [found]).map((area) => area.spec)
   }
 
-  async run(): Promise<void> {
-    const client = await this.client()
-    const specs = this.args.name
-      ? [(await getArea(client, this.args.name)).spec]
-      : (await listAllAreas(client)).map((a) => a.spec)
-    if (this.jsonOutput) {
-      this.printJson(specs)
-      return
-    }
+  protected override render(specs: ExportOutput): string | undefined {
     if (specs.length === 0) {
       this.note('You have no AREAs yet: nothing to export.')
-      return
+      return undefined
     }
-    process.stdout.write(specs.map((spec) => stringify(spec, { lineWidth: 0 })).join('---\n'))
+    return specs.map((spec) => stringify(spec, { lineWidth: 0 })).join('---\n')
   }
 }

@@ -1,14 +1,19 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { stringify } from 'yaml'
 import { ApiCommand } from '../lib/api-command.js'
-import type { AreaListItem } from '../lib/api-types.js'
-import { getArea, listAllAreas } from '../lib/areas-api.js'
+import { someAreasArgs } from '../lib/area-args.js'
+import { type FoundAreas, readAreas } from '../lib/areas-api.js'
+import { jsonText } from '../lib/base-command.js'
+import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 
-export default class Get extends ApiCommand<typeof Get> {
+export default class Get extends ApiCommand<typeof Get, FoundAreas> {
   static override summary = 'List your AREAs, or show one.'
-  static override description =
-    'A table by default; -o json prints the API objects (an array, or one object with a name), -o yaml the same as YAML. --json is -o json. For the webhook URL, secret and recent runs of one AREA, see `area describe`.'
+  static override description = helpText([
+    'A table by default; -o json prints the API objects (an array, or one object with a name),',
+    '-o yaml the same as YAML. --json is -o json. For the webhook URL, secret and recent runs of one',
+    'AREA, see `area describe`.',
+  ])
 
   static override examples = [
     { description: 'All AREAs.', command: '<%= config.bin %> <%= command.id %>' },
@@ -19,7 +24,7 @@ export default class Get extends ApiCommand<typeof Get> {
     },
   ]
 
-  static override args = { name: Args.string({ description: 'An AREA name; all AREAs when left out.' }) }
+  static override args = someAreasArgs
 
   static override flags = {
     output: Flags.string({
@@ -30,24 +35,20 @@ export default class Get extends ApiCommand<typeof Get> {
     }),
   }
 
-  async run(): Promise<void> {
-    const client = await this.client()
-    const items: AreaListItem[] = this.args.name
-      ? [await getArea(client, this.args.name)]
-      : await listAllAreas(client)
-    const data = this.args.name ? items[0] : items
-    const format = this.jsonOutput ? 'json' : this.flags.output
-    if (format === 'json') return this.printJson(data)
-    if (format === 'yaml') {
-      process.stdout.write(stringify(data, { lineWidth: 0 }))
-      return
-    }
+  async run(): Promise<FoundAreas> {
+    return readAreas(await this.client(), this.args.name)
+  }
+
+  protected override render(found: FoundAreas): string | undefined {
+    if (this.flags.output === 'json') return jsonText(found)
+    if (this.flags.output === 'yaml') return stringify(found, { lineWidth: 0 })
+    const items = Array.isArray(found) ? found : [found]
     if (items.length === 0) {
       this.note('You have no AREAs yet: create some with `area apply -f areas.example.yaml`.')
-      return
+      return undefined
     }
     const c = this.colors
-    const table = formatTable(
+    return formatTable(
       ['NAME', 'ENABLED', 'ACTION', 'TRIGGER', 'REACTIONS', 'UPDATED'],
       items.map((a) => [
         a.name,
@@ -59,6 +60,5 @@ export default class Get extends ApiCommand<typeof Get> {
       ]),
       { header: c.bold },
     )
-    process.stdout.write(`${table}\n`)
   }
 }

@@ -2,6 +2,7 @@ import { ApiClient } from '../lib/api-client.js'
 import { ApiCommand } from '../lib/api-command.js'
 import { CliError } from '../lib/cli-error.js'
 import { readConfig, removeToken } from '../lib/config.js'
+import { helpText } from '../lib/help-text.js'
 
 export interface LogoutOutput {
   /** The server revoked the saved token. */
@@ -10,25 +11,22 @@ export interface LogoutOutput {
   removed: boolean
 }
 
-export default class Logout extends ApiCommand<typeof Logout> {
+export default class Logout extends ApiCommand<typeof Logout, LogoutOutput> {
   static override summary = 'Revoke the saved token and remove it from the config file.'
-  static override description =
-    'Only the token saved by `area login` or `area signup` is revoked; a token given with --token or AREA_TOKEN is left alone (revoke it with `area tokens revoke <name>`). If the server cannot be reached the token is still removed locally, and the command says so.'
+  static override description = helpText([
+    'Only the token saved by `area login` or `area signup` is revoked; a token given with --token or',
+    'AREA_TOKEN is left alone (revoke it with `area tokens revoke <name>`). If the server cannot be',
+    'reached the token is still removed locally, and the command says so.',
+  ])
 
   static override examples = [
     { description: 'Log out.', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Log out and report as JSON.', command: '<%= config.bin %> <%= command.id %> --json' },
   ]
 
-  async run(): Promise<void> {
+  async run(): Promise<LogoutOutput> {
     const saved = await readConfig()
-    if (!saved.token) {
-      this.print(
-        { revoked: false, removed: false } satisfies LogoutOutput,
-        () => 'Not logged in: no token is saved.',
-      )
-      return
-    }
+    if (!saved.token) return { revoked: false, removed: false }
     const connection = await this.connection()
     let revoked = false
     try {
@@ -41,10 +39,13 @@ export default class Logout extends ApiCommand<typeof Logout> {
       )
     }
     await removeToken()
-    this.print({ revoked, removed: true } satisfies LogoutOutput, () =>
-      revoked
-        ? `${this.colors.green('✓')} Logged out: the token is revoked and forgotten.`
-        : 'Logged out locally.',
-    )
+    return { revoked, removed: true }
+  }
+
+  protected override render({ revoked, removed }: LogoutOutput): string {
+    if (!removed) return 'Not logged in: no token is saved.'
+    return revoked
+      ? `${this.colors.green('✓')} Logged out: the token is revoked and forgotten.`
+      : 'Logged out locally.'
   }
 }

@@ -1,12 +1,17 @@
 import { Args, Flags } from '@oclif/core'
+import { logStatuses } from '../contract/logs.js'
 import { ApiCommand } from '../lib/api-command.js'
 import type { EventLog, LogsPage } from '../lib/api-types.js'
-import { renderLogLine } from '../lib/log-line.js'
+import { helpText } from '../lib/help-text.js'
+import { eventLine } from '../lib/log-line.js'
 
 export default class Logs extends ApiCommand<typeof Logs> {
   static override summary = 'Show the execution history: events, and what each reaction did.'
-  static override description =
-    "Lists recent events oldest first (up to --limit), then with --follow keeps printing new and changed events as they happen, until Ctrl-C. With --json, one JSON object per line (the API's event objects), also while following."
+  static override description = helpText([
+    'Lists recent events oldest first (up to --limit), then with --follow keeps printing new and',
+    'changed events as they happen, until Ctrl-C. With --json, one JSON object per line (the',
+    "API's event objects), also while following.",
+  ])
 
   static override examples = [
     { description: 'The latest events of every AREA.', command: '<%= config.bin %> <%= command.id %>' },
@@ -30,17 +35,7 @@ export default class Logs extends ApiCommand<typeof Logs> {
     since: Flags.string({ summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.' }),
     status: Flags.string({
       summary: 'Only events with this status (or with a reaction in it).',
-      options: [
-        'received',
-        'queued',
-        'processing',
-        'done',
-        'failed',
-        'skipped',
-        'running',
-        'success',
-        'partial_success',
-      ],
+      options: [...logStatuses],
     }),
     limit: Flags.integer({
       char: 'n',
@@ -51,6 +46,7 @@ export default class Logs extends ApiCommand<typeof Logs> {
     }),
   }
 
+  /** A stream of JSON lines with --json, not one document: written as it comes, no result. */
   async run(): Promise<void> {
     const client = await this.client()
     const { follow, since, status, limit } = this.flags
@@ -82,6 +78,6 @@ export default class Logs extends ApiCommand<typeof Logs> {
   }
 
   private line(event: EventLog): void {
-    process.stdout.write(`${this.jsonOutput ? JSON.stringify(event) : renderLogLine(event, this.colors)}\n`)
+    this.out(eventLine(event, this.colors, this.jsonOutput))
   }
 }

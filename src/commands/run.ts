@@ -1,20 +1,25 @@
 import { readFile } from 'node:fs/promises'
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { ApiCommand } from '../lib/api-command.js'
 import type { RunResult } from '../lib/api-types.js'
+import { areaArgs } from '../lib/area-args.js'
 import { areaPath } from '../lib/areas-api.js'
 import { CliError } from '../lib/cli-error.js'
 import { ExitCode } from '../lib/exit-codes.js'
+import { helpText } from '../lib/help-text.js'
 import { readStdin } from '../lib/stdin.js'
 
 export interface RunOutput extends RunResult {
   name: string
 }
 
-export default class Run extends ApiCommand<typeof Run> {
+export default class Run extends ApiCommand<typeof Run, RunOutput> {
   static override summary = 'Fire an AREA now with a given event.'
-  static override description =
-    "The event is a JSON object from --payload (a file, or - for stdin); without it, the action's example event (see `area services describe`). The event is recorded and queued like a real one: follow it with `area logs <name>`."
+  static override description = helpText([
+    'The event is a JSON object from --payload (a file, or - for stdin); without it, the',
+    "action's example event (see `area services describe`). The event is recorded and queued like a",
+    'real one: follow it with `area logs <name>`.',
+  ])
 
   static override examples = [
     {
@@ -31,7 +36,7 @@ export default class Run extends ApiCommand<typeof Run> {
     },
   ]
 
-  static override args = { name: Args.string({ description: 'The AREA name.', required: true }) }
+  static override args = areaArgs
   static override flags = {
     payload: Flags.string({
       char: 'p',
@@ -40,19 +45,21 @@ export default class Run extends ApiCommand<typeof Run> {
     }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<RunOutput> {
     const event = this.flags.payload === undefined ? undefined : await readEvent(this.flags.payload)
     const client = await this.client()
     const answer = await client.post<RunResult>(
       `${areaPath(this.args.name)}/run`,
       event === undefined ? {} : { event },
     )
-    this.print({ name: this.args.name, ...answer } satisfies RunOutput, () =>
-      [
-        `${this.colors.green('✓')} Fired ${this.args.name} (event ${answer.hookLogId}).`,
-        this.colors.dim(`Follow it with: area logs ${this.args.name} --follow`),
-      ].join('\n'),
-    )
+    return { name: this.args.name, ...answer }
+  }
+
+  protected override render({ name, hookLogId }: RunOutput): string {
+    return [
+      `${this.colors.green('✓')} Fired ${name} (event ${hookLogId}).`,
+      this.colors.dim(`Follow it with: area logs ${name} --follow`),
+    ].join('\n')
   }
 }
 

@@ -1,18 +1,30 @@
 import { writeFile } from 'node:fs/promises'
 import { Flags } from '@oclif/core'
 import { createRegistry } from '../engine/registry.js'
-import { BaseCommand, CliError } from '../lib/base-command.js'
+import { BaseCommand, CliError, jsonText } from '../lib/base-command.js'
+import { helpText } from '../lib/help-text.js'
 import { builtinServices } from '../services/index.js'
 import { areaJsonSchema } from '../spec/json-schema.js'
 
-export default class Schema extends BaseCommand<typeof Schema> {
+/** With --output, what was written; else the schema itself, which is JSON already. */
+export type SchemaOutput = { output: string; bytes: number } | ReturnType<typeof areaJsonSchema>
+
+export default class Schema extends BaseCommand<typeof Schema, SchemaOutput> {
   static override summary = 'Print the JSON Schema of the AREA file, for editors and other tools.'
-  static override description =
-    `The schema is generated from the services this CLI knows: each action and reaction with its params, descriptions and examples; unknown keys are errors. Values may be \${VAR} references, and reaction params {{ … }} templates. It is JSON Schema draft-07, which yaml-language-server (VS Code's YAML extension, Neovim, Helix…) reads from a first line like:
-
-  # yaml-language-server: $schema=./area.schema.json
-
-\`area validate\` checks more than a schema can (template references, cron expressions, names unique across files): keep it in CI.`
+  static override description = helpText(
+    [
+      'The schema is generated from the services this CLI knows: each action and reaction with its',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${VAR} syntax
+      'params, descriptions and examples; unknown keys are errors. Values may be ${VAR} references,',
+      'and reaction params {{ … }} templates. It is JSON Schema draft-07, which yaml-language-server',
+      "(VS Code's YAML extension, Neovim, Helix…) reads from a first line like:",
+    ],
+    ['  # yaml-language-server: $schema=./area.schema.json'],
+    [
+      '`area validate` checks more than a schema can (template references, cron expressions, names',
+      'unique across files): keep it in CI.',
+    ],
+  )
 
   static override examples = [
     {
@@ -37,26 +49,27 @@ export default class Schema extends BaseCommand<typeof Schema> {
     }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<SchemaOutput> {
     const schema = areaJsonSchema(createRegistry(builtinServices))
-    const text = `${JSON.stringify(schema, null, 2)}\n`
     const output = this.flags.output
-    if (!output) {
-      // The schema is JSON already: --json changes nothing.
-      process.stdout.write(text)
-      return
-    }
+    // On stdout the schema is the document, --json or not.
+    if (!output) return schema
+    const text = `${jsonText(schema)}\n`
     try {
       await writeFile(output, text)
     } catch (error) {
       throw new CliError(`cannot write ${output}: ${(error as Error).message}`, { code: 'write_failed' })
     }
-    this.print({ output, bytes: Buffer.byteLength(text) }, () =>
-      [
-        `Wrote the AREA JSON Schema to ${output}.`,
-        'Editors using yaml-language-server check AREA files against it when they start with:',
-        `# yaml-language-server: $schema=${output}`,
-      ].join('\n'),
-    )
+    return { output, bytes: Buffer.byteLength(text) }
+  }
+
+  protected override render(result: SchemaOutput): string {
+    const output = this.flags.output
+    if (!output) return jsonText(result)
+    return [
+      `Wrote the AREA JSON Schema to ${output}.`,
+      'Editors using yaml-language-server check AREA files against it when they start with:',
+      `# yaml-language-server: $schema=${output}`,
+    ].join('\n')
   }
 }

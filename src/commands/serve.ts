@@ -1,16 +1,25 @@
 import { Flags } from '@oclif/core'
-import { ConfigError, loadDaemonConfig, type Role, roles } from '../daemon/config.js'
-import { openDaemonContext } from '../daemon/context.js'
-import { startRoles } from '../daemon/roles.js'
+import { loadDaemonConfig, openDaemonContext, type Role, roles, startRoles } from '../daemon/index.js'
 import { BaseCommand, CliError } from '../lib/base-command.js'
 import { ExitCode } from '../lib/exit-codes.js'
+import { helpText } from '../lib/help-text.js'
 
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Run the daemon: the API (with webhooks), the scheduler and the worker.'
-  static override description =
-    `With --role=all (the default) every role runs in this process. Without DATABASE_URL the data is kept in an embedded database under AREA_DATA_DIR, and without REDIS_URL jobs run through an in-process queue: that is for one machine. Running roles as separate processes (--role=api, worker or scheduler, e.g. in Kubernetes) needs DATABASE_URL and REDIS_URL shared by all of them.
-
-Configuration comes from the environment: DATABASE_URL, REDIS_URL, AREA_PUBLIC_URL (base of webhook URLs), AREA_ENCRYPTION_KEY (32 random bytes in base64), PORT, LOG_LEVEL, AREA_WORKER_CONCURRENCY, AREA_LOG_RETENTION_DAYS, AREA_SIGNUP. SIGTERM or SIGINT stops it gracefully.`
+  static override description = helpText(
+    [
+      'With --role=all (the default) every role runs in this process. Without DATABASE_URL the data',
+      'is kept in an embedded database under AREA_DATA_DIR, and without REDIS_URL jobs run through an',
+      'in-process queue: that is for one machine. Running roles as separate processes (--role=api,',
+      'worker or scheduler, e.g. in Kubernetes) needs DATABASE_URL and REDIS_URL shared by all of them.',
+    ],
+    [
+      'Configuration comes from the environment: DATABASE_URL, REDIS_URL, AREA_PUBLIC_URL (base of',
+      'webhook URLs), AREA_ENCRYPTION_KEY (32 random bytes in base64), PORT, LOG_LEVEL,',
+      'AREA_WORKER_CONCURRENCY, AREA_LOG_RETENTION_DAYS, AREA_SIGNUP. SIGTERM or SIGINT stops it',
+      'gracefully.',
+    ],
+  )
 
   static override examples = [
     {
@@ -50,17 +59,10 @@ Configuration comes from the environment: DATABASE_URL, REDIS_URL, AREA_PUBLIC_U
         code: 'invalid_role',
       })
     }
-    let config: ReturnType<typeof loadDaemonConfig>
-    try {
-      config = loadDaemonConfig(process.env, {
-        roles: requested,
-        ...(this.flags.port === undefined ? {} : { port: this.flags.port }),
-      })
-    } catch (error) {
-      if (error instanceof ConfigError)
-        throw new CliError(error.message, { exitCode: ExitCode.invalid, code: error.code })
-      throw error
-    }
+    const config = loadDaemonConfig(process.env, {
+      roles: requested,
+      ...(this.flags.port === undefined ? {} : { port: this.flags.port }),
+    })
     const ctx = await openDaemonContext(config)
     const daemon = await startRoles(ctx)
     await new Promise<void>((resolve) => {

@@ -1,13 +1,10 @@
-import { Flags } from '@oclif/core'
-import { createRegistry } from '../engine/registry.js'
+import { fileFlags, validateAreaFiles } from '../lib/area-files.js'
 import { BaseCommand } from '../lib/base-command.js'
-import { ExitCode } from '../lib/exit-codes.js'
+import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
+import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
-import { builtinServices } from '../services/index.js'
 import { type AreaSummary, summarizeArea } from '../spec/area-summary.js'
 import { type FileIssue, formatIssue } from '../spec/file-issue.js'
-import { STDIN } from '../spec/read-sources.js'
-import { validateFiles } from '../spec/validate-files.js'
 
 /** The `--json` document; its shape is stable. */
 export interface ValidateOutput {
@@ -16,12 +13,27 @@ export interface ValidateOutput {
   issues: FileIssue[]
 }
 
-export default class Validate extends BaseCommand<typeof Validate> {
-  static override summary = 'Check AREA files offline: no server, no login.'
-  static override description =
-    `Reads the AREA files (a file, a directory of *.yaml/*.yml files, or - for stdin; -f may be repeated), resolves \${VAR} references from the environment exactly as apply does, and checks every document against the services this CLI knows: fields, params, triggers, templates, and names unique across all documents. Each problem is printed as file:line:column: field: message. Exits 0 when every AREA is valid, 3 otherwise.
+/** The document, and the files read, which people see counted. */
+export interface ValidateResult extends ValidateOutput {
+  files: readonly string[]
+}
 
-Connections are only checked to be named where a service needs one: whether they exist is known to the server (see \`area diff\`).`
+export default class Validate extends BaseCommand<typeof Validate, ValidateResult> {
+  static override summary = 'Check AREA files offline: no server, no login.'
+  static override description = helpText(
+    [
+      'Reads the AREA files (a file, a directory of *.yaml/*.yml files, or - for stdin; -f may be',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${VAR} syntax
+      'repeated), resolves ${VAR} references from the environment exactly as apply does, and checks',
+      'every document against the services this CLI knows: fields, params, triggers, templates, and',
+      'names unique across all documents. Each problem is printed as file:line:column: field:',
+      'message. Exits 0 when every AREA is valid, 3 otherwise.',
+    ],
+    [
+      'Connections are only checked to be named where a service needs one: whether they exist is',
+      'known to the server (see `area diff`).',
+    ],
+  )
 
   static override examples = [
     {
@@ -44,41 +56,31 @@ Connections are only checked to be named where a service needs one: whether they
     },
   ]
 
-  static override flags = {
-    file: Flags.string({
-      char: 'f',
-      summary: 'AREA file, directory of *.yaml/*.yml files, or - for stdin. Repeat for several.',
-      required: true,
-      multiple: true,
-    }),
-    recursive: Flags.boolean({
-      char: 'R',
-      summary: 'Also read the subdirectories of the directories given with -f.',
-      default: false,
-    }),
-  }
+  static override flags = { ...fileFlags }
 
-  async run(): Promise<void> {
-    const inputs = this.flags.file
-    if (inputs.includes(STDIN) && process.stdin.isTTY) {
-      this.note('Reading AREA documents from stdin; end with Ctrl-D.')
-    }
-    const result = await validateFiles(inputs, createRegistry(builtinServices), process.env, {
-      recursive: this.flags.recursive,
-    })
-    const output: ValidateOutput = {
+  async run(): Promise<ValidateResult> {
+    const result = await validateAreaFiles(this.flags.file, this.flags.recursive, (text) => this.note(text))
+    return {
       valid: result.valid,
       areas: result.areas.map(summarizeArea),
       issues: result.issues,
+      files: result.files,
     }
-    if (this.jsonOutput) {
-      this.printJson(output)
-    } else if (output.valid) {
-      process.stdout.write(`${this.renderAreas(output.areas, result.files.length)}\n`)
-    } else {
-      process.stderr.write(`${this.renderIssues(output, result.files)}\n`)
-    }
-    if (!output.valid) this.exit(ExitCode.invalid)
+  }
+
+  protected override toSuccessJson({ valid, areas, issues }: ValidateResult): ValidateOutput {
+    return { valid, areas, issues }
+  }
+
+  protected override exitCodeOf(result: ValidateResult): ExitCodeValue {
+    return result.valid ? ExitCode.ok : ExitCode.invalid
+  }
+
+  /** A table of the AREAs on stdout; the problems on stderr, like any error. */
+  protected override render(result: ValidateResult): string | undefined {
+    if (result.valid) return this.renderAreas(result.areas, result.files.length)
+    this.note(this.renderIssues(result))
+    return undefined
   }
 
   private renderAreas(areas: AreaSummary[], fileCount: number): string {
@@ -99,19 +101,19 @@ Connections are only checked to be named where a service needs one: whether they
     return `${table}\n\n${c.green('✓')} ${count} valid in ${files}.`
   }
 
-  private renderIssues(output: ValidateOutput, files: readonly string[]): string {
+  private renderIssues({ issues, areas, files }: ValidateResult): string {
     const c = this.errorColors
-    const lines = output.issues.map((issue) => {
+    const lines = issues.map((issue) => {
       const text = formatIssue(issue)
       const where = text.slice(0, text.indexOf(': '))
       return `${c.bold(where)}${text.slice(where.length)}`
     })
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-    const faultyFiles = new Set(output.issues.map((i) => i.file)).size
+    const faultyFiles = new Set(issues.map((i) => i.file)).size
     // Every file named is in `files`, readable or not.
-    const summary = `${plural(output.issues.length, 'problem')} in ${faultyFiles} of ${plural(files.length, 'file')}`
-    const valid = output.areas.length
-      ? `; ${plural(output.areas.length, 'other AREA')} ${output.areas.length === 1 ? 'is' : 'are'} valid`
+    const summary = `${plural(issues.length, 'problem')} in ${faultyFiles} of ${plural(files.length, 'file')}`
+    const valid = areas.length
+      ? `; ${plural(areas.length, 'other AREA')} ${areas.length === 1 ? 'is' : 'are'} valid`
       : ''
     return `${lines.join('\n')}\n\n${c.red('✗')} ${summary}${valid}.`
   }

@@ -7,7 +7,7 @@ export interface WhoamiOutput extends Me {
   tokenSource: string
 }
 
-export default class Whoami extends ApiCommand<typeof Whoami> {
+export default class Whoami extends ApiCommand<typeof Whoami, WhoamiOutput> {
   static override summary = 'Show the account and token this CLI uses, and the server.'
   static override examples = [
     { description: 'Who am I, where?', command: '<%= config.bin %> <%= command.id %>' },
@@ -17,22 +17,18 @@ export default class Whoami extends ApiCommand<typeof Whoami> {
     },
   ]
 
-  async run(): Promise<void> {
+  async run(): Promise<WhoamiOutput> {
     const client = await this.client()
     const me = await client.get<Me>('/v1/me')
     const connection = await this.connection()
-    const output: WhoamiOutput = {
-      apiUrl: client.baseUrl,
-      tokenSource: connection.token?.source ?? 'none',
-      ...me,
-    }
-    this.print(output, () =>
-      [
-        `${me.user.email} on ${client.baseUrl}`,
-        this.colors.dim(
-          `token ${me.currentToken.name} (from ${output.tokenSource})${me.currentToken.expiresAt ? `, expires ${me.currentToken.expiresAt}` : ''}`,
-        ),
-      ].join('\n'),
-    )
+    return { apiUrl: client.baseUrl, tokenSource: connection.token?.source ?? 'none', ...me }
+  }
+
+  protected override render({ apiUrl, tokenSource, user, currentToken }: WhoamiOutput): string {
+    const expires = currentToken.expiresAt ? `, expires ${currentToken.expiresAt}` : ''
+    return [
+      `${user.email} on ${apiUrl}`,
+      this.colors.dim(`token ${currentToken.name} (from ${tokenSource})${expires}`),
+    ].join('\n')
   }
 }

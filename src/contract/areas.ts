@@ -30,15 +30,17 @@ export const TriggerStateSchema = Type.Object({
   lastRunAt: Type.Optional(NullableTimestamp),
 })
 
-export const EventSummarySchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+/** An event's fields after its id; an event in the logs (contract/logs.ts) has them too. */
+export const eventProperties = {
   status: Type.String(),
   deliveryId: Type.String(),
   detectedAt: Timestamp,
   finishedAt: NullableTimestamp,
   attempts: Type.Integer(),
   error: Nullable(Type.String()),
-})
+}
+
+export const EventSummarySchema = Type.Object({ id: Type.String({ format: 'uuid' }), ...eventProperties })
 
 const summaryProperties = {
   name: Type.String(),

@@ -1,5 +1,6 @@
 /** Connections: what the API shows of them (never credentials) and what it accepts. */
 import { Type } from '@sinclair/typebox'
+import { credentialKindPattern } from '../engine/credentials.js'
 import { Nullable, NullableTimestamp, Timestamp } from './common.js'
 
 export const ConnectionName = Type.String({
@@ -10,12 +11,10 @@ export const ConnectionName = Type.String({
 export const ConnectionSchema = Type.Object({
   name: Type.String(),
   service: Type.String(),
-  kind: Type.Union([
-    Type.Literal('token'),
-    Type.Literal('oauth2'),
-    Type.Literal('webhook_url'),
-    Type.Literal('smtp'),
-  ]),
+  kind: Type.String({
+    pattern: credentialKindPattern,
+    description: 'A kind the service declares (`area services describe <service>`), or oauth2',
+  }),
   status: Type.Union([Type.Literal('active'), Type.Literal('refresh_failed'), Type.Literal('revoked')]),
   statusDetail: Nullable(Type.String()),
   tokenExpiresAt: NullableTimestamp,
@@ -26,15 +25,17 @@ export const CreateConnectionBody = Type.Object(
   {
     service: Type.String({ minLength: 1, maxLength: 100 }),
     name: Type.Optional(ConnectionName),
-    kind: Type.Union([Type.Literal('token'), Type.Literal('webhook_url'), Type.Literal('smtp')], {
-      description: 'oauth2 connections are made through /v1/connections/{service}/authorize',
+    kind: Type.String({
+      pattern: credentialKindPattern,
+      description:
+        'The kind the service declares (`credentials.kind` of GET /v1/services/{service}); oauth2 connections are made through /v1/connections/{service}/authorize',
     }),
     credentials: Type.Object(
       {},
       {
         additionalProperties: true,
         description:
-          'token: { token }; webhook_url: { url }; smtp: { host, port?, secure?, user?, password?, from? }',
+          'The fields the service declares (`credentials.fields` of GET /v1/services/{service}), e.g. token: { token }; smtp: { host, port?, secure?, user?, password?, from? }',
       },
     ),
   },

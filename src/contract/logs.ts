@@ -1,13 +1,14 @@
 /** Execution history: events with what each reaction did. */
 import { Type } from '@sinclair/typebox'
 import { eventStatuses, executionStatuses } from '../store/logs.js'
-import { AreaName } from './areas.js'
+import { AreaName, eventProperties } from './areas.js'
 import { Nullable, NullableTimestamp, page, pageQuery, Timestamp } from './common.js'
 
-const statuses = [...new Set([...eventStatuses, ...executionStatuses])]
+/** What `status` filters on: event statuses, then the reaction statuses not among them. */
+export const logStatuses = [...new Set([...eventStatuses, ...executionStatuses])]
 
 export const LogStatusSchema = Type.Union(
-  statuses.map((s) => Type.Literal(s)),
+  logStatuses.map((s) => Type.Literal(s)),
   { description: 'An event status, or a reaction status (events with such a reaction)' },
 )
 
@@ -42,12 +43,7 @@ export const ExecutionSchema = Type.Object({
 export const EventLogSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   area: Type.String(),
-  status: Type.String(),
-  deliveryId: Type.String(),
-  detectedAt: Timestamp,
-  finishedAt: NullableTimestamp,
-  attempts: Type.Integer(),
-  error: Nullable(Type.String()),
+  ...eventProperties,
   executions: Type.Array(ExecutionSchema),
 })
 

@@ -56,11 +56,38 @@ export const ServiceSummarySchema = Type.Object({
   reactions: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), description: Type.String() })),
 })
 
+export const CredentialFieldSchema = Type.Object({
+  name: Type.String(),
+  type: Type.String(),
+  required: Type.Boolean({ description: 'True when the field has no default and must be given' }),
+  secret: Type.Boolean({ description: 'Never shown back; the CLI asks for it without echo' }),
+  description: Type.String(),
+  default: Type.Optional(Type.Unknown({ description: 'Absent when the field has no default' })),
+})
+
+export const ServiceCredentialsSchema = Type.Object({
+  kind: Type.String({ description: 'The kind POST /v1/connections takes for this service, with `fields`' }),
+  kinds: Type.Array(Type.String(), { description: 'Every kind a connection of this service may have' }),
+  fields: Type.Array(CredentialFieldSchema),
+  fieldsSchema: Type.Unknown({ description: 'The JSON Schema of the stored credentials' }),
+  oauth2: Nullable(
+    Type.Object({
+      scopes: Type.Array(Type.String()),
+      configured: Type.Boolean({
+        description:
+          'This server has an OAuth app for the service: `area connections add <service> --web` works',
+      }),
+    }),
+  ),
+})
+
 export const ServiceDetailsSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   description: Type.String(),
   authKind: Type.String(),
+  /** Null when the service needs no connection. */
+  credentials: Nullable(ServiceCredentialsSchema),
   actions: Type.Array(ActionSchema),
   reactions: Type.Array(ReactionSchema),
 })

@@ -4,12 +4,12 @@
  * finishes its tick, then the worker drains or hands back its jobs, then the connections close.
  */
 
+import { createConnectionRefresher } from '../features/connections/oauth/refresh.js'
 import { createBatchedWriter } from '../store/execution-writer.js'
 import { claimHookLogs } from '../store/hook-logs.js'
 import { startApiServer } from './api/server.js'
 import type { DaemonContext } from './context.js'
 import { startMetricsServer } from './metrics-server.js'
-import { createConnectionRefresher } from './oauth/refresh.js'
 import { startScheduler } from './scheduler/scheduler.js'
 import { createAreaCache } from './worker/area-cache.js'
 import { createClaimBatcher } from './worker/claim-batcher.js'

@@ -2,7 +2,7 @@
  * The Kysely view of supabase/migrations (schema `area`). Keys are table names without the
  * schema: `Store.db` already has `.withSchema('area')` applied. Keep this in step with the SQL.
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 import type { ErrorClass } from '../engine/errors.js'
 import type { JsonValue } from '../engine/types.js'
 
@@ -15,13 +15,12 @@ export type NullableTimestamp = ColumnType<
 >
 
 /**
- * jsonb. Write values through `toJson()` (src/store/json.ts): node-postgres turns a raw JS array
+ * jsonb. Write values through `toJson()` (src/db/json.ts): node-postgres turns a raw JS array
  * into a Postgres array literal. JsonValue includes null, so SQL NULL and JSON null read back the
  * same, and Kysely treats every jsonb key as optional on insert: NOT NULL is left to the database.
  */
 export type Json = JsonValue
 
-export type UserServiceKind = 'token' | 'oauth2' | 'webhook_url' | 'smtp'
 export type UserServiceStatus = 'active' | 'refresh_failed' | 'revoked'
 export type TriggerType = 'polling' | 'webhook'
 export type HookJobStatus = 'active' | 'paused'
@@ -48,15 +47,6 @@ export interface ApiTokensTable {
   last_used_at: NullableTimestamp
   expires_at: NullableTimestamp
   revoked_at: NullableTimestamp
-  created_at: DefaultedTimestamp
-}
-
-export interface OauthIdentitiesTable {
-  id: Generated<string>
-  user_id: string
-  provider: string
-  provider_user_id: string
-  scope: string | null
   created_at: DefaultedTimestamp
 }
 
@@ -89,9 +79,9 @@ export interface ServiceActionsTable {
   updated_at: DefaultedTimestamp
 }
 
-export interface ServiceActionParamsTable {
+/** One param of an action or a reaction (the two params tables have the same columns). */
+interface CatalogParamColumns {
   id: Generated<string>
-  service_action_id: string
   name: string
   type: string
   required: boolean
@@ -100,6 +90,10 @@ export interface ServiceActionParamsTable {
   schema: Json
   position: number
   created_at: DefaultedTimestamp
+}
+
+export interface ServiceActionParamsTable extends CatalogParamColumns {
+  service_action_id: string
 }
 
 export interface ServiceReactionsTable {
@@ -115,17 +109,8 @@ export interface ServiceReactionsTable {
   updated_at: DefaultedTimestamp
 }
 
-export interface ServiceReactionParamsTable {
-  id: Generated<string>
+export interface ServiceReactionParamsTable extends CatalogParamColumns {
   service_reaction_id: string
-  name: string
-  type: string
-  required: boolean
-  description: Generated<string>
-  default_value: Json | null
-  schema: Json
-  position: number
-  created_at: DefaultedTimestamp
 }
 
 // Connections
@@ -135,7 +120,8 @@ export interface UserServicesTable {
   user_id: string
   service_id: string
   name: string
-  kind: UserServiceKind
+  /** The kind the service declares (src/engine/credentials.ts), or `oauth2`; the SQL checks its shape only. */
+  kind: string
   credentials_encrypted: string
   token_expires_at: NullableTimestamp
   status: Generated<UserServiceStatus>
@@ -277,7 +263,6 @@ export interface AuditLogsTable {
 export interface Database {
   users: UsersTable
   api_tokens: ApiTokensTable
-  oauth_identities: OauthIdentitiesTable
   services: ServicesTable
   service_actions: ServiceActionsTable
   service_action_params: ServiceActionParamsTable
@@ -296,52 +281,3 @@ export interface Database {
   audit_logs: AuditLogsTable
   oauth_states_used: OauthStatesUsedTable
 }
-
-export type UserRow = Selectable<UsersTable>
-export type NewUser = Insertable<UsersTable>
-export type UserUpdate = Updateable<UsersTable>
-export type ApiTokenRow = Selectable<ApiTokensTable>
-export type NewApiToken = Insertable<ApiTokensTable>
-export type OauthIdentityRow = Selectable<OauthIdentitiesTable>
-export type NewOauthIdentity = Insertable<OauthIdentitiesTable>
-
-export type ServiceRow = Selectable<ServicesTable>
-export type NewService = Insertable<ServicesTable>
-export type ServiceActionRow = Selectable<ServiceActionsTable>
-export type NewServiceAction = Insertable<ServiceActionsTable>
-export type ServiceActionParamRow = Selectable<ServiceActionParamsTable>
-export type NewServiceActionParam = Insertable<ServiceActionParamsTable>
-export type ServiceReactionRow = Selectable<ServiceReactionsTable>
-export type NewServiceReaction = Insertable<ServiceReactionsTable>
-export type ServiceReactionParamRow = Selectable<ServiceReactionParamsTable>
-export type NewServiceReactionParam = Insertable<ServiceReactionParamsTable>
-
-export type UserServiceRow = Selectable<UserServicesTable>
-export type NewUserService = Insertable<UserServicesTable>
-export type UserServiceUpdate = Updateable<UserServicesTable>
-
-export type AreaRow = Selectable<AreasTable>
-export type NewArea = Insertable<AreasTable>
-export type AreaUpdate = Updateable<AreasTable>
-export type AreaActionRow = Selectable<AreaActionsTable>
-export type NewAreaAction = Insertable<AreaActionsTable>
-export type AreaActionParamValueRow = Selectable<AreaActionParamValuesTable>
-export type NewAreaActionParamValue = Insertable<AreaActionParamValuesTable>
-export type AreaReactionRow = Selectable<AreaReactionsTable>
-export type NewAreaReaction = Insertable<AreaReactionsTable>
-export type AreaReactionParamValueRow = Selectable<AreaReactionParamValuesTable>
-export type NewAreaReactionParamValue = Insertable<AreaReactionParamValuesTable>
-
-export type HookJobRow = Selectable<HookJobsTable>
-export type NewHookJob = Insertable<HookJobsTable>
-export type HookJobUpdate = Updateable<HookJobsTable>
-export type HookSeenRow = Selectable<HookSeenTable>
-export type NewHookSeen = Insertable<HookSeenTable>
-export type HookLogRow = Selectable<HookLogsTable>
-export type NewHookLog = Insertable<HookLogsTable>
-export type HookLogUpdate = Updateable<HookLogsTable>
-export type ExecutionLogRow = Selectable<ExecutionLogsTable>
-export type NewExecutionLog = Insertable<ExecutionLogsTable>
-export type ExecutionLogUpdate = Updateable<ExecutionLogsTable>
-export type AuditLogRow = Selectable<AuditLogsTable>
-export type NewAuditLog = Insertable<AuditLogsTable>

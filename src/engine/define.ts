@@ -1,24 +1,12 @@
 /**
  * The service contract. A service is a typed object literal built with these factories; its
  * handlers receive everything through one context argument and never import the database,
- * the queue or the HTTP server. Params are typed from their TypeBox schema.
+ * the queue or the HTTP server. Params are typed from their TypeBox schema; credentials are
+ * declared in credentials.ts.
  */
 import type { Static, TObject } from '@sinclair/typebox'
+import type { ServiceAuth } from './credentials.js'
 import type { Credentials, JsonObject, JsonValue, Logger } from './types.js'
-
-export type AuthKind = 'none' | 'token' | 'oauth2' | 'webhook_url' | 'smtp'
-
-export interface OAuth2Settings {
-  authorizeUrl: string
-  tokenUrl: string
-  scopes: string[]
-}
-
-export interface ServiceAuth {
-  kind: AuthKind
-  /** For `oauth2`: where to send the user and where to exchange codes (relative to settings). */
-  oauth2?: OAuth2Settings
-}
 
 /** A setting read from the environment, e.g. a base URL that tests and self-hosters override. */
 export interface ServiceSetting {
@@ -30,7 +18,7 @@ export interface ServiceSetting {
 /** Context every handler receives. */
 export interface HandlerContext<P> {
   params: P
-  /** The connection's credentials, when the action or reaction uses one. */
+  /** The connection's credentials as stored, when the action or reaction uses one (`parseAuth`). */
   auth: Credentials | undefined
   /** Resolved service settings (env value or default), keyed as declared. */
   settings: Readonly<Record<string, string>>
@@ -153,7 +141,9 @@ export interface ServiceDefinition {
   id: string
   name: string
   description: string
+  /** `{ kind: 'none' }`, or the credentials its connections hold (src/engine/credentials.ts). */
   auth: ServiceAuth
+  /** Settings beside these come from the OAuth 2 block, if any (`oauthSettings`). */
   settings?: Readonly<Record<string, ServiceSetting>>
   actions: readonly ActionDefinition[]
   reactions: readonly ReactionDefinition[]

@@ -2,7 +2,8 @@
  * The explicit list of services the engine knows. Built once at start; lookups by id. Duplicate
  * ids are a programming error and fail fast.
  */
-import type { ActionDefinition, ReactionDefinition, ServiceDefinition } from './define.js'
+import { oauthSettings } from './credentials.js'
+import type { ActionDefinition, ReactionDefinition, ServiceDefinition, ServiceSetting } from './define.js'
 import { AreaError } from './errors.js'
 
 export interface Registry {
@@ -45,13 +46,18 @@ function duplicate(what: string): AreaError {
   return new AreaError('duplicate_registration', `${what} is registered twice`)
 }
 
-/** Resolves `settings` declared by a service from the environment, falling back to defaults. */
+/** A service's settings: those it declares, and its OAuth client's when it has an OAuth 2 block. */
+export function settingsOf(service: ServiceDefinition): Readonly<Record<string, ServiceSetting>> {
+  return { ...service.settings, ...oauthSettings(service) }
+}
+
+/** Resolves a service's settings from the environment, falling back to defaults. */
 export function resolveSettings(
   service: ServiceDefinition,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Record<string, string> {
   const resolved: Record<string, string> = {}
-  for (const [key, setting] of Object.entries(service.settings ?? {})) {
+  for (const [key, setting] of Object.entries(settingsOf(service))) {
     resolved[key] = env[setting.env] || setting.default
   }
   return resolved

@@ -14,7 +14,7 @@ import { refreshSupabaseSession } from './supabase-session.js'
 /** A saved Supabase access token is renewed when it has less than this left. */
 const renewMarginMs = 60_000
 
-export abstract class ApiCommand<T extends typeof Command> extends BaseCommand<T> {
+export abstract class ApiCommand<T extends typeof Command, R = void> extends BaseCommand<T, R> {
   static override baseFlags = {
     ...BaseCommand.baseFlags,
     'api-url': Flags.string({

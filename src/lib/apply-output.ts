@@ -4,7 +4,7 @@
  */
 import { createPatch } from 'diff'
 import { stringify } from 'yaml'
-import type { ApplyBatchResult } from './api-types.js'
+import type { ApplyBatchAnswer, ApplyBatchResult } from './api-types.js'
 import type { Colors } from './colors.js'
 
 const marks = { created: '+', updated: '~', unchanged: '=', deleted: '-' } as const
@@ -53,4 +53,11 @@ export function summaryLine(results: readonly ApplyBatchResult[], dryRun: boolea
         `${n} ${dryRun ? { created: 'to create', updated: 'to update', unchanged: 'unchanged', deleted: 'to delete' }[o] : o}`,
     )
   return parts.length ? `${parts.join(', ')}.` : 'Nothing to do.'
+}
+
+/** What apply and create print: a line per AREA, then the counts. */
+export function answerLines(answer: ApplyBatchAnswer, c: Colors): string {
+  const lines = answer.results.map((r) => resultLine(r, c, answer.dryRun))
+  lines.push('', `${answer.dryRun ? 'Dry run: ' : ''}${summaryLine(answer.results, answer.dryRun)}`)
+  return lines.join('\n')
 }

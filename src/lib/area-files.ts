@@ -1,8 +1,8 @@
 /**
- * The `-f` files of diff, apply and create: validated offline first (nothing is sent when any
- * document is invalid; exit 3 with file:line:column issues), then sent as canonical documents.
- * Issues the server finds (an unknown connection…) come back under `/documents/<i>`; they are
- * put back at the file and line of that document.
+ * The `-f` files of validate, diff, apply, create and dev: validated offline first (nothing is
+ * sent when any document is invalid; exit 3 with file:line:column issues), then sent as canonical
+ * documents. Issues the server finds (an unknown connection…) come back under `/documents/<i>`;
+ * they are put back at the file and line of that document.
  */
 import { Flags } from '@oclif/core'
 import { createRegistry } from '../engine/registry.js'
@@ -10,8 +10,9 @@ import { builtinServices } from '../services/index.js'
 import type { AreaDocument } from '../spec/document.js'
 import { formatIssue } from '../spec/file-issue.js'
 import { STDIN } from '../spec/read-sources.js'
-import { type ValidatedArea, validateFiles } from '../spec/validate-files.js'
-import { ApiError } from './api-client.js'
+import { type FilesValidation, type ValidatedArea, validateFiles } from '../spec/validate-files.js'
+import { type ApiClient, ApiError } from './api-client.js'
+import type { ApplyBatchAnswer } from './api-types.js'
 import { CliError } from './cli-error.js'
 import { ExitCode } from './exit-codes.js'
 
@@ -34,11 +35,20 @@ export interface LoadedAreas {
   documents: AreaDocument[]
 }
 
+/** Reads and checks the files offline; `note` tells a person at a terminal that stdin is read. */
+export function validateAreaFiles(
+  inputs: string[],
+  recursive: boolean,
+  note: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
+): Promise<FilesValidation> {
+  if (inputs.includes(STDIN) && process.stdin.isTTY)
+    note('Reading AREA documents from stdin; end with Ctrl-D.')
+  return validateFiles(inputs, createRegistry(builtinServices), process.env, { recursive })
+}
+
+/** The files' documents, or a CliError listing every problem (exit 3). */
 export async function loadAreaDocuments(inputs: string[], recursive: boolean): Promise<LoadedAreas> {
-  if (inputs.includes(STDIN) && process.stdin.isTTY) {
-    process.stderr.write('Reading AREA documents from stdin; end with Ctrl-D.\n')
-  }
-  const result = await validateFiles(inputs, createRegistry(builtinServices), process.env, { recursive })
+  const result = await validateAreaFiles(inputs, recursive)
   if (!result.valid) {
     const count = result.issues.length
     throw new CliError(
@@ -58,7 +68,7 @@ export async function loadAreaDocuments(inputs: string[], recursive: boolean): P
 }
 
 /** Rewrites `/documents/<i>/…` issue paths of a server answer to `file:line: /…`. */
-export function locateServerIssues(error: unknown, areas: readonly ValidatedArea[]): unknown {
+function locateServerIssues(error: unknown, areas: readonly ValidatedArea[]): unknown {
   if (!(error instanceof ApiError) || !error.issues?.length) return error
   const issues = error.issues.map((issue) => {
     const match = /^\/documents\/(\d+)(\/.*)?$/.exec(issue.path)
@@ -71,4 +81,17 @@ export function locateServerIssues(error: unknown, areas: readonly ValidatedArea
     code: error.code,
     issues,
   })
+}
+
+/** Sends the loaded documents to the apply endpoint; the server's issues point at the files. */
+export function applyAreas(
+  client: ApiClient,
+  loaded: LoadedAreas,
+  request: { mode: 'apply' | 'create'; dryRun?: boolean; prune?: boolean },
+): Promise<ApplyBatchAnswer> {
+  return client
+    .post<ApplyBatchAnswer>('/v1/areas/apply', { documents: loaded.documents, ...request })
+    .catch((error: unknown) => {
+      throw locateServerIssues(error, loaded.areas)
+    })
 }

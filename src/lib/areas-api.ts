@@ -18,3 +18,10 @@ export async function listAllAreas(client: ApiClient): Promise<AreaListItem[]> {
   } while (cursor)
   return items
 }
+
+/** One AREA (its details) when named, else the list of all of them: what `get` and `export` show. */
+export type FoundAreas = AreaDetails | AreaListItem[]
+
+export function readAreas(client: ApiClient, name: string | undefined): Promise<FoundAreas> {
+  return name ? getArea(client, name) : listAllAreas(client)
+}

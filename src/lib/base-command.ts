@@ -1,13 +1,36 @@
 /**
  * The base of every command: owns `--json`, printing, errors and exit codes, so commands stay
- * thin (parse flags, call src/lib or the client, print).
+ * thin: parse flags, call src/lib or the client, return the result.
  *
+ * The contract (Salesforce's SfCommand<T> is the model):
+ * - `run()` returns the command's result, typed by the second type parameter:
+ *   `class Whoami extends ApiCommand<typeof Whoami, WhoamiOutput>`. A command prints nothing itself;
+ *   the base prints the result once `run()` returns: with `--json`, `toSuccessJson(result)` (the
+ *   result itself unless a command overrides it) as indented JSON on stdout; otherwise the text
+ *   `render(result)` returns, on stdout, with a final newline.
+ * - `render(result)` shows the result to people: colours from `this.colors`, hints on stderr with
+ *   `note()`. It may pick among formats (`get -o yaml`), and return nothing when there is nothing
+ *   to print (after a note such as "You have no AREAs yet"). When its text must come before a
+ *   note (`tokens create`: the token, then "store it now"), it writes it with `out()` and returns
+ *   nothing. A command with a result and no render is a bug: the base throws.
+ * - `toSuccessJson(result)`: the `--json` document, when render needs more than the document
+ *   holds (`validate` keeps the list of files read for its summary line).
+ * - `exitCodeOf(result)`: the exit code once the result is printed, 0 unless overridden (`diff`:
+ *   2 when something would change; `validate`: 3 when a file is invalid).
+ * - A command whose output is a stream or a side effect (`logs`, `dev`, `serve`) has the result
+ *   type `void`: it writes its lines while it runs, with `out()` (JSON lines with `--json`, see
+ *   `jsonOutput`), and the base prints nothing after it.
+ * - Failures are thrown, never printed: a CliError (message, exit code, stable `code`, issues),
+ *   an AreaError or ValidationError, or anything else (exit 1, stack with DEBUG=1).
+ *
+ * Streams and codes:
  * - stdout carries what a command produces (data, or the JSON document with `--json`); notes,
  *   progress and errors go to stderr, so `area … --json | jq` always reads clean JSON.
  * - Errors: `Error: <message>` for people; with `--json`, one line on stderr:
  *   `{ "error": { "code", "message", "issues"? } }`, `code` being stable for scripts.
- * - Exit codes (DESIGN §5): 0 ok, 1 error, 2 changes found (`diff`), 3 invalid input (bad flags
- *   or arguments included), 4 not authenticated.
+ * - Exit codes (exit-codes.ts): 0 ok, 1 error, 2 changes found (`diff`), 3 invalid input (bad
+ *   flags or arguments, invalid files, and the daemon's configuration errors: `dev` and `serve`
+ *   just let them through), 4 not authenticated.
  * - Colours only on a terminal and never with NO_COLOR (colors.ts); no prompt without a
  *   terminal (tty.ts).
  */
@@ -33,16 +56,41 @@ export interface ErrorDocument {
 const exitCodesByErrorCode: Readonly<Record<string, ExitCodeValue>> = {
   validation_failed: ExitCode.invalid,
   invalid_input: ExitCode.invalid,
+  // The daemon's ConfigError (`dev`, `serve`): an environment variable to set or fix.
+  invalid_configuration: ExitCode.invalid,
   unauthenticated: ExitCode.unauthenticated,
 }
 
-export abstract class BaseCommand<T extends typeof Command> extends Command {
+/** The JSON that `--json` prints (and `get -o json`): indented, for people reading it too. */
+export function jsonText(data: unknown): string {
+  return JSON.stringify(data, null, 2)
+}
+
+export abstract class BaseCommand<T extends typeof Command, R = void> extends Command {
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print machine-readable JSON.', default: false, helpGroup: 'GLOBAL' }),
   }
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+
+  /** The command's result, printed by the base; `void` for commands that stream their output. */
+  public abstract override run(): Promise<R>
+
+  /** The result for people: stdout's text, or nothing when render wrote it or there is none. */
+  protected render(_result: R): string | undefined {
+    throw new Error(`${this.id ?? 'this command'} returned a result but has no render()`)
+  }
+
+  /** The `--json` document of a result: the result itself. */
+  protected override toSuccessJson(result: R): unknown {
+    return result
+  }
+
+  /** The exit code once a result is printed. */
+  protected exitCodeOf(_result: R): ExitCodeValue {
+    return ExitCode.ok
+  }
 
   public override async init(): Promise<void> {
     await super.init()
@@ -66,6 +114,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
+  /** oclif's run loop, then the result printed; a failure while printing is reported like any. */
+  protected override async _run<X>(): Promise<X> {
+    // A failure of init() or run() went through catch() already, which turned it into an exit.
+    const result = await super._run<R>()
+    try {
+      this.show(result)
+    } catch (error) {
+      await this.catch(error as Error)
+    }
+    return result as unknown as X
+  }
+
+  private show(result: R): void {
+    if (result === undefined) return
+    if (this.jsonOutput) this.printJson(this.toSuccessJson(result))
+    else this.out(this.render(result) ?? '')
+    const exitCode = this.exitCodeOf(result)
+    if (exitCode !== ExitCode.ok) this.exit(exitCode)
+  }
+
   /** Whether `--json` was asked for; also known when flags failed to parse. */
   protected get jsonOutput(): boolean {
     if (this.flags) return this.flags.json === true
@@ -83,23 +151,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return colorsFor(this.jsonOutput ? {} : process.stderr)
   }
 
-  /** Prints `data` as JSON with `--json`, else what `human` renders, on stdout. */
-  protected print(data: unknown, human: () => string): void {
-    if (this.jsonOutput) {
-      this.printJson(data)
-    } else {
-      const text = human()
-      if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
-    }
-  }
-
-  protected printJson(data: unknown): void {
-    process.stdout.write(`${JSON.stringify(data, null, 2)}\n`)
+  /** Text on stdout, ending with a newline; nothing for an empty text. */
+  protected out(text: string): void {
+    if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
   }
 
   /** A note for people on stderr (progress, hints); silent with `--json`. */
   protected note(text: string): void {
     if (!this.jsonOutput) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  private printJson(data: unknown): void {
+    process.stdout.write(`${jsonText(data)}\n`)
   }
 
   private usage(): string {
@@ -142,7 +205,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-interface Failure {
+export interface Failure {
   code: string
   message: string
   exitCode: ExitCodeValue
@@ -150,7 +213,8 @@ interface Failure {
   stack?: string
 }
 
-function describeError(error: Error & { oclif?: { exit?: number } }): Failure {
+/** How an error is reported: its stable code, message, issues and exit code. */
+export function describeError(error: Error & { oclif?: { exit?: number } }): Failure {
   if (error instanceof CliError) {
     return { code: error.code, message: error.message, exitCode: error.exitCode, issues: error.issues }
   }

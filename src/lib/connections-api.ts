@@ -1,7 +1,7 @@
 /**
- * What the connection commands send and read: the API's own schemas for types, the kind of
- * credentials a service takes (from its catalog entry), the browser opener and the wait for an
- * OAuth connection to appear.
+ * What the connection commands send and read: the API's own schemas for types, the credentials a
+ * service declares (from its catalog entry) read from stdin or asked field by field, the browser
+ * opener and the wait for an OAuth connection to appear.
  */
 import { spawn } from 'node:child_process'
 import type { Static } from '@sinclair/typebox'
@@ -13,47 +13,92 @@ import { ExitCode } from './exit-codes.js'
 
 export type ConnectionInfo = Static<typeof ConnectionSchema>
 export type Authorization = Static<typeof AuthorizeAnswer>
-export type ManualKind = 'token' | 'webhook_url' | 'smtp'
+export type DeclaredCredentials = NonNullable<ServiceDetails['credentials']>
+type CredentialField = DeclaredCredentials['fields'][number]
 
 export async function listConnections(client: ApiClient): Promise<ConnectionInfo[]> {
   return (await client.get<Page<ConnectionInfo>>('/v1/connections')).items
 }
 
-/** The kind a `--token-stdin` connection of this service is, and its credentials from stdin. */
-export async function manualCredentials(
-  client: ApiClient,
-  service: string,
-  stdin: string,
-): Promise<{ kind: ManualKind; credentials: Record<string, unknown> }> {
+/** The credentials the service declares; fails for a service that needs no connection. */
+export async function declaredCredentials(client: ApiClient, service: string): Promise<DeclaredCredentials> {
   const details = await client.get<ServiceDetails>(`/v1/services/${encodeURIComponent(service)}`)
-  const firstLine = stdin.split(/\r?\n/, 1)[0]?.trim() ?? ''
-  switch (details.authKind) {
-    case 'token':
-    case 'oauth2':
-      return { kind: 'token', credentials: { token: firstLine } }
-    case 'webhook_url':
-      return { kind: 'webhook_url', credentials: { url: firstLine } }
-    case 'smtp': {
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(stdin)
-      } catch {
-        parsed = undefined
-      }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new CliError(
-          `an ${service} connection reads a JSON object from stdin: {"host", "port", "secure", "user", "password", "from"}`,
-          { exitCode: ExitCode.invalid, code: 'invalid_credentials' },
-        )
-      }
-      return { kind: 'smtp', credentials: parsed as Record<string, unknown> }
-    }
-    default:
-      throw new CliError(
-        `service "${service}" needs no connection: its actions and reactions take what they need as params`,
-        { exitCode: ExitCode.invalid, code: 'no_connection_needed' },
-      )
+  if (!details.credentials) {
+    throw new CliError(
+      `service "${service}" needs no connection: its actions and reactions take what they need as params`,
+      { exitCode: ExitCode.invalid, code: 'no_connection_needed' },
+    )
   }
+  return details.credentials
+}
+
+/**
+ * `--token-stdin`: with one declared field (a token), the first line of stdin is that field;
+ * with several (an SMTP server), stdin holds them as a JSON object.
+ */
+export function credentialsFromStdin(
+  service: string,
+  declared: DeclaredCredentials,
+  stdin: string,
+): Record<string, unknown> {
+  const [only, ...others] = declared.fields
+  if (only && others.length === 0) {
+    return { [only.name]: stdin.split(/\r?\n/, 1)[0]?.trim() ?? '' }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(stdin)
+  } catch {
+    parsed = undefined
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const names = declared.fields.map((f) => `"${f.name}"`).join(', ')
+    throw new CliError(`an ${service} connection reads a JSON object from stdin: {${names}}`, {
+      exitCode: ExitCode.invalid,
+      code: 'invalid_credentials',
+    })
+  }
+  return parsed as Record<string, unknown>
+}
+
+/**
+ * On a terminal: one prompt per declared field, on stderr. Secret fields are typed without echo,
+ * booleans are a yes/no question, numbers are sent as numbers; an optional field left empty is
+ * not sent.
+ */
+export async function promptCredentials(declared: DeclaredCredentials): Promise<Record<string, unknown>> {
+  const prompts = await import('@inquirer/prompts')
+  const output = { output: process.stderr }
+  const credentials: Record<string, unknown> = {}
+  for (const field of declared.fields) {
+    const label = field.description || field.name
+    if (field.type === 'boolean') {
+      credentials[field.name] = await prompts.confirm(
+        { message: `${label}?`, default: field.default === true },
+        output,
+      )
+      continue
+    }
+    const message = `${label}${field.required ? '' : ' (optional)'}:`
+    const required = (value: string) => !field.required || value.trim() !== '' || 'required'
+    const answer = field.secret
+      ? await prompts.password({ message, mask: true, validate: required }, output)
+      : await prompts.input(
+          {
+            message,
+            validate: required,
+            ...(field.default === undefined ? {} : { default: String(field.default) }),
+          },
+          output,
+        )
+    if (answer.trim() !== '') credentials[field.name] = typed(field, answer.trim())
+  }
+  return credentials
+}
+
+function typed(field: CredentialField, answer: string): unknown {
+  const isNumber = field.type === 'integer' || field.type === 'number'
+  return isNumber && Number.isFinite(Number(answer)) ? Number(answer) : answer
 }
 
 /** Best effort: a missing opener just leaves the printed URL. */

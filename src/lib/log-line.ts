@@ -18,3 +18,8 @@ export function renderLogLine(event: EventLog, c: Colors): string {
   const error = event.error ? ` ${c.red(event.error)}` : ''
   return `${c.dim(event.detectedAt)}  ${event.area}  ${paint(event.status.padEnd(10))} ${reactions}${error}`.trimEnd()
 }
+
+/** One event as `logs` and `dev` stream it: a JSON line with `--json`, else the line above. */
+export function eventLine(event: EventLog, c: Colors, json: boolean): string {
+  return json ? JSON.stringify(event) : renderLogLine(event, c)
+}

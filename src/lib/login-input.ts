@@ -2,22 +2,45 @@
  * E-mail and password for `area signup` / `area login`: from `--email` and `--password-stdin`,
  * or asked on a terminal. Without a terminal nothing is asked: the error names the flags.
  */
+import { Flags } from '@oclif/core'
+import type { Session } from './api-types.js'
 import { CliError } from './cli-error.js'
 import { ExitCode } from './exit-codes.js'
 import { readSecretLine } from './stdin.js'
 import { isInteractive } from './tty.js'
 
-export interface Credentials {
+export interface LoginInput {
   email: string
   password: string
 }
 
-export async function readCredentials(
+/** The `--json` document of a signup or login; the token is saved, never printed. */
+export interface SavedLogin {
+  apiUrl: string
+  user: Session['user']
+  tokenName: string
+  configFile: string
+}
+
+/** `--email` and `--password-stdin`; `exclusive` names the flags that replace them. */
+export function loginInputFlags(exclusive: string[] = []) {
+  const only = exclusive.length ? { exclusive } : {}
+  return {
+    email: Flags.string({ summary: 'E-mail address of the account.', ...only }),
+    'password-stdin': Flags.boolean({
+      summary: 'Read the password from stdin (first line).',
+      default: false,
+      ...only,
+    }),
+  }
+}
+
+export async function readLoginInput(
   flags: { email?: string; 'password-stdin'?: boolean },
   command: 'signup' | 'login',
   /** Flags of the command line shown as an example, e.g. `--supabase`. */
   exampleFlags = '',
-): Promise<Credentials> {
+): Promise<LoginInput> {
   const missing = [!flags.email && '--email', !flags['password-stdin'] && '--password-stdin'].filter(Boolean)
   if (missing.length && !isInteractive()) {
     const alternative =

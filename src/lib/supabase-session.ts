@@ -11,8 +11,8 @@ import {
 } from '../supabase/auth-client.js'
 import { CliError } from './cli-error.js'
 import type { StoredSupabaseSession } from './config.js'
-import type { Credentials } from './credentials.js'
 import { ExitCode } from './exit-codes.js'
+import type { LoginInput } from './login-input.js'
 
 export interface SupabaseTarget {
   url: string
@@ -49,12 +49,9 @@ export function supabaseTarget(flags: { url?: string; anonKey?: string }): Supab
   return { url, anonKey: flags.anonKey as string }
 }
 
-export async function signInWithSupabase(
-  target: SupabaseTarget,
-  credentials: Credentials,
-): Promise<SupabaseSignIn> {
+export async function signInWithSupabase(target: SupabaseTarget, input: LoginInput): Promise<SupabaseSignIn> {
   const { auth, unreachable } = await authFor(target)
-  const { data, error } = await auth.signInWithPassword(credentials)
+  const { data, error } = await auth.signInWithPassword(input)
   if (error) {
     if (authErrorKind(error) === 'unavailable') throw unreachable(error.message)
     const hint =

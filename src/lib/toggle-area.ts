@@ -1,6 +1,7 @@
 /** `area enable` and `area disable`: the same request, the other verb. */
-import type { ApiClient } from './api-client.js'
+import { ApiCommand } from './api-command.js'
 import type { StateResult } from './api-types.js'
+import { areaArgs } from './area-args.js'
 import { areaPath } from './areas-api.js'
 
 export interface ToggleOutput {
@@ -9,14 +10,27 @@ export interface ToggleOutput {
   outcome: StateResult['outcome']
 }
 
-export async function toggleArea(client: ApiClient, name: string, enable: boolean): Promise<ToggleOutput> {
-  const answer = await client.post<StateResult>(`${areaPath(name)}/${enable ? 'enable' : 'disable'}`)
-  return { name, enabled: answer.area.enabled, outcome: answer.outcome }
-}
+/** What enable and disable share; each says its verb with `enable`, its summary and examples. */
+export abstract class ToggleAreaCommand extends ApiCommand<typeof ToggleAreaCommand, ToggleOutput> {
+  static override description =
+    'The file stays the reference: `area apply` sets spec.enabled back to what the file says.'
 
-export function toggleMessage(output: ToggleOutput): string {
-  const state = output.enabled ? 'enabled' : 'disabled'
-  return output.outcome === 'unchanged'
-    ? `${output.name} was already ${state}.`
-    : `${output.name} is now ${state}.`
+  static override args = areaArgs
+
+  protected abstract readonly enable: boolean
+
+  async run(): Promise<ToggleOutput> {
+    const { name } = this.args
+    const answer = await (await this.client()).post<StateResult>(
+      `${areaPath(name)}/${this.enable ? 'enable' : 'disable'}`,
+    )
+    return { name, enabled: answer.area.enabled, outcome: answer.outcome }
+  }
+
+  protected override render(output: ToggleOutput): string {
+    const state = output.enabled ? 'enabled' : 'disabled'
+    return output.outcome === 'unchanged'
+      ? `${output.name} was already ${state}.`
+      : `${output.name} is now ${state}.`
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * The AREA file's document shape (DESIGN §4), as one TypeBox schema: it validates documents,
- * types them, and is the base of the JSON Schema that `area schema` prints.
+ * The AREA file's document shape (docs/architecture.md, "The AREA file"), as one TypeBox schema: it
+ * validates documents, types them, and is the base of the JSON Schema that `area schema` prints.
  */
 import { type Static, Type } from '@sinclair/typebox'
 import { POSITIVE_DURATION_PATTERN } from '../engine/duration.js'

@@ -1,7 +1,7 @@
 /**
- * `${VAR}` and `${VAR:-default}` in the AREA file, resolved by the CLI before anything is
- * validated or sent (DESIGN §2.12), so secrets stay out of the files and the server only ever
- * sees final values.
+ * `${VAR}` and `${VAR:-default}` in the AREA file, resolved by the CLI before anything is validated
+ * or sent (docs/architecture.md, "Decisions"), so secrets stay out of the files and the server only
+ * ever sees final values.
  *
  * - Only string values are substituted, never keys, and each value on its own: a variable cannot
  *   inject YAML structure.

@@ -5,8 +5,10 @@
  */
 import { type Kysely, sql } from 'kysely'
 import { toJson } from '../db/json.js'
-import type { Database, HookJobStatus, HookLogStatus, TriggerType } from '../db/schema.js'
+import type { Database, HookJobStatus, TriggerType } from '../db/schema.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
+import { fromAreaActions } from './area-joins.js'
+import { type EventSummary, eventSummaryColumns, eventSummaryOf } from './logs.js'
 
 export interface AreaSummary {
   id: string
@@ -36,16 +38,6 @@ export interface HookJobState {
   webhookSecretSealed: string | null
 }
 
-export interface EventSummary {
-  id: string
-  status: HookLogStatus
-  deliveryId: string
-  detectedAt: Date
-  finishedAt: Date | null
-  attempts: number
-  error: string | null
-}
-
 export interface AreaDetails extends AreaSummary {
   hookJob: HookJobState | undefined
   recentEvents: EventSummary[]
@@ -65,11 +57,7 @@ export interface ListAreasOptions {
 }
 
 function summaryQuery(db: Kysely<Database>, userId: string) {
-  return db
-    .selectFrom('areas as a')
-    .innerJoin('area_actions as aa', 'aa.area_id', 'a.id')
-    .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
-    .innerJoin('services as s', 's.id', 'sa.service_id')
+  return fromAreaActions(db)
     .select([
       'a.id',
       'a.name',
@@ -155,7 +143,7 @@ export async function getAreaDetails(
       .executeTakeFirst(),
     db
       .selectFrom('hook_logs')
-      .select(['id', 'status', 'delivery_id', 'detected_at', 'finished_at', 'attempts', 'error'])
+      .select(eventSummaryColumns)
       .where('area_id', '=', row.id)
       .orderBy('detected_at', 'desc')
       .orderBy('id', 'desc')
@@ -174,15 +162,7 @@ export async function getAreaDetails(
       lastRunAt: hookJob.last_run_at,
       webhookSecretSealed: hookJob.webhook_secret_encrypted,
     },
-    recentEvents: events.map((e) => ({
-      id: e.id,
-      status: e.status,
-      deliveryId: e.delivery_id,
-      detectedAt: e.detected_at,
-      finishedAt: e.finished_at,
-      attempts: e.attempts,
-      error: e.error,
-    })),
+    recentEvents: events.map(eventSummaryOf),
   }
 }
 

@@ -1,75 +1,68 @@
 /**
- * AREAs in the database: apply (create or update by name), enable/disable, delete. Every write
- * happens in one transaction, after every check (area-plan.ts), so bad input changes nothing.
- * Rows of reactions are kept by their `ref` across re-applies (execution logs point at them), and
- * a hook job keeps its dedup state unless its trigger's identity (service, action, params) changes.
+ * AREAs in the database: find one to apply, write it (create or update by name), delete, prune,
+ * enable/disable. Writes run in the caller's transaction after every check (features/areas/), so
+ * bad input changes nothing. Rows of reactions are kept by their `ref` across re-applies
+ * (execution logs point at them); the hook job is written by hook-jobs.ts.
  */
-import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
-import { canonicalHash, canonicalJson } from '../engine/canonical-json.js'
-import type { Registry } from '../engine/registry.js'
-import { nextRunAfter } from '../engine/schedule.js'
+import { canonicalHash } from '../engine/canonical-json.js'
 import type { JsonObject } from '../engine/types.js'
-import type { SecretBox } from '../secrets/secret-box.js'
 import type { AreaDocument } from '../spec/document.js'
 import type { NormalizedArea } from '../spec/normalize.js'
-import { type ApplyOutcome, type AreaPlan, planArea, type References } from './area-plan.js'
+import type { References } from './area-references.js'
 import { recordAudit } from './audit.js'
 import { AreaNotFoundError } from './errors.js'
+import { type HookJobContext, writeHookJob } from './hook-jobs.js'
 
-export type { ApplyOutcome } from './area-plan.js'
-
-/** What writing a plan needs besides the plan itself. */
-export interface WriteContext {
-  userId: string
-  registry: Registry
-  secrets: SecretBox
-  now?: Date
-}
-
-export interface ApplyAreaInput extends WriteContext {
-  area: NormalizedArea
-  /** `create` refuses an existing name; `apply` updates it. */
-  mode: 'apply' | 'create'
-}
-
-export interface ApplyAreaResult {
-  outcome: ApplyOutcome
+/** The stored AREA an apply replaces. */
+export interface ExistingArea {
   id: string
-  name: string
+  spec: JsonObject
+  specHash: string
   revision: number
-  /** Top-level parts that changed: description, labels, enabled, action, trigger, reactions. */
-  changes: string[]
 }
 
-export async function applyArea(db: Kysely<Database>, input: ApplyAreaInput): Promise<ApplyAreaResult> {
-  return db.transaction().execute(async (trx) => {
-    const plan = await planArea(trx, input.userId, input.area, { mode: input.mode, lock: true })
-    return writeAreaPlan(trx, plan, input)
-  })
+/** The user's AREA named `name`; `lock` holds its row until the transaction ends. */
+export async function findAreaToApply(
+  db: Kysely<Database>,
+  userId: string,
+  name: string,
+  options: { lock: boolean },
+): Promise<ExistingArea | undefined> {
+  let query = db
+    .selectFrom('areas')
+    .select(['id', 'spec', 'spec_hash', 'revision'])
+    .where('user_id', '=', userId)
+    .where('name', '=', name)
+  if (options.lock) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  return row && { id: row.id, spec: row.spec as JsonObject, specHash: row.spec_hash, revision: row.revision }
+}
+
+/** An AREA to write: the document, the row it replaces (if any) and the rows it points at. */
+export interface AreaWrite {
+  area: NormalizedArea
+  existing: ExistingArea | undefined
+  refs: References
+}
+
+/** What writing needs besides the AREA. */
+export interface WriteContext extends HookJobContext {
+  userId: string
 }
 
 /**
- * Writes a plan made in the same transaction (`trx`) with `lock: true`, so the row cannot change
- * in between. An unchanged plan writes nothing.
+ * Creates or updates the AREA, its action, reactions and hook job, with the audit row. Run in
+ * the transaction that found `existing` with `lock: true`, so the row cannot change in between.
  */
-export async function writeAreaPlan(
+export async function writeArea(
   trx: Kysely<Database>,
-  plan: AreaPlan,
+  write: AreaWrite,
   context: WriteContext,
-): Promise<ApplyAreaResult> {
-  const { area, existing, refs } = plan
-  if (existing && plan.outcome === 'unchanged') {
-    return {
-      outcome: 'unchanged',
-      id: existing.id,
-      name: area.name,
-      revision: existing.revision,
-      changes: [],
-    }
-  }
+): Promise<{ id: string; revision: number }> {
+  const { area, existing, refs } = write
   const row = existing
     ? await trx
         .updateTable('areas')
@@ -107,13 +100,7 @@ export async function writeAreaPlan(
     target: `area/${area.name}`,
     metadata: { revision: row.revision },
   })
-  return {
-    outcome: existing ? 'updated' : 'created',
-    id: row.id,
-    name: area.name,
-    revision: row.revision,
-    changes: plan.changes,
-  }
+  return row
 }
 
 async function writeAction(trx: Kysely<Database>, areaId: string, area: NormalizedArea, refs: References) {
@@ -179,106 +166,6 @@ async function writeReactions(trx: Kysely<Database>, areaId: string, area: Norma
   }
 }
 
-async function writeHookJob(
-  trx: Kysely<Database>,
-  areaActionId: string,
-  area: NormalizedArea,
-  input: WriteContext,
-  updating: boolean,
-) {
-  const now = input.now ?? new Date()
-  const trigger = area.action.trigger
-  const status: 'active' | 'paused' = area.enabled ? 'active' : 'paused'
-  const sourceHash = canonicalHash([area.action.service, area.action.action, area.action.params])
-  const current = updating
-    ? await trx
-        .selectFrom('hook_jobs')
-        .select(['id', 'type', 'source_hash', 'schedule', 'polling_interval_seconds', 'last_run_at'])
-        .where('area_action_id', '=', areaActionId)
-        .executeTakeFirst()
-    : undefined
-
-  if (trigger.type === 'webhook') {
-    if (current?.type === 'webhook') {
-      await trx
-        .updateTable('hook_jobs')
-        .set({ status, updated_at: sql`now()` })
-        .where('id', '=', current.id)
-        .execute()
-      return
-    }
-    const secret = input.secrets.seal(generateWebhookSecret())
-    const values = {
-      type: 'webhook' as const,
-      polling_interval_seconds: null,
-      schedule: null,
-      next_run_at: null,
-      webhook_secret_encrypted: secret,
-      status,
-      state: null,
-      source_hash: null,
-      baseline_done: true,
-    }
-    if (current) await trx.updateTable('hook_jobs').set(values).where('id', '=', current.id).execute()
-    else
-      await trx
-        .insertInto('hook_jobs')
-        .values({ area_action_id: areaActionId, ...values })
-        .execute()
-    return
-  }
-
-  const schedule = trigger.schedule
-  const intervalSeconds = schedule.kind === 'interval' ? schedule.seconds : null
-  const scheduleJson = schedule.kind === 'cron' ? toJson(schedule as unknown as JsonObject) : null
-  const action = input.registry.action(area.action.service, area.action.action)
-  // A timer's first tick is one interval away; a data source polls now to take its baseline.
-  const firstRun = action?.polling?.firstPoll === 'fire' ? nextRunAfter(schedule, now) : now
-  const sameSource = current?.type === 'polling' && current.source_hash === sourceHash
-  if (current && sameSource) {
-    const cadenceChanged =
-      current.polling_interval_seconds !== intervalSeconds ||
-      canonicalJson(current.schedule) !== canonicalJson(schedule.kind === 'cron' ? schedule : null)
-    await trx
-      .updateTable('hook_jobs')
-      .set({
-        polling_interval_seconds: intervalSeconds,
-        schedule: scheduleJson,
-        status,
-        ...(cadenceChanged ? { next_run_at: nextRunAfter(schedule, current.last_run_at ?? now) } : {}),
-        updated_at: sql`now()`,
-      })
-      .where('id', '=', current.id)
-      .execute()
-    return
-  }
-  // New job, or a different source: start over with a fresh baseline.
-  const values = {
-    type: 'polling' as const,
-    polling_interval_seconds: intervalSeconds,
-    schedule: scheduleJson,
-    next_run_at: firstRun,
-    last_run_at: null,
-    webhook_secret_encrypted: null,
-    status,
-    state: null,
-    source_hash: sourceHash,
-    baseline_done: false,
-    updated_at: now,
-  }
-  if (current) await trx.updateTable('hook_jobs').set(values).where('id', '=', current.id).execute()
-  else
-    await trx
-      .insertInto('hook_jobs')
-      .values({ area_action_id: areaActionId, ...values })
-      .execute()
-}
-
-/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
-export function generateWebhookSecret(): string {
-  return `whsec_${randomBytes(24).toString('base64')}`
-}
-
 export async function deleteArea(db: Kysely<Database>, userId: string, name: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const deleted = await trx
@@ -290,6 +177,49 @@ export async function deleteArea(db: Kysely<Database>, userId: string, name: str
     if (!deleted) throw new AreaNotFoundError(name)
     await recordAudit(trx, { userId, action: 'area.deleted', target: `area/${name}` })
   })
+}
+
+/** The user's AREAs not named in `keep`, by name; `lock` holds their rows. */
+export async function findAreasNotNamed(
+  db: Kysely<Database>,
+  userId: string,
+  keep: string[],
+  options: { lock: boolean },
+): Promise<{ id: string; name: string; spec: JsonObject }[]> {
+  let query = db
+    .selectFrom('areas')
+    .select(['id', 'name', 'spec'])
+    .where('user_id', '=', userId)
+    .where('name', 'not in', keep)
+    .orderBy('name')
+  if (options.lock) query = query.forUpdate()
+  const rows = await query.execute()
+  return rows.map((r) => ({ id: r.id, name: r.name, spec: r.spec as JsonObject }))
+}
+
+/** Deletes AREAs found by `findAreasNotNamed` (`apply --prune`), with an audit row each. */
+export async function pruneAreas(
+  trx: Kysely<Database>,
+  userId: string,
+  doomed: readonly { id: string; name: string }[],
+): Promise<void> {
+  if (doomed.length === 0) return
+  await trx
+    .deleteFrom('areas')
+    .where(
+      'id',
+      'in',
+      doomed.map((d) => d.id),
+    )
+    .execute()
+  for (const d of doomed) {
+    await recordAudit(trx, {
+      userId,
+      action: 'area.deleted',
+      target: `area/${d.name}`,
+      metadata: { pruned: true },
+    })
+  }
 }
 
 /**

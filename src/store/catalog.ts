@@ -7,6 +7,7 @@ import type { TObject, TSchema } from '@sinclair/typebox'
 import { type Kysely, sql } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
+import { authKindOf } from '../engine/credentials.js'
 import type { ActionDefinition, ReactionDefinition } from '../engine/define.js'
 import { actionRequiresConnection, reactionRequiresConnection } from '../engine/define.js'
 import type { Registry } from '../engine/registry.js'
@@ -51,6 +52,12 @@ function plain(schema: TSchema): JsonValue {
   return JSON.parse(JSON.stringify(schema)) as JsonValue
 }
 
+/** The catalog row of a registered service, which connections reference. */
+export async function serviceRowId(db: Kysely<Database>, key: string): Promise<string> {
+  const row = await db.selectFrom('services').select('id').where('key', '=', key).executeTakeFirstOrThrow()
+  return row.id
+}
+
 const catalogLock = 7_261_126_001
 
 export async function syncCatalog(db: Kysely<Database>, registry: Registry): Promise<void> {
@@ -65,7 +72,7 @@ export async function syncCatalog(db: Kysely<Database>, registry: Registry): Pro
           key: service.id,
           display_name: service.name,
           description: service.description,
-          auth_kind: service.auth.kind,
+          auth_kind: authKindOf(service),
           available: true,
         })
         .onConflict((oc) =>

@@ -1,5 +1,7 @@
 /**
- * Connections (user_services): a user's credentials for one service, encrypted at rest.
+ * A connection's credentials opened for a run: the worker hands them to a service through
+ * `ctx.auth`. They are stored sealed (user_services.credentials_encrypted); managing connections
+ * is connections.ts.
  *
  * An OAuth 2 connection whose access token expires soon is refreshed here, before the worker
  * hands it to a service, so the engine never knows about tokens. The refresh itself (HTTP) is
@@ -35,16 +37,17 @@ export interface RefreshedConnection {
  */
 export type RefreshConnection = (connection: ConnectionToRefresh) => Promise<RefreshedConnection>
 
-export interface ReadCredentialsOptions {
+export interface OpenCredentialsOptions {
   refresh?: RefreshConnection
   now?: () => number
 }
 
-export async function readCredentials(
+/** Opens an active connection's credentials, refreshing its OAuth tokens first when they expire soon. */
+export async function openCredentialsForRun(
   db: Kysely<Database>,
   secrets: SecretBox,
   connectionId: string,
-  options: ReadCredentialsOptions = {},
+  options: OpenCredentialsOptions = {},
 ): Promise<Credentials> {
   const now = options.now ?? Date.now
   const row = await selectConnection(db, connectionId)

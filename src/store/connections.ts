@@ -1,15 +1,18 @@
 /**
- * Connections as the API manages them: list (never the credentials), create, the OAuth callback's
- * create-or-reconnect, and delete, which refuses while an AREA uses the connection.
+ * The connections a user manages (table user_services): list (never the credentials), create,
+ * the OAuth callback's create-or-reconnect, and delete, which refuses while an AREA uses the
+ * connection. Credentials arrive here sealed; reading them for a run is
+ * connection-credentials.ts.
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database, UserServiceKind, UserServiceStatus } from '../db/schema.js'
+import type { Database, UserServiceStatus } from '../db/schema.js'
 
 export interface ConnectionInfo {
   id: string
   name: string
   service: string
-  kind: UserServiceKind
+  /** A kind the service declares (src/engine/credentials.ts), e.g. `token`, `smtp`, `oauth2`. */
+  kind: string
   status: UserServiceStatus
   statusDetail: string | null
   tokenExpiresAt: Date | null
@@ -39,10 +42,21 @@ export interface NewConnection {
   userId: string
   serviceId: string
   name: string
-  kind: UserServiceKind
+  kind: string
   /** Already sealed: this module never sees credentials in clear. */
   credentialsEncrypted: string
   tokenExpiresAt?: Date | null
+}
+
+function rowOf(input: NewConnection) {
+  return {
+    user_id: input.userId,
+    service_id: input.serviceId,
+    name: input.name,
+    kind: input.kind,
+    credentials_encrypted: input.credentialsEncrypted,
+    token_expires_at: input.tokenExpiresAt ?? null,
+  }
 }
 
 /** Undefined when the user already has a connection with this name. */
@@ -52,14 +66,7 @@ export async function createConnection(
 ): Promise<{ id: string; createdAt: Date } | undefined> {
   return db
     .insertInto('user_services')
-    .values({
-      user_id: input.userId,
-      service_id: input.serviceId,
-      name: input.name,
-      kind: input.kind,
-      credentials_encrypted: input.credentialsEncrypted,
-      token_expires_at: input.tokenExpiresAt ?? null,
-    })
+    .values(rowOf(input))
     .onConflict((oc) => oc.columns(['user_id', 'name']).doNothing())
     .returning(['id', 'created_at as createdAt'])
     .executeTakeFirst()
@@ -76,14 +83,7 @@ export async function saveOAuthConnection(
 ): Promise<{ id: string } | undefined> {
   return db
     .insertInto('user_services')
-    .values({
-      user_id: input.userId,
-      service_id: input.serviceId,
-      name: input.name,
-      kind: 'oauth2',
-      credentials_encrypted: input.credentialsEncrypted,
-      token_expires_at: input.tokenExpiresAt ?? null,
-    })
+    .values(rowOf({ ...input, kind: 'oauth2' }))
     .onConflict((oc) =>
       oc
         .columns(['user_id', 'name'])

@@ -1,8 +1,9 @@
 /**
- * The scheduler's claim (DESIGN §2.7): due polling hook jobs are locked with SKIP LOCKED, their
- * slot recorded and their next run advanced, and the caller enqueues the slots before the
- * transaction commits. Any number of schedulers may run this at once: a row is claimed by one
- * of them, and if the enqueue fails the transaction rolls back and the slot is claimed again.
+ * The scheduler's claim (docs/architecture.md, "Claim-based scheduling"): due polling hook jobs
+ * are locked with SKIP LOCKED, their slot recorded and their next run advanced, and the caller
+ * enqueues the slots before the transaction commits. Any number of schedulers may run this at
+ * once: a row is claimed by one of them, and if the enqueue fails the transaction rolls back and
+ * the slot is claimed again.
  */
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema.js'

@@ -1,7 +1,8 @@
 /**
  * The engine's ExecutionPort on `execution_logs`: one row per (event, reaction), so a retry
- * finds what already succeeded and skips it (effectively-once, DESIGN §2.6). The same recorder
- * ends the event (hook_logs), so the last outcome and the end share one statement.
+ * finds what already succeeded and skips it (docs/architecture.md, "Effectively-once
+ * reactions"). The same recorder ends the event (hook_logs), so the last outcome and the end
+ * share one statement.
  *
  * Round trips are the worker's main cost, so an outcome is held in memory until the next write,
  * which is always before the next reaction's side effect (`started`) or the end of the event (a

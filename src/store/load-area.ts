@@ -6,8 +6,9 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { AuthResolver, LoadedArea } from '../engine/area.js'
 import type { SecretBox } from '../secrets/secret-box.js'
-import { type RefreshConnection, readCredentials } from './connection-credentials.js'
-import { actionParamRows, paramsObject, reactionParamRows } from './param-values.js'
+import { areaActionColumns, fromAreaActions } from './area-joins.js'
+import { openCredentialsForRun, type RefreshConnection } from './connection-credentials.js'
+import { paramsObject, reactionParamRows } from './param-values.js'
 
 export interface LoadedAreaWithState extends LoadedArea {
   enabled: boolean
@@ -19,22 +20,8 @@ export async function loadAreaByActionId(
   secrets: SecretBox,
   refresh?: RefreshConnection,
 ): Promise<LoadedAreaWithState | undefined> {
-  const action = await db
-    .selectFrom('area_actions as aa')
-    .innerJoin('areas as a', 'a.id', 'aa.area_id')
-    .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
-    .innerJoin('services as s', 's.id', 'sa.service_id')
-    .select([
-      'aa.id as actionId',
-      'aa.user_service_id as connectionId',
-      'a.id as areaId',
-      'a.name',
-      'a.user_id as userId',
-      'a.enabled',
-      's.key as service',
-      'sa.key as action',
-      actionParamRows('aa.id').as('params'),
-    ])
+  const action = await fromAreaActions(db)
+    .select(['aa.id as actionId', 'aa.user_service_id as connectionId', 'a.name', ...areaActionColumns])
     .where('aa.id', '=', areaActionId)
     .executeTakeFirst()
   if (!action) return undefined
@@ -57,7 +44,7 @@ export async function loadAreaByActionId(
     .execute()
 
   const auth = (connectionId: string | null): AuthResolver | undefined =>
-    connectionId ? () => readCredentials(db, secrets, connectionId, { refresh }) : undefined
+    connectionId ? () => openCredentialsForRun(db, secrets, connectionId, { refresh }) : undefined
   return {
     id: action.areaId,
     name: action.name,

@@ -35,18 +35,53 @@ export interface ExecutionEntry {
   errorClass: 'retryable' | 'permanent' | null
 }
 
-export interface EventEntry {
+/** An event (a hook_logs row) without its executions. */
+export interface EventSummary {
   id: string
-  /** Where this event sits in the order of pages and streams. */
-  position: LogPosition
-  areaName: string
   status: HookLogStatus
   deliveryId: string
   detectedAt: Date
   finishedAt: Date | null
   attempts: number
   error: string | null
+}
+
+export interface EventEntry extends EventSummary {
+  /** Where this event sits in the order of pages and streams. */
+  position: LogPosition
+  areaName: string
   executions: ExecutionEntry[]
+}
+
+/** The hook_logs columns an event summary is read from. */
+export const eventSummaryColumns = [
+  'id',
+  'status',
+  'delivery_id',
+  'detected_at',
+  'finished_at',
+  'attempts',
+  'error',
+] as const
+
+export function eventSummaryOf(row: {
+  id: string
+  status: HookLogStatus
+  delivery_id: string
+  detected_at: Date
+  finished_at: Date | null
+  attempts: number
+  error: string | null
+}): EventSummary {
+  return {
+    id: row.id,
+    status: row.status,
+    deliveryId: row.delivery_id,
+    detectedAt: row.detected_at,
+    finishedAt: row.finished_at,
+    attempts: row.attempts,
+    error: row.error,
+  }
 }
 
 /** A position in (detected_at, id) order: where a page ends, or how far a stream has read. */
@@ -202,15 +237,9 @@ async function withExecutions(db: Kysely<Database>, rows: EventRow[]): Promise<E
     byEvent.set(e.hook_log_id, list)
   }
   return rows.map((r) => ({
-    id: r.id,
+    ...eventSummaryOf(r),
     position: positionOf(r),
     areaName: r.areaName,
-    status: r.status,
-    deliveryId: r.delivery_id,
-    detectedAt: r.detected_at,
-    finishedAt: r.finished_at,
-    attempts: r.attempts,
-    error: r.error,
     executions: byEvent.get(r.id) ?? [],
   }))
 }

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import type { JsonObject } from '../engine/types.js'
+import { fromAreaTriggers } from './area-joins.js'
 import { AreaNotFoundError } from './errors.js'
 
 export interface ManualEvent {
@@ -22,12 +23,7 @@ export async function findAreaTrigger(
   userId: string,
   name: string,
 ): Promise<{ areaId: string; areaActionId: string; hookJobId: string; service: string; action: string }> {
-  const row = await db
-    .selectFrom('areas as a')
-    .innerJoin('area_actions as aa', 'aa.area_id', 'a.id')
-    .innerJoin('hook_jobs as h', 'h.area_action_id', 'aa.id')
-    .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
-    .innerJoin('services as s', 's.id', 'sa.service_id')
+  const row = await fromAreaTriggers(db)
     .select([
       'a.id as areaId',
       'aa.id as areaActionId',

@@ -1,6 +1,6 @@
 /**
- * The outbox sweep (DESIGN §2.5): events committed to hook_logs but not finished, and owned by no
- * live worker, after a grace period. They are enqueued again with their deterministic job id, so
+ * The outbox sweep (docs/architecture.md, "Postgres is the outbox"): events committed to
+ * hook_logs but not finished, and owned by no live worker, after a grace period. They are enqueued again with their deterministic job id, so
  * an event whose job is still in the queue is not doubled, and one lost with Redis is recovered.
  */
 import { type Kysely, sql } from 'kysely'

@@ -1,7 +1,8 @@
 /**
  * Local users linked to Supabase Auth users through `users.supabase_user_id` (unique). The rules
- * (which user to link, whether one may be created) are the API's (daemon/api/supabase-accounts.ts);
- * these are the statements, each safe when two requests of the same user race.
+ * (which user to link, whether one may be created) are the accounts feature's
+ * (features/accounts/supabase-link.ts); these are the statements, each safe when two requests of
+ * the same user race.
  */
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema.js'

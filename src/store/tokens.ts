@@ -17,6 +17,12 @@ export interface TokenInfo {
   lastUsedAt: Date | null
 }
 
+/** A new token in clear (the one time it is) and its record. */
+export interface CreatedToken {
+  token: string
+  info: TokenInfo
+}
+
 /** What authentication needs: the token and its owner, only while it is live. */
 export interface AuthenticatedToken {
   tokenId: string
@@ -42,7 +48,7 @@ export function hashApiToken(token: string): string {
 export async function createApiToken(
   db: Kysely<Database>,
   input: { userId: string; name: string; expiresAt?: Date | null },
-): Promise<{ token: string; info: TokenInfo } | undefined> {
+): Promise<CreatedToken | undefined> {
   await db
     .updateTable('api_tokens')
     .set({ revoked_at: sql`now()` })

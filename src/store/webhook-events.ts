@@ -8,9 +8,11 @@ import { CompiledQuery, type Kysely, sql } from 'kysely'
 import { prepared } from '../db/prepared.js'
 import type { Database } from '../db/schema.js'
 import type { JsonObject } from '../engine/types.js'
-import { actionParamRows, paramsObject } from './param-values.js'
+import { areaActionColumns, fromAreaTriggers } from './area-joins.js'
+import { paramsObject } from './param-values.js'
 
-export interface WebhookHookRow {
+/** A webhook hook job and its AREA's action: what an event sent to the hook is recorded for. */
+export interface WebhookHook {
   hookJobId: string
   areaActionId: string
   areaId: string
@@ -18,6 +20,9 @@ export interface WebhookHookRow {
   service: string
   action: string
   params: JsonObject
+}
+
+export interface WebhookHookRow extends WebhookHook {
   sealedSecret: string | null
   /** The hook job is active and its AREA enabled. */
   active: boolean
@@ -28,39 +33,20 @@ export async function findWebhookHook(
   db: Kysely<Database>,
   hookJobId: string,
 ): Promise<WebhookHookRow | undefined> {
-  const row = await db
-    .selectFrom('hook_jobs as h')
-    .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
-    .innerJoin('areas as a', 'a.id', 'aa.area_id')
-    .innerJoin('service_actions as sa', 'sa.id', 'aa.service_action_id')
-    .innerJoin('services as s', 's.id', 'sa.service_id')
+  const row = await fromAreaTriggers(db)
     .select([
       'h.id as hookJobId',
       'h.status',
       'h.webhook_secret_encrypted as sealedSecret',
       'aa.id as areaActionId',
-      'a.id as areaId',
-      'a.user_id as userId',
-      'a.enabled',
-      's.key as service',
-      'sa.key as action',
-      actionParamRows('aa.id').as('params'),
+      ...areaActionColumns,
     ])
     .where('h.id', '=', hookJobId)
     .where('h.type', '=', 'webhook')
     .executeTakeFirst()
   if (!row) return undefined
-  return {
-    hookJobId: row.hookJobId,
-    areaActionId: row.areaActionId,
-    areaId: row.areaId,
-    userId: row.userId,
-    service: row.service,
-    action: row.action,
-    params: paramsObject(row.params),
-    sealedSecret: row.sealedSecret,
-    active: row.status === 'active' && row.enabled,
-  }
+  const { status, enabled, params, ...hook } = row
+  return { ...hook, params: paramsObject(params), active: status === 'active' && enabled }
 }
 
 export interface NewWebhookEvent {

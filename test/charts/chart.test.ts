@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { settingsOf } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -89,7 +90,7 @@ describe('charts/area', () => {
     const values = parse(read('values.yaml')) as { serviceSettings: Record<string, string> }
     const wired = new Set([...templates.matchAll(/- name: ([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]))
     const settings = builtinServices.flatMap((s) =>
-      Object.values(s.settings ?? {}).map((setting) => setting.env),
+      Object.values(settingsOf(s)).map((setting) => setting.env),
     )
     expect(settings.filter((env) => !(env in values.serviceSettings) && !wired.has(env))).toEqual([])
     expect(values.serviceSettings).not.toHaveProperty('AREA_GITHUB_CLIENT_SECRET')

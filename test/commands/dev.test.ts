@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
-import { repoRoot } from '../support/cli/run-cli.js'
+import { repoRoot, runCli } from '../support/cli/run-cli.js'
 import { freePort } from '../support/redis.js'
 
 interface DevProcess {
@@ -152,5 +152,18 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
       dev.child.kill('SIGINT')
     }
     expect(await dev.exited).toBe(0)
+  })
+})
+
+describe('area dev with an invalid configuration (real binary)', { timeout: 120_000 }, () => {
+  it('exits 3 before starting anything: the base command maps the daemon configuration error', async () => {
+    const env = { AREA_DATA_DIR: dataDir, AREA_CONFIG_DIR: other.configDir, AREA_WORKER_CONCURRENCY: 'lots' }
+    const [human, json] = await Promise.all([runCli(['dev'], { env }), runCli(['dev', '--json'], { env })])
+    expect(human.code).toBe(3)
+    expect(human.stderr).toContain('Error: invalid configuration:')
+    expect(human.stderr).toContain('AREA_WORKER_CONCURRENCY must be a whole number')
+    expect(json.code).toBe(3)
+    expect(json.stdout).toBe('')
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'invalid_configuration' } })
   })
 })

@@ -58,7 +58,7 @@ describe.each(drivers)('migrate on an empty database (%s)', (driver) => {
     expect(await tablesIn(testStore.store, 'public')).toEqual([])
   })
 
-  it('creates the columns src/store/schema.ts declares, with the same nullability', async () => {
+  it('creates the columns src/db/schema.ts declares, with the same nullability', async () => {
     const { rows } = await sql<{ table: keyof SchemaShape; column: string; shape: string }>`
       select table_name as table, column_name as column,
              case when data_type = 'jsonb' then 'json' when is_nullable = 'YES' then 'null' else 'not null' end as shape

@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/schema.js'
 import type { JsonValue } from '../../src/engine/types.js'
 
 /**
- * src/store/schema.ts restated column by column, checked both ways: the types below make this
+ * src/db/schema.ts restated column by column, checked both ways: the types below make this
  * object fail to compile unless it lists exactly the columns of the Database interface with their
  * nullability, and the migration tests compare it with what the SQL migrations create.
  */
@@ -29,14 +29,6 @@ export const schemaShape: SchemaShape = {
     last_used_at: 'null',
     expires_at: 'null',
     revoked_at: 'null',
-    created_at: 'not null',
-  },
-  oauth_identities: {
-    id: 'not null',
-    user_id: 'not null',
-    provider: 'not null',
-    provider_user_id: 'not null',
-    scope: 'null',
     created_at: 'not null',
   },
   services: {

@@ -1,13 +1,13 @@
 /**
- * DESIGN §6.1, 6.2 and 6.7 with real processes: a worker killed in the middle of a reaction,
- * Redis stopped while webhooks arrive, and SIGTERM under load. Each test runs its own daemon
- * processes on its own database; the Redis test runs its own redis-server.
+ * Invariants 1, 2 and 7 (docs/architecture.md, "Invariants") with real processes: a worker
+ * killed in the middle of a reaction, Redis stopped while webhooks arrive, and SIGTERM under
+ * load. Each test runs its own topology of daemon processes on its own database; the Redis test
+ * runs its own redis-server.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { applyArea, sendWebhook, signup, waitFor, webhookOf } from '../support/api/client.js'
-import { type DaemonProcess, daemonEnv, shortLeases, startDaemon } from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
-import { deleteKeys, privateRedis, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { openTopology, printLogsOnFailure, shortLeases, type Topology } from '../support/daemon/topology.js'
+import { privateRedis, sharedRedisUrl } from '../support/redis.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 import { sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
@@ -15,25 +15,27 @@ const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 }, 120_000)
+// The topology of the test running, for the log report if it fails.
+let topology: Topology | undefined
+beforeEach(() => {
+  topology = undefined
+})
+printLogsOnFailure(() => [topology])
 
+/** A topology of the test's own with short leases, and the sink its reactions post to. */
 async function setup(name: string, redisUrl = sharedRedisUrl) {
-  const database: TestDatabase = await createTestDatabase(`area_e2e_${name}`)
+  const deployment = await openTopology({ name, redisUrl, env: shortLeases })
+  topology = deployment
   const sink: HttpSink = await startHttpSink()
-  const prefix = uniquePrefix(name)
-  const processes: DaemonProcess[] = []
   cleanups.push(async () => {
-    await Promise.all(processes.map((p) => p.kill()))
+    await deployment.close()
     await sink.close()
-    await database.drop()
-    if (redisUrl === sharedRedisUrl) await deleteKeys(prefix)
   })
-  const env = daemonEnv({ databaseUrl: database.url, redisUrl, prefix }, shortLeases)
-  const start = async (role: string, n = processes.length + 1) => {
-    const process = await startDaemon({ name: `${role}-${n}`, role, env })
-    processes.push(process)
+  const start = async (role: string) => {
+    const [process] = await deployment.start(role)
     return process
   }
-  return { sink, start, processes }
+  return { sink, start }
 }
 
 function hookArea(name: string, sinkUrl: string, reactions: { id: string; path: string }[]) {

@@ -5,11 +5,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toJson } from '../../src/db/json.js'
-import { openStore, type Store } from '../../src/db/open.js'
+import type { Store } from '../../src/db/open.js'
 import { type ApiUser, applyArea, sendWebhook, signup, waitFor, webhookOf } from '../support/api/client.js'
-import { type DaemonProcess, daemonEnv, shortLeases, startDaemons } from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import type { DaemonProcess } from '../support/daemon/process.js'
+import { openTopology, printLogsOnFailure, shortLeases, type Topology } from '../support/daemon/topology.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 import { everyAction, sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
@@ -51,41 +50,29 @@ async function scrape(baseUrl: string): Promise<Sample[]> {
 }
 
 describe('/metrics of the API, a worker and a scheduler', () => {
-  let database: TestDatabase
+  let topology: Topology
   let store: Store
   let sink: HttpSink
   let api: DaemonProcess
   let worker: DaemonProcess
   let scheduler: DaemonProcess
   let user: ApiUser
-  const prefix = uniquePrefix('metrics')
-  const processes: DaemonProcess[] = []
   const metricsUrl = (p: DaemonProcess) => `http://127.0.0.1:${p.metricsPort}`
+  printLogsOnFailure(() => [topology])
 
   beforeAll(async () => {
-    database = await createTestDatabase('area_e2e_metrics')
+    topology = await openTopology({ name: 'metrics', env: shortLeases, startTimeoutMs: 120_000 })
     sink = await startHttpSink()
-    const env = daemonEnv({ databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix }, shortLeases)
     // The API first: it migrates the database the others then use.
-    const [first] = await startDaemons([{ name: 'api', role: 'api', env, startTimeoutMs: 120_000 }])
-    processes.push(first!)
-    api = first!
-    const rest = await startDaemons([
-      { name: 'worker', role: 'worker', env, startTimeoutMs: 120_000 },
-      { name: 'scheduler', role: 'scheduler', env, startTimeoutMs: 120_000 },
-    ])
-    processes.push(...rest)
-    ;[worker, scheduler] = rest as [DaemonProcess, DaemonProcess]
-    store = await openStore({ databaseUrl: database.url, poolSize: 2 })
+    ;[api] = await topology.start('api')
+    ;[worker, scheduler] = await topology.start('worker', 'scheduler')
+    store = await topology.store()
     user = await signup(api.url, 'metrics@example.test')
   }, 300_000)
 
   afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()))
+    await topology?.close()
     await sink?.close()
-    await store?.close()
-    await database?.drop()
-    await deleteKeys(prefix)
   }, 120_000)
 
   it('serves the probes on the metrics ports', async () => {

@@ -8,22 +8,10 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrate } from '../../src/db/migrate.js'
-import { openStore, type Store } from '../../src/db/open.js'
-import { createRegistry } from '../../src/engine/registry.js'
-import { builtinServices } from '../../src/services/index.js'
-import { syncCatalog } from '../../src/store/catalog.js'
+import type { Store } from '../../src/db/open.js'
 import { applyArea, sendWebhook, signup, type WebhookTarget, webhookOf } from '../support/api/client.js'
-import {
-  type DaemonOptions,
-  type DaemonProcess,
-  daemonEnv,
-  shortLeases,
-  startDaemons,
-} from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { openTopology, printLogsOnFailure, shortLeases, type Topology } from '../support/daemon/topology.js'
 import { seedPollingAreas } from '../support/db/seed.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 import { sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
@@ -37,40 +25,21 @@ const workerConcurrency = 64
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during the run', () => {
-  let database: TestDatabase
+  let topology: Topology
   let store: Store
   let sink: HttpSink
   let target: WebhookTarget
-  const prefix = uniquePrefix('replicated')
-  // Every process ever started, for cleanup; the live ones per role are in `apis`, `workers`, ….
-  const processes: DaemonProcess[] = []
-  let apis: DaemonProcess[] = []
-  let workers: DaemonProcess[] = []
-  let schedulers: DaemonProcess[] = []
-  let env: Record<string, string>
   let started = 0
-
-  // A loaded 2-core machine starts several tsx processes at once: generous start timeout.
-  const start = async (specs: { name: string; role: string }[]) => {
-    const options: DaemonOptions[] = specs.map((s) => ({ ...s, env, startTimeoutMs: 120_000 }))
-    const list = await startDaemons(options)
-    processes.push(...list)
-    return list
-  }
+  printLogsOnFailure(() => [topology])
 
   beforeAll(async () => {
-    database = await createTestDatabase('area_e2e_replicated')
-    store = await openStore({ databaseUrl: database.url, poolSize: 2 })
-    // Migrated here (the chart's pre-install Job) so that the seed can write before the roles start.
-    await migrate(store)
-    await syncCatalog(store.db, createRegistry(builtinServices))
-    sink = await startHttpSink()
     // What charts/area/templates/_helpers.tpl (`area.env`) gives every role, with the chart's
     // default values; PORT is `--port 0` and the metrics port 0 (set by startDaemon) because the
     // processes share one host. The scheduler tick and the short leases only make the test faster.
-    env = daemonEnv(
-      { databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix },
-      {
+    // A loaded 2-core machine starts several tsx processes at once: generous start timeout.
+    topology = await openTopology({
+      name: 'replicated',
+      env: {
         AREA_PUBLIC_URL: 'https://area.example.test',
         LOG_LEVEL: 'info',
         AREA_SIGNUP: 'open',
@@ -79,16 +48,13 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
         AREA_DRAIN_TIMEOUT_MS: '25000',
         ...shortLeases,
       },
-    )
-    const list = await start([
-      ...[1, 2].map((n) => ({ name: `api-${n}`, role: 'api' })),
-      ...[1, 2, 3].map((n) => ({ name: `worker-${n}`, role: 'worker' })),
-      ...[1, 2].map((n) => ({ name: `scheduler-${n}`, role: 'scheduler' })),
-    ])
-    apis = list.slice(0, 2)
-    workers = list.slice(2, 5)
-    schedulers = list.slice(5, 7)
-    const user = await signup(apis[0]!.url, 'replicated@example.test')
+      startTimeoutMs: 120_000,
+    })
+    // Migrated here (the chart's pre-install Job) so that the seed can write before the roles start.
+    store = await topology.migrate()
+    sink = await startHttpSink()
+    const [api] = await topology.start('api', 'api', 'worker', 'worker', 'worker', 'scheduler', 'scheduler')
+    const user = await signup(api.url, 'replicated@example.test')
     await applyArea(
       user,
       sinkArea('hook-to-sink', webhookAction, sink.url, [
@@ -113,11 +79,8 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
   }, 300_000)
 
   afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()))
+    await topology?.close()
     await sink?.close()
-    await store?.close()
-    await database?.drop()
-    await deleteKeys(prefix)
   }, 180_000)
 
   /**
@@ -151,6 +114,7 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
       const id = `msg_${randomUUID()}`
       deliveryIds.set(n, id)
       for (let attempt = 0; attempt < 100; attempt++) {
+        const apis = topology.running('api')
         const api = apis[(n + attempt) % apis.length]!
         try {
           const answer = await sendWebhook(target, { n }, { id, baseUrl: api.url })
@@ -176,22 +140,15 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
 
     // A rolling restart of one of each role, graceful: each exits 0, a replacement takes its place.
     await sleep(5_000)
-    const [oldApi, oldWorker, oldScheduler] = [apis[0]!, workers[0]!, schedulers[0]!]
+    const first = (role: string) => topology.running(role)[0]!
+    const [oldApi, oldWorker, oldScheduler] = [first('api'), first('worker'), first('scheduler')]
     expect(await Promise.all([oldApi.stop(), oldWorker.stop(), oldScheduler.stop()])).toEqual([0, 0, 0])
-    const [replacementApi, replacementWorker, replacementScheduler] = await start([
-      { name: 'api-3', role: 'api' },
-      { name: 'worker-4', role: 'worker' },
-      { name: 'scheduler-3', role: 'scheduler' },
-    ])
-    apis = [replacementApi!, apis[1]!]
-    workers = [replacementWorker!, workers[1]!, workers[2]!]
-    schedulers = [replacementScheduler!, schedulers[1]!]
+    await topology.start('api', 'worker', 'scheduler')
 
     // Then a crash: kill -9 another worker in the middle of its jobs, and start a replacement.
     await sleep(3_000)
-    await workers[1]!.kill()
-    const [lastWorker] = await start([{ name: 'worker-5', role: 'worker' }])
-    workers = [workers[0]!, lastWorker!, workers[2]!]
+    await first('worker').kill()
+    await topology.start('worker')
 
     await sending
     expect(accepted.size).toBe(webhooks)
@@ -203,6 +160,7 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
     // sweeper stops with them, so what the killed worker left must be recovered by the workers
     // alone: BullMQ runs its stalled jobs elsewhere, and a poll run again enqueues the events its
     // first run recorded but did not enqueue (without that, such events stayed unprocessed here).
+    const schedulers = topology.running('scheduler')
     for (const code of await Promise.all(schedulers.map((s) => s.stop()))) expect(code).toBe(0)
     const deadline = Date.now() + 120_000
     for (;;) {
@@ -229,7 +187,8 @@ describe('replicated topology: 2 APIs, 3 workers, 2 schedulers, restarts during 
     expect(perDelivery.every((r) => r.n === 1)).toBe(true)
     // …and a reaction request each, carrying its own n. A reaction in flight on the worker killed
     // with SIGKILL (sent, its success not yet recorded) is sent again by the retry with the same
-    // idempotency key (DESIGN §2.6); nothing else is ever sent twice.
+    // idempotency key (docs/architecture.md, "Effectively-once reactions"); nothing else is ever
+    // sent twice.
     const hookRequests = sink.requests.filter((r) => r.path === '/hook')
     expect([...new Set(hookRequests.map((r) => (r.json as { n: number }).n))].sort((a, b) => a - b)).toEqual(
       [...accepted].sort((a, b) => a - b),

@@ -1,18 +1,14 @@
 /**
- * DESIGN §6.3: with several scheduler replicas each polling slot fires once. Three scheduler
- * processes and two workers share one Postgres and one Redis over 200 polling AREAs.
+ * Invariant 3 (docs/architecture.md, "Invariants"): with several scheduler replicas each polling
+ * slot fires once. Three scheduler processes and two workers share one Postgres and one Redis
+ * over 200 polling AREAs.
  */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrate } from '../../src/db/migrate.js'
-import { openStore, type Store } from '../../src/db/open.js'
-import { createRegistry } from '../../src/engine/registry.js'
-import { builtinServices } from '../../src/services/index.js'
-import { syncCatalog } from '../../src/store/catalog.js'
-import { type DaemonProcess, daemonEnv, startDaemons } from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import type { Store } from '../../src/db/open.js'
+import type { DaemonProcess } from '../support/daemon/process.js'
+import { openTopology, printLogsOnFailure, type Topology } from '../support/daemon/topology.js'
 import { createUser, seedPollingAreas } from '../support/db/seed.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const hooks = 200
@@ -20,17 +16,15 @@ const intervalSeconds = 2
 const runMs = 20_000
 
 describe('three schedulers, two workers, 200 polling AREAs', () => {
-  let database: TestDatabase
+  let topology: Topology
   let store: Store
   let sink: HttpSink
-  const prefix = uniquePrefix('schedulers')
-  const processes: DaemonProcess[] = []
+  let processes: DaemonProcess[]
+  printLogsOnFailure(() => [topology])
 
   beforeAll(async () => {
-    database = await createTestDatabase('area_e2e_sched')
-    store = await openStore({ databaseUrl: database.url, poolSize: 2 })
-    await migrate(store)
-    await syncCatalog(store.db, createRegistry(builtinServices))
+    topology = await openTopology({ name: 'schedulers' })
+    store = await topology.migrate()
     sink = await startHttpSink()
     const userId = await createUser(store.db, 'schedulers@example.test')
     await seedPollingAreas(store.db, {
@@ -41,20 +35,12 @@ describe('three schedulers, two workers, 200 polling AREAs', () => {
       dueAt: new Date(Date.now() + 3_000),
       sinkUrl: `${sink.url}/tick`,
     })
-    const env = daemonEnv({ databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix })
-    const started = await startDaemons([
-      ...[1, 2, 3].map((n) => ({ name: `scheduler-${n}`, role: 'scheduler', env })),
-      ...[1, 2].map((n) => ({ name: `worker-${n}`, role: 'worker', env })),
-    ])
-    processes.push(...started)
+    processes = await topology.start('scheduler', 'scheduler', 'scheduler', 'worker', 'worker')
   }, 180_000)
 
   afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()))
+    await topology?.close()
     await sink?.close()
-    await store?.close()
-    await database?.drop()
-    await deleteKeys(prefix)
   }, 120_000)
 
   it('fires each slot once and runs each event once', async () => {

@@ -1,24 +1,18 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+/**
+ * `area serve`'s configuration: what it refuses to start with (exit 3, saying what to set), and
+ * the single-process deployment on a data directory.
+ */
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { call } from '../support/api/client.js'
-import { startDaemon } from '../support/daemon/process.js'
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
-
-function serve(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'bin/dev.js', 'serve', ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  })
-}
+import { serve } from '../support/daemon/process.js'
+import { openTopology, printLogsOnFailure, type Topology } from '../support/daemon/topology.js'
 
 describe('area serve configuration', () => {
+  let topology: Topology | undefined
+  printLogsOnFailure(() => [topology])
+
   it('refuses a single role without REDIS_URL and DATABASE_URL, saying what to set', () => {
     const result = serve(['--role=worker'], {})
     expect(result.status).toBe(3)
@@ -36,9 +30,10 @@ describe('area serve configuration', () => {
   })
 
   it('runs every role embedded with a generated key file of mode 0600', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'area-serve-'))
+    topology = await openTopology({ name: 'serve', embedded: true })
+    const dataDir = topology.dataDir!
     try {
-      const daemon = await startDaemon({ name: 'all', role: 'all', env: { AREA_DATA_DIR: dataDir } })
+      const [daemon] = await topology.start('all')
       const ready = await call<{ status: string; checks: Record<string, string> }>(
         daemon.url,
         'GET',
@@ -55,7 +50,7 @@ describe('area serve configuration', () => {
       })
       expect(await daemon.stop()).toBe(0)
     } finally {
-      rmSync(dataDir, { recursive: true, force: true })
+      await topology.close()
     }
   }, 120_000)
 })

@@ -13,39 +13,28 @@ import {
   waitFor,
   webhookOf,
 } from '../support/api/client.js'
-import { type DaemonProcess, daemonEnv, startDaemons } from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import type { DaemonProcess } from '../support/daemon/process.js'
+import { openTopology, printLogsOnFailure, type Topology } from '../support/daemon/topology.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 import { everyAction, sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
 describe('API, two workers and two schedulers as processes', () => {
-  let database: TestDatabase
+  let topology: Topology
   let sink: HttpSink
   let api: DaemonProcess
   let user: ApiUser
-  const prefix = uniquePrefix('topology')
-  const processes: DaemonProcess[] = []
+  printLogsOnFailure(() => [topology])
 
   beforeAll(async () => {
-    database = await createTestDatabase('area_e2e_topology')
+    topology = await openTopology({ name: 'topology' })
     sink = await startHttpSink()
-    const env = daemonEnv({ databaseUrl: database.url, redisUrl: sharedRedisUrl, prefix })
-    const started = await startDaemons([
-      { name: 'api', role: 'api', env },
-      ...[1, 2].map((n) => ({ name: `worker-${n}`, role: 'worker', env })),
-      ...[1, 2].map((n) => ({ name: `scheduler-${n}`, role: 'scheduler', env })),
-    ])
-    processes.push(...started)
-    api = started[0]!
+    ;[api] = await topology.start('api', 'worker', 'worker', 'scheduler', 'scheduler')
     user = await signup(api.url, 'topology@example.test')
   }, 180_000)
 
   afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()))
+    await topology?.close()
     await sink?.close()
-    await database?.drop()
-    await deleteKeys(prefix)
   }, 120_000)
 
   it('runs a webhook AREA and a polling AREA end to end', async () => {

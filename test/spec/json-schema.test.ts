@@ -5,6 +5,7 @@ import { Ajv } from 'ajv'
 import ajvFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
+import { tokenCredentials } from '../../src/engine/credentials.js'
 import { defineAction, defineService } from '../../src/engine/define.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
@@ -131,7 +132,7 @@ describe('areaJsonSchema', () => {
       id: 'forge',
       name: 'Forge',
       description: 'a service with an action that can be polled or called',
-      auth: { kind: 'token' },
+      auth: tokenCredentials(),
       actions: [
         defineAction({
           id: 'pushed',

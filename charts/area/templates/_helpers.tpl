@@ -58,8 +58,6 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: AREA_ENCRYPTION_KEY } }
 - name: SUPABASE_URL
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_URL, optional: true } }
-- name: SUPABASE_SERVICE_ROLE_KEY
-  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_SERVICE_ROLE_KEY, optional: true } }
 - name: SUPABASE_ANON_KEY
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_ANON_KEY, optional: true } }
 - name: AREA_GITHUB_CLIENT_SECRET

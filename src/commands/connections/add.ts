@@ -1,24 +1,39 @@
 import { Args, Flags } from '@oclif/core'
+import type { ApiClient } from '../../lib/api-client.js'
 import { ApiCommand } from '../../lib/api-command.js'
 import { CliError } from '../../lib/cli-error.js'
 import {
   type Authorization,
   type ConnectionInfo,
+  credentialsFromStdin,
+  declaredCredentials,
   fingerprint,
   listConnections,
-  manualCredentials,
   openBrowser,
+  promptCredentials,
   waitForConnection,
 } from '../../lib/connections-api.js'
 import { ExitCode } from '../../lib/exit-codes.js'
+import { helpText } from '../../lib/help-text.js'
 import { readStdin } from '../../lib/stdin.js'
 import { isInteractive } from '../../lib/tty.js'
 
-export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd> {
+export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd, ConnectionInfo> {
   static override summary =
-    'Connect a service: a token, webhook URL or SMTP settings from stdin, or OAuth in the browser.'
-  static override description =
-    'The credentials are sent to the server, stored encrypted, and never shown again. With --web the server must have an OAuth app for the service (e.g. AREA_GITHUB_CLIENT_ID and AREA_GITHUB_CLIENT_SECRET); running it again with the same --name reconnects.'
+    'Connect a service: the credentials it declares from stdin or prompts, or OAuth in the browser.'
+  static override description = helpText(
+    [
+      'The credentials are sent to the server, stored encrypted, and never shown again.',
+      '`area services describe <service>` lists the fields a service takes. With --token-stdin, a',
+      'service taking one field (a token) reads it from the first line of stdin, one taking several',
+      '(an SMTP server) reads them as a JSON object; on a terminal without a flag, each field is asked',
+      'for, secrets without echo.',
+    ],
+    [
+      'With --web the server must have an OAuth app for the service (e.g. AREA_GITHUB_CLIENT_ID and',
+      'AREA_GITHUB_CLIENT_SECRET); running it again with the same --name reconnects.',
+    ],
+  )
   static override examples = [
     {
       description: 'A GitHub personal token, from an environment variable.',
@@ -33,6 +48,10 @@ export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd> {
       command:
         'echo \'{"host":"smtp.example.com","port":587,"user":"me","password":"…"}\' | <%= config.bin %> <%= command.id %> email --token-stdin',
     },
+    {
+      description: 'The same, asked field by field on a terminal.',
+      command: '<%= config.bin %> <%= command.id %> email --name smtp-work',
+    },
   ]
 
   static override args = {
@@ -44,7 +63,7 @@ export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd> {
       helpValue: '<name>',
     }),
     'token-stdin': Flags.boolean({
-      summary: 'Read the token, webhook URL or SMTP JSON from stdin.',
+      summary: 'Read the credentials from stdin: a token on the first line, or a JSON object.',
       exclusive: ['web'],
       default: false,
     }),
@@ -61,37 +80,34 @@ export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd> {
     }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<ConnectionInfo> {
     const { service } = this.args
-    const client = await this.client()
-    let connection: ConnectionInfo
-    if (this.flags['token-stdin']) {
-      const { kind, credentials } = await manualCredentials(client, service, await readStdin())
-      connection = await client.post<ConnectionInfo>('/v1/connections', {
-        service,
-        kind,
-        credentials,
-        ...(this.flags.name ? { name: this.flags.name } : {}),
-      })
-    } else if (this.flags.web) {
-      connection = await this.connectInBrowser(service)
-    } else {
+    const byStdin = this.flags['token-stdin']
+    if (!byStdin && !this.flags.web && !isInteractive()) {
       throw new CliError(
         `say how to connect ${service}: --token-stdin (pipe the secret in) or --web (OAuth)`,
-        {
-          exitCode: ExitCode.invalid,
-          code: 'invalid_arguments',
-        },
+        { exitCode: ExitCode.invalid, code: 'invalid_arguments' },
       )
     }
-    this.print(
-      connection,
-      () => `${this.colors.green('+')} connected ${connection.service} as "${connection.name}"`,
-    )
+    const client = await this.client()
+    if (this.flags.web) return this.connectInBrowser(client, service)
+    const declared = await declaredCredentials(client, service)
+    const credentials = byStdin
+      ? credentialsFromStdin(service, declared, await readStdin())
+      : await promptCredentials(declared)
+    return client.post<ConnectionInfo>('/v1/connections', {
+      service,
+      kind: declared.kind,
+      credentials,
+      ...(this.flags.name ? { name: this.flags.name } : {}),
+    })
   }
 
-  private async connectInBrowser(service: string): Promise<ConnectionInfo> {
-    const client = await this.client()
+  protected override render(connection: ConnectionInfo): string {
+    return `${this.colors.green('+')} connected ${connection.service} as "${connection.name}"`
+  }
+
+  private async connectInBrowser(client: ApiClient, service: string): Promise<ConnectionInfo> {
     const query = this.flags.name ? `?name=${encodeURIComponent(this.flags.name)}` : ''
     const { authorizeUrl, name } = await client.get<Authorization>(
       `/v1/connections/${encodeURIComponent(service)}/authorize${query}`,

@@ -1,8 +1,8 @@
 import { ApiCommand } from '../../lib/api-command.js'
-import { listConnections } from '../../lib/connections-api.js'
+import { type ConnectionInfo, listConnections } from '../../lib/connections-api.js'
 import { formatTable } from '../../lib/table.js'
 
-export default class ConnectionsList extends ApiCommand<typeof ConnectionsList> {
+export default class ConnectionsList extends ApiCommand<typeof ConnectionsList, ConnectionInfo[]> {
   static override summary = 'List your connections: service, kind and status (never the credentials).'
   static override examples = [
     { description: 'As a table.', command: '<%= config.bin %> <%= command.id %>' },
@@ -13,27 +13,27 @@ export default class ConnectionsList extends ApiCommand<typeof ConnectionsList> 
     },
   ]
 
-  async run(): Promise<void> {
-    const connections = await listConnections(await this.client())
-    this.print(connections, () => {
-      if (connections.length === 0)
-        return 'No connections yet: add one with `area connections add <service>`.'
-      const c = this.colors
-      const date = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '-')
-      return formatTable(
-        ['NAME', 'SERVICE', 'KIND', 'STATUS', 'TOKEN EXPIRES', 'CREATED'],
-        connections.map((x) => [
-          x.name,
-          x.service,
-          x.kind,
-          x.status === 'active'
-            ? c.green(x.status)
-            : c.red(`${x.status}${x.statusDetail ? `: ${x.statusDetail}` : ''}`),
-          date(x.tokenExpiresAt),
-          date(x.createdAt),
-        ]),
-        { header: c.bold },
-      )
-    })
+  async run(): Promise<ConnectionInfo[]> {
+    return listConnections(await this.client())
+  }
+
+  protected override render(connections: ConnectionInfo[]): string {
+    if (connections.length === 0) return 'No connections yet: add one with `area connections add <service>`.'
+    const c = this.colors
+    const date = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '-')
+    return formatTable(
+      ['NAME', 'SERVICE', 'KIND', 'STATUS', 'TOKEN EXPIRES', 'CREATED'],
+      connections.map((x) => [
+        x.name,
+        x.service,
+        x.kind,
+        x.status === 'active'
+          ? c.green(x.status)
+          : c.red(`${x.status}${x.statusDetail ? `: ${x.statusDetail}` : ''}`),
+        date(x.tokenExpiresAt),
+        date(x.createdAt),
+      ]),
+      { header: c.bold },
+    )
   }
 }

@@ -1,12 +1,21 @@
 import { Flags } from '@oclif/core'
-import { migrate } from '../../db/migrate.js'
-import { openStore } from '../../db/open.js'
+import { migrateDatabase } from '../../daemon/index.js'
 import { BaseCommand } from '../../lib/base-command.js'
+import { helpText } from '../../lib/help-text.js'
 
-export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
+export interface MigrateOutput {
+  /** The migrations applied by this run, in order (file names). */
+  applied: string[]
+}
+
+export default class DbMigrate extends BaseCommand<typeof DbMigrate, MigrateOutput> {
   static override summary = 'Apply the pending database migrations.'
-  static override description =
-    `Applies the SQL files of supabase/migrations that the database has not run yet, in file-name order and in one transaction: if one fails, none is kept. Without DATABASE_URL it migrates the embedded database in the data directory (AREA_DATA_DIR). Several processes may run it at once (replicas starting together): one applies, the others wait and find nothing to do.`
+  static override description = helpText([
+    'Applies the SQL files of supabase/migrations that the database has not run yet, in file-name',
+    'order and in one transaction: if one fails, none is kept. Without DATABASE_URL it migrates the',
+    'embedded database in the data directory (AREA_DATA_DIR). Several processes may run it at once',
+    '(replicas starting together): one applies, the others wait and find nothing to do.',
+  ])
 
   static override examples = [
     {
@@ -31,13 +40,14 @@ export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
     }),
   }
 
-  async run(): Promise<void> {
-    const store = await openStore({ databaseUrl: this.flags['database-url'] || undefined })
-    const { applied } = await migrate(store).finally(() => store.close())
-    this.print({ applied }, () =>
-      applied.length === 0
-        ? 'Database is up to date.'
-        : `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}`,
-    )
+  async run(): Promise<MigrateOutput> {
+    const { applied } = await migrateDatabase({ databaseUrl: this.flags['database-url'] || undefined })
+    return { applied }
+  }
+
+  protected override render({ applied }: MigrateOutput): string {
+    return applied.length === 0
+      ? 'Database is up to date.'
+      : `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}`
   }
 }

@@ -7,9 +7,9 @@ import { formatTable } from '../../lib/table.js'
 
 type Param = ServiceDetails['actions'][number]['params'][number]
 
-export default class ServicesDescribe extends ApiCommand<typeof ServicesDescribe> {
+export default class ServicesDescribe extends ApiCommand<typeof ServicesDescribe, ServiceDetails> {
   static override summary =
-    'Show a service: its actions and reactions, their params (type, required, default) and an example.'
+    'Show a service: its connection, its actions and reactions with their params, and an example.'
   static override examples = [
     { description: 'What the http service offers.', command: '<%= config.bin %> <%= command.id %> http' },
     {
@@ -22,17 +22,21 @@ export default class ServicesDescribe extends ApiCommand<typeof ServicesDescribe
     service: Args.string({ description: 'The service id (see `area services list`).', required: true }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<ServiceDetails> {
     const client = await this.client()
-    const service = await client.get<ServiceDetails>(`/v1/services/${encodeURIComponent(this.args.service)}`)
-    this.print(service, () => render(service, this.colors))
+    return client.get<ServiceDetails>(`/v1/services/${encodeURIComponent(this.args.service)}`)
+  }
+
+  protected override render(service: ServiceDetails): string {
+    return describe(service, this.colors)
   }
 }
 
-function render(service: ServiceDetails, c: Colors): string {
+function describe(service: ServiceDetails, c: Colors): string {
   const lines = [
     `${c.bold(service.name)} (${service.id}): ${service.description}`,
     c.dim(`auth: ${service.authKind}`),
+    ...credentialLines(service, c),
   ]
   for (const action of service.actions) {
     const polling = action.triggers.includes('polling')
@@ -65,6 +69,37 @@ function render(service: ServiceDetails, c: Colors): string {
       .map((l) => `  ${l}`),
   )
   return lines.join('\n')
+}
+
+/** What `area connections add <service>` asks for, and whether `--web` works on this server. */
+function credentialLines(service: ServiceDetails, c: Colors): string[] {
+  const credentials = service.credentials
+  if (!credentials) return []
+  const lines = ['', `${c.bold('Connection')} (kind ${credentials.kind}): area connections add ${service.id}`]
+  const table = formatTable(
+    ['FIELD', 'TYPE', 'REQUIRED', 'SECRET', 'DESCRIPTION'],
+    credentials.fields.map((f) => [
+      f.name,
+      f.type,
+      f.required ? 'yes' : 'no',
+      f.secret ? 'yes' : 'no',
+      f.description,
+    ]),
+    { header: c.dim },
+  )
+  lines.push(...table.split('\n').map((l) => `  ${l}`))
+  const oauth2 = credentials.oauth2
+  if (oauth2) {
+    const scopes = oauth2.scopes.length ? ` (scopes: ${oauth2.scopes.join(' ')})` : ''
+    lines.push(
+      c.dim(
+        oauth2.configured
+          ? `  or OAuth 2${scopes}: area connections add ${service.id} --web`
+          : `  OAuth 2${scopes} is not configured on this server`,
+      ),
+    )
+  }
+  return lines
 }
 
 function paramLines(params: readonly Param[], c: Colors): string[] {

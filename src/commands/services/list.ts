@@ -2,7 +2,7 @@ import { ApiCommand } from '../../lib/api-command.js'
 import type { Page, ServiceSummary } from '../../lib/api-types.js'
 import { formatTable } from '../../lib/table.js'
 
-export default class ServicesList extends ApiCommand<typeof ServicesList> {
+export default class ServicesList extends ApiCommand<typeof ServicesList, ServiceSummary[]> {
   static override summary = 'List the services of the server, with their actions and reactions.'
   static override examples = [
     { description: 'The catalog.', command: '<%= config.bin %> <%= command.id %>' },
@@ -12,21 +12,22 @@ export default class ServicesList extends ApiCommand<typeof ServicesList> {
     },
   ]
 
-  async run(): Promise<void> {
-    const page = await (await this.client()).get<Page<ServiceSummary>>('/v1/services')
-    this.print(page.items, () => {
-      const c = this.colors
-      const table = formatTable(
-        ['SERVICE', 'AUTH', 'ACTIONS', 'REACTIONS'],
-        page.items.map((s) => [
-          s.id,
-          s.authKind,
-          s.actions.map((a) => `${a.id} (${a.triggers.join('/')})`).join(', ') || c.dim('-'),
-          s.reactions.map((r) => r.id).join(', ') || c.dim('-'),
-        ]),
-        { header: c.bold },
-      )
-      return `${table}\n\n${c.dim('Details and params: area services describe <service>')}`
-    })
+  async run(): Promise<ServiceSummary[]> {
+    return (await (await this.client()).get<Page<ServiceSummary>>('/v1/services')).items
+  }
+
+  protected override render(services: ServiceSummary[]): string {
+    const c = this.colors
+    const table = formatTable(
+      ['SERVICE', 'AUTH', 'ACTIONS', 'REACTIONS'],
+      services.map((s) => [
+        s.id,
+        s.authKind,
+        s.actions.map((a) => `${a.id} (${a.triggers.join('/')})`).join(', ') || c.dim('-'),
+        s.reactions.map((r) => r.id).join(', ') || c.dim('-'),
+      ]),
+      { header: c.bold },
+    )
+    return `${table}\n\n${c.dim('Details and params: area services describe <service>')}`
   }
 }

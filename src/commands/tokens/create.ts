@@ -1,11 +1,15 @@
 import { Args, Flags } from '@oclif/core'
 import { ApiCommand } from '../../lib/api-command.js'
 import type { CreatedToken } from '../../lib/api-types.js'
+import { helpText } from '../../lib/help-text.js'
 
-export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
+export default class TokensCreate extends ApiCommand<typeof TokensCreate, CreatedToken> {
   static override summary = 'Create an API token, for CI or scripts; it is printed this once.'
-  static override description =
-    'Prints the token alone on stdout (so `$(area tokens create ci)` captures it); with --json, { name, token, createdAt, expiresAt }. Use it as AREA_TOKEN, or with `area login --with-token`. Revoke it with `area tokens revoke <name>`.'
+  static override description = helpText([
+    'Prints the token alone on stdout (so `$(area tokens create ci)` captures it); with --json,',
+    '{ name, token, createdAt, expiresAt }. Use it as AREA_TOKEN, or with `area login --with-token`.',
+    'Revoke it with `area tokens revoke <name>`.',
+  ])
 
   static override examples = [
     {
@@ -29,16 +33,20 @@ export default class TokensCreate extends ApiCommand<typeof TokensCreate> {
     }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<CreatedToken> {
     const client = await this.client()
     const days = this.flags['expires-in-days']
-    const created = await client.post<CreatedToken>('/v1/tokens', {
+    return client.post<CreatedToken>('/v1/tokens', {
       name: this.args.name,
       ...(days === undefined ? {} : { expiresInDays: days }),
     })
-    this.print(created, () => created.token)
-    this.note(
-      `Token "${created.name}" created${created.expiresAt ? `, expires ${created.expiresAt}` : ''}: it is shown this once; store it now.`,
-    )
+  }
+
+  /** The token alone on stdout, then the warning on stderr. */
+  protected override render(created: CreatedToken): undefined {
+    this.out(created.token)
+    const expires = created.expiresAt ? `, expires ${created.expiresAt}` : ''
+    this.note(`Token "${created.name}" created${expires}: it is shown this once; store it now.`)
+    return undefined
   }
 }

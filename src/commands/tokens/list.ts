@@ -2,7 +2,7 @@ import { ApiCommand } from '../../lib/api-command.js'
 import type { Page, TokenInfo } from '../../lib/api-types.js'
 import { formatTable } from '../../lib/table.js'
 
-export default class TokensList extends ApiCommand<typeof TokensList> {
+export default class TokensList extends ApiCommand<typeof TokensList, TokenInfo[]> {
   static override summary = 'List your live API tokens (never the tokens themselves).'
   static override examples = [
     {
@@ -15,21 +15,22 @@ export default class TokensList extends ApiCommand<typeof TokensList> {
     },
   ]
 
-  async run(): Promise<void> {
-    const page = await (await this.client()).get<Page<TokenInfo>>('/v1/tokens')
-    this.print(page.items, () => {
-      const c = this.colors
-      const date = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '-')
-      return formatTable(
-        ['NAME', 'CREATED', 'LAST USED', 'EXPIRES'],
-        page.items.map((t) => [
-          t.current ? `${t.name} ${c.cyan('*')}` : t.name,
-          date(t.createdAt),
-          date(t.lastUsedAt),
-          t.expired ? c.red('expired') : date(t.expiresAt),
-        ]),
-        { header: c.bold },
-      )
-    })
+  async run(): Promise<TokenInfo[]> {
+    return (await (await this.client()).get<Page<TokenInfo>>('/v1/tokens')).items
+  }
+
+  protected override render(tokens: TokenInfo[]): string {
+    const c = this.colors
+    const date = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '-')
+    return formatTable(
+      ['NAME', 'CREATED', 'LAST USED', 'EXPIRES'],
+      tokens.map((t) => [
+        t.current ? `${t.name} ${c.cyan('*')}` : t.name,
+        date(t.createdAt),
+        date(t.lastUsedAt),
+        t.expired ? c.red('expired') : date(t.expiresAt),
+      ]),
+      { header: c.bold },
+    )
   }
 }

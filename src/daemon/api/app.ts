@@ -13,18 +13,18 @@ import { registerOpenApi } from './plugins/openapi.js'
 import { registerProblemHandling } from './plugins/problem.js'
 import { ApiLogController } from './plugins/request-log.js'
 import { registerValidation } from './plugins/validation.js'
-import { areaApplyRoutes } from './routes/area-apply.js'
-import { areaStateRoutes } from './routes/area-state.js'
-import { areaRoutes } from './routes/areas.js'
-import { publicAuthRoutes, sessionRoutes } from './routes/auth.js'
-import { connectionCallbackRoutes, connectionRoutes } from './routes/connections.js'
-import { logRoutes } from './routes/logs.js'
-import { type ApiLifecycle, probeRoutes } from './routes/probes.js'
-import { serviceRoutes } from './routes/services.js'
-import { tokenRoutes } from './routes/tokens.js'
-import { webhookRoutes } from './routes/webhooks.js'
+import { type ApiLifecycle, probeRoutes } from './probes.js'
+import { areaRoutes } from './v1/areas/routes.js'
+import { areaStateRoutes } from './v1/areas/state.js'
+import { publicAuthRoutes, sessionRoutes } from './v1/auth/routes.js'
+import { connectionCallbackRoutes } from './v1/connections/callback.js'
+import { connectionRoutes } from './v1/connections/routes.js'
+import { logRoutes } from './v1/logs/routes.js'
+import { serviceRoutes } from './v1/services/routes.js'
+import { tokenRoutes } from './v1/tokens/routes.js'
+import { webhookRoutes } from './webhooks/routes.js'
 
-export type { ApiLifecycle } from './routes/probes.js'
+export type { ApiLifecycle } from './probes.js'
 
 export type AreaApp = FastifyInstance
 
@@ -81,7 +81,6 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(tokenRoutes, { ctx })
         await secured.register(serviceRoutes, { ctx })
         await secured.register(areaRoutes, { ctx })
-        await secured.register(areaApplyRoutes, { ctx })
         await secured.register(areaStateRoutes, { ctx })
         await secured.register(connectionRoutes, { ctx })
         await secured.register(logRoutes, {

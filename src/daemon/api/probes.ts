@@ -6,8 +6,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { sql } from 'kysely'
-import { errorMessage } from '../../../engine/errors.js'
-import type { DaemonContext } from '../../context.js'
+import { errorMessage } from '../../engine/errors.js'
+import type { DaemonContext } from '../context.js'
 
 export interface ApiLifecycle {
   /** Set when a graceful close begins: readiness fails so load balancers stop sending traffic. */

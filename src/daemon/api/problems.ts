@@ -1,9 +1,10 @@
 /**
- * Every error the API answers, by stable `code`, in one table: its HTTP status and title. The
- * error handler (plugins/problem.ts) turns any thrown error into an RFC 9457 problem from here,
- * and the CLI shows `detail` as it is and keys its exit codes on `code`.
+ * Every error the API answers, by stable `code`, in one table: its HTTP status and title. Use
+ * cases throw an AreaError with one of these codes; the error handler (plugins/problem.ts) turns
+ * any thrown error into an RFC 9457 problem from here, and the CLI shows `detail` as it is and
+ * keys its exit codes on `code`.
  */
-import { AreaError, type Issue } from '../../engine/errors.js'
+import type { Issue } from '../../engine/errors.js'
 
 export const problemTypes = {
   validation_failed: { status: 400, title: 'The request is invalid' },
@@ -61,17 +62,3 @@ export function problem(code: ProblemCode, detail: string, errors?: Issue[]): Pr
   const { status, title } = problemTypes[code]
   return { type: problemType(code), title, status, detail, code, ...(errors ? { errors } : {}) }
 }
-
-/** An error the API answers as it is (its code is in `problemTypes`). */
-export class ProblemError extends AreaError {
-  override readonly code: ProblemCode
-  readonly errors: Issue[] | undefined
-  constructor(code: ProblemCode, detail: string, errors?: Issue[]) {
-    super(code, detail)
-    this.code = code
-    this.errors = errors
-  }
-}
-
-export const unauthenticatedDetail =
-  'a valid API token is required: run `area login`, or set AREA_TOKEN to a token from `area tokens create`'

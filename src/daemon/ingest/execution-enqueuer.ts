@@ -2,7 +2,8 @@
  * Enqueues the execution jobs of committed events, off the request path: jobs from consecutive
  * batches are coalesced into one bulk enqueue, one at a time, so Redis sees few large calls and
  * a slow or absent Redis never holds an HTTP answer. A failed enqueue is logged and dropped: the
- * events are in hook_logs, and the scheduler's sweeper enqueues them again (DESIGN §2.5).
+ * events are in hook_logs, and the scheduler's sweeper enqueues them again (docs/architecture.md,
+ * "Postgres is the outbox").
  */
 import { errorMessage } from '../../engine/errors.js'
 import type { Logger } from '../../engine/types.js'

@@ -7,17 +7,10 @@
  * Staleness is bounded by the TTL: a hook enabled, created or re-keyed is seen within `ttlMs`.
  * Disabling or deleting does not wait for it: the INSERT of each event re-checks the hook.
  */
-import type { JsonObject } from '../../engine/types.js'
+import type { WebhookHook } from '../../store/webhook-events.js'
 
 /** What the ingest route needs to accept an event for a hook. */
-export interface HookTarget {
-  hookJobId: string
-  areaActionId: string
-  areaId: string
-  userId: string
-  service: string
-  action: string
-  params: JsonObject
+export interface HookTarget extends WebhookHook {
   /** The decrypted `whsec_…` secret. */
   secret: string | undefined
 }

@@ -124,14 +124,6 @@ export function createWebhookIngest(
 async function loadHookTarget(deps: WebhookIngestDeps, hookJobId: string): Promise<HookTarget | undefined> {
   const row = await findWebhookHook(deps.db, hookJobId)
   if (!row?.active) return undefined
-  return {
-    hookJobId: row.hookJobId,
-    areaActionId: row.areaActionId,
-    areaId: row.areaId,
-    userId: row.userId,
-    service: row.service,
-    action: row.action,
-    params: row.params,
-    secret: row.sealedSecret === null ? undefined : deps.secrets.open(row.sealedSecret),
-  }
+  const { sealedSecret, active, ...hook } = row
+  return { ...hook, secret: sealedSecret === null ? undefined : deps.secrets.open(sealedSecret) }
 }

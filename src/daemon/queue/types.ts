@@ -1,7 +1,7 @@
 /**
  * The job queue as the rest of the daemon sees it, independent of BullMQ. Postgres is the outbox
- * (DESIGN 2.5): callers commit first and enqueue second, so an enqueue may fail and a sweeper will
- * enqueue again later with the same deterministic job id.
+ * (docs/architecture.md, "Postgres is the outbox"): callers commit first and enqueue second, so an
+ * enqueue may fail and a sweeper will enqueue again later with the same deterministic job id.
  */
 import { AreaError, PermanentError } from '../../engine/errors.js'
 

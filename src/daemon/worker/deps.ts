@@ -25,7 +25,7 @@ export interface WorkerDeps {
   enqueueExecutions(jobs: ExecutionJobData[]): Promise<void>
   /** How long a worker owns an event before another may take it over. */
   leaseSeconds: number
-  /** Refreshes OAuth 2 tokens near expiry (daemon/oauth); without it they are used as stored. */
+  /** Refreshes OAuth 2 tokens near expiry (features/connections); without it they are used as stored. */
   refreshConnection?: RefreshConnection
   /** Loaded AREAs kept between events; without it every event loads its AREA. */
   areas?: AreaCache

@@ -1,8 +1,9 @@
 /**
- * The lease a worker holds on the event it runs (DESIGN §2.6). It is renewed in the background,
- * and checked before each reaction's side effect: a worker whose event loop stalled past its
- * lease (CPU starvation, a long GC) may have lost the event to another worker, which is now
- * running it, and must not send a reaction the other one will send too.
+ * The lease a worker holds on the event it runs (docs/architecture.md, "Effectively-once
+ * reactions"). It is renewed in the background, and checked before each reaction's side effect: a
+ * worker whose event loop stalled past its lease (CPU starvation, a long GC) may have lost the
+ * event to another worker, which is now running it, and must not send a reaction the other one will
+ * send too.
  *
  * The claim's attempt number is the fencing token: a renewal only extends the lease of the
  * attempt that holds it, so a worker learns it was taken over instead of extending the new

@@ -1,14 +1,28 @@
 /**
- * Signup and login: the account checks, then the user, its first (or next) token and the audit
- * rows in one transaction.
+ * Signup, login, logout and "who am I". Signup and login check the account, then write the user
+ * (signup), its new token and the audit rows in one transaction.
  */
-import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import { AreaError } from '../../engine/errors.js'
 import { recordAudit } from '../../store/audit.js'
-import { createApiToken, type TokenInfo } from '../../store/tokens.js'
-import { findUserByEmail, hasAnyUser, insertUser, lockSignups, type User } from '../../store/users.js'
-import type { DaemonContext } from '../context.js'
+import { createApiToken, findApiTokenInfo, revokeApiTokenById, type TokenInfo } from '../../store/tokens.js'
+import {
+  findUserByEmail,
+  findUserById,
+  hasAnyUser,
+  insertUser,
+  lockSignups,
+  publicUser,
+  type User,
+} from '../../store/users.js'
+import type { FeatureContext } from '../context.js'
+import type { Caller, SupabaseSession } from './authenticate.js'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js'
-import { ProblemError } from './problems.js'
+import { supabaseAuthenticatorFor } from './supabase-auth.js'
+import { defaultTokenName, tokenExists } from './tokens.js'
+
+type AccountsContext = Pick<FeatureContext, 'store' | 'config' | 'logger'>
 
 export interface Session {
   user: User
@@ -23,7 +37,7 @@ export interface SignupInput {
   tokenName?: string
 }
 
-export async function signup(ctx: DaemonContext, input: SignupInput): Promise<Session> {
+export async function signup(ctx: AccountsContext, input: SignupInput): Promise<Session> {
   // Hashing takes tens of milliseconds: done before the transaction, not while holding locks.
   const passwordHash = await hashPassword(input.password)
   const tokenName = input.tokenName ?? defaultTokenName('signup')
@@ -31,7 +45,7 @@ export async function signup(ctx: DaemonContext, input: SignupInput): Promise<Se
     if (ctx.config.signup === 'closed') {
       await lockSignups(trx)
       if (await hasAnyUser(trx)) {
-        throw new ProblemError(
+        throw new AreaError(
           'signup_closed',
           'signup is closed on this server (AREA_SIGNUP=closed): ask its administrator for an account',
         )
@@ -39,21 +53,12 @@ export async function signup(ctx: DaemonContext, input: SignupInput): Promise<Se
     }
     const user = await insertUser(trx, { email: input.email, passwordHash, displayName: input.displayName })
     if (!user) {
-      throw new ProblemError(
-        'email_taken',
-        `an account for ${input.email} exists: sign in with \`area login\``,
-      )
+      throw new AreaError('email_taken', `an account for ${input.email} exists: sign in with \`area login\``)
     }
     const created = await createApiToken(trx, { userId: user.id, name: tokenName })
     // A brand-new user has no tokens, so the name cannot be taken.
     if (!created) throw new Error('a new user already has a token of that name')
-    await recordAudit(trx, { userId: user.id, action: 'user.signup', target: `user/${user.id}` })
-    await recordAudit(trx, {
-      userId: user.id,
-      action: 'token.created',
-      target: `token/${tokenName}`,
-      metadata: { via: 'signup' },
-    })
+    await auditSession(trx, user.id, 'signup', tokenName)
     return { user, token: created.token, tokenInfo: created.info }
   })
 }
@@ -64,44 +69,78 @@ export interface LoginInput {
   tokenName?: string
 }
 
-export async function login(ctx: DaemonContext, input: LoginInput): Promise<Session> {
+export async function login(ctx: AccountsContext, input: LoginInput): Promise<Session> {
   const found = await findUserByEmail(ctx.store.db, input.email)
   const ok = found?.passwordHash
     ? await verifyPassword(found.passwordHash, input.password)
     : await verifyAgainstDummy(input.password)
-  if (!found || !ok) {
-    throw new ProblemError('invalid_credentials', 'wrong e-mail or password')
-  }
+  if (!found || !ok) throw new AreaError('invalid_credentials', 'wrong e-mail or password')
   const tokenName = input.tokenName ?? defaultTokenName('login')
   return ctx.store.db.transaction().execute(async (trx) => {
     const created = await createApiToken(trx, { userId: found.id, name: tokenName })
     if (!created) throw tokenExists(tokenName)
-    await recordAudit(trx, { userId: found.id, action: 'user.login', target: `user/${found.id}` })
-    await recordAudit(trx, {
-      userId: found.id,
-      action: 'token.created',
-      target: `token/${tokenName}`,
-      metadata: { via: 'login' },
-    })
-    const user: User = {
-      id: found.id,
-      email: found.email,
-      displayName: found.displayName,
-      createdAt: found.createdAt,
-    }
-    return { user, token: created.token, tokenInfo: created.info }
+    await auditSession(trx, found.id, 'login', tokenName)
+    return { user: publicUser(found), token: created.token, tokenInfo: created.info }
   })
 }
 
-export function tokenExists(name: string): ProblemError {
-  return new ProblemError(
-    'token_exists',
-    `you have a live token named "${name}": pick another name, or revoke it with \`area tokens revoke ${name}\``,
-  )
+/** The audit rows of a signup or a login: the user's, then its new token's. */
+async function auditSession(
+  trx: Kysely<Database>,
+  userId: string,
+  via: 'signup' | 'login',
+  tokenName: string,
+) {
+  await recordAudit(trx, { userId, action: `user.${via}`, target: `user/${userId}` })
+  await recordAudit(trx, { userId, action: 'token.created', target: `token/${tokenName}`, metadata: { via } })
 }
 
-/** e.g. `login-20250101-093000-1a2b`: readable in `area tokens list`, unique enough per user. */
-function defaultTokenName(kind: 'signup' | 'login', now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-  return `${kind}-${stamp}-${randomBytes(2).toString('hex')}`
+/**
+ * Ends the caller's session: revokes the API token of the request, or signs a Supabase access
+ * token's session out (`token` is that access token).
+ */
+export async function logout(ctx: AccountsContext, caller: Caller, token: string | undefined): Promise<void> {
+  if (caller.supabase) {
+    if (token) await supabaseAuthenticatorFor(ctx)?.signOut(token)
+    await recordAudit(ctx.store.db, {
+      userId: caller.userId,
+      action: 'session.signed_out',
+      target: `supabase/${caller.supabase.userId}`,
+      metadata: { via: 'logout' },
+    })
+    return
+  }
+  const tokenId = caller.tokenId
+  if (!tokenId) throw new Error('an API token request without a token id')
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await revokeApiTokenById(trx, tokenId)
+    await recordAudit(trx, {
+      userId: caller.userId,
+      action: 'token.revoked',
+      target: `token/${caller.tokenName}`,
+      metadata: { via: 'logout' },
+    })
+  })
+}
+
+/** The caller's account, and the API token or Supabase session the request was made with. */
+export type CurrentAccount = { user: User } & ({ token: TokenInfo } | { supabase: SupabaseSession })
+
+export async function currentAccount(
+  ctx: Pick<FeatureContext, 'store'>,
+  caller: Caller,
+): Promise<CurrentAccount> {
+  const db = ctx.store.db
+  if (caller.supabase) {
+    const user = await findUserById(db, caller.userId)
+    if (!user) throw new Error('the calling user vanished during the request')
+    return { user, supabase: caller.supabase }
+  }
+  const [user, token] = await Promise.all([
+    findUserById(db, caller.userId),
+    caller.tokenId ? findApiTokenInfo(db, caller.tokenId) : undefined,
+  ])
+  // Both were just read by the authentication hook; only a concurrent deletion gets here.
+  if (!user || !token) throw new Error('the calling user or token vanished during the request')
+  return { user, token }
 }

@@ -1,8 +1,9 @@
 /**
- * Supabase Auth access tokens on the API (DESIGN §2.8), when SUPABASE_URL and SUPABASE_ANON_KEY
- * are set. A bearer that is not one of our `area_…` tokens and is shaped like a JWT is checked by
- * Supabase Auth itself (`GET /auth/v1/user` through supabase-js: signature, expiry, and that the
- * session was not signed out), then mapped to a local user (supabase-accounts.ts).
+ * Supabase Auth access tokens on the API (docs/architecture.md, "Accounts and tokens"), when
+ * SUPABASE_URL and SUPABASE_ANON_KEY are set. A bearer that is not one of our `area_…` tokens and
+ * is shaped like a JWT is checked by Supabase Auth itself (`GET /auth/v1/user` through
+ * supabase-js: signature, expiry, and that the session was not signed out), then mapped to a
+ * local user (supabase-link.ts).
  *
  * Successful checks are cached for 30 s (never beyond the token's `exp`), keyed by the token's
  * SHA-256, at most 1,000 entries (the oldest goes first), so a burst of CLI requests costs one
@@ -11,6 +12,7 @@
  * The token itself is never logged nor kept.
  */
 import { createHash } from 'node:crypto'
+import { AreaError } from '../../engine/errors.js'
 import {
   authErrorKind,
   claimDate,
@@ -19,11 +21,12 @@ import {
   type SupabaseAuth,
   unreachableReason,
 } from '../../supabase/auth-client.js'
-import type { SupabaseSettings } from '../config.js'
-import type { DaemonContext } from '../context.js'
-import type { RequestAuth } from './plugins/auth.js'
-import { ProblemError } from './problems.js'
-import { identityOf, localUserForSupabase } from './supabase-accounts.js'
+import type { FeatureContext } from '../context.js'
+import type { Caller } from './authenticate.js'
+import { identityOf, localUserForSupabase } from './supabase-link.js'
+
+type SupabaseContext = Pick<FeatureContext, 'store' | 'config' | 'logger'>
+type SupabaseSettings = NonNullable<FeatureContext['config']['supabase']>
 
 /** How a Supabase session shows in `/v1/me` and `area whoami`, in place of an API token's name. */
 export const supabaseSessionName = 'supabase-session'
@@ -39,15 +42,15 @@ const signInAgain =
   'sign in again with `area login --supabase`, or use an API token from `area tokens create`'
 
 export class SupabaseAuthenticator {
-  private readonly cache = new Map<string, { auth: RequestAuth; until: number }>()
-  private readonly inflight = new Map<string, Promise<RequestAuth>>()
+  private readonly cache = new Map<string, { auth: Caller; until: number }>()
+  private readonly inflight = new Map<string, Promise<Caller>>()
   private client: Promise<SupabaseAuth> | undefined
   private readonly cacheTtlMs: number
   private readonly cacheSize: number
   private readonly timeoutMs: number
 
   constructor(
-    private readonly ctx: DaemonContext,
+    private readonly ctx: SupabaseContext,
     private readonly settings: SupabaseSettings,
     options: SupabaseAuthenticatorOptions = {},
   ) {
@@ -57,7 +60,7 @@ export class SupabaseAuthenticator {
   }
 
   /** The caller behind a Supabase access token; `claims` are its unverified claims. */
-  async authenticate(token: string, claims: JwtClaims): Promise<RequestAuth> {
+  async authenticate(token: string, claims: JwtClaims): Promise<Caller> {
     const key = cacheKey(token)
     const now = Date.now()
     const hit = this.cache.get(key)
@@ -66,7 +69,7 @@ export class SupabaseAuthenticator {
     // Unverified, but enough to refuse without asking: a forged future `exp` is still checked.
     const expiresAt = claimDate(claims.exp)
     if (expiresAt && expiresAt.getTime() <= now) {
-      throw new ProblemError(
+      throw new AreaError(
         'unauthenticated',
         `this Supabase access token expired at ${expiresAt.toISOString()}: ${signInAgain}`,
       )
@@ -88,14 +91,14 @@ export class SupabaseAuthenticator {
     if (error && authErrorKind(error) === 'unavailable') throw this.unavailable(error.message)
   }
 
-  private async verify(token: string, key: string, claims: JwtClaims): Promise<RequestAuth> {
+  private async verify(token: string, key: string, claims: JwtClaims): Promise<Caller> {
     const auth = await this.auth()
     const { data, error } = await auth.getUser(token)
     if (error) {
       if (authErrorKind(error) === 'unavailable') throw this.unavailable(error.message)
       const reason =
         error.name === 'AuthSessionMissingError' ? 'its session has ended (signed out)' : error.message
-      throw new ProblemError(
+      throw new AreaError(
         'unauthenticated',
         `Supabase Auth refused this access token (${reason}): ${signInAgain}`,
       )
@@ -103,14 +106,14 @@ export class SupabaseAuthenticator {
     const user = data.user
     const bannedUntil = user.banned_until ? Date.parse(user.banned_until) : Number.NaN
     if (user.deleted_at || bannedUntil > Date.now()) {
-      throw new ProblemError(
+      throw new AreaError(
         'unauthenticated',
         'this Supabase user is banned or deleted: use another account, or ask the Supabase project administrator',
       )
     }
     const local = await localUserForSupabase(this.ctx, identityOf(user))
     const expiresAt = claimDate(claims.exp)
-    const result: RequestAuth = {
+    const result: Caller = {
       userId: local.id,
       email: local.email,
       tokenId: null,
@@ -140,8 +143,8 @@ export class SupabaseAuthenticator {
     return this.client
   }
 
-  private unavailable(message: string): ProblemError {
-    return new ProblemError(
+  private unavailable(message: string): AreaError {
+    return new AreaError(
       'supabase_unavailable',
       `Supabase Auth at ${this.settings.url} cannot be reached or failed (${message}): try again later, or use an API token from \`area tokens create\``,
     )
@@ -152,13 +155,13 @@ function cacheKey(token: string): string {
   return createHash('sha256').update(token).digest('base64url')
 }
 
-const authenticators = new WeakMap<DaemonContext, SupabaseAuthenticator>()
+const authenticators = new WeakMap<SupabaseContext, SupabaseAuthenticator>()
 
 /**
  * The daemon's one authenticator (one cache), shared by the authentication hook and logout;
  * undefined when Supabase is not configured.
  */
-export function supabaseAuthenticatorFor(ctx: DaemonContext): SupabaseAuthenticator | undefined {
+export function supabaseAuthenticatorFor(ctx: SupabaseContext): SupabaseAuthenticator | undefined {
   if (!ctx.config.supabase) return undefined
   let found = authenticators.get(ctx)
   if (!found) {

@@ -1,5 +1,6 @@
 /**
- * Which local user a verified Supabase Auth user is (DESIGN §2.8). In order:
+ * Which local user a verified Supabase Auth user is (docs/architecture.md, "Accounts and
+ * tokens"). In order:
  * 1. the user already linked to this Supabase user id (`users.supabase_user_id`);
  * 2. else the unlinked user with the same e-mail, provided Supabase says the address is confirmed:
  *    that user is linked from now on;
@@ -12,6 +13,7 @@
 import type { User as SupabaseUser } from '@supabase/supabase-js'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
+import { AreaError } from '../../engine/errors.js'
 import type { JsonObject } from '../../engine/types.js'
 import { recordAudit } from '../../store/audit.js'
 import {
@@ -23,8 +25,9 @@ import {
   updateLinkedUserEmail,
 } from '../../store/supabase-users.js'
 import { hasAnyUser, lockSignups } from '../../store/users.js'
-import type { DaemonContext } from '../context.js'
-import { ProblemError } from './problems.js'
+import type { FeatureContext } from '../context.js'
+
+type LinkContext = Pick<FeatureContext, 'store' | 'config' | 'logger'>
 
 /** What we take from Supabase Auth's user (GET /auth/v1/user). */
 export interface SupabaseIdentity {
@@ -49,7 +52,7 @@ export function identityOf(user: SupabaseUser): SupabaseIdentity {
 }
 
 export async function localUserForSupabase(
-  ctx: DaemonContext,
+  ctx: LinkContext,
   identity: SupabaseIdentity,
 ): Promise<LinkedUser> {
   const db = ctx.store.db
@@ -57,7 +60,7 @@ export async function localUserForSupabase(
   if (linked) return followEmailChange(ctx, linked, identity)
   const email = identity.email
   if (!email || !identity.emailConfirmed) {
-    throw new ProblemError(
+    throw new AreaError(
       'account_not_linkable',
       `this Supabase user has no confirmed e-mail address, and area finds or creates its account by e-mail: confirm the address in Supabase and sign in again, or use an area account (\`area signup\`, \`area login\`)`,
     )
@@ -77,7 +80,7 @@ export async function localUserForSupabase(
       throw linkedElsewhere(email)
     }
     if (ctx.config.signup === 'closed' && (await hasAnyUser(trx))) {
-      throw new ProblemError(
+      throw new AreaError(
         'signup_closed',
         `signup is closed on this server (AREA_SIGNUP=closed) and no area account has this Supabase user's e-mail (${email}): ask the server's administrator for an account with that address; it is linked to your Supabase user at your next request`,
       )
@@ -91,7 +94,7 @@ export async function localUserForSupabase(
       // Another request created this user, or someone signed up with the address, meanwhile.
       const raced = await findUserBySupabaseId(trx, identity.id)
       if (raced) return raced
-      throw new ProblemError('conflict', `an account for ${email} was created meanwhile: try again`)
+      throw new AreaError('conflict', `an account for ${email} was created meanwhile: try again`)
     }
     await auditUser(trx, created.id, 'user.signup', { via: 'supabase', supabaseUserId: identity.id })
     return created
@@ -99,7 +102,7 @@ export async function localUserForSupabase(
 }
 
 async function followEmailChange(
-  ctx: DaemonContext,
+  ctx: LinkContext,
   user: LinkedUser,
   identity: SupabaseIdentity,
 ): Promise<LinkedUser> {
@@ -124,8 +127,8 @@ function auditUser(db: Kysely<Database>, userId: string, action: string, metadat
   return recordAudit(db, { userId, action, target: `user/${userId}`, metadata })
 }
 
-function linkedElsewhere(email: string): ProblemError {
-  return new ProblemError(
+function linkedElsewhere(email: string): AreaError {
+  return new AreaError(
     'account_not_linkable',
     `the area account for ${email} is linked to another Supabase user (one deleted and created again?): sign in as that user, or ask the server's administrator to unlink the account (set its supabase_user_id to null in area.users) so that your next request links it to you`,
   )

@@ -19,6 +19,8 @@ import {
   type LogPosition,
   readEventChanges,
 } from '../../store/logs.js'
+import type { FeatureContext } from '../context.js'
+import { type LogQuery, logFilter } from './logs.js'
 
 export interface FollowOptions {
   db: Kysely<Database>
@@ -35,6 +37,24 @@ export interface FollowOptions {
   batchSize?: number
   /** Unfinished events followed at once; beyond that the oldest stop getting updates. */
   maxTracked?: number
+}
+
+/** How one stream is followed: everything but what to follow. */
+export type FollowStreamOptions = Omit<FollowOptions, 'db' | 'filter' | 'from'>
+
+/**
+ * Resolves what to follow, from now on: anything wrong with the query is thrown here, before a
+ * stream starts. The returned function follows until its signal aborts.
+ */
+export async function logFollower(
+  ctx: Pick<FeatureContext, 'store'>,
+  userId: string,
+  query: LogQuery,
+): Promise<(options: FollowStreamOptions) => Promise<void>> {
+  const db = ctx.store.db
+  const filter = await logFilter(ctx, userId, query)
+  const from = await databaseNow(db)
+  return (options) => followEventLogs({ db, filter, from, ...options })
 }
 
 const finalStatuses = new Set(['done', 'failed', 'skipped'])

@@ -1,82 +1,38 @@
 /**
- * The credentials `POST /v1/connections` accepts, per kind, checked against what the service
- * connects with: a token for token and OAuth services (a personal token), a URL for webhook_url,
- * SMTP settings for smtp. Only the fields the kind uses are kept.
+ * The credentials `POST /v1/connections` accepts: the kind the service declares, and fields
+ * checked and normalized by its declaration (src/engine/credentials.ts). Only declared fields
+ * are kept.
  */
+import { checkCredentials, declaredCredentials, oauth2Kind } from '../../engine/credentials.js'
 import type { ServiceDefinition } from '../../engine/define.js'
 import { AreaError, ValidationError } from '../../engine/errors.js'
 import type { JsonObject } from '../../engine/types.js'
-import { readSmtpCredentials } from '../../services/email/smtp-credentials.js'
-import { ProblemError } from './problems.js'
 
-export type ManualKind = 'token' | 'webhook_url' | 'smtp'
-
-export function checkCredentials(
+export function checkNewCredentials(
   service: ServiceDefinition,
-  kind: ManualKind,
-  credentials: JsonObject,
+  kind: string,
+  credentials: Readonly<Record<string, unknown>>,
 ): JsonObject {
-  const accepted = acceptedKinds(service)
-  if (accepted.length === 0) {
-    throw new ProblemError(
+  const declared = declaredCredentials(service)
+  if (!declared) {
+    throw new AreaError(
       'bad_request',
       `service "${service.id}" needs no connection: its actions and reactions take what they need as params`,
     )
   }
-  if (!accepted.includes(kind)) {
+  if (kind !== declared.kind) {
+    const hint =
+      kind === oauth2Kind && declared.oauth2
+        ? ` (oauth2 connections are made in a browser: \`area connections add ${service.id} --web\`)`
+        : ''
     throw new ValidationError([
       {
         path: '/kind',
-        message: `service "${service.id}" takes a connection of kind ${accepted.join(' or ')}, not ${kind}`,
+        message: `service "${service.id}" takes a connection of kind ${declared.kind}, not ${kind}${hint}`,
       },
     ])
   }
-  switch (kind) {
-    case 'token': {
-      const token = credentials.token
-      if (typeof token !== 'string' || token.trim() === '' || token.length > 8192) {
-        throw new ValidationError([
-          { path: '/credentials/token', message: 'must be a non-empty token (at most 8192 characters)' },
-        ])
-      }
-      return { token: token.trim() }
-    }
-    case 'webhook_url': {
-      const url = credentials.url
-      if (typeof url !== 'string' || !/^https?:\/\//.test(url) || !URL.canParse(url)) {
-        throw new ValidationError([
-          { path: '/credentials/url', message: 'must be an http:// or https:// URL' },
-        ])
-      }
-      return { url }
-    }
-    case 'smtp': {
-      try {
-        const smtp = readSmtpCredentials(credentials)
-        const kept: JsonObject = { host: smtp.host, port: smtp.port, secure: smtp.secure }
-        if (smtp.user) kept.user = smtp.user
-        if (smtp.password) kept.password = smtp.password
-        if (smtp.from) kept.from = smtp.from
-        return kept
-      } catch (error) {
-        const message =
-          error instanceof AreaError
-            ? error.message.replace(/^the smtp connection is invalid: /, '').replace(/; add it again$/, '')
-            : String(error)
-        throw new ValidationError([{ path: '/credentials', message }])
-      }
-    }
-  }
-}
-
-function acceptedKinds(service: ServiceDefinition): ManualKind[] {
-  switch (service.auth.kind) {
-    case 'none':
-      return []
-    case 'oauth2':
-    case 'token':
-      return ['token']
-    default:
-      return [service.auth.kind]
-  }
+  const checked = checkCredentials(declared, credentials, '/credentials')
+  if (!checked.ok) throw new ValidationError(checked.issues)
+  return checked.value
 }

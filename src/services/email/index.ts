@@ -1,12 +1,12 @@
 import { defineService } from '../../engine/define.js'
 import { send } from './reactions/send.js'
+import { smtpCredentials } from './smtp-credentials.js'
 
-/** The connection (kind `smtp`) holds `{ host, port, secure, user, password, from }`: see smtp-credentials.ts. */
 export const email = defineService({
   id: 'email',
   name: 'E-mail',
   description: 'Sends e-mail over SMTP with the server and login of an smtp connection',
-  auth: { kind: 'smtp' },
+  auth: smtpCredentials,
   actions: [],
   reactions: [send],
 })

@@ -1,3 +1,4 @@
+import { tokenCredentials } from '../../engine/credentials.js'
 import { defineService } from '../../engine/define.js'
 import { newRelease } from './actions/new-release.js'
 import { newStar } from './actions/new-star.js'
@@ -15,40 +16,22 @@ export const github = defineService({
   id: 'github',
   name: 'GitHub',
   description: 'Reacts to pushes, issues, pull requests, releases and stars, and opens issues and comments',
-  auth: {
-    kind: 'oauth2',
+  auth: tokenCredentials({
+    description: 'A personal access token (classic or fine-grained) with access to the repositories',
     oauth2: {
       authorizeUrl: 'https://github.com/login/oauth/authorize',
       tokenUrl: 'https://github.com/login/oauth/access_token',
       scopes: ['repo'],
     },
-  },
+  }),
+  // The OAuth app (AREA_GITHUB_CLIENT_ID, AREA_GITHUB_CLIENT_SECRET) and the endpoints
+  // (AREA_GITHUB_OAUTH_AUTHORIZE_URL, AREA_GITHUB_OAUTH_TOKEN_URL; GitHub Enterprise:
+  // https://HOST/login/oauth/…) are settings the OAuth block brings.
   settings: {
     apiUrl: {
       env: 'AREA_GITHUB_API_URL',
       default: DEFAULT_API_URL,
       description: 'GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)',
-    },
-    // `area connections add github --web` needs an OAuth app registered by whoever runs the server.
-    oauthClientId: {
-      env: 'AREA_GITHUB_CLIENT_ID',
-      default: '',
-      description: 'Client id of the GitHub OAuth app used by `area connections add github --web`',
-    },
-    oauthClientSecret: {
-      env: 'AREA_GITHUB_CLIENT_SECRET',
-      default: '',
-      description: 'Client secret of that OAuth app',
-    },
-    oauthAuthorizeUrl: {
-      env: 'AREA_GITHUB_OAUTH_AUTHORIZE_URL',
-      default: 'https://github.com/login/oauth/authorize',
-      description: 'OAuth authorize endpoint (GitHub Enterprise: https://HOST/login/oauth/authorize)',
-    },
-    oauthTokenUrl: {
-      env: 'AREA_GITHUB_OAUTH_TOKEN_URL',
-      default: 'https://github.com/login/oauth/access_token',
-      description: 'OAuth token endpoint (GitHub Enterprise: https://HOST/login/oauth/access_token)',
     },
   },
   actions: [...webhookActions, newStar, newRelease],

@@ -11,3 +11,6 @@ export function repoPath(repo: string): string {
   const [owner = '', name = ''] = repo.split('/')
   return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`
 }
+
+/** How often the polling actions ask GitHub: every 5 minutes by default, never under a minute. */
+export const repoPollingCadence = { defaultIntervalSeconds: 300, minIntervalSeconds: 60 } as const

@@ -1,6 +1,7 @@
 /**
- * DESIGN §6.6: a user never sees or changes another user's AREAs, logs or tokens. User B tries
- * every route on user A's AREAs and gets what a missing AREA gets; A's rows stay as they were.
+ * A user never sees or changes another user's AREAs, logs or tokens (docs/architecture.md,
+ * "Invariants"). User B tries every route on user A's AREAs and gets what a missing AREA gets; A's
+ * rows stay as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'

@@ -1,14 +1,15 @@
 /**
- * DESIGN §2.8: with SUPABASE_URL and SUPABASE_ANON_KEY set, the API accepts Supabase Auth access
- * tokens, verified by (a local fake of) Supabase Auth through supabase-js and mapped to a local
- * user: an existing link, else the user with the same confirmed e-mail, else a new user unless
- * signup is closed. API tokens keep working, users stay isolated, and without the settings a JWT
- * is refused as any unknown bearer. Both drivers, a database of their own each.
+ * With SUPABASE_URL and SUPABASE_ANON_KEY set (docs/architecture.md, "Accounts and tokens"), the
+ * API accepts Supabase Auth access tokens, verified by (a local fake of) Supabase Auth through
+ * supabase-js and mapped to a local user: an existing link, else the user with the same confirmed
+ * e-mail, else a new user unless signup is closed. API tokens keep working, users stay isolated,
+ * and without the settings a JWT is refused as any unknown bearer. Both drivers, a database of
+ * their own each.
  */
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
-import { SupabaseAuthenticator } from '../../../src/daemon/api/supabase-auth.js'
+import { SupabaseAuthenticator } from '../../../src/features/accounts/supabase-auth.js'
 import { jwtClaims } from '../../../src/supabase/auth-client.js'
 import { callerFor, expectProblem, hookArea, signUp } from '../../support/api/fixtures.js'
 import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'

@@ -1,11 +1,12 @@
 /**
  * The webhook ingest route through Fastify's inject, on both drivers: what is answered, what is
- * committed to hook_logs, and what is enqueued (DESIGN §6.1 and §6.5).
+ * committed to hook_logs, and what is enqueued (docs/architecture.md, "Invariants": an accepted
+ * webhook is never lost; bad input gets a clear error and changes nothing).
  */
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { webhookRoutes } from '../../../src/daemon/api/routes/webhooks.js'
+import { webhookRoutes } from '../../../src/daemon/api/webhooks/routes.js'
 import type { DaemonContext } from '../../../src/daemon/context.js'
 import {
   createWebhookIngest,
@@ -14,10 +15,10 @@ import {
 } from '../../../src/daemon/ingest/webhook-ingest.js'
 import { createQueue } from '../../../src/daemon/queue/index.js'
 import { signStandardWebhook } from '../../../src/services/webhook/standard-webhooks.js'
+import { applyWebhookArea, type WebhookArea } from '../../support/daemon/areas.js'
 import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
 import { createUser } from '../../support/db/seed.js'
 import { drivers } from '../../support/db/stores.js'
-import { applyWebhookArea, type WebhookArea } from '../../support/webhook-area.js'
 
 interface Harness {
   app: FastifyInstance

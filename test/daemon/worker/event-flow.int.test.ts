@@ -7,68 +7,44 @@ import { randomBytes } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ExecutionJobData, WorkerDeps } from '../../../src/daemon/worker/deps.js'
+import type { ExecutionJobData } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
 import { pollHookJob } from '../../../src/daemon/worker/poll-hook-job.js'
 import { openStore, type Store } from '../../../src/db/open.js'
 import { ValidationError } from '../../../src/engine/errors.js'
 import { createRegistry } from '../../../src/engine/registry.js'
-import { createEngine, ReactionFailedError } from '../../../src/engine/run.js'
-import { silentLogger } from '../../../src/engine/types.js'
-import { createSecretBox } from '../../../src/secrets/secret-box.js'
+import { ReactionFailedError } from '../../../src/engine/run.js'
+import { createSecretBox, type SecretBox } from '../../../src/secrets/secret-box.js'
 import { builtinServices } from '../../../src/services/index.js'
-import { normalizeArea } from '../../../src/spec/normalize.js'
-import { applyArea } from '../../../src/store/areas.js'
 import { syncCatalog } from '../../../src/store/catalog.js'
-import { createUser } from '../../support/db/seed.js'
-import { drivers, openTestStore, type TestStore } from '../../support/db/stores.js'
+import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
+import { drivers } from '../../support/db/stores.js'
 import { createRecorder, testService } from '../../support/engine/test-services.js'
 import { type HttpSink, startHttpSink } from '../../support/sink/http-sink.js'
 
 const recorder = createRecorder()
 const registry = createRegistry([...builtinServices, testService(recorder)])
-const engine = createEngine(registry)
-const secrets = createSecretBox(randomBytes(32))
-const attempt = (n = 1, max = 3) => ({ attempt: n, maxAttempts: max, signal: new AbortController().signal })
 
 describe.each(drivers)('event flow (%s)', (driver) => {
-  let testStore: TestStore
+  let worker: WorkerHarness
   let store: Store
   let sink: HttpSink
-  let userId: string
-  const enqueued: ExecutionJobData[] = []
-  const deps = (): WorkerDeps => ({
-    db: store.db,
-    engine,
-    secrets,
-    logger: silentLogger,
-    leaseSeconds: 60,
-    enqueueExecutions: async (jobs) => {
-      enqueued.push(...jobs)
-    },
-  })
+  let enqueued: ExecutionJobData[]
+  let secrets: SecretBox
+  const deps = () => worker.deps()
+  const apply = (doc: unknown, mode: 'apply' | 'create' = 'apply') => worker.apply(doc, mode)
+  const hookJobOf = (areaId: string) => worker.hookJobOf(areaId)
 
   beforeAll(async () => {
-    testStore = await openTestStore(driver)
-    store = testStore.store
+    worker = await openWorkerHarness(driver, { registry, email: `${driver}@example.test` })
+    ;({ enqueued, secrets } = worker)
+    store = worker.testStore.store
     sink = await startHttpSink()
-    await syncCatalog(store.db, registry)
-    userId = await createUser(store.db, `${driver}@example.test`)
   })
   afterAll(async () => {
     await sink.close()
-    await testStore.dispose()
+    await worker.dispose()
   })
-
-  const apply = (doc: unknown, mode: 'apply' | 'create' = 'apply') =>
-    applyArea(store.db, { userId, area: normalizeArea(doc, registry), mode, registry, secrets })
-  const hookJobOf = (areaId: string) =>
-    store.db
-      .selectFrom('hook_jobs as h')
-      .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
-      .select(['h.id', 'h.area_action_id', 'h.next_run_at', 'h.state', 'h.baseline_done'])
-      .where('aa.area_id', '=', areaId)
-      .executeTakeFirstOrThrow()
 
   it('syncs the catalog idempotently', async () => {
     const before = await store.db
@@ -405,9 +381,11 @@ describe.each(drivers)('event flow (%s)', (driver) => {
     // A restart: the store is closed and opened again; the seen keys come back from the database.
     await store.close()
     store = await openStore(
-      driver === 'pglite' ? { dataDir: testStore.location } : { databaseUrl: testStore.location },
+      driver === 'pglite'
+        ? { dataDir: worker.testStore.location }
+        : { databaseUrl: worker.testStore.location },
     )
-    testStore.store = store
+    worker.testStore.store = store
     expect(await poll()).toMatchObject({ fired: 0 })
     recorder.feed.push({ key: 'c', event: { value: 3 } })
     expect(await poll()).toMatchObject({ fired: 1 })

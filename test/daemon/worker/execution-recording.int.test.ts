@@ -3,33 +3,27 @@
  * the next reaction runs, the last outcome lands with the event's end, a slow reaction shows as
  * running, a retry reads earlier outcomes, and the AREA cache follows re-applies.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import type { CompiledQuery, Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAreaCache } from '../../../src/daemon/worker/area-cache.js'
 import { createClaimBatcher } from '../../../src/daemon/worker/claim-batcher.js'
-import type { WorkerDeps } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
 import type { Store } from '../../../src/db/open.js'
 import type { Database } from '../../../src/db/schema.js'
 import { defineReaction, defineService } from '../../../src/engine/define.js'
 import { RetryableError } from '../../../src/engine/errors.js'
 import { createRegistry } from '../../../src/engine/registry.js'
-import { createEngine } from '../../../src/engine/run.js'
-import { silentLogger } from '../../../src/engine/types.js'
-import { createSecretBox } from '../../../src/secrets/secret-box.js'
+import type { SecretBox } from '../../../src/secrets/secret-box.js'
 import { builtinServices } from '../../../src/services/index.js'
-import { normalizeArea } from '../../../src/spec/normalize.js'
-import { applyArea } from '../../../src/store/areas.js'
-import { syncCatalog } from '../../../src/store/catalog.js'
 import type { EndRow, OutcomeRow } from '../../../src/store/execution-statements.js'
 import { createBatchedWriter } from '../../../src/store/execution-writer.js'
 import { createExecutionPort } from '../../../src/store/executions.js'
 import { claimHookLogs } from '../../../src/store/hook-logs.js'
 import { loadAreaByActionId } from '../../../src/store/load-area.js'
-import { createUser } from '../../support/db/seed.js'
-import { drivers, openTestStore, type TestStore } from '../../support/db/stores.js'
+import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
+import { drivers } from '../../support/db/stores.js'
 
 /** What `probe.step` does when it runs: set by each test. */
 let onStep: (label: string, hookLogId: string) => Promise<void> = async () => {}
@@ -53,65 +47,44 @@ const probe = defineService({
   ],
 })
 const registry = createRegistry([...builtinServices, probe])
-const engine = createEngine(registry)
-const secrets = createSecretBox(randomBytes(32))
-const attempt = (n = 1, max = 3) => ({ attempt: n, maxAttempts: max, signal: new AbortController().signal })
 
 describe.each(drivers)('execution recording (%s)', (driver) => {
-  let testStore: TestStore
+  let worker: WorkerHarness
   let store: Store
   let userId: string
-  const areas = createAreaCache()
-  const deps = (): WorkerDeps => ({
-    db: store.db,
-    engine,
-    secrets,
-    logger: silentLogger,
-    leaseSeconds: 60,
-    enqueueExecutions: async () => {},
-    areas,
-  })
+  let secrets: SecretBox
+  const deps = () => worker.deps()
 
   beforeAll(async () => {
-    testStore = await openTestStore(driver)
-    store = testStore.store
-    await syncCatalog(store.db, registry)
-    userId = await createUser(store.db, `${driver}@example.test`)
+    worker = await openWorkerHarness(driver, {
+      registry,
+      areas: createAreaCache(),
+      email: `${driver}@example.test`,
+    })
+    ;({ userId, secrets } = worker)
+    store = worker.testStore.store
   })
   afterAll(async () => {
-    await testStore.dispose()
+    await worker.dispose()
   })
 
   const applySteps = async (name: string, labels: string[]) => {
-    const applied = await applyArea(store.db, {
-      userId,
-      area: normalizeArea(
-        {
-          apiVersion: 'area/v1',
-          kind: 'Area',
-          metadata: { name },
-          spec: {
-            action: { service: 'webhook', action: 'received' },
-            reactions: labels.map((label, i) => ({
-              id: `r${i}`,
-              service: 'probe',
-              reaction: 'step',
-              params: { label },
-            })),
-          },
-        },
-        registry,
-      ),
-      mode: 'apply',
-      registry,
-      secrets,
+    const applied = await worker.apply({
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name },
+      spec: {
+        action: { service: 'webhook', action: 'received' },
+        reactions: labels.map((label, i) => ({
+          id: `r${i}`,
+          service: 'probe',
+          reaction: 'step',
+          params: { label },
+        })),
+      },
     })
-    return store.db
-      .selectFrom('hook_jobs as h')
-      .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
-      .select(['h.id as hookJobId', 'aa.id as areaActionId', 'aa.area_id as areaId'])
-      .where('aa.area_id', '=', applied.id)
-      .executeTakeFirstOrThrow()
+    const hookJob = await worker.hookJobOf(applied.id)
+    return { hookJobId: hookJob.id, areaActionId: hookJob.area_action_id, areaId: hookJob.area_id }
   }
   let deliveries = 0
   const receive = async (hook: { hookJobId: string; areaActionId: string; areaId: string }) => {

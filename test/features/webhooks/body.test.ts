@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseWebhookBody } from '../../../src/daemon/ingest/webhook-body.js'
+import { parseWebhookBody } from '../../../src/features/webhooks/body.js'
 
 const parse = (contentType: string | undefined, body: string) =>
   parseWebhookBody(contentType, Buffer.from(body))

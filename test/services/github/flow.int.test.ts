@@ -4,7 +4,6 @@
  * by the worker against a local GitHub API with its payloads, ETags, errors and rate limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ReactionFailedError } from '../../../src/engine/run.js'
 import { drivers } from '../../support/db/stores.js'
 import { type FakeGitHub, startFakeGitHub } from '../../support/fakes/github.js'
 import {
@@ -19,6 +18,7 @@ import {
   type AppliedArea,
   everyMinute,
   type Flow,
+  failure,
   fireOnce,
   openFlow,
 } from '../../support/services/flow-harness.js'
@@ -48,12 +48,6 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
   afterAll(async () => {
     await Promise.all([flow?.dispose(), github?.close(), sink?.close()])
   })
-
-  const failure = async (promise: Promise<unknown>) => {
-    const error = await promise.catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ReactionFailedError)
-    return error as ReactionFailedError
-  }
 
   describe('webhook actions', () => {
     const webhookArea = (name: string, action: string, params: Record<string, unknown> = {}) =>
@@ -283,22 +277,23 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
   describe('reactions', () => {
     const reactionArea = (name: string, reactions: Record<string, unknown>[]) =>
       flow.apply(name, { action: everyMinute(), reactions })
+    const createIssue = (connection: string, params: Record<string, unknown>) => ({
+      id: 'issue',
+      service: 'github',
+      reaction: 'create_issue',
+      connection,
+      params,
+    })
 
     it('create_issue then comment on it, with the created number passed through templates', async () => {
       const area = await reactionArea('gh-issue', [
-        {
-          id: 'issue',
-          service: 'github',
-          reaction: 'create_issue',
-          connection: 'gh',
-          params: {
-            repo: REPO,
-            title: 'Tick {{ trigger.interval_seconds }}',
-            body: 'from {{ area.name }}',
-            labels: ['bug'],
-            assignees: ['octocat'],
-          },
-        },
+        createIssue('gh', {
+          repo: REPO,
+          title: 'Tick {{ trigger.interval_seconds }}',
+          body: 'from {{ area.name }}',
+          labels: ['bug'],
+          assignees: ['octocat'],
+        }),
         {
           id: 'note',
           service: 'github',
@@ -355,40 +350,20 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
       expect(notFound.message).toContain('404: Not Found')
 
       const invalid = await reactionArea('gh-issue-422', [
-        {
-          id: 'issue',
-          service: 'github',
-          reaction: 'create_issue',
-          connection: 'gh',
-          params: { repo: REPO, title: 't', assignees: ['ghost'] },
-        },
+        createIssue('gh', { repo: REPO, title: 't', assignees: ['ghost'] }),
       ])
       const unprocessable = await failure(flow.execute(await fireOnce(flow, invalid)))
       expect(unprocessable.errorClass).toBe('permanent')
       expect(unprocessable.message).toContain('422: Validation Failed (assignees invalid "ghost")')
 
       const revoked = await reactionArea('gh-issue-401', [
-        {
-          id: 'issue',
-          service: 'github',
-          reaction: 'create_issue',
-          connection: 'gh-revoked',
-          params: { repo: REPO, title: 't' },
-        },
+        createIssue('gh-revoked', { repo: REPO, title: 't' }),
       ])
       const unauthorized = await failure(flow.execute(await fireOnce(flow, revoked)))
       expect(unauthorized.errorClass).toBe('permanent')
       expect(unauthorized.message).toContain('the GitHub token is invalid or expired')
 
-      const flaky = await reactionArea('gh-issue-flaky', [
-        {
-          id: 'issue',
-          service: 'github',
-          reaction: 'create_issue',
-          connection: 'gh',
-          params: { repo: REPO, title: 'flaky' },
-        },
-      ])
+      const flaky = await reactionArea('gh-issue-flaky', [createIssue('gh', { repo: REPO, title: 'flaky' })])
       const job = await fireOnce(flow, flaky)
       github.queued.push({ status: 502, body: { message: 'Server Error' } })
       expect((await failure(flow.execute(job, 1))).errorClass).toBe('retryable')

@@ -2,7 +2,7 @@
  * A DaemonContext for tests, on a fresh database of its own (either driver): migrated, catalog
  * synced, the in-process queue (with no consumer, so enqueued jobs wait and can be inspected),
  * a silent logger and a random encryption key. The registry holds the built-in services plus
- * the `test` service of test/fixtures/test-services.ts.
+ * the `test` service of test/support/engine/test-services.ts.
  */
 import { randomBytes } from 'node:crypto'
 import pino from 'pino'

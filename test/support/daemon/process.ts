@@ -1,9 +1,9 @@
 /**
- * Starts `area serve` as a real child process (the way the Helm chart runs each role) and
- * reads its JSON log lines: tests wait for "area is running" and collect what it logged.
+ * Runs `area serve` as a real child process (the way the Helm chart runs each role) and reads its
+ * JSON log lines: tests wait for "area is running" and collect what it logged. Deployments of
+ * several roles go through topology.ts, which builds on this.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 
@@ -11,6 +11,7 @@ const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 
 export interface DaemonProcess {
   name: string
+  role: string
   child: ChildProcess
   /** The API's port when it runs the api role. */
   port: number | undefined
@@ -30,39 +31,6 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL')
 })
 
-/** Starts several daemons; if one fails to start, the others are stopped before the error. */
-export async function startDaemons(options: DaemonOptions[]): Promise<DaemonProcess[]> {
-  const results = await Promise.allSettled(options.map(startDaemon))
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
-  if (failed) {
-    await Promise.all(started.map((p) => p.kill()))
-    throw failed.reason
-  }
-  return started
-}
-
-/**
- * What every role of one test's deployment shares: its database, Redis and key prefix, a fresh
- * encryption key, and a fast scheduler tick; `extra` adds or overrides variables.
- */
-export function daemonEnv(
-  where: { databaseUrl: string; redisUrl: string; prefix: string },
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    DATABASE_URL: where.databaseUrl,
-    REDIS_URL: where.redisUrl,
-    AREA_REDIS_PREFIX: where.prefix,
-    AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    AREA_SCHEDULER_TICK_MS: '200',
-    ...extra,
-  }
-}
-
-/** Leases short enough that a killed worker's event is taken over within seconds. */
-export const shortLeases = { AREA_LEASE_SECONDS: '5', AREA_JOB_LOCK_MS: '3000' }
-
 export interface DaemonOptions {
   name: string
   role: string
@@ -71,23 +39,36 @@ export interface DaemonOptions {
   startTimeoutMs?: number
 }
 
-export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'bin/dev.js', 'serve', `--role=${options.role}`, '--port', '0'],
-    {
+/** `area serve` from this checkout (bin/dev.js under tsx) with `args`, in an environment of `env` only. */
+function serveCommand(args: string[], env: Record<string, string>) {
+  return {
+    command: process.execPath,
+    args: ['--import', 'tsx', 'bin/dev.js', 'serve', ...args],
+    options: {
       cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        LOG_LEVEL: 'info',
-        // Several processes share this host: each metrics port is picked at listen time.
-        AREA_METRICS_PORT: '0',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     },
-  )
+  }
+}
+
+/** Runs `area serve` until it exits: for the configurations it refuses to start with. */
+export function serve(args: string[], env: Record<string, string>) {
+  const { command, args: argv, options } = serveCommand(args, env)
+  return spawnSync(command, argv, { ...options, encoding: 'utf8', timeout: 60_000 })
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess> {
+  const {
+    command,
+    args,
+    options: spawnOptions,
+  } = serveCommand([`--role=${options.role}`, '--port', '0'], {
+    LOG_LEVEL: 'info',
+    // Several processes share this host: each metrics port is picked at listen time.
+    AREA_METRICS_PORT: '0',
+    ...options.env,
+  })
+  const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
   child.once('exit', () => live.delete(child))
   const logs: Record<string, unknown>[] = []
@@ -132,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
   const port = typeof running.port === 'number' ? running.port : undefined
   return {
     name: options.name,
+    role: options.role,
     child,
     port,
     metricsPort: typeof running.metricsPort === 'number' ? running.metricsPort : undefined,

@@ -1,3 +1,7 @@
+/**
+ * Postgres databases for tests: each test file or suite creates one of its own on the local server
+ * and drops it at the end.
+ */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 

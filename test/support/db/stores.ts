@@ -1,3 +1,7 @@
+/**
+ * A store on a fresh database of either driver (PGlite or Postgres), migrated by default, and the
+ * hooks that give a suite one per driver.
+ */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +14,7 @@ export const drivers = ['pglite', 'postgres'] as const
 export type Driver = (typeof drivers)[number]
 
 export interface TestStore {
+  /** The open store; a test that reopens it replaces it here so dispose closes the right one. */
   store: Store
   /** The Postgres connection string, or the PGlite data directory. */
   location: string
@@ -33,17 +38,22 @@ export async function openTestStore(
     removeDatabase = database.drop
   }
   const store = await openStore(driver === 'pglite' ? { dataDir: location } : { databaseUrl: location })
-  const dispose = async () => {
-    await store.close()
-    await removeDatabase()
+  // A test may reopen the store (a restart) and put the new one here: that one is closed.
+  const testStore: TestStore = {
+    store,
+    location,
+    async dispose() {
+      await testStore.store.close()
+      await removeDatabase()
+    },
   }
   try {
     if (options.migrated ?? true) await migrate(store)
   } catch (error) {
-    await dispose()
+    await testStore.dispose()
     throw error
   }
-  return { store, location, dispose }
+  return testStore
 }
 
 /** Registers hooks giving the enclosing suite one store (migrated by default) on `driver`. */

@@ -1,29 +1,23 @@
 /**
- * The real worker path for service tests: a migrated store (PGlite or Postgres) with the built-in
- * catalog synced, AREAs applied through normalizeArea + applyArea, polls run by pollHookJob,
- * events executed by executeEvent, and webhook deliveries posted to the real ingest route
- * through Fastify's inject. Service base URLs point at local fakes through `env`.
+ * The real worker path for service tests, on the worker harness (daemon/worker-deps.ts): a
+ * migrated store (PGlite or Postgres) with the built-in catalog synced, AREAs applied by name and
+ * spec, connections stored sealed, polls run by pollHookJob, events executed by executeEvent, and
+ * webhook deliveries posted to the real ingest route through Fastify's inject. Service base URLs
+ * point at local fakes through `env`.
  */
-import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { webhookRoutes } from '../../../src/daemon/api/routes/webhooks.js'
+import { expect } from 'vitest'
+import { webhookRoutes } from '../../../src/daemon/api/webhooks/routes.js'
 import type { DaemonContext } from '../../../src/daemon/context.js'
 import { createWebhookIngest, type WebhookIngest } from '../../../src/daemon/ingest/webhook-ingest.js'
-import type { ExecutionJobData, WorkerDeps } from '../../../src/daemon/worker/deps.js'
+import type { ExecutionJobData } from '../../../src/daemon/worker/deps.js'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
 import { pollHookJob } from '../../../src/daemon/worker/poll-hook-job.js'
-import type { UserServiceKind } from '../../../src/db/schema.js'
-import { createRegistry } from '../../../src/engine/registry.js'
-import { createEngine } from '../../../src/engine/run.js'
+import { ReactionFailedError } from '../../../src/engine/run.js'
 import type { JsonObject } from '../../../src/engine/types.js'
 import { silentLogger } from '../../../src/engine/types.js'
-import { createSecretBox } from '../../../src/secrets/secret-box.js'
-import { builtinServices } from '../../../src/services/index.js'
-import { normalizeArea } from '../../../src/spec/normalize.js'
-import { applyArea } from '../../../src/store/areas.js'
-import { syncCatalog } from '../../../src/store/catalog.js'
-import { createUser } from '../db/seed.js'
-import { type Driver, openTestStore, type TestStore } from '../db/stores.js'
+import { attempt, openWorkerHarness } from '../daemon/worker-deps.js'
+import type { Driver } from '../db/stores.js'
 
 export interface AppliedArea {
   areaId: string
@@ -34,27 +28,11 @@ export interface AppliedArea {
   nextRunAt: Date | null
 }
 
-const attempt = (n = 1, max = 3) => ({ attempt: n, maxAttempts: max, signal: new AbortController().signal })
-
 export async function openFlow(driver: Driver, env: Record<string, string> = {}) {
-  const testStore: TestStore = await openTestStore(driver)
+  const worker = await openWorkerHarness(driver, { env })
+  const { testStore, registry, engine, secrets, userId, enqueued } = worker
   const db = testStore.store.db
-  const registry = createRegistry(builtinServices)
-  const engine = createEngine(registry, env)
-  const secrets = createSecretBox(randomBytes(32))
-  await syncCatalog(db, registry)
-  const userId = await createUser(db, `${driver}-${randomBytes(4).toString('hex')}@example.test`)
-  const enqueued: ExecutionJobData[] = []
-  const deps: WorkerDeps = {
-    db,
-    engine,
-    secrets,
-    logger: silentLogger,
-    leaseSeconds: 60,
-    enqueueExecutions: async (jobs) => {
-      enqueued.push(...jobs)
-    },
-  }
+  const deps = worker.deps()
   let app: FastifyInstance | undefined
   let ingest: WebhookIngest | undefined
 
@@ -62,24 +40,18 @@ export async function openFlow(driver: Driver, env: Record<string, string> = {})
     db,
     enqueued,
     async apply(name: string, spec: Record<string, unknown>): Promise<AppliedArea> {
-      const area = normalizeArea({ apiVersion: 'area/v1', kind: 'Area', metadata: { name }, spec }, registry)
-      const applied = await applyArea(db, { userId, area, mode: 'apply', registry, secrets })
-      const row = await db
-        .selectFrom('hook_jobs as h')
-        .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
-        .select(['h.id', 'h.webhook_secret_encrypted', 'h.next_run_at', 'aa.id as areaActionId'])
-        .where('aa.area_id', '=', applied.id)
-        .executeTakeFirstOrThrow()
+      const applied = await worker.apply({ apiVersion: 'area/v1', kind: 'Area', metadata: { name }, spec })
+      const row = await worker.hookJobOf(applied.id)
       return {
         areaId: applied.id,
-        areaActionId: row.areaActionId,
+        areaActionId: row.area_action_id,
         hookJobId: row.id,
         secret: row.webhook_secret_encrypted ? secrets.open(row.webhook_secret_encrypted) : undefined,
         nextRunAt: row.next_run_at,
       }
     },
     /** A connection as `area connections add` would store it: credentials sealed. */
-    async addConnection(service: string, name: string, kind: UserServiceKind, credentials: JsonObject) {
+    async addConnection(service: string, name: string, kind: string, credentials: JsonObject) {
       const { id: serviceId } = await db
         .selectFrom('services')
         .select('id')
@@ -133,7 +105,7 @@ export async function openFlow(driver: Driver, env: Record<string, string> = {})
           registry,
           engine,
           secrets,
-          queue: { kind: 'memory', queue: { enqueueExecutions: deps.enqueueExecutions } },
+          queue: { kind: 'memory', jobs: { enqueueExecutions: deps.enqueueExecutions } },
           logger: silentLogger,
         } as unknown as DaemonContext
         ingest = createWebhookIngest({
@@ -157,7 +129,7 @@ export async function openFlow(driver: Driver, env: Record<string, string> = {})
     },
     async dispose() {
       await app?.close()
-      await testStore.dispose()
+      await worker.dispose()
     },
   }
   return flow
@@ -178,4 +150,11 @@ export async function fireOnce(flow: Flow, area: AppliedArea): Promise<Execution
     throw new Error(`the timer did not fire: ${JSON.stringify(outcome)}`)
   }
   return flow.enqueued.at(-1) as ExecutionJobData
+}
+
+/** The ReactionFailedError a run ends with; the test fails if it ends any other way. */
+export async function failure(promise: Promise<unknown>): Promise<ReactionFailedError> {
+  const error = await promise.catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(ReactionFailedError)
+  return error as ReactionFailedError
 }

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AreaError, formatIssues, type Issue, ValidationError } from '../../../engine/errors.js'
-import { isProblemCode, type Problem, ProblemError, problem } from '../problems.js'
+import { isProblemCode, type Problem, problem } from '../problems.js'
 
 export const problemContentType = 'application/problem+json'
 
@@ -27,7 +27,6 @@ export function sendProblem(reply: FastifyReply, answer: Problem): FastifyReply 
 
 export function toProblem(error: unknown, request: FastifyRequest): Problem {
   if (error instanceof ValidationError) return problem('validation_failed', error.message, error.issues)
-  if (error instanceof ProblemError) return problem(error.code, error.message, error.errors)
   if (error instanceof AreaError && isProblemCode(error.code)) return problem(error.code, error.message)
   const fastifyError = error as Partial<FastifyError> & { code?: string }
   if (fastifyError.validation) {

@@ -1,42 +1,21 @@
 /**
- * Store records as the API shows them: ISO timestamps, camelCase, secrets opened only where the
- * owner asked for them. Each view matches its response schema in schemas/.
+ * AREAs as the API shows them (contract/areas.ts): ISO timestamps, camelCase, and for the owner
+ * the webhook URL and signing secret of a webhook AREA.
  */
 import type { Static } from '@sinclair/typebox'
 import type {
   AreaDetailsSchema,
+  AreaList,
   AreaSummarySchema,
   EventSummarySchema,
   TriggerStateSchema,
-} from '../../contract/areas.js'
-import type { TokenInfoSchema, UserSchema } from '../../contract/auth.js'
-import { iso, isoOrNull } from '../../contract/common.js'
-import type { EventLogSchema } from '../../contract/logs.js'
-import type { SecretBox } from '../../secrets/secret-box.js'
-import type { AreaDocument } from '../../spec/document.js'
-import type { AreaDetails, AreaSummary, EventSummary } from '../../store/area-queries.js'
-import type { EventEntry } from '../../store/logs.js'
-import type { TokenInfo } from '../../store/tokens.js'
-import type { User } from '../../store/users.js'
-
-export function userView(user: User): Static<typeof UserSchema> {
-  return { id: user.id, email: user.email, displayName: user.displayName, createdAt: iso(user.createdAt) }
-}
-
-export function tokenView(
-  token: TokenInfo,
-  currentTokenId: string | null,
-  now = new Date(),
-): Static<typeof TokenInfoSchema> {
-  return {
-    name: token.name,
-    createdAt: iso(token.createdAt),
-    expiresAt: isoOrNull(token.expiresAt),
-    lastUsedAt: isoOrNull(token.lastUsedAt),
-    expired: token.expiresAt !== null && token.expiresAt <= now,
-    current: token.id === currentTokenId,
-  }
-}
+} from '../../../contract/areas.js'
+import { iso, isoOrNull } from '../../../contract/common.js'
+import type { SecretBox } from '../../../secrets/secret-box.js'
+import type { AreaDocument } from '../../../spec/document.js'
+import type { AreaDetails, AreaSummary } from '../../../store/area-queries.js'
+import type { EventSummary } from '../../../store/logs.js'
+import { eventFields } from './logs.js'
 
 function summaryFields(area: AreaSummary) {
   return {
@@ -57,8 +36,16 @@ export function areaSummaryView(area: AreaSummary): Static<typeof AreaSummarySch
   return { ...summaryFields(area), trigger: { type: area.triggerType } }
 }
 
+export function areaPageView(page: {
+  items: AreaSummary[]
+  nextCursor: string | null
+}): Static<typeof AreaList> {
+  return { items: page.items.map(areaSummaryView), nextCursor: page.nextCursor }
+}
+
+/** Where webhooks are sent, and the box the signing secrets are sealed with (the daemon's context). */
 export interface TriggerViewContext {
-  publicUrl: string
+  config: { publicUrl: string }
   secrets: SecretBox
 }
 
@@ -74,6 +61,14 @@ export function areaDetailsView(
   }
 }
 
+/** An answer carrying the AREA as it now stands (apply, enable, disable). */
+export function withAreaView<T extends { area: AreaDetails }>(
+  answer: T,
+  context: TriggerViewContext,
+): Omit<T, 'area'> & { area: Static<typeof AreaDetailsSchema> } {
+  return { ...answer, area: areaDetailsView(answer.area, context) }
+}
+
 function triggerView(area: AreaDetails, context: TriggerViewContext): Static<typeof TriggerStateSchema> {
   const job = area.hookJob
   if (!job) return { type: area.triggerType }
@@ -81,7 +76,7 @@ function triggerView(area: AreaDetails, context: TriggerViewContext): Static<typ
     return {
       type: 'webhook',
       status: job.status,
-      webhookUrl: `${context.publicUrl}/webhooks/${area.service}/${job.id}`,
+      webhookUrl: `${context.config.publicUrl}/webhooks/${area.service}/${job.id}`,
       secret: job.webhookSecretSealed ? context.secrets.open(job.webhookSecretSealed) : null,
     }
   }
@@ -96,35 +91,5 @@ function triggerView(area: AreaDetails, context: TriggerViewContext): Static<typ
 }
 
 export function eventSummaryView(event: EventSummary): Static<typeof EventSummarySchema> {
-  return {
-    id: event.id,
-    status: event.status,
-    deliveryId: event.deliveryId,
-    detectedAt: iso(event.detectedAt),
-    finishedAt: isoOrNull(event.finishedAt),
-    attempts: event.attempts,
-    error: event.error,
-  }
-}
-
-export function eventLogView(event: EventEntry): Static<typeof EventLogSchema> {
-  return {
-    id: event.id,
-    area: event.areaName,
-    status: event.status,
-    deliveryId: event.deliveryId,
-    detectedAt: iso(event.detectedAt),
-    finishedAt: isoOrNull(event.finishedAt),
-    attempts: event.attempts,
-    error: event.error,
-    executions: event.executions.map((e) => ({
-      ref: e.ref,
-      status: e.status,
-      attempt: e.attempt,
-      startedAt: iso(e.startedAt),
-      finishedAt: isoOrNull(e.finishedAt),
-      errorText: e.errorText,
-      errorClass: e.errorClass,
-    })),
-  }
+  return { id: event.id, ...eventFields(event) }
 }

@@ -1,3 +1,21 @@
+/** Connections as the API shows them (never the credentials), and the OAuth callback's page. */
+import type { Static } from '@sinclair/typebox'
+import { iso, isoOrNull } from '../../../contract/common.js'
+import type { ConnectionSchema } from '../../../contract/connections.js'
+import type { ConnectionInfo } from '../../../features/connections/connections.js'
+
+export function connectionView(connection: ConnectionInfo): Static<typeof ConnectionSchema> {
+  return {
+    name: connection.name,
+    service: connection.service,
+    kind: connection.kind,
+    status: connection.status,
+    statusDetail: connection.statusDetail,
+    tokenExpiresAt: isoOrNull(connection.tokenExpiresAt),
+    createdAt: iso(connection.createdAt),
+  }
+}
+
 /** The small page the browser shows at the end of an OAuth flow. */
 export function callbackPage(ok: boolean, message: string): string {
   const title = ok ? 'Connected' : 'Connection failed'

@@ -1,22 +1,18 @@
 /**
- * `POST /webhooks/:service/:hookJobId`: the ingest hot path (DESIGN §1, §2.5, §6.1, §6.5, §7).
- * Look the hook up (cached), let its service verify the raw body, commit the event to hook_logs
- * (batched with concurrent requests), answer 202, and enqueue its execution after the answer's
- * commit. Redis being down never costs an accepted event: the row is committed before the answer
- * and the scheduler's sweeper enqueues what the API could not.
- *
- * Every way of naming no usable hook (unknown, disabled, not a webhook, another service, not a
- * UUID) gets the same 404, so the answer does not reveal which hooks exist.
+ * `POST /webhooks/:service/:hookJobId`: the ingest route. The accept use case
+ * (features/webhooks/accept.ts) does the work; this plugin hands it the exact bytes the sender
+ * signed and turns its result into the answer. The accepted event is committed before the answer
+ * (docs/architecture.md, "Invariants").
  */
-import { randomUUID } from 'node:crypto'
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
-import type { WebhookContext } from '../../../engine/define.js'
 import { errorMessage } from '../../../engine/errors.js'
-import type { JsonObject } from '../../../engine/types.js'
-import { isDataException, type WebhookEventOutcome } from '../../../store/webhook-events.js'
+import {
+  type AcceptResult,
+  createWebhookAccept,
+  MAX_DELIVERY_ID_LENGTH,
+} from '../../../features/webhooks/accept.js'
 import type { DaemonContext } from '../../context.js'
 import { IngestUnavailableError } from '../../ingest/ingest-batcher.js'
-import { parseWebhookBody } from '../../ingest/webhook-body.js'
 import { createWebhookIngest, type IngestSettings, type WebhookIngest } from '../../ingest/webhook-ingest.js'
 import { type ProblemCode, problem } from '../problems.js'
 
@@ -27,9 +23,6 @@ export interface WebhookRoutesOptions {
   settings?: Partial<IngestSettings>
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const MAX_DELIVERY_ID_LENGTH = 256
-const EMPTY = Buffer.alloc(0)
 /** Seconds a sender should wait when the database cannot take events. */
 const UNAVAILABLE_RETRY_AFTER = 5
 
@@ -51,6 +44,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       },
     )
   const bodyLimit = ctx.config.webhookBodyLimitBytes
+  const accept = createWebhookAccept(ctx, ingest, answer)
   // Commits and enqueues in flight finish before the process lets go of the database and queue.
   app.addHook('onClose', () => ingest.close())
 
@@ -80,101 +74,51 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.post<{ Params: { service: string; hookJobId: string } }>(
     '/webhooks/:service/:hookJobId',
     { bodyLimit },
-    async (request, reply) => {
-      const { service, hookJobId: rawId } = request.params
-      const hookJobId = rawId.toLowerCase()
-      const hook = UUID.test(hookJobId) ? await ingest.hooks.get(hookJobId) : undefined
-      const action = hook?.service === service ? ctx.registry.action(hook.service, hook.action) : undefined
-      if (hook === undefined || action?.webhook === undefined) return notFound(reply)
-
-      const rawBody = Buffer.isBuffer(request.body) ? request.body : EMPTY
-      const parsed = parseWebhookBody(request.headers['content-type'], rawBody)
-      const context: WebhookContext<JsonObject> = {
-        params: hook.params,
-        auth: undefined,
-        settings: ctx.engine.settingsFor(hook.service),
-        logger: request.log,
-        request: {
-          headers: request.headers,
-          rawBody,
-          body: parsed.ok ? parsed.value : undefined,
-          query: request.query as Record<string, string | string[] | undefined>,
-        },
-        secret: hook.secret,
-        hookJobId,
-        now: new Date(),
-      }
-      const handler = action.webhook
-      // Signature before anything else about the body: an unsigned sender learns nothing more.
-      const verdict = handler.verify(context)
-      if (!verdict.ok) return sendProblem(reply, 'invalid_signature', verdict.reason)
-      const rate = ingest.limiter.take(hookJobId)
-      if (!rate.ok) {
-        reply.header('retry-after', String(rate.retryAfterSeconds))
-        return sendProblem(
-          reply,
-          'too_many_requests',
-          `too many deliveries to this hook; retry in ${rate.retryAfterSeconds} s`,
-        )
-      }
-      if (!parsed.ok) return sendProblem(reply, parsed.code, parsed.detail)
-
-      const receipt = handler.receive(context)
-      const { events } = receipt
-      if (events.length === 0) {
-        // Nothing to run (a ping): answered as the service says, nothing recorded.
-        return reply.code(receipt.response?.status ?? 200).send(receipt.response?.body ?? {})
-      }
-      const deliveryId = receipt.deliveryId ?? randomUUID()
-      if (deliveryId.length > MAX_DELIVERY_ID_LENGTH) {
-        return sendProblem(
-          reply,
-          'bad_request',
-          `the delivery id is longer than ${MAX_DELIVERY_ID_LENGTH} characters`,
-        )
-      }
-
-      let outcomes: WebhookEventOutcome[]
-      try {
-        outcomes = await Promise.all(
-          events.map((payload, i) =>
-            ingest.batcher.submit({
-              hookJobId,
-              areaActionId: hook.areaActionId,
-              // One delivery may carry several events; each needs its own dedup key.
-              deliveryId: events.length === 1 ? deliveryId : `${deliveryId}#${i}`,
-              payload,
-              sizeBytes: rawBody.length,
-            }),
-          ),
-        )
-      } catch (error) {
-        if (isDataException(error)) {
-          return sendProblem(reply, 'bad_request', `the event cannot be stored: ${errorMessage(error)}`)
-        }
-        if (error instanceof IngestUnavailableError) throw error
-        request.log.error(
-          { err: errorMessage(error), hookJobId },
-          'webhook ingest: could not record the event',
-        )
-        reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER))
-        return sendProblem(reply, 'not_ready', 'the event could not be recorded; retry later')
-      }
-
-      if (outcomes.some((o) => o.status === 'gone')) {
-        // Disabled or deleted since it was cached: stop trusting the cache for it.
-        ingest.hooks.invalidate(hookJobId)
-        return notFound(reply)
-      }
-      const ids = outcomes.map((o) => (o.status === 'gone' ? '' : o.hookLogId))
-      const many = ids.length > 1 ? { hookLogIds: ids } : {}
-      if (outcomes.every((o) => o.status === 'duplicate')) {
-        return reply.code(200).send({ hookLogId: ids[0], duplicate: true, ...many })
-      }
-      if (receipt.response) return reply.code(receipt.response.status).send(receipt.response.body ?? {})
-      return reply.code(202).send({ hookLogId: ids[0], ...many })
-    },
+    (request, reply) => accept(request, reply),
   )
+}
+
+/** The answer to each result of the accept use case. */
+function answer(reply: FastifyReply, result: AcceptResult): FastifyReply {
+  switch (result.outcome) {
+    case 'not_found':
+      return sendProblem(reply, 'hook_not_found', 'no active webhook at this URL')
+    case 'invalid_signature':
+      return sendProblem(reply, 'invalid_signature', result.reason)
+    case 'rate_limited':
+      reply.header('retry-after', String(result.retryAfterSeconds))
+      return sendProblem(
+        reply,
+        'too_many_requests',
+        `too many deliveries to this hook; retry in ${result.retryAfterSeconds} s`,
+      )
+    case 'unreadable':
+      return sendProblem(reply, result.body.code, result.body.detail)
+    case 'nothing_to_record':
+      return reply.code(result.response?.status ?? 200).send(result.response?.body ?? {})
+    case 'delivery_id_too_long':
+      return sendProblem(
+        reply,
+        'bad_request',
+        `the delivery id is longer than ${MAX_DELIVERY_ID_LENGTH} characters`,
+      )
+    case 'unstorable':
+      return sendProblem(reply, 'bad_request', `the event cannot be stored: ${result.reason}`)
+    case 'not_recorded':
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER))
+      return sendProblem(reply, 'not_ready', 'the event could not be recorded; retry later')
+    case 'duplicate': {
+      const ids = result.hookLogIds
+      return reply
+        .code(200)
+        .send({ hookLogId: ids[0], duplicate: true, ...(ids.length > 1 ? { hookLogIds: ids } : {}) })
+    }
+    case 'accepted': {
+      if (result.response) return reply.code(result.response.status).send(result.response.body ?? {})
+      const ids = result.hookLogIds
+      return reply.code(202).send({ hookLogId: ids[0], ...(ids.length > 1 ? { hookLogIds: ids } : {}) })
+    }
+  }
 }
 
 /**
@@ -184,8 +128,4 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 function sendProblem(reply: FastifyReply, code: ProblemCode, detail: string): FastifyReply {
   const body = problem(code, detail)
   return reply.code(body.status).type('application/problem+json').send(JSON.stringify(body))
-}
-
-function notFound(reply: FastifyReply): FastifyReply {
-  return sendProblem(reply, 'hook_not_found', 'no active webhook at this URL')
 }

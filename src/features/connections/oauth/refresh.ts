@@ -1,12 +1,13 @@
 /**
- * The refresh the store calls for an oauth2 connection near expiry (see store/connections.ts,
- * which holds the row lock around it): the refresh_token grant at the service's token endpoint.
+ * The refresh the store calls for an oauth2 connection near expiry (see
+ * store/connection-credentials.ts, which holds the row lock around it): the refresh_token grant
+ * at the service's token endpoint. The daemon hands it to the worker.
  */
-import type { Registry } from '../../engine/registry.js'
-import type { Engine } from '../../engine/run.js'
-import type { RefreshConnection } from '../../store/connection-credentials.js'
-import { oauthCredentials } from './credentials.js'
-import { oauthConfigFor } from './oauth-config.js'
+import type { Registry } from '../../../engine/registry.js'
+import type { Engine } from '../../../engine/run.js'
+import type { RefreshConnection } from '../../../store/connection-credentials.js'
+import { oauthClientFor } from './client.js'
+import { storedTokens } from './stored-tokens.js'
 import { OAuthError, refreshTokens } from './token-endpoint.js'
 
 export function createConnectionRefresher(
@@ -19,7 +20,7 @@ export function createConnectionRefresher(
       throw new OAuthError('unknown_service', `service "${connection.service}" is not installed`, {
         retryable: false,
       })
-    const config = oauthConfigFor(service, settingsFor(service.id))
+    const config = oauthClientFor(service, settingsFor(service.id))
     const refreshToken = connection.credentials.refreshToken
     if (typeof refreshToken !== 'string' || refreshToken === '') {
       throw new OAuthError(
@@ -31,6 +32,6 @@ export function createConnectionRefresher(
       )
     }
     const tokens = await refreshTokens(config, refreshToken)
-    return { credentials: oauthCredentials(tokens, refreshToken), expiresAt: tokens.expiresAt ?? null }
+    return { credentials: storedTokens(tokens, refreshToken), expiresAt: tokens.expiresAt ?? null }
   }
 }

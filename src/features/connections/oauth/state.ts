@@ -7,8 +7,8 @@
  * and only with this verifier).
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database } from '../../db/schema.js'
-import type { SecretBox } from '../../secrets/secret-box.js'
+import type { Database } from '../../../db/schema.js'
+import type { SecretBox } from '../../../secrets/secret-box.js'
 
 export const stateLifetimeMs = 10 * 60_000
 

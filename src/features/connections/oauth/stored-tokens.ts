@@ -1,8 +1,8 @@
 /** What an oauth2 connection stores (sealed): the tokens, never shown after the callback. */
-import type { JsonObject } from '../../engine/types.js'
+import type { JsonObject } from '../../../engine/types.js'
 import type { OAuthTokens } from './token-endpoint.js'
 
-export function oauthCredentials(tokens: OAuthTokens, previousRefreshToken?: string): JsonObject {
+export function storedTokens(tokens: OAuthTokens, previousRefreshToken?: string): JsonObject {
   const refreshToken = tokens.refreshToken ?? previousRefreshToken
   return {
     accessToken: tokens.accessToken,

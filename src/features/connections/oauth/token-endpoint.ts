@@ -4,8 +4,8 @@
  * retry may help: `invalid_grant` and other 4xx answers will not get better; network failures and
  * 5xx answers may. Token values never appear in errors or logs.
  */
-import { AreaError } from '../../engine/errors.js'
-import type { OAuthClientConfig } from './oauth-config.js'
+import { AreaError } from '../../../engine/errors.js'
+import type { OAuthClientConfig } from './client.js'
 
 const timeoutMs = 15_000
 

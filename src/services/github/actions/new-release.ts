@@ -3,7 +3,7 @@ import { defineAction } from '../../../engine/define.js'
 import { RetryableError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
 import { callGitHub } from '../api.js'
-import { repoParam, repoPath } from '../params.js'
+import { repoParam, repoPath, repoPollingCadence } from '../params.js'
 
 const PER_PAGE = 30
 
@@ -25,8 +25,7 @@ export const newRelease = defineAction({
   params,
   requiresConnection: true,
   polling: {
-    defaultIntervalSeconds: 300,
-    minIntervalSeconds: 60,
+    ...repoPollingCadence,
     async poll(ctx) {
       const sameRepo = ctx.state?.repo === ctx.params.repo
       const etag = sameRepo && typeof ctx.state?.etag === 'string' ? ctx.state.etag : undefined

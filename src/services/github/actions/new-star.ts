@@ -3,7 +3,7 @@ import { defineAction, type PolledItem } from '../../../engine/define.js'
 import { RetryableError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
 import { callGitHub } from '../api.js'
-import { repoParam, repoPath } from '../params.js'
+import { repoParam, repoPath, repoPollingCadence } from '../params.js'
 
 const PER_PAGE = 100
 /** Pages read per poll when many stars arrived at once; the rest are read by the next poll. */
@@ -30,8 +30,7 @@ export const newStar = defineAction({
   params,
   requiresConnection: true,
   polling: {
-    defaultIntervalSeconds: 300,
-    minIntervalSeconds: 60,
+    ...repoPollingCadence,
     async poll(ctx) {
       const path = `${repoPath(ctx.params.repo)}/stargazers`
       const state = readState(ctx.state, ctx.params.repo)

@@ -5,9 +5,9 @@ import { canonicalHash as hashJson } from '../../../engine/canonical-json.js'
 import { defineAction } from '../../../engine/define.js'
 import { PermanentError } from '../../../engine/errors.js'
 import type { JsonObject, JsonValue } from '../../../engine/types.js'
-import { bodyText, sendHttpRequest } from '../../../net/client.js'
-import { statusError } from '../../../net/http-errors.js'
-import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../../../net/request-params.js'
+import { bodyText } from '../../../net/client.js'
+import { conditionalGet, validatorsOf } from '../../../net/conditional-get.js'
+import { headersParam, urlParam } from '../../../net/request-params.js'
 import { parseTarget } from '../../../net/target.js'
 
 const TIMEOUT_MS = 30_000
@@ -56,17 +56,13 @@ export const jsonChanged = defineAction({
       const target = parseTarget(ctx.params.url)
       const source = sourceOf(target.url, path)
       const previous = readState(ctx.state, source)
-      const headers = buildHeaders(ctx.params.headers, target, {
-        accept: 'application/json',
-        'user-agent': ctx.settings.userAgent ?? DEFAULT_USER_AGENT,
-        // Validators only make sense against the document the stored hash came from.
-        'if-none-match': previous?.source === source ? previous.etag : undefined,
-        'if-modified-since': previous?.source === source ? previous.lastModified : undefined,
-      })
-      const response = await sendHttpRequest({
-        method: 'GET',
+      const response = await conditionalGet({
         target,
-        headers,
+        headers: ctx.params.headers,
+        accept: 'application/json',
+        userAgent: ctx.settings.userAgent,
+        // Validators only make sense against the document the stored hash came from.
+        validators: previous?.source === source ? previous : undefined,
         timeoutMs: TIMEOUT_MS,
         signal: ctx.signal,
         allowPrivate: ctx.settings.allowPrivate,
@@ -74,16 +70,12 @@ export const jsonChanged = defineAction({
       })
       if (response.status === 304 && previous?.source === source) return { items: [], state: ctx.state }
       const text = bodyText(response)
-      if (response.status >= 400) throw statusError('GET', target.display, { ...response, text })
       if (response.truncated) {
         throw new PermanentError(`GET ${target.display} answered more than ${MAX_DOCUMENT_BYTES} bytes`)
       }
       const value = valueAt(parseDocument(text, target.display, response.status), path)
       const hash = hashJson(value)
-      const validators = {
-        etag: response.headers.get('etag') ?? undefined,
-        lastModified: response.headers.get('last-modified') ?? undefined,
-      }
+      const validators = validatorsOf(response)
       // Never reset the counter: a key from before a re-baseline must not come back.
       const sequence = previous?.sequence ?? 0
       if (!previous || previous.source !== source || previous.hash === hash) {

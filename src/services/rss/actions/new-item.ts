@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox'
 import { defineAction } from '../../../engine/define.js'
 import { PermanentError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
-import { bodyText, sendHttpRequest } from '../../../net/client.js'
-import { statusError } from '../../../net/http-errors.js'
-import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../../../net/request-params.js'
+import { bodyText } from '../../../net/client.js'
+import { conditionalGet, validatorsOf } from '../../../net/conditional-get.js'
+import { headersParam, urlParam } from '../../../net/request-params.js'
 import { parseTarget } from '../../../net/target.js'
 import { parseFeed } from '../parse-feed.js'
 
@@ -38,31 +38,25 @@ export const newItem = defineAction({
       const target = parseTarget(ctx.params.url)
       // Validators belong to one URL: a changed url param must not send the old ones.
       const same = ctx.state?.url === target.url.href
-      const headers = buildHeaders(ctx.params.headers, target, {
-        accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1',
-        'user-agent': ctx.settings.userAgent ?? DEFAULT_USER_AGENT,
-        'if-none-match': same ? stringOr(ctx.state?.etag) : undefined,
-        'if-modified-since': same ? stringOr(ctx.state?.lastModified) : undefined,
-      })
-      const response = await sendHttpRequest({
-        method: 'GET',
+      const response = await conditionalGet({
         target,
-        headers,
+        headers: ctx.params.headers,
+        accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1',
+        userAgent: ctx.settings.userAgent,
+        validators: same
+          ? { etag: stringOr(ctx.state?.etag), lastModified: stringOr(ctx.state?.lastModified) }
+          : undefined,
         timeoutMs: TIMEOUT_MS,
         signal: ctx.signal,
         maxBodyBytes: MAX_FEED_BYTES,
       })
       if (response.status === 304 && same) return { items: [], state: ctx.state }
-      if (response.status >= 400) {
-        throw statusError('GET', target.display, { ...response, text: bodyText(response) })
-      }
       if (response.truncated) {
         throw new PermanentError(`GET ${target.display} answered a feed larger than ${MAX_FEED_BYTES} bytes`)
       }
       const feed = parseFeed(bodyText(response))
       const state: JsonObject = { url: target.url.href }
-      const etag = response.headers.get('etag')
-      const lastModified = response.headers.get('last-modified')
+      const { etag, lastModified } = validatorsOf(response)
       if (etag) state.etag = etag
       if (lastModified) state.lastModified = lastModified
       return {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { defineAction } from '../../../engine/define.js'
 import { localIsoTime } from '../local-time.js'
+import { tick } from '../tick.js'
 
 // Only the shape is checked here (5 or 6 fields, or a nickname such as @daily); the fields
 // themselves are checked by validateCron in src/engine/schedule.ts.
@@ -36,22 +37,12 @@ export const cron = defineAction({
     schedule: (p) => ({ kind: 'cron', expression: p.expression.trim(), timezone: p.timezone ?? 'UTC' }),
     firstPoll: 'fire',
     async poll(ctx) {
-      const scheduledAt = ctx.scheduledAt.toISOString()
       const timezone = ctx.params.timezone ?? 'UTC'
-      return {
-        items: [
-          {
-            key: scheduledAt,
-            event: {
-              scheduled_at: scheduledAt,
-              fired_at: new Date().toISOString(),
-              local_time: localIsoTime(ctx.scheduledAt, timezone),
-              expression: ctx.params.expression.trim(),
-              timezone,
-            },
-          },
-        ],
-      }
+      return tick(ctx.scheduledAt, {
+        local_time: localIsoTime(ctx.scheduledAt, timezone),
+        expression: ctx.params.expression.trim(),
+        timezone,
+      })
     },
   },
   exampleEvent: {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { defineAction } from '../../../engine/define.js'
 import { POSITIVE_DURATION_PATTERN, parseDuration } from '../../../engine/duration.js'
+import { tick } from '../tick.js'
 
 const DEFAULT_INTERVAL = '1h'
 
@@ -30,20 +31,9 @@ export const every = defineAction({
     // A timer has no "existing items" to ignore: its first tick is a real one.
     firstPoll: 'fire',
     async poll(ctx) {
-      const scheduledAt = ctx.scheduledAt.toISOString()
-      return {
-        items: [
-          {
-            // The slot, not the wall clock: a retried or duplicated poll yields the same key.
-            key: scheduledAt,
-            event: {
-              scheduled_at: scheduledAt,
-              fired_at: new Date().toISOString(),
-              interval_seconds: parseDuration(ctx.params.interval ?? DEFAULT_INTERVAL),
-            },
-          },
-        ],
-      }
+      return tick(ctx.scheduledAt, {
+        interval_seconds: parseDuration(ctx.params.interval ?? DEFAULT_INTERVAL),
+      })
     },
   },
   exampleEvent: {

@@ -8,17 +8,17 @@
  */
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
-import { createLogger } from '../../../src/daemon/logger.js'
-import { createConnectionRefresher } from '../../../src/daemon/oauth/refresh.js'
-import type { WorkerDeps } from '../../../src/daemon/worker/deps.js'
-import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
-import { type Caller, signUp } from '../../support/api/fixtures.js'
-import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
-import { drivers } from '../../support/db/stores.js'
-import { type FakeGitHub, startFakeGitHub } from '../../support/fakes/github.js'
-import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../support/fakes/oauth-provider.js'
-import { githubOAuthEnv, pathOf, useServiceEnv } from '../../support/oauth-env.js'
+import { type AreaApp, buildApp } from '../../../../src/daemon/api/app.js'
+import { createLogger } from '../../../../src/daemon/logger.js'
+import type { WorkerDeps } from '../../../../src/daemon/worker/deps.js'
+import { executeEvent } from '../../../../src/daemon/worker/execute-event.js'
+import { createConnectionRefresher } from '../../../../src/features/connections/oauth/refresh.js'
+import { type Caller, signUp } from '../../../support/api/fixtures.js'
+import { openTestDaemonContext, type TestDaemonContext } from '../../../support/daemon/context.js'
+import { drivers } from '../../../support/db/stores.js'
+import { type FakeGitHub, startFakeGitHub } from '../../../support/fakes/github.js'
+import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../../support/fakes/oauth-provider.js'
+import { githubOAuthEnv, pathOf, useServiceEnv } from '../../../support/oauth-env.js'
 
 const attempt = () => ({ attempt: 1, maxAttempts: 3, signal: new AbortController().signal })
 

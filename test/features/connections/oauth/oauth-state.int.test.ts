@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
+import { createPkce, pkceChallenge } from '../../../../src/features/connections/oauth/pkce.js'
 import {
   createStateGuard,
   type PendingAuthorization,
   sealState,
-} from '../../../src/daemon/oauth/oauth-state.js'
-import { createPkce, pkceChallenge } from '../../../src/daemon/oauth/pkce.js'
-import { createSecretBox } from '../../../src/secrets/secret-box.js'
-import { describeEachDriver } from '../../support/db/stores.js'
+} from '../../../../src/features/connections/oauth/state.js'
+import { createSecretBox } from '../../../../src/secrets/secret-box.js'
+import { describeEachDriver } from '../../../support/db/stores.js'
 
 const pending = (expiresAt: number): PendingAuthorization => ({
   userId: '6f1c2f9e-0000-4000-8000-000000000001',

@@ -1,5 +1,5 @@
 /**
- * Token refresh through readCredentials, on both drivers, against the local provider: a token
+ * Token refresh through openCredentialsForRun, on both drivers, against the local provider: a token
  * expiring within 60 s is refreshed and stored sealed; concurrent readers (two stores on the same
  * Postgres database, i.e. two processes) cause one refresh at the provider; invalid_grant marks
  * the connection refresh_failed with a clear error; an unreachable provider is a retryable error
@@ -7,20 +7,23 @@
  */
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createConnectionRefresher } from '../../../src/daemon/oauth/refresh.js'
-import { openPostgresStore } from '../../../src/db/open-postgres.js'
-import type { Database } from '../../../src/db/schema.js'
-import { PermanentError, RetryableError } from '../../../src/engine/errors.js'
-import { createRegistry } from '../../../src/engine/registry.js'
-import { createEngine } from '../../../src/engine/run.js'
-import { createSecretBox } from '../../../src/secrets/secret-box.js'
-import { builtinServices } from '../../../src/services/index.js'
-import { syncCatalog } from '../../../src/store/catalog.js'
-import { type RefreshConnection, readCredentials } from '../../../src/store/connection-credentials.js'
-import { createUser } from '../../support/db/seed.js'
-import { drivers, openTestStore, type TestStore } from '../../support/db/stores.js'
-import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../support/fakes/oauth-provider.js'
-import { githubOAuthEnv } from '../../support/oauth-env.js'
+import { openPostgresStore } from '../../../../src/db/open-postgres.js'
+import type { Database } from '../../../../src/db/schema.js'
+import { PermanentError, RetryableError } from '../../../../src/engine/errors.js'
+import { createRegistry } from '../../../../src/engine/registry.js'
+import { createEngine } from '../../../../src/engine/run.js'
+import { createConnectionRefresher } from '../../../../src/features/connections/oauth/refresh.js'
+import { createSecretBox } from '../../../../src/secrets/secret-box.js'
+import { builtinServices } from '../../../../src/services/index.js'
+import { syncCatalog } from '../../../../src/store/catalog.js'
+import {
+  openCredentialsForRun,
+  type RefreshConnection,
+} from '../../../../src/store/connection-credentials.js'
+import { createUser } from '../../../support/db/seed.js'
+import { drivers, openTestStore, type TestStore } from '../../../support/db/stores.js'
+import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../../support/fakes/oauth-provider.js'
+import { githubOAuthEnv } from '../../../support/oauth-env.js'
 
 const registry = createRegistry(builtinServices)
 const secrets = createSecretBox(Buffer.alloc(32, 7))
@@ -86,14 +89,14 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
 
   it('uses a token that is not about to expire as it is', async () => {
     const connection = await connect(10 * 60_000)
-    const credentials = await readCredentials(db(), secrets, connection.id, { refresh })
+    const credentials = await openCredentialsForRun(db(), secrets, connection.id, { refresh })
     expect(credentials.accessToken).toBe(connection.accessToken)
     expect(refreshes()).toBe(0)
   })
 
   it('refreshes a token expiring within 60 s, stores the new tokens sealed, and uses them', async () => {
     const connection = await connect(30_000)
-    const credentials = await readCredentials(db(), secrets, connection.id, { refresh })
+    const credentials = await openCredentialsForRun(db(), secrets, connection.id, { refresh })
     expect(refreshes()).toBe(1)
     const fresh = provider.accessTokens.at(-1)
     expect(credentials).toMatchObject({ accessToken: fresh, refreshToken: expect.stringMatching(/^ghr_/) })
@@ -109,7 +112,7 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
     expect(left).toBeGreaterThan(3_500_000)
 
     // Now fresh: the next read does not call the provider.
-    expect((await readCredentials(db(), secrets, connection.id, { refresh })).accessToken).toBe(fresh)
+    expect((await openCredentialsForRun(db(), secrets, connection.id, { refresh })).accessToken).toBe(fresh)
     expect(refreshes()).toBe(1)
   })
 
@@ -122,7 +125,7 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
       const stores = [db(), other?.db ?? db()]
       const results = await Promise.all(
         [0, 1, 2, 3, 4, 5].map((i) =>
-          readCredentials(stores[i % 2] as Kysely<Database>, secrets, connection.id, { refresh }),
+          openCredentialsForRun(stores[i % 2] as Kysely<Database>, secrets, connection.id, { refresh }),
         ),
       )
       expect(refreshes()).toBe(1)
@@ -136,7 +139,9 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
   it('marks the connection refresh_failed on invalid_grant, and runs fail with how to reconnect', async () => {
     const connection = await connect(10_000)
     provider.revokeRefreshTokens()
-    const failure = await readCredentials(db(), secrets, connection.id, { refresh }).catch((e: unknown) => e)
+    const failure = await openCredentialsForRun(db(), secrets, connection.id, { refresh }).catch(
+      (e: unknown) => e,
+    )
     expect(failure).toBeInstanceOf(PermanentError)
     expect((failure as PermanentError).message).toContain(
       `connection "${connection.name}" needs to be reconnected: area connections add github --name ${connection.name} --web`,
@@ -150,7 +155,7 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
 
     // Marked: later runs fail at once, without asking the provider again.
     const calls = refreshes()
-    await expect(readCredentials(db(), secrets, connection.id, { refresh })).rejects.toThrow(
+    await expect(openCredentialsForRun(db(), secrets, connection.id, { refresh })).rejects.toThrow(
       /needs to be reconnected/,
     )
     expect(refreshes()).toBe(calls)
@@ -165,7 +170,7 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
         AREA_GITHUB_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token',
       }).settingsFor,
     )
-    const failure = await readCredentials(db(), secrets, connection.id, { refresh: unreachable }).catch(
+    const failure = await openCredentialsForRun(db(), secrets, connection.id, { refresh: unreachable }).catch(
       (e: unknown) => e,
     )
     expect(failure).toBeInstanceOf(RetryableError)

@@ -1,6 +1,8 @@
 /**
  * AREAs by name, always the caller's own: another user's AREA answers exactly what a missing
- * one does (404 area_not_found), on every route.
+ * one does (404 area_not_found), on every route. `POST /areas/apply` applies a set of documents
+ * as one change (`area apply -f <files>`, `create`, `diff`, `--dry-run`, `--prune`). The use
+ * cases are in src/features/areas/.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
@@ -10,30 +12,19 @@ import {
   AreaDocumentBody,
   AreaList,
   AreaNameParams,
+  BatchAnswer,
+  BatchBody,
   ListAreasQuery,
-} from '../../../contract/areas.js'
-import { defaultPageSize, problemResponses } from '../../../contract/common.js'
-import { ValidationError } from '../../../engine/errors.js'
-import { normalizeArea } from '../../../spec/normalize.js'
-import { getAreaDetails, type LabelSelector, listAreas } from '../../../store/area-queries.js'
-import { applyArea, deleteArea } from '../../../store/areas.js'
-import { AreaNotFoundError } from '../../../store/errors.js'
-import type { DaemonContext } from '../../context.js'
-import { decodeNameCursor, encodeCursor } from '../cursor.js'
-import { authOf } from '../plugins/auth.js'
-import { areaDetailsView, areaSummaryView } from '../views.js'
-import type { RouteOptions } from './auth.js'
-
-/** The caller's AREA as the API shows it, or a 404. */
-export async function areaDetailsOrThrow(ctx: DaemonContext, userId: string, name: string) {
-  const details = await getAreaDetails(ctx.store.db, userId, name)
-  if (!details) throw new AreaNotFoundError(name)
-  return areaDetailsView(details, { publicUrl: ctx.config.publicUrl, secrets: ctx.secrets })
-}
+} from '../../../../contract/areas.js'
+import { defaultPageSize, problemResponses } from '../../../../contract/common.js'
+import { applyDocument, applyDocuments } from '../../../../features/areas/apply.js'
+import { areaDetails, listAreaPage } from '../../../../features/areas/read.js'
+import { removeArea } from '../../../../features/areas/state.js'
+import { authOf } from '../../plugins/auth.js'
+import type { RouteOptions } from '../../route-types.js'
+import { areaDetailsView, areaPageView, withAreaView } from '../../views/areas.js'
 
 export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
-  const db = ctx.store.db
-
   app.get(
     '/areas',
     {
@@ -45,17 +36,8 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const auth = authOf(request)
       const { cursor, limit = defaultPageSize, label = [] } = request.query
-      const page = await listAreas(db, auth.userId, {
-        after: cursor === undefined ? undefined : decodeNameCursor(cursor),
-        limit,
-        labels: label.map(parseLabel),
-      })
-      return {
-        items: page.items.map(areaSummaryView),
-        nextCursor: page.next === undefined ? null : encodeCursor(page.next),
-      }
+      return areaPageView(await listAreaPage(ctx, authOf(request).userId, { cursor, limit, labels: label }))
     },
   )
 
@@ -69,7 +51,8 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         response: { 200: AreaDetailsSchema, ...problemResponses },
       },
     },
-    async (request) => areaDetailsOrThrow(ctx, authOf(request).userId, request.params.name),
+    async (request) =>
+      areaDetailsView(await areaDetails(ctx, authOf(request).userId, request.params.name), ctx),
   )
 
   app.put(
@@ -84,17 +67,9 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request, reply) => {
-      const { name } = request.params
-      if (request.body.metadata.name !== name) {
-        throw new ValidationError([
-          {
-            path: '/metadata/name',
-            message: `must be "${name}", the name in the URL (got "${request.body.metadata.name}")`,
-          },
-        ])
-      }
-      const answer = await apply(ctx, authOf(request).userId, request.body, 'apply')
-      return reply.code(answer.outcome === 'created' ? 201 : 200).send(answer)
+      const options = { mode: 'apply', name: request.params.name } as const
+      const answer = await applyDocument(ctx, authOf(request).userId, request.body, options)
+      return reply.code(answer.outcome === 'created' ? 201 : 200).send(withAreaView(answer, ctx))
     },
   )
 
@@ -108,8 +83,10 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         response: { 201: ApplyAnswer, ...problemResponses },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await apply(ctx, authOf(request).userId, request.body, 'create')),
+    async (request, reply) => {
+      const answer = await applyDocument(ctx, authOf(request).userId, request.body, { mode: 'create' })
+      return reply.code(201).send(withAreaView(answer, ctx))
+    },
   )
 
   app.delete(
@@ -123,33 +100,31 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request, reply) => {
-      await deleteArea(db, authOf(request).userId, request.params.name)
+      await removeArea(ctx, authOf(request).userId, request.params.name)
       return reply.code(204).send(null)
     },
   )
-}
 
-async function apply(ctx: DaemonContext, userId: string, document: unknown, mode: 'apply' | 'create') {
-  const area = normalizeArea(document, ctx.registry)
-  const result = await applyArea(ctx.store.db, {
-    userId,
-    area,
-    mode,
-    registry: ctx.registry,
-    secrets: ctx.secrets,
-  })
-  return {
-    outcome: result.outcome,
-    changes: result.changes,
-    area: await areaDetailsOrThrow(ctx, userId, area.name),
-  }
-}
-
-/** `key=value`, or a bare `key`. */
-function parseLabel(text: string, index: number): LabelSelector {
-  const at = text.indexOf('=')
-  const key = at < 0 ? text : text.slice(0, at)
-  if (!key)
-    throw new ValidationError([{ path: `/query/label/${index}`, message: 'must be key=value or key' }])
-  return at < 0 ? { key } : { key, value: text.slice(at + 1) }
+  app.post(
+    '/areas/apply',
+    {
+      schema: {
+        summary: 'Apply several AREA documents at once, atomically; optionally prune, or only plan (dry run)',
+        tags: ['areas'],
+        body: BatchBody,
+        response: { 200: BatchAnswer, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { documents, prune = false, dryRun = false, mode = 'apply' } = request.body
+      const answer = await applyDocuments(ctx, {
+        userId: authOf(request).userId,
+        documents,
+        prune,
+        dryRun,
+        mode,
+      })
+      return { dryRun, ...answer }
+    },
+  )
 }

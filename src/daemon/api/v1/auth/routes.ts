@@ -1,31 +1,16 @@
 /**
  * Accounts: signup and login are the only `/v1` routes without a token (publicAuthRoutes);
  * logout and `me` act on the calling token (sessionRoutes, in the authenticated scope), an API
- * token or a Supabase access token.
+ * token or a Supabase access token. The use cases are in src/features/accounts/.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { LoginBody, MeAnswer, SessionAnswer, SignupBody } from '../../../contract/auth.js'
-import { iso, isoOrNull, problemResponses } from '../../../contract/common.js'
-import { recordAudit } from '../../../store/audit.js'
-import { findApiTokenInfo, revokeApiTokenById } from '../../../store/tokens.js'
-import { findUserById } from '../../../store/users.js'
-import type { DaemonContext } from '../../context.js'
-import { login, type Session, signup } from '../accounts.js'
-import { authOf, bearerToken, type RequestAuth } from '../plugins/auth.js'
-import { supabaseAuthenticatorFor } from '../supabase-auth.js'
-import { tokenView, userView } from '../views.js'
-
-export interface RouteOptions {
-  ctx: DaemonContext
-}
-
-const sessionView = (session: Session) => ({
-  user: userView(session.user),
-  token: session.token,
-  tokenName: session.tokenInfo.name,
-  expiresAt: isoOrNull(session.tokenInfo.expiresAt),
-})
+import { LoginBody, MeAnswer, SessionAnswer, SignupBody } from '../../../../contract/auth.js'
+import { problemResponses } from '../../../../contract/common.js'
+import { currentAccount, login, logout, signup } from '../../../../features/accounts/sessions.js'
+import { authOf, bearerToken } from '../../plugins/auth.js'
+import type { RouteOptions } from '../../route-types.js'
+import { meView, sessionView } from '../../views/accounts.js'
 
 export const publicAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
   app.post(
@@ -72,29 +57,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const auth = authOf(request)
-      if (auth.supabase) {
-        const token = bearerToken(request)
-        if (token) await supabaseAuthenticatorFor(ctx)?.signOut(token)
-        await recordAudit(ctx.store.db, {
-          userId: auth.userId,
-          action: 'session.signed_out',
-          target: `supabase/${auth.supabase.userId}`,
-          metadata: { via: 'logout' },
-        })
-        return reply.code(204).send(null)
-      }
-      const tokenId = auth.tokenId
-      if (!tokenId) throw new Error('an API token request without a token id')
-      await ctx.store.db.transaction().execute(async (trx) => {
-        await revokeApiTokenById(trx, tokenId)
-        await recordAudit(trx, {
-          userId: auth.userId,
-          action: 'token.revoked',
-          target: `token/${auth.tokenName}`,
-          metadata: { via: 'logout' },
-        })
-      })
+      await logout(ctx, authOf(request), bearerToken(request))
       return reply.code(204).send(null)
     },
   )
@@ -109,32 +72,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request) => {
-      const auth = authOf(request)
-      if (auth.supabase) {
-        const user = await findUserById(ctx.store.db, auth.userId)
-        if (!user) throw new Error('the calling user vanished during the request')
-        return { user: userView(user), currentToken: supabaseSessionView(auth, auth.supabase) }
-      }
-      const [user, token] = await Promise.all([
-        findUserById(ctx.store.db, auth.userId),
-        auth.tokenId ? findApiTokenInfo(ctx.store.db, auth.tokenId) : undefined,
-      ])
-      // Both were just read by the authentication hook; only a concurrent deletion gets here.
-      if (!user || !token) throw new Error('the calling user or token vanished during the request')
-      return { user: userView(user), currentToken: tokenView(token, auth.tokenId) }
+      const caller = authOf(request)
+      return meView(await currentAccount(ctx, caller), caller)
     },
   )
-}
-
-/** A Supabase session in the place of an API token: its validity from the token's claims. */
-function supabaseSessionView(auth: RequestAuth, session: NonNullable<RequestAuth['supabase']>) {
-  const now = new Date()
-  return {
-    name: auth.tokenName,
-    createdAt: iso(session.issuedAt ?? now),
-    expiresAt: isoOrNull(session.expiresAt),
-    lastUsedAt: null,
-    expired: session.expiresAt !== null && session.expiresAt <= now,
-    current: true,
-  }
 }

@@ -4,20 +4,14 @@
  * caller's events; naming another user's AREA is a 404 like naming a missing one.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import { defaultPageSize, problemResponses } from '../../../contract/common.js'
-import { LogStreamQuery, LogsAnswer, LogsQuery } from '../../../contract/logs.js'
-import { parseDuration } from '../../../engine/duration.js'
-import { errorMessage, ValidationError } from '../../../engine/errors.js'
-import { findAreaId } from '../../../store/area-queries.js'
-import { AreaNotFoundError } from '../../../store/errors.js'
-import { databaseNow, type LogFilter, type LogStatus, listEventLogs } from '../../../store/logs.js'
-import type { DaemonContext } from '../../context.js'
-import { decodeLogCursor, encodeLogCursor } from '../cursor.js'
-import { followEventLogs } from '../log-follow.js'
-import { authOf } from '../plugins/auth.js'
-import { eventLogView } from '../views.js'
-import type { RouteOptions } from './auth.js'
+import { defaultPageSize, problemResponses } from '../../../../contract/common.js'
+import { LogStreamQuery, LogsAnswer, LogsQuery } from '../../../../contract/logs.js'
+import { errorMessage } from '../../../../engine/errors.js'
+import { logFollower } from '../../../../features/areas/follow-logs.js'
+import { listLogs } from '../../../../features/areas/logs.js'
+import { authOf } from '../../plugins/auth.js'
+import type { RouteOptions } from '../../route-types.js'
+import { eventLogView, logPageView } from '../../views/logs.js'
 
 export interface LogRouteOptions extends RouteOptions {
   /** How often a stream polls the database (default 500 ms). */
@@ -28,7 +22,6 @@ export interface LogRouteOptions extends RouteOptions {
 
 export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app, options) => {
   const { ctx } = options
-  const db = ctx.store.db
   // Open streams, ended when the server closes: an SSE response never finishes by itself.
   const streams = new Set<AbortController>()
   app.addHook('preClose', async () => {
@@ -46,17 +39,8 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
       },
     },
     async (request) => {
-      const { cursor, limit = defaultPageSize, since } = request.query
-      const filter = await filterOf(ctx, request, request.query)
-      if (since !== undefined) filter.since = parseSince(since)
-      const page = await listEventLogs(db, filter, {
-        before: cursor === undefined ? undefined : decodeLogCursor(cursor),
-        limit,
-      })
-      return {
-        items: page.items.map(eventLogView),
-        nextCursor: page.next ? encodeLogCursor(page.next) : null,
-      }
+      const { limit = defaultPageSize, ...query } = request.query
+      return logPageView(await listLogs(ctx, authOf(request).userId, { ...query, limit }))
     },
   )
 
@@ -73,8 +57,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
     },
     async (request, reply) => {
       // Everything that can fail with a problem answer happens before the stream starts.
-      const filter = await filterOf(ctx, request, request.query)
-      const from = await databaseNow(db)
+      const follow = await logFollower(ctx, authOf(request).userId, request.query)
       const controller = new AbortController()
       streams.add(controller)
       reply.hijack()
@@ -90,10 +73,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
       })
       res.write('retry: 2000\n: following events\n\n')
       try {
-        await followEventLogs({
-          db,
-          filter,
-          from,
+        await follow({
           signal: controller.signal,
           pollIntervalMs: options.streamPollMs,
           heartbeatMs: options.streamHeartbeatMs,
@@ -109,36 +89,4 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
       }
     },
   )
-}
-
-async function filterOf(
-  ctx: DaemonContext,
-  request: FastifyRequest,
-  query: { area?: string; status?: LogStatus },
-): Promise<LogFilter> {
-  const { userId } = authOf(request)
-  const filter: LogFilter = { userId }
-  if (query.area !== undefined) {
-    const areaId = await findAreaId(ctx.store.db, userId, query.area)
-    if (!areaId) throw new AreaNotFoundError(query.area)
-    filter.areaId = areaId
-  }
-  if (query.status !== undefined) filter.status = query.status
-  return filter
-}
-
-/** `1h`, `30m`, `7d`: that long ago; otherwise an ISO 8601 time. */
-export function parseSince(text: string, now = Date.now()): Date {
-  try {
-    return new Date(now - parseDuration(text) * 1000)
-  } catch {
-    const time = Date.parse(text)
-    if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(time)) return new Date(time)
-    throw new ValidationError([
-      {
-        path: '/query/since',
-        message: 'must be a duration (30m, 1h, 7d) or an ISO 8601 time (2025-01-31T09:00:00Z)',
-      },
-    ])
-  }
 }

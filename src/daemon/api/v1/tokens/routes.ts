@@ -6,21 +6,14 @@ import {
   CreateTokenBody,
   TokenInfoSchema,
   TokenNameParams,
-} from '../../../contract/auth.js'
-import { iso, isoOrNull, page, problemResponses } from '../../../contract/common.js'
-import { recordAudit } from '../../../store/audit.js'
-import { createApiToken, listApiTokens, revokeApiTokenByName } from '../../../store/tokens.js'
-import { tokenExists } from '../accounts.js'
-import { authOf } from '../plugins/auth.js'
-import { ProblemError } from '../problems.js'
-import { tokenView } from '../views.js'
-import type { RouteOptions } from './auth.js'
-
-const dayMs = 86_400_000
+} from '../../../../contract/auth.js'
+import { page, problemResponses } from '../../../../contract/common.js'
+import { createToken, listTokens, revokeToken } from '../../../../features/accounts/tokens.js'
+import { authOf } from '../../plugins/auth.js'
+import type { RouteOptions } from '../../route-types.js'
+import { createdTokenView, tokenView } from '../../views/accounts.js'
 
 export const tokenRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
-  const db = ctx.store.db
-
   app.post(
     '/tokens',
     {
@@ -32,21 +25,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      const auth = authOf(request)
-      const { name, expiresInDays } = request.body
-      const expiresAt = expiresInDays === undefined ? null : new Date(Date.now() + expiresInDays * dayMs)
-      const created = await db.transaction().execute(async (trx) => {
-        const made = await createApiToken(trx, { userId: auth.userId, name, expiresAt })
-        if (!made) throw tokenExists(name)
-        await recordAudit(trx, { userId: auth.userId, action: 'token.created', target: `token/${name}` })
-        return made
-      })
-      return reply.code(201).send({
-        name: created.info.name,
-        token: created.token,
-        createdAt: iso(created.info.createdAt),
-        expiresAt: isoOrNull(created.info.expiresAt),
-      })
+      const created = await createToken(ctx, authOf(request).userId, request.body)
+      return reply.code(201).send(createdTokenView(created))
     },
   )
 
@@ -60,10 +40,10 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       },
     },
     async (request) => {
-      const auth = authOf(request)
-      const tokens = await listApiTokens(db, auth.userId)
+      const caller = authOf(request)
+      const tokens = await listTokens(ctx, caller.userId)
       // A handful per user: one page.
-      return { items: tokens.map((t) => tokenView(t, auth.tokenId)), nextCursor: null }
+      return { items: tokens.map((t) => tokenView(t, caller.tokenId)), nextCursor: null }
     },
   )
 
@@ -78,17 +58,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      const auth = authOf(request)
-      const { name } = request.params
-      await db.transaction().execute(async (trx) => {
-        if (!(await revokeApiTokenByName(trx, auth.userId, name))) {
-          throw new ProblemError(
-            'token_not_found',
-            `you have no live token named "${name}" (see \`area tokens list\`)`,
-          )
-        }
-        await recordAudit(trx, { userId: auth.userId, action: 'token.revoked', target: `token/${name}` })
-      })
+      await revokeToken(ctx, authOf(request).userId, request.params.name)
       return reply.code(204).send(null)
     },
   )

@@ -1,0 +1,41 @@
+/** Execution history as the API shows it (contract/logs.ts); also each line of the log stream. */
+import type { Static } from '@sinclair/typebox'
+import { iso, isoOrNull } from '../../../contract/common.js'
+import type { EventLogSchema, LogsAnswer } from '../../../contract/logs.js'
+import type { EventEntry, EventSummary } from '../../../store/logs.js'
+
+/** An event's fields after its id, in the order its schemas list them. */
+export function eventFields(event: EventSummary) {
+  return {
+    status: event.status,
+    deliveryId: event.deliveryId,
+    detectedAt: iso(event.detectedAt),
+    finishedAt: isoOrNull(event.finishedAt),
+    attempts: event.attempts,
+    error: event.error,
+  }
+}
+
+export function eventLogView(event: EventEntry): Static<typeof EventLogSchema> {
+  return {
+    id: event.id,
+    area: event.areaName,
+    ...eventFields(event),
+    executions: event.executions.map((e) => ({
+      ref: e.ref,
+      status: e.status,
+      attempt: e.attempt,
+      startedAt: iso(e.startedAt),
+      finishedAt: isoOrNull(e.finishedAt),
+      errorText: e.errorText,
+      errorClass: e.errorClass,
+    })),
+  }
+}
+
+export function logPageView(page: {
+  items: EventEntry[]
+  nextCursor: string | null
+}): Static<typeof LogsAnswer> {
+  return { items: page.items.map(eventLogView), nextCursor: page.nextCursor }
+}

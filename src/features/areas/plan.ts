@@ -1,0 +1,122 @@
+/**
+ * What applying an AREA would do, found with reads only: the outcome (created, updated,
+ * unchanged), the top-level parts that change, and the catalog entries and connections it
+ * references. `apply` writes from a plan; a dry run (`area diff`, `apply --dry-run`) stops at it.
+ */
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import { canonicalJson } from '../../engine/canonical-json.js'
+import { type Issue, ValidationError } from '../../engine/errors.js'
+import type { JsonObject } from '../../engine/types.js'
+import type { NormalizedArea } from '../../spec/normalize.js'
+import {
+  findAvailableAction,
+  findAvailableReactions,
+  findConnectionsByName,
+  type References,
+} from '../../store/area-references.js'
+import { type AreaWrite, findAreaToApply } from '../../store/areas.js'
+import { AreaExistsError } from '../../store/errors.js'
+
+export type ApplyOutcome = 'created' | 'updated' | 'unchanged'
+
+export interface AreaPlan extends AreaWrite {
+  outcome: ApplyOutcome
+  /** Top-level parts that change: description, labels, enabled, trigger, action, reactions. */
+  changes: string[]
+}
+
+export interface PlanOptions {
+  /** `create` refuses an existing name; `apply` updates it. */
+  mode: 'apply' | 'create'
+  /** Lock the existing row until the transaction ends (when the plan is about to be written). */
+  lock: boolean
+}
+
+export async function planArea(
+  db: Kysely<Database>,
+  userId: string,
+  area: NormalizedArea,
+  options: PlanOptions,
+): Promise<AreaPlan> {
+  const existing = await findAreaToApply(db, userId, area.name, { lock: options.lock })
+  if (existing && options.mode === 'create') throw new AreaExistsError(area.name)
+  const refs = await resolveReferences(db, userId, area)
+  if (!existing) return { area, outcome: 'created', changes: [], existing, refs }
+  if (existing.specHash === area.specHash) return { area, outcome: 'unchanged', changes: [], existing, refs }
+  return { area, outcome: 'updated', changes: changedParts(existing.spec, area), existing, refs }
+}
+
+/** Catalog ids and the user's connections; unknown names are validation errors. */
+async function resolveReferences(
+  db: Kysely<Database>,
+  userId: string,
+  area: NormalizedArea,
+): Promise<References> {
+  const issues: Issue[] = []
+  const action = await findAvailableAction(db, area.action.service, area.action.action)
+  if (!action) {
+    issues.push({
+      path: '/spec/action/action',
+      message: `${area.action.service}.${area.action.action} is not available`,
+    })
+  }
+  const names = [area.action.connection, ...area.reactions.map((r) => r.connection)].filter(
+    (n): n is string => n !== undefined,
+  )
+  const connections = await findConnectionsByName(db, userId, names)
+  const connection = (name: string | undefined, service: string, path: string): string | null => {
+    if (name === undefined) return null
+    const found = connections.find((c) => c.name === name)
+    if (!found) {
+      issues.push({
+        path,
+        message: `unknown connection "${name}": create it with \`area connections add ${service}\``,
+      })
+      return null
+    }
+    if (found.service !== service) {
+      issues.push({ path, message: `connection "${name}" is for ${found.service}, not ${service}` })
+    }
+    return found.id
+  }
+  const actionConnectionId = connection(
+    area.action.connection,
+    area.action.service,
+    '/spec/action/connection',
+  )
+
+  const reactionRows = await findAvailableReactions(
+    db,
+    area.reactions.map((r) => r.service),
+  )
+  const reactions = area.reactions.map((reaction, index) => {
+    const found = reactionRows.find((r) => r.service === reaction.service && r.key === reaction.reaction)
+    if (!found) {
+      issues.push({
+        path: `/spec/reactions/${index}/reaction`,
+        message: `${reaction.service}.${reaction.reaction} is not available`,
+      })
+    }
+    return {
+      serviceReactionId: found?.id ?? '',
+      connectionId: connection(reaction.connection, reaction.service, `/spec/reactions/${index}/connection`),
+    }
+  })
+  if (issues.length || !action) throw new ValidationError(issues)
+  return { serviceActionId: action.id, actionConnectionId, reactions }
+}
+
+function changedParts(previous: JsonObject, area: NormalizedArea): string[] {
+  const before = previous as unknown as NormalizedArea['document']
+  const after = area.document
+  const parts: [string, unknown, unknown][] = [
+    ['description', before.metadata?.description, after.metadata.description],
+    ['labels', before.metadata?.labels, after.metadata.labels],
+    ['enabled', before.spec?.enabled, after.spec.enabled],
+    ['trigger', before.spec?.action?.trigger, after.spec.action.trigger],
+    ['action', { ...before.spec?.action, trigger: null }, { ...after.spec.action, trigger: null }],
+    ['reactions', before.spec?.reactions, after.spec.reactions],
+  ]
+  return parts.filter(([, a, b]) => canonicalJson(a) !== canonicalJson(b)).map(([name]) => name)
+}

@@ -1,0 +1,106 @@
+/**
+ * Connections a user adds by hand (the fields the service declares) or lists and removes. Each
+ * change is one transaction with its audit row; credentials are checked, then sealed before
+ * they reach the store. OAuth 2 connections are made in authorize.ts.
+ */
+import type { ServiceDefinition } from '../../engine/define.js'
+import { AreaError } from '../../engine/errors.js'
+import { recordAudit } from '../../store/audit.js'
+import { serviceRowId } from '../../store/catalog.js'
+import {
+  type ConnectionInfo,
+  createConnection,
+  deleteConnection,
+  listConnections as listStored,
+} from '../../store/connections.js'
+import type { FeatureContext } from '../context.js'
+import { checkNewCredentials } from './check-credentials.js'
+
+export type { ConnectionInfo } from '../../store/connections.js'
+
+type Context = Pick<FeatureContext, 'store' | 'secrets' | 'registry'>
+
+export function listConnections(
+  ctx: Pick<FeatureContext, 'store'>,
+  userId: string,
+): Promise<ConnectionInfo[]> {
+  return listStored(ctx.store.db, userId)
+}
+
+export interface NewConnectionInput {
+  service: string
+  /** Default: the service id. */
+  name?: string
+  kind: string
+  credentials: Readonly<Record<string, unknown>>
+}
+
+export async function addConnection(
+  ctx: Context,
+  userId: string,
+  input: NewConnectionInput,
+): Promise<ConnectionInfo> {
+  const service = serviceOf(ctx, input.service)
+  const name = input.name ?? service.id
+  const { kind } = input
+  const credentials = checkNewCredentials(service, kind, input.credentials)
+  const created = await ctx.store.db.transaction().execute(async (trx) => {
+    const made = await createConnection(trx, {
+      userId,
+      serviceId: await serviceRowId(trx, service.id),
+      name,
+      kind,
+      credentialsEncrypted: ctx.secrets.seal(JSON.stringify(credentials)),
+    })
+    if (!made) {
+      throw new AreaError(
+        'connection_exists',
+        `you already have a connection named "${name}": pick another with --name, or remove it first with \`area connections remove ${name}\``,
+      )
+    }
+    await recordAudit(trx, {
+      userId,
+      action: 'connection.created',
+      target: `connection/${name}`,
+      metadata: { service: service.id, kind },
+    })
+    return made
+  })
+  return {
+    id: created.id,
+    name,
+    service: service.id,
+    kind,
+    status: 'active',
+    statusDetail: null,
+    tokenExpiresAt: null,
+    createdAt: created.createdAt,
+  }
+}
+
+/** Refused while an AREA uses the connection: the row is locked so no apply starts using it meanwhile. */
+export async function removeConnection(ctx: Pick<FeatureContext, 'store'>, userId: string, name: string) {
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const result = await deleteConnection(trx, userId, name)
+    if (result.outcome === 'missing') {
+      throw new AreaError(
+        'connection_not_found',
+        `you have no connection named "${name}" (see \`area connections list\`)`,
+      )
+    }
+    if (result.outcome === 'in_use') {
+      const list = result.areas.map((a) => `"${a}"`).join(', ')
+      throw new AreaError(
+        'connection_in_use',
+        `connection "${name}" is used by ${result.areas.length === 1 ? 'AREA' : 'AREAs'} ${list}: delete them or apply them with another connection first`,
+      )
+    }
+    await recordAudit(trx, { userId, action: 'connection.deleted', target: `connection/${name}` })
+  })
+}
+
+export function serviceOf(ctx: Pick<FeatureContext, 'registry'>, id: string): ServiceDefinition {
+  const service = ctx.registry.service(id)
+  if (!service) throw new AreaError('service_not_found', `no service "${id}" (see \`area services list\`)`)
+  return service
+}
