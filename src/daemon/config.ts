@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { resolveDataDir } from '../db/data-dir.js'
 import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
+import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
 export const roles: readonly Role[] = ['api', 'worker', 'scheduler', 'all']
@@ -65,8 +66,6 @@ export class ConfigError extends AreaError {
     this.problems = problems
   }
 }
-
-type Env = Readonly<Record<string, string | undefined>>
 
 export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: number }): DaemonConfig {
   const problems: string[] = []
@@ -130,23 +129,6 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
   }
   if (problems.length) throw new ConfigError(problems)
   return config
-}
-
-function integer(
-  env: Env,
-  name: string,
-  fallback: number,
-  problems: string[],
-  range: { min: number; max: number },
-): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    problems.push(`${name} must be a whole number from ${range.min} to ${range.max} (got "${raw}")`)
-    return fallback
-  }
-  return value
 }
 
 /** SUPABASE_URL and SUPABASE_ANON_KEY: both or neither; the URL must be an http(s) URL. */
