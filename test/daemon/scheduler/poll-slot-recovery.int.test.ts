@@ -38,7 +38,7 @@ describe.each([
       server = await privateRedis()
       await server.start()
     }
-  }, 60_000)
+  })
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close()
   })

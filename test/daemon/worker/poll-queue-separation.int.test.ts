@@ -30,7 +30,7 @@ describe.each([
       concurrency: executionSlots,
       pollConcurrency: 1,
     })
-  }, 60_000)
+  })
   afterAll(async () => {
     await setup?.jobs.close()
     if (redis) await deleteKeys(prefix)

@@ -35,7 +35,7 @@ describe('the end of a polling slot', () => {
     })
     areaId = applied.id
     hookJobId = (await harness.hookJobOf(applied.id)).id
-  }, 60_000)
+  })
   afterAll(() => harness?.dispose())
 
   /** A slot as the scheduler's claim records it. */
