@@ -42,7 +42,7 @@ export interface SchedulerDeps {
   db: Kysely<Database>
   queue: JobQueue
   logger: Logger
-  metrics?: Pick<AreaMetrics, 'pollSlotsEnqueued' | 'sweeperReenqueued'>
+  metrics?: Pick<AreaMetrics, 'pollSlotsEnqueued' | 'sweeperReenqueued' | 'pollSlotsReenqueued'>
 }
 
 export interface SchedulerStats {
@@ -110,6 +110,7 @@ export function startScheduler(
     }
     await markPollSlotsEnqueued(deps.db, stranded, true)
     stats.slotsReenqueued += stranded.length
+    deps.metrics?.pollSlotsReenqueued.inc(stranded.length)
     deps.logger.info(
       { count: stranded.length, revived },
       're-enqueued polling slots not polled within their lease',

@@ -8,6 +8,7 @@
 import { Redis } from 'ioredis'
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type AreaMetrics, createMetrics } from '../../../src/daemon/metrics.js'
 import {
   createQueue,
   type JobConsumer,
@@ -52,9 +53,11 @@ describe.each([
     closers.push(() => setup.jobs.close())
     return setup
   }
+  let metrics: AreaMetrics
   const runScheduler = (queue: QueueSetup): RunningScheduler => {
+    metrics = createMetrics({ queue: queue.jobs, db: harness.testStore.store.db })
     const scheduler = startScheduler(
-      { db: harness.testStore.store.db, queue: queue.jobs, logger: silentLogger },
+      { db: harness.testStore.store.db, queue: queue.jobs, logger: silentLogger, metrics },
       settings,
     )
     closers.push(() => scheduler.stop())
@@ -119,6 +122,9 @@ describe.each([
       .execute()
     expect(events).toHaveLength(1)
     expect(harness.enqueued).toHaveLength(1)
+    // Operators see the recovery in /metrics.
+    const reenqueued = await metrics.pollSlotsReenqueued.get()
+    expect(reenqueued.values[0]?.value).toBeGreaterThanOrEqual(1)
   })
 
   async function pendingSlots(): Promise<PollJobData[]> {
