@@ -13,7 +13,7 @@
  */
 import { sql } from 'kysely'
 import { loadDaemonConfig } from '../src/daemon/config.js'
-import { DEFAULT_QUEUE_NAME } from '../src/daemon/queue/bullmq.js'
+import { pollQueueName } from '../src/daemon/queue/bullmq.js'
 import { defaultSchedulerOptions } from '../src/daemon/scheduler/scheduler.js'
 import { openStore } from '../src/db/open.js'
 import { seedDuePolls } from './bulk-seed.js'
@@ -69,7 +69,7 @@ export async function measureSchedulerClaim(env: BenchEnvironment): Promise<Figu
     const perScheduler = (await Promise.all(processes.map((p) => p.stats()))).map((s) => s.slotsEnqueued ?? 0)
     for (const scheduler of processes.splice(0)) await scheduler.stop()
 
-    const redis = await countPollJobs(prefix, DEFAULT_QUEUE_NAME, dueAt.getTime())
+    const redis = await countPollJobs(prefix, pollQueueName(), dueAt.getTime())
     const store = await openStore({ databaseUrl: env.databaseUrl })
     const schedule = await sql<{ once: string; never: string; other: string }>`
       select

@@ -48,6 +48,7 @@ export async function openDaemonContext(
       redisUrl: config.redisUrl,
       prefix: config.redisPrefix,
       concurrency: config.workerConcurrency,
+      pollConcurrency: config.polling.concurrency,
       // A worker killed mid-job leaves it stalled; it must go to another worker, not fail.
       maxStalledCount: 10,
       lockDurationMs: config.jobLockMs,

@@ -16,6 +16,7 @@ export interface AreaMetrics {
   jobDuration: Histogram<'type' | 'outcome'>
   pollSlotsEnqueued: Counter
   sweeperReenqueued: Counter
+  pollSlotsReenqueued: Counter
 }
 
 export function createMetrics(sources: { queue: JobQueue; db: Kysely<Database> }): AreaMetrics {
@@ -57,6 +58,11 @@ export function createMetrics(sources: { queue: JobQueue; db: Kysely<Database> }
     sweeperReenqueued: new Counter({
       name: 'area_sweeper_reenqueued_total',
       help: 'Events found stranded in the outbox and enqueued again by this scheduler',
+      registers: [registry],
+    }),
+    pollSlotsReenqueued: new Counter({
+      name: 'area_poll_slots_reenqueued_total',
+      help: 'Polling slots claimed but not polled within their lease, enqueued again by this scheduler',
       registers: [registry],
     }),
   }

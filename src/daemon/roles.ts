@@ -54,7 +54,11 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
     if (wants('scheduler')) {
       const scheduler = startScheduler(
         { db: ctx.store.db, queue: ctx.queue.jobs, logger: ctx.logger, metrics: ctx.metrics },
-        { retentionDays: ctx.config.logRetentionDays, tickMs: ctx.config.schedulerTickMs },
+        {
+          retentionDays: ctx.config.logRetentionDays,
+          tickMs: ctx.config.schedulerTickMs,
+          pollSlotLeaseSeconds: ctx.config.polling.slotLeaseSeconds,
+        },
       )
       stops.push(() => scheduler.stop())
     }

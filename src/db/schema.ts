@@ -215,6 +215,15 @@ export interface HookSeenTable {
   seen_at: DefaultedTimestamp
 }
 
+/** A claimed polling slot not yet polled (docs/architecture.md, "Claim-based scheduling"). */
+export interface PollSlotsTable {
+  hook_job_id: string
+  /** bigint: read it as text (`slot_ms::text`) or through src/store/poll-slots.ts. */
+  slot_ms: ColumnType<string, number, never>
+  claimed_at: DefaultedTimestamp
+  enqueued_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+}
+
 export interface HookLogsTable {
   id: Generated<string>
   hook_job_id: string
@@ -276,6 +285,7 @@ export interface Database {
   area_reaction_param_values: AreaReactionParamValuesTable
   hook_jobs: HookJobsTable
   hook_seen: HookSeenTable
+  poll_slots: PollSlotsTable
   hook_logs: HookLogsTable
   execution_logs: ExecutionLogsTable
   audit_logs: AuditLogsTable

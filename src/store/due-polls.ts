@@ -1,9 +1,10 @@
 /**
  * The scheduler's claim (docs/architecture.md, "Claim-based scheduling"): due polling hook jobs
- * are locked with SKIP LOCKED, their slot recorded and their next run advanced, and the caller
- * enqueues the slots before the transaction commits. Any number of schedulers may run this at
- * once: a row is claimed by one of them, and if the enqueue fails the transaction rolls back and
- * the slot is claimed again.
+ * are locked with SKIP LOCKED, their next run advanced and the claimed slot recorded in
+ * `poll_slots`, all in one short transaction. The caller enqueues the slots after the commit: no
+ * transaction stays open while Redis is called, and a slot whose enqueue fails or whose job Redis
+ * loses is still in Postgres, where the sweep (src/store/poll-slots.ts) finds it. Any number of
+ * schedulers may run this at once: a row is claimed by one of them.
  */
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema.js'
@@ -23,13 +24,13 @@ interface DueRow {
 }
 
 /**
- * Claims up to `limit` due slots, hands them to `enqueue` inside the transaction, and returns
- * them. A job late by several slots (a scheduler outage) fires its oldest due slot once, then
- * continues from now: missed slots are not replayed in a burst.
+ * Claims up to `limit` due slots and commits them (schedule advanced, slot recorded), then
+ * returns them for the caller to enqueue. A job late by several slots (a scheduler outage) fires
+ * its oldest due slot once, then continues from now: missed slots are not replayed in a burst.
  */
 export async function claimDuePolls(
   db: Kysely<Database>,
-  options: { limit: number; now?: Date; enqueue(slots: DueSlot[]): Promise<void> },
+  options: { limit: number; now?: Date },
 ): Promise<DueSlot[]> {
   return db.transaction().execute(async (trx) => {
     const now = options.now ?? new Date()
@@ -43,16 +44,24 @@ export async function claimDuePolls(
     `.execute(trx)
     if (rows.length === 0) return []
     const slots = rows.map((row) => ({ hookJobId: row.id, slotMs: row.next_run_at.getTime() }))
-    // Three array parameters rather than three per row: a claim of 1,000 rows stays one small
-    // statement to build and to parse.
+    // Array parameters rather than some per row, and one statement for both writes: a claim of
+    // 1,000 rows stays one small statement to build, parse and send.
     await sql`
-      update area.hook_jobs as h
-      set last_run_at = v.slot, next_run_at = v.next, updated_at = now()
-      from unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.next_run_at.toISOString())}::timestamptz[],
-        ${rows.map((row) => nextSlot(row, now).toISOString())}::timestamptz[]) as v(id, slot, next)
-      where h.id = v.id
+      with v as (
+        select * from unnest(${rows.map((row) => row.id)}::uuid[],
+          ${rows.map((row) => row.next_run_at.toISOString())}::timestamptz[],
+          ${rows.map((row) => nextSlot(row, now).toISOString())}::timestamptz[],
+          ${slots.map((slot) => String(slot.slotMs))}::bigint[]) as v(id, slot, next, slot_ms)
+      ),
+      advanced as (
+        update area.hook_jobs as h
+        set last_run_at = v.slot, next_run_at = v.next, updated_at = now()
+        from v where h.id = v.id
+      )
+      insert into area.poll_slots (hook_job_id, slot_ms)
+      select id, slot_ms from v
+      on conflict (hook_job_id, slot_ms) do nothing
     `.execute(trx)
-    await options.enqueue(slots)
     return slots
   })
 }

@@ -1,16 +1,20 @@
 /**
- * The engine's PollStatePort: seen keys, new events and the cursor are written in one
- * transaction, so a crash between them cannot fire an item twice or lose one.
+ * The engine's PollStatePort: seen keys, new events, the cursor and the end of the polling slot
+ * are written in one transaction, so a crash between them cannot fire an item twice or lose one,
+ * and a slot whose poll committed is never enqueued again by the sweep.
  */
 import { type Kysely, sql } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import type { PollCommit, PolledEventRef, PollStatePort } from '../engine/poll.js'
 import type { JsonObject } from '../engine/types.js'
+import { finishPollSlot } from './poll-slots.js'
 
 export interface PollScope {
   areaId: string
   userId: string
+  /** The polling slot this poll stands for: its `poll_slots` row is removed with the commit. */
+  slotMs?: number
 }
 
 // Keeps each INSERT's parameter count far below Postgres' limit of 65535.
@@ -71,6 +75,9 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
           })
           .where('id', '=', commit.hookJobId)
           .execute()
+        if (scope.slotMs !== undefined) {
+          await finishPollSlot(trx, { hookJobId: commit.hookJobId, slotMs: scope.slotMs })
+        }
         return { fired, pending }
       })
     },

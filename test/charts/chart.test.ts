@@ -53,6 +53,7 @@ const notForKubernetes: Record<string, string> = {
   AREA_LEASE_SECONDS: 'tuning; config.extraEnv',
   AREA_SCHEDULER_TICK_MS: 'tuning; config.extraEnv',
   AREA_JOB_LOCK_MS: 'tuning; config.extraEnv',
+  AREA_POLL_SLOT_LEASE_SECONDS: 'tuning; config.extraEnv',
   AREA_WEBHOOK_BODY_LIMIT: 'tuning; config.extraEnv',
   AREA_WEBHOOK_RATE_LIMIT: 'tuning; config.extraEnv',
   AREA_WEBHOOK_RATE_BURST: 'tuning; config.extraEnv',

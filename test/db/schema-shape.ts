@@ -173,6 +173,12 @@ export const schemaShape: SchemaShape = {
     dedup_key: 'not null',
     seen_at: 'not null',
   },
+  poll_slots: {
+    hook_job_id: 'not null',
+    slot_ms: 'not null',
+    claimed_at: 'not null',
+    enqueued_at: 'null',
+  },
   hook_logs: {
     id: 'not null',
     hook_job_id: 'not null',

@@ -72,6 +72,8 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.config.logRetentionDays | quote }}
 - name: AREA_WORKER_CONCURRENCY
   value: {{ .Values.worker.concurrency | quote }}
+- name: AREA_POLL_CONCURRENCY
+  value: {{ .Values.worker.pollConcurrency | quote }}
 - name: AREA_DRAIN_TIMEOUT_MS
   value: {{ mul .Values.worker.drainTimeoutSeconds 1000 | quote }}
 - name: PORT

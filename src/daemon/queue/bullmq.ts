@@ -1,7 +1,9 @@
 /**
- * The job queue on BullMQ: one queue (`area` by default) holding both job kinds, one Worker per
- * consumer dispatching on the job name. Ids are deterministic, so BullMQ's own "a job with this id
- * exists" check is the deduplication.
+ * The job queue on BullMQ: two queues, executions in `area` and polls in `area-poll` (by default),
+ * so neither waits behind the other's backlog, and per consumer one Worker on each with its own
+ * concurrency, dispatching on the job name (a `poll` job left in the executions queue by an older
+ * version still runs). Ids are deterministic, so BullMQ's own "a job with this id exists" check is
+ * the deduplication.
  */
 import { type Job, type JobsOptions, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq'
 import { errorMessage } from '../../engine/errors.js'
@@ -13,6 +15,7 @@ import { isPermanentFailure, type RetryPolicy, resolveRetry, retryAfterOf, retry
 import {
   type AnyJobData,
   DEFAULT_CONCURRENCY,
+  DEFAULT_POLL_CONCURRENCY,
   executionJobId,
   type JobConsumer,
   type JobCounts,
@@ -20,13 +23,17 @@ import {
   type JobHandlers,
   type JobKind,
   type JobQueue,
+  laneOf,
   pollJobId,
+  type QueueLane,
   QueueUnavailableError,
   runHandler,
 } from './types.js'
 
 export const DEFAULT_PREFIX = 'area'
 export const DEFAULT_QUEUE_NAME = 'area'
+/** The polls' queue is named after the executions' one: `area-poll` by default. */
+export const pollQueueName = (queueName = DEFAULT_QUEUE_NAME): string => `${queueName}-poll`
 /** A backoff type BullMQ does not know, so it asks the worker's `backoffStrategy`. */
 const BACKOFF_TYPE = 'area-jitter'
 
@@ -34,6 +41,7 @@ interface BullLocation {
   redisUrl: string
   /** Prefix of every Redis key; tests use a unique one and delete it afterwards. */
   prefix?: string
+  /** The executions' queue; the polls' is `pollQueueName(queueName)`. */
   queueName?: string
   logger?: Logger
 }
@@ -49,6 +57,8 @@ export interface BullQueueOptions extends BullLocation {
 export interface BullConsumerOptions extends BullLocation {
   handlers: JobHandlers
   concurrency?: number
+  /** Poll jobs run at once, apart from the executions (default DEFAULT_POLL_CONCURRENCY). */
+  pollConcurrency?: number
   /** The backoff delays; attempts come with each job. */
   retry?: Partial<RetryPolicy>
   abortGraceMs?: number
@@ -64,11 +74,20 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
   const retry = resolveRetry(options.retry)
   const retention = resolveRetention(options.retention)
   const connection = producerConnection(options.redisUrl, options.logger ?? silentLogger, options)
-  const queue = new Queue<AnyJobData, void, JobKind>(options.queueName ?? DEFAULT_QUEUE_NAME, {
-    connection: connection.redis,
-    prefix: options.prefix ?? DEFAULT_PREFIX,
-  })
-  queue.on('error', connection.report)
+  // Both queues share the producer's connection: a Queue sends no blocking commands.
+  const open = (name: string) => {
+    const queue = new Queue<AnyJobData, void, JobKind>(name, {
+      connection: connection.redis,
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+    })
+    queue.on('error', connection.report)
+    return queue
+  }
+  const name = options.queueName ?? DEFAULT_QUEUE_NAME
+  const queues: Record<QueueLane, Queue<AnyJobData, void, JobKind>> = {
+    executions: open(name),
+    polls: open(pollQueueName(name)),
+  }
   let closed = false
 
   const jobOptions = (jobId: string): JobsOptions => ({
@@ -101,13 +120,13 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
   ): Promise<void> {
     if (jobs.length === 0) return
     await guarded('enqueue', () =>
-      queue.addBulk(jobs.map((data) => ({ name: kind, data, opts: jobOptions(idOf(data)) }))),
+      queues[laneOf(kind)].addBulk(jobs.map((data) => ({ name: kind, data, opts: jobOptions(idOf(data)) }))),
     )
   }
 
   // A job that finished is moved back to the wait list with fresh attempts. `retry` checks the
   // state again atomically: a job that left it meanwhile is alive, and is left alone.
-  async function revive(jobId: string): Promise<boolean> {
+  async function revive(queue: Queue<AnyJobData, void, JobKind>, jobId: string): Promise<boolean> {
     const state = await queue.getJobState(jobId)
     if (state !== 'completed' && state !== 'failed') return false
     const job = await queue.getJob(jobId)
@@ -126,15 +145,23 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     async requeueExecutions(jobs) {
       await enqueue('area_execution', jobs, executionJobId)
       const revived = await guarded('reviving finished jobs', () =>
-        Promise.all(jobs.map((job) => revive(executionJobId(job)))),
+        Promise.all(jobs.map((job) => revive(queues.executions, executionJobId(job)))),
+      )
+      return revived.filter(Boolean).length
+    },
+    async requeuePolls(jobs) {
+      await enqueue('poll', jobs, pollJobId)
+      const revived = await guarded('reviving finished jobs', () =>
+        Promise.all(jobs.map((job) => revive(queues.polls, pollJobId(job)))),
       )
       return revived.filter(Boolean).length
     },
     async counts(): Promise<JobCounts> {
-      const counts = await guarded('counting jobs', () =>
-        queue.getJobCounts('wait', 'paused', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
+      const states = ['wait', 'paused', 'prioritized', 'active', 'delayed', 'failed', 'completed'] as const
+      const both = await guarded('counting jobs', () =>
+        Promise.all([queues.executions.getJobCounts(...states), queues.polls.getJobCounts(...states)]),
       )
-      const of = (type: string) => counts[type] ?? 0
+      const of = (type: string) => both.reduce((sum, counts) => sum + (counts[type] ?? 0), 0)
       return {
         waiting: of('wait') + of('paused') + of('prioritized'),
         active: of('active'),
@@ -146,7 +173,7 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     async close() {
       if (closed) return
       closed = true
-      await queue.close().catch(connection.report)
+      await Promise.all(Object.values(queues).map((queue) => queue.close().catch(connection.report)))
       await connection.close()
     },
   }
@@ -155,7 +182,6 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
 export function createBullConsumer(options: BullConsumerOptions): JobConsumer {
   const logger = options.logger ?? silentLogger
   const backoff = resolveRetry(options.retry)
-  const connection = workerConnection(options.redisUrl, logger)
   const running = new Set<AbortController>()
 
   async function processJob(job: AreaJob, token?: string): Promise<void> {
@@ -182,22 +208,32 @@ export function createBullConsumer(options: BullConsumerOptions): JobConsumer {
     }
   }
 
-  const worker = new Worker<AnyJobData, void, JobKind>(options.queueName ?? DEFAULT_QUEUE_NAME, processJob, {
-    connection: connection.redis,
-    prefix: options.prefix ?? DEFAULT_PREFIX,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    autorun: false,
-    settings: {
-      // BullMQ passes the number of the attempt that just failed and the error the processor threw.
-      backoffStrategy: (attemptsMade, _type, error) =>
-        retryDelayMs(attemptsMade, retryAfterOf(error), backoff),
-    },
-    // Unset keys must stay absent: BullMQ spreads these over its defaults.
-    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
-    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
-    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
-  })
-  worker.on('error', connection.report)
+  // One Worker per queue, each on a connection of its own (a Worker blocks on it waiting for jobs).
+  const open = (queueName: string, concurrency: number) => {
+    const connection = workerConnection(options.redisUrl, logger)
+    const worker = new Worker<AnyJobData, void, JobKind>(queueName, processJob, {
+      connection: connection.redis,
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+      concurrency,
+      autorun: false,
+      settings: {
+        // BullMQ passes the number of the attempt that just failed and the error the processor threw.
+        backoffStrategy: (attemptsMade, _type, error) =>
+          retryDelayMs(attemptsMade, retryAfterOf(error), backoff),
+      },
+      // Unset keys must stay absent: BullMQ spreads these over its defaults.
+      ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+      ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+    })
+    worker.on('error', connection.report)
+    return { worker, connection }
+  }
+  const name = options.queueName ?? DEFAULT_QUEUE_NAME
+  const workers = [
+    open(name, options.concurrency ?? DEFAULT_CONCURRENCY),
+    open(pollQueueName(name), options.pollConcurrency ?? DEFAULT_POLL_CONCURRENCY),
+  ]
 
   let starting: Promise<void> | undefined
   let closing: Promise<void> | undefined
@@ -206,14 +242,14 @@ export function createBullConsumer(options: BullConsumerOptions): JobConsumer {
     start() {
       starting ??= (async () => {
         // run() settles only when the worker closes.
-        worker.run().catch(connection.report)
-        await worker.waitUntilReady()
+        for (const { worker, connection } of workers) worker.run().catch(connection.report)
+        await Promise.all(workers.map(({ worker }) => worker.waitUntilReady()))
       })()
       return starting
     },
     close(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
       closing ??= (async () => {
-        const settled = await drain(worker.close(), {
+        const settled = await drain(Promise.all(workers.map(({ worker }) => worker.close())), {
           timeoutMs,
           graceMs: options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
           abort: () => {
@@ -226,7 +262,7 @@ export function createBullConsumer(options: BullConsumerOptions): JobConsumer {
             'queue worker: jobs ignored the shutdown signal; they run again elsewhere once their lock expires',
           )
         }
-        await connection.close()
+        await Promise.all(workers.map(({ connection }) => connection.close()))
       })()
       return closing
     },

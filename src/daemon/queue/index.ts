@@ -6,6 +6,7 @@ import type { RetentionOptions } from './retention.js'
 import type { RetryPolicy } from './retry.js'
 import type { JobConsumer, JobHandlers, JobQueue } from './types.js'
 
+export { DEFAULT_QUEUE_NAME, pollQueueName } from './bullmq.js'
 export { DEFAULT_ABORT_GRACE_MS, DEFAULT_DRAIN_TIMEOUT_MS } from './drain.js'
 export { DEFAULT_RETENTION, type RetentionOptions, type RetentionPolicy } from './retention.js'
 export { DEFAULT_RETRY, type RetryPolicy, retryDelayMs } from './retry.js'
@@ -15,9 +16,12 @@ export interface QueueConfig {
   /** Unset or empty: the in-process queue, for a single process only. */
   redisUrl?: string
   prefix?: string
+  /** The executions' queue name; polls queue apart in `<queueName>-poll`. */
   queueName?: string
-  /** Jobs one consumer runs at once (default DEFAULT_CONCURRENCY). */
+  /** Executions one consumer runs at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number
+  /** Polls one consumer runs at once, apart from the executions (default DEFAULT_POLL_CONCURRENCY). */
+  pollConcurrency?: number
   retry?: Partial<RetryPolicy>
   retention?: RetentionOptions
   abortGraceMs?: number

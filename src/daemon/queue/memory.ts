@@ -2,6 +2,8 @@
  * The in-process queue of `area serve --role=all` without REDIS_URL: the BullMQ queue's semantics
  * (dedup by id, attempts with backoff, permanent errors, concurrency, draining close) without its
  * persistence. Nothing is lost by that: Postgres is the outbox and the sweeper enqueues again.
+ * Like BullMQ's two queues, polls and executions wait in lanes of their own, each with its own
+ * concurrency, so neither waits behind the other.
  */
 import { DEFAULT_ABORT_GRACE_MS, DEFAULT_DRAIN_TIMEOUT_MS, drain } from './drain.js'
 import { type RetentionOptions, resolveRetention } from './retention.js'
@@ -9,6 +11,7 @@ import { isPermanentFailure, type RetryPolicy, resolveRetry, retryAfterOf, retry
 import {
   type AnyJobData,
   DEFAULT_CONCURRENCY,
+  DEFAULT_POLL_CONCURRENCY,
   type ExecutionJobData,
   executionJobId,
   type JobConsumer,
@@ -17,14 +20,19 @@ import {
   type JobHandlers,
   type JobKind,
   type JobQueue,
+  laneOf,
   type PollJobData,
   pollJobId,
+  type QueueLane,
   QueueUnavailableError,
   runHandler,
 } from './types.js'
 
 export interface MemoryQueueOptions {
+  /** Executions run at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number
+  /** Polls run at once, apart from the executions (default DEFAULT_POLL_CONCURRENCY). */
+  pollConcurrency?: number
   retention?: RetentionOptions
   retry?: Partial<RetryPolicy>
   abortGraceMs?: number
@@ -49,11 +57,14 @@ interface Entry {
 }
 
 export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  const concurrency: Record<QueueLane, number> = {
+    executions: options.concurrency ?? DEFAULT_CONCURRENCY,
+    polls: options.pollConcurrency ?? DEFAULT_POLL_CONCURRENCY,
+  }
   const retry = resolveRetry(options.retry)
   const retention = resolveRetention(options.retention)
   const entries = new Map<string, Entry>()
-  const waiting: Entry[] = []
+  const waiting: Record<QueueLane, Entry[]> = { executions: [], polls: [] }
   const finished: Record<'completed' | 'failed', Entry[]> = { completed: [], failed: [] }
   let wake = () => {}
   let consumerOpen = false
@@ -80,7 +91,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
         finishedAt: 0,
       }
       entries.set(id, entry)
-      waiting.push(entry)
+      waiting[laneOf(kind)].push(entry)
     }
     wake()
   }
@@ -92,7 +103,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     list.splice(list.indexOf(entry), 1)
     entry.state = 'waiting'
     entry.attemptsMade = 0
-    waiting.push(entry)
+    waiting[laneOf(entry.kind)].push(entry)
     return true
   }
 
@@ -126,7 +137,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     entry.timer = setTimeout(() => {
       entry.timer = undefined
       entry.state = 'waiting'
-      waiting.push(entry)
+      waiting[laneOf(entry.kind)].push(entry)
       wake()
     }, delay)
   }
@@ -136,22 +147,27 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     if (consumerOpen) throw new Error('the in-memory queue already has a consumer')
     consumerOpen = true
     const running = new Map<Entry, AbortController>()
+    const runningIn: Record<QueueLane, number> = { executions: 0, polls: 0 }
     let started = false
     let stopping = false
     let idle: (() => void) | undefined
     let closing: Promise<void> | undefined
 
     const pump = () => {
-      while (started && !stopping && running.size < concurrency) {
-        const entry = waiting.shift()
-        if (!entry) return
-        void run(entry)
+      for (const lane of ['polls', 'executions'] as const) {
+        while (started && !stopping && runningIn[lane] < concurrency[lane]) {
+          const entry = waiting[lane].shift()
+          if (!entry) break
+          void run(entry)
+        }
       }
     }
 
     async function run(entry: Entry): Promise<void> {
       const controller = new AbortController()
+      const lane = laneOf(entry.kind)
       running.set(entry, controller)
+      runningIn[lane] += 1
       entry.state = 'active'
       const ctx = {
         attempt: entry.attemptsMade + 1,
@@ -166,12 +182,13 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
         if (controller.signal.aborted) {
           // Handed back at shutdown: first in line for the next consumer, attempt not spent.
           entry.state = 'waiting'
-          waiting.unshift(entry)
+          waiting[lane].unshift(entry)
         } else {
           failed(entry, error)
         }
       } finally {
         running.delete(entry)
+        runningIn[lane] -= 1
         if (running.size === 0) idle?.()
         pump()
       }
@@ -220,6 +237,12 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     async requeueExecutions(jobs: readonly ExecutionJobData[]) {
       enqueue('area_execution', jobs, executionJobId)
       const revived = jobs.filter((job) => revive(executionJobId(job))).length
+      if (revived > 0) wake()
+      return revived
+    },
+    async requeuePolls(jobs: readonly PollJobData[]) {
+      enqueue('poll', jobs, pollJobId)
+      const revived = jobs.filter((job) => revive(pollJobId(job))).length
       if (revived > 0) wake()
       return revived
     },

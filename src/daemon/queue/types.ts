@@ -26,6 +26,16 @@ export type AnyJobData = JobDataByKind[JobKind]
 
 /** Jobs one consumer runs at once unless told otherwise; handlers mostly wait on I/O. */
 export const DEFAULT_CONCURRENCY = 10
+/** Poll jobs one consumer runs at once unless told otherwise, apart from the executions. */
+export const DEFAULT_POLL_CONCURRENCY = 16
+
+/**
+ * Polls and executions queue apart, each with its own concurrency, so that neither waits behind
+ * the other's backlog (docs/architecture.md, "Claim-based scheduling"): a timer's slot is not
+ * late because reactions are slow, and a burst of polls does not delay webhooks.
+ */
+export type QueueLane = 'executions' | 'polls'
+export const laneOf = (kind: JobKind): QueueLane => (kind === 'poll' ? 'polls' : 'executions')
 
 export const JOB_KINDS: readonly JobKind[] = ['area_execution', 'poll']
 
@@ -54,6 +64,9 @@ export interface JobQueue {
    * its id. Returns how many such finished jobs were revived.
    */
   requeueExecutions(jobs: readonly ExecutionJobData[]): Promise<number>
+  /** The same for polling slots Postgres says were claimed and not polled (the slot sweep). */
+  requeuePolls(jobs: readonly PollJobData[]): Promise<number>
+  /** Both queues together. */
   counts(): Promise<JobCounts>
   close(): Promise<void>
 }

@@ -1,13 +1,14 @@
 /**
- * The scheduler role: claims due polling slots and enqueues them, sweeps events stranded in the
- * outbox, and prunes old records. It holds no leadership: every replica runs the same loop and
- * the claim's SKIP LOCKED keeps them apart.
+ * The scheduler role: claims due polling slots and enqueues them, sweeps events and polling slots
+ * stranded in the outbox, and prunes old records. It holds no leadership: every replica runs the
+ * same loop and the claim's SKIP LOCKED keeps them apart.
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { errorMessage } from '../../engine/errors.js'
 import type { Logger } from '../../engine/types.js'
-import { claimDuePolls } from '../../store/due-polls.js'
+import { claimDuePolls, type DueSlot } from '../../store/due-polls.js'
+import { findStrandedPollSlots, markPollSlotsEnqueued } from '../../store/poll-slots.js'
 import { pruneOldRecords } from '../../store/retention.js'
 import { findStrandedEvents } from '../../store/stranded-events.js'
 import type { AreaMetrics } from '../metrics.js'
@@ -20,6 +21,8 @@ export interface SchedulerOptions {
   /** An unfinished event younger than this is left alone: its job is likely still on its way. */
   sweepGraceSeconds: number
   sweepBatch: number
+  /** A claimed polling slot not polled this long after its last enqueue is enqueued again. */
+  pollSlotLeaseSeconds: number
   retentionEveryMs: number
   retentionDays: number
 }
@@ -30,6 +33,7 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   sweepEveryMs: 5_000,
   sweepGraceSeconds: 10,
   sweepBatch: 1_000,
+  pollSlotLeaseSeconds: 30,
   retentionEveryMs: 3_600_000,
   retentionDays: 30,
 }
@@ -38,12 +42,13 @@ export interface SchedulerDeps {
   db: Kysely<Database>
   queue: JobQueue
   logger: Logger
-  metrics?: Pick<AreaMetrics, 'pollSlotsEnqueued' | 'sweeperReenqueued'>
+  metrics?: Pick<AreaMetrics, 'pollSlotsEnqueued' | 'sweeperReenqueued' | 'pollSlotsReenqueued'>
 }
 
 export interface SchedulerStats {
   slotsEnqueued: number
   eventsReenqueued: number
+  slotsReenqueued: number
 }
 
 export interface RunningScheduler {
@@ -57,7 +62,7 @@ export function startScheduler(
   options: Partial<SchedulerOptions> = {},
 ): RunningScheduler {
   const settings = { ...defaultSchedulerOptions, ...options }
-  const stats: SchedulerStats = { slotsEnqueued: 0, eventsReenqueued: 0 }
+  const stats: SchedulerStats = { slotsEnqueued: 0, eventsReenqueued: 0, slotsReenqueued: 0 }
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let wake: (() => void) | undefined
@@ -67,14 +72,49 @@ export function startScheduler(
 
   async function claimAll(): Promise<void> {
     for (;;) {
-      const slots = await claimDuePolls(deps.db, {
-        limit: settings.claimBatch,
-        enqueue: (due) => deps.queue.enqueuePolls(due),
-      })
+      // Committed before the enqueue: the slots are in poll_slots whatever Redis does next.
+      const slots = await claimDuePolls(deps.db, { limit: settings.claimBatch })
+      await enqueueSlots(slots)
       stats.slotsEnqueued += slots.length
       deps.metrics?.pollSlotsEnqueued.inc(slots.length)
       if (slots.length < settings.claimBatch || stopped) return
     }
+  }
+
+  async function enqueueSlots(slots: DueSlot[]): Promise<void> {
+    if (slots.length === 0) return
+    try {
+      await deps.queue.enqueuePolls(slots)
+    } catch (error) {
+      // The slots stay recorded; marked as not enqueued, the next sweep takes them at once
+      // rather than after a whole lease. Should that write fail too, the lease still runs out.
+      await markPollSlotsEnqueued(deps.db, slots, false).catch(() => {})
+      throw error
+    }
+  }
+
+  async function sweepPollSlots(): Promise<void> {
+    const stranded = await findStrandedPollSlots(deps.db, {
+      leaseSeconds: settings.pollSlotLeaseSeconds,
+      limit: settings.sweepBatch,
+    })
+    if (stranded.length === 0) return
+    // Requeue: a poll job that finished without ending its slot (its attempts spent while
+    // Postgres was away) is revived rather than left to block its id for the retention time.
+    let revived: number
+    try {
+      revived = await deps.queue.requeuePolls(stranded)
+    } catch (error) {
+      await markPollSlotsEnqueued(deps.db, stranded, false).catch(() => {})
+      throw error
+    }
+    await markPollSlotsEnqueued(deps.db, stranded, true)
+    stats.slotsReenqueued += stranded.length
+    deps.metrics?.pollSlotsReenqueued.inc(stranded.length)
+    deps.logger.info(
+      { count: stranded.length, revived },
+      're-enqueued polling slots not polled within their lease',
+    )
   }
 
   async function sweep(): Promise<void> {
@@ -97,6 +137,7 @@ export function startScheduler(
     if (now - lastSweep >= settings.sweepEveryMs) {
       lastSweep = now
       await step('sweep stranded events', sweep)
+      await step('sweep stranded polling slots', sweepPollSlots)
     }
     if (now - lastPrune >= settings.retentionEveryMs) {
       lastPrune = now

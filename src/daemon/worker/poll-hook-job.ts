@@ -1,12 +1,17 @@
 /**
  * The `poll` job: run one polling slot of a hook job, record new items as events (deduplicated
- * by the engine through the store), then enqueue their executions.
+ * by the engine through the store), then enqueue their executions. The slot's `poll_slots` row
+ * ends with the poll's commit, or here when the slot is skipped or fails for good, so the
+ * scheduler's sweep only enqueues again slots that did not run (docs/architecture.md,
+ * "Claim-based scheduling").
  */
 import { errorMessage } from '../../engine/errors.js'
 import { runPoll } from '../../engine/poll.js'
 import type { JsonObject } from '../../engine/types.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
+import { finishPollSlot } from '../../store/poll-slots.js'
 import { createPollStatePort } from '../../store/polls.js'
+import { isPermanentFailure } from '../queue/retry.js'
 import type { AttemptContext, PollJobData, WorkerDeps } from './deps.js'
 
 export type PollOutcome =
@@ -19,6 +24,34 @@ export async function pollHookJob(
   job: PollJobData,
   ctx: AttemptContext,
 ): Promise<PollOutcome> {
+  let outcome: PollOutcome
+  try {
+    outcome = await poll(deps, job, ctx)
+  } catch (error) {
+    // A slot that failed for good is spent (the next slot polls again); one that will be retried,
+    // or that is handed back at shutdown, stays recorded. If this write fails too, the sweep
+    // revives the job later.
+    if (!ctx.signal.aborted && (isPermanentFailure(error) || ctx.attempt >= ctx.maxAttempts)) {
+      await finish(deps, job)
+    }
+    throw error
+  }
+  if (outcome.status === 'skipped') await finish(deps, job)
+  return outcome
+}
+
+async function finish(deps: WorkerDeps, job: PollJobData): Promise<void> {
+  try {
+    await finishPollSlot(deps.db, job)
+  } catch (error) {
+    deps.logger.warn(
+      { hookJobId: job.hookJobId, slotMs: job.slotMs, err: errorMessage(error) },
+      'could not mark the polling slot done; the sweep will enqueue it again',
+    )
+  }
+}
+
+async function poll(deps: WorkerDeps, job: PollJobData, ctx: AttemptContext): Promise<PollOutcome> {
   const hookJob = await deps.db
     .selectFrom('hook_jobs')
     .select(['id', 'area_action_id', 'type', 'status', 'state', 'baseline_done'])
@@ -43,7 +76,7 @@ export async function pollHookJob(
       baselineDone: hookJob.baseline_done,
     },
     scheduledAt: new Date(job.slotMs),
-    port: createPollStatePort(deps.db, { areaId: area.id, userId: area.userId }),
+    port: createPollStatePort(deps.db, { areaId: area.id, userId: area.userId, slotMs: job.slotMs }),
     logger: deps.logger,
     signal: ctx.signal,
   })

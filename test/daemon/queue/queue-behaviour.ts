@@ -121,9 +121,10 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
       await setup.jobs.enqueuePolls([{ hookJobId: 'hj-1', slotMs: 1_700_000_000_000 }])
       await setup.jobs.enqueueExecutions([exec('log-1')])
       await vi.waitFor(() => expect(calls).toHaveLength(2), eventually)
-      expect(calls.map((c) => [c.kind, c.id, c.jobId])).toEqual([
-        ['poll', 'hj-1', 'poll-hj-1-1700000000000'],
+      // Two queues: which of the two starts first is not defined.
+      expect(calls.map((c) => [c.kind, c.id, c.jobId]).sort()).toEqual([
         ['area_execution', 'log-1', 'exec-log-1'],
+        ['poll', 'hj-1', 'poll-hj-1-1700000000000'],
       ])
     })
 
@@ -295,6 +296,54 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
       expect(runsOf('gave-up').map((c) => c.attempt)).toEqual([1, 2, 1])
       await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(3), eventually)
       expect(await setup.jobs.counts()).toMatchObject({ failed: 0 })
+    })
+
+    it('requeues a finished poll job too, and leaves a waiting one alone', async () => {
+      const setup = make({ retry: { attempts: 1 } })
+      let down = true
+      const { handlers, runsOf } = recording(async (call) => {
+        if (call.id === 'gave-up' && down) throw new Error('connection refused')
+      })
+      await consume(setup, handlers)
+      await setup.jobs.enqueuePolls([{ hookJobId: 'gave-up', slotMs: 1 }])
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).failed).toBe(1), eventually)
+      down = false
+      const slots = [
+        { hookJobId: 'gave-up', slotMs: 1 },
+        { hookJobId: 'new', slotMs: 1 },
+      ]
+      expect(await setup.jobs.requeuePolls(slots)).toBe(1)
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(2), eventually)
+      expect(runsOf('gave-up').map((c) => c.jobId)).toEqual(['poll-gave-up-1', 'poll-gave-up-1'])
+      expect(runsOf('new')).toHaveLength(1)
+    })
+
+    it('runs polls beside a full execution lane, each kind within its own concurrency', async () => {
+      const setup = make({ concurrency: 1, pollConcurrency: 1 })
+      const held = deferred()
+      let pollsAtOnce = 0
+      let mostPollsAtOnce = 0
+      const { handlers, calls, runsOf } = recording(async (call) => {
+        if (call.kind === 'area_execution') return held.promise
+        pollsAtOnce += 1
+        mostPollsAtOnce = Math.max(mostPollsAtOnce, pollsAtOnce)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        pollsAtOnce -= 1
+      })
+      await consume(setup, handlers)
+      await setup.jobs.enqueueExecutions([exec('slow-1'), exec('slow-2'), exec('slow-3')])
+      await vi.waitFor(() => expect(runsOf('slow-1')).toHaveLength(1), eventually)
+      await setup.jobs.enqueuePolls([
+        { hookJobId: 'p1', slotMs: 1 },
+        { hookJobId: 'p2', slotMs: 1 },
+        { hookJobId: 'p3', slotMs: 1 },
+      ])
+      // Every poll runs while the one execution slot is held and two executions wait.
+      await vi.waitFor(() => expect(calls.filter((c) => c.kind === 'poll')).toHaveLength(3), eventually)
+      expect(calls.filter((c) => c.kind === 'area_execution')).toHaveLength(1)
+      expect(mostPollsAtOnce).toBe(1)
+      held.resolve()
+      await vi.waitFor(() => expect(runsOf('slow-3')).toHaveLength(1), eventually)
     })
 
     it('rejects enqueues once closed', async () => {

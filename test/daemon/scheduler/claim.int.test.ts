@@ -5,6 +5,11 @@ import { createRegistry } from '../../../src/engine/registry.js'
 import { builtinServices } from '../../../src/services/index.js'
 import { syncCatalog } from '../../../src/store/catalog.js'
 import { claimDuePolls, type DueSlot, pollLagSeconds } from '../../../src/store/due-polls.js'
+import {
+  findStrandedPollSlots,
+  finishPollSlot,
+  markPollSlotsEnqueued,
+} from '../../../src/store/poll-slots.js'
 import { pruneOldRecords } from '../../../src/store/retention.js'
 import { findStrandedEvents } from '../../../src/store/stranded-events.js'
 import { createUser, seedPollingAreas } from '../../support/db/seed.js'
@@ -24,6 +29,14 @@ describe.each(drivers)('scheduler queries (%s)', (driver) => {
   })
   afterAll(() => testStore.dispose())
 
+  const keys = (slots: readonly DueSlot[]) => slots.map((s) => `${s.hookJobId}-${s.slotMs}`).sort()
+  const recordedSlotList = async (): Promise<DueSlot[]> => {
+    const { rows } = await sql<{ hook_job_id: string; slot_ms: string }>`
+      select hook_job_id, slot_ms::text as slot_ms from area.poll_slots`.execute(store.db)
+    return rows.map((r) => ({ hookJobId: r.hook_job_id, slotMs: Number(r.slot_ms) }))
+  }
+  const recordedSlots = async () => keys(await recordedSlotList())
+
   it('claims each due slot once, advances the schedule, and skips what is not due', async () => {
     const dueAt = new Date(Date.now() - 5_000)
     await seedPollingAreas(store.db, {
@@ -34,15 +47,12 @@ describe.each(drivers)('scheduler queries (%s)', (driver) => {
       dueAt,
       sinkUrl: 'http://127.0.0.1:9',
     })
-    const enqueued: DueSlot[] = []
-    const enqueue = async (slots: DueSlot[]) => {
-      enqueued.push(...slots)
-    }
     expect(await pollLagSeconds(store.db)).toBeGreaterThanOrEqual(5)
-    const first = await claimDuePolls(store.db, { limit: 20, enqueue })
-    const second = await claimDuePolls(store.db, { limit: 20, enqueue })
-    const third = await claimDuePolls(store.db, { limit: 20, enqueue })
+    const first = await claimDuePolls(store.db, { limit: 20 })
+    const second = await claimDuePolls(store.db, { limit: 20 })
+    const third = await claimDuePolls(store.db, { limit: 20 })
     expect([first.length, second.length, third.length]).toEqual([20, 10, 0])
+    const enqueued = [...first, ...second]
     expect(new Set(enqueued.map((s) => s.hookJobId)).size).toBe(30)
     expect(enqueued.every((s) => s.slotMs === dueAt.getTime())).toBe(true)
     const jobs = await store.db.selectFrom('hook_jobs').select(['last_run_at', 'next_run_at']).execute()
@@ -51,29 +61,41 @@ describe.each(drivers)('scheduler queries (%s)', (driver) => {
       expect(job.next_run_at!.getTime()).toBe(dueAt.getTime() + 60_000)
     }
     expect(await pollLagSeconds(store.db)).toBe(0)
+    // Each claimed slot is committed to poll_slots with the claim, before any enqueue.
+    expect(await recordedSlots()).toEqual(keys(enqueued))
   })
 
-  it('rolls the claim back when the enqueue fails, so the slot is claimed again', async () => {
-    await sql`update area.hook_jobs set next_run_at = now() - interval '1 second'`.execute(store.db)
-    await expect(
-      claimDuePolls(store.db, {
-        limit: 100,
-        enqueue: async () => {
-          throw new Error('redis is down')
-        },
-      }),
-    ).rejects.toThrow('redis is down')
-    const again = await claimDuePolls(store.db, { limit: 100, enqueue: async () => {} })
-    expect(again).toHaveLength(30)
+  it('hands the sweep a slot whose enqueue failed at once, and one left unpolled after its lease', async () => {
+    const all = await recordedSlotList()
+    expect(all).toHaveLength(30)
+    // Just claimed and enqueued: inside their lease, the sweep leaves them alone.
+    expect(await findStrandedPollSlots(store.db, { leaseSeconds: 30, limit: 100 })).toEqual([])
+    // An enqueue that failed: due for the next sweep.
+    await markPollSlotsEnqueued(store.db, all.slice(0, 2), false)
+    const failed = await findStrandedPollSlots(store.db, { leaseSeconds: 30, limit: 100 })
+    expect(keys(failed)).toEqual(keys(all.slice(0, 2)))
+    // Enqueued long ago and still not polled (the job was lost with Redis): due too.
+    await sql`update area.poll_slots set enqueued_at = now() - interval '31 seconds'
+      where hook_job_id = ${all[2]!.hookJobId}`.execute(store.db)
+    expect(keys(await findStrandedPollSlots(store.db, { leaseSeconds: 30, limit: 100 }))).toEqual(
+      keys(all.slice(0, 3)),
+    )
+    // Enqueued again: a new lease. Polled (done): gone for good.
+    await markPollSlotsEnqueued(store.db, all.slice(0, 2), true)
+    await finishPollSlot(store.db, all[2]!)
+    await finishPollSlot(store.db, all[2]!)
+    expect(await findStrandedPollSlots(store.db, { leaseSeconds: 30, limit: 100 })).toEqual([])
+    expect(await recordedSlots()).toEqual(keys(all.slice(0, 2).concat(all.slice(3))))
+    await sql`delete from area.poll_slots`.execute(store.db)
   })
 
   it('fires the oldest missed slot once after an outage, then continues from now', async () => {
     const longAgo = new Date(Date.now() - 3_600_000)
     await sql`update area.hook_jobs set next_run_at = ${longAgo}`.execute(store.db)
-    const slots = await claimDuePolls(store.db, { limit: 100, enqueue: async () => {} })
+    const slots = await claimDuePolls(store.db, { limit: 100 })
     expect(slots).toHaveLength(30)
     expect(slots.every((s) => s.slotMs === longAgo.getTime())).toBe(true)
-    expect(await claimDuePolls(store.db, { limit: 100, enqueue: async () => {} })).toEqual([])
+    expect(await claimDuePolls(store.db, { limit: 100 })).toEqual([])
     const next = await store.db.selectFrom('hook_jobs').select('next_run_at').executeTakeFirstOrThrow()
     expect(next.next_run_at!.getTime()).toBeGreaterThan(Date.now())
   })
@@ -158,15 +180,11 @@ describe('concurrent claims on Postgres', () => {
     await Promise.all(
       others.map(async (other, i) => {
         for (;;) {
-          const slots = await claimDuePolls(other.db, {
-            limit: 25,
-            enqueue: async (due) => {
-              claimed[i]!.push(...due)
-              // Hold the locks a moment, as a real enqueue would, so the claims overlap.
-              await new Promise((resolve) => setTimeout(resolve, 5))
-            },
-          })
+          const slots = await claimDuePolls(other.db, { limit: 25 })
           if (slots.length === 0) return
+          claimed[i]!.push(...slots)
+          // Pause a moment, as the enqueue after the commit would, so the schedulers interleave.
+          await new Promise((resolve) => setTimeout(resolve, 5))
         }
       }),
     )

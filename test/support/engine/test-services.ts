@@ -8,7 +8,7 @@ import type { JsonObject } from '../../../src/engine/types.js'
 
 export interface Recorder {
   calls: { reaction: string; params: unknown; idempotencyKey: string; auth: unknown }[]
-  /** Failures to throw, by reaction id, consumed in order. */
+  /** Failures to throw, by reaction id (or 'feed' for the feed's polls), consumed in order. */
   failures: Map<string, Error[]>
   feed: { key: string; event: JsonObject }[]
 }
@@ -64,6 +64,9 @@ export function testService(recorder: Recorder) {
           defaultIntervalSeconds: 60,
           minIntervalSeconds: 10,
           async poll(ctx) {
+            // Failures queued under 'feed' are thrown by the next polls, in order.
+            const failure = recorder.failures.get('feed')?.shift()
+            if (failure) throw failure
             return { items: recorder.feed, state: { polled: ((ctx.state?.polled as number) ?? 0) + 1 } }
           },
         },
