@@ -120,7 +120,7 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
     const connection = await connect(-5_000)
     provider.delayMs = 300
     // On Postgres a second pool stands for another process: its own connections, same rows.
-    const other = driver === 'postgres' ? openPostgresStore(testStore.location, 4) : undefined
+    const other = driver === 'postgres' ? openPostgresStore(testStore.location, { poolSize: 4 }) : undefined
     try {
       const stores = [db(), other?.db ?? db()]
       const results = await Promise.all(
