@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Starts or installs PostgreSQL, Redis and PgBouncer when missing (scripts/test-services.sh).
+    globalSetup: ['test/support/global-setup.ts'],
     // Forks, not threads: PGlite (WASM) and the data-dir lock are per process.
     pool: 'forks',
     testTimeout: 30_000,

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { resolveDataDir } from '../db/data-dir.js'
 import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
+import { type DatabaseSettings, readDatabaseSettings } from './config-database.js'
 import { type PollingSettings, readPollingSettings } from './config-polling.js'
 import { type Env, integer } from './config-values.js'
 
@@ -54,6 +55,8 @@ export interface DaemonConfig {
   supabase: SupabaseSettings | undefined
   /** Poll concurrency and the slot lease (config-polling.ts). */
   polling: PollingSettings
+  /** The pooler in front of Postgres, the direct URL, prepared statements, pool size. */
+  database: DatabaseSettings
 }
 
 export interface SupabaseSettings {
@@ -125,6 +128,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     webhookRateBurst: integer(env, 'AREA_WEBHOOK_RATE_BURST', 1_000, problems, { min: 1, max: 10_000_000 }),
     supabase: supabaseSettings(env, problems),
     polling: readPollingSettings(env, problems),
+    database: readDatabaseSettings(env, databaseUrl, options.roles, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

@@ -11,6 +11,7 @@ import { createSecretBox, type SecretBox } from '../secrets/secret-box.js'
 import { builtinServices } from '../services/index.js'
 import { syncCatalog } from '../store/catalog.js'
 import type { DaemonConfig } from './config.js'
+import type { DatabaseSettings } from './config-database.js'
 import { type AppLogger, createLogger } from './logger.js'
 import { type AreaMetrics, createMetrics } from './metrics.js'
 import { createQueue, type QueueSetup } from './queue/index.js'
@@ -33,14 +34,52 @@ export interface OpenContextOptions {
   env?: Readonly<Record<string, string | undefined>>
 }
 
+/** One line at start: what the process assumed about the connection, and how to change it. */
+function logDatabaseMode(logger: AppLogger, database: DatabaseSettings): void {
+  const how = database.poolModeGuessed
+    ? 'guessed from DATABASE_URL; set AREA_DATABASE_POOL_MODE to say'
+    : 'AREA_DATABASE_POOL_MODE'
+  logger.info(
+    {
+      poolMode: database.poolMode,
+      preparedStatements: database.preparedStatements,
+      poolSize: database.poolSize,
+      migrations: database.directUrl ? 'DATABASE_DIRECT_URL' : 'DATABASE_URL',
+    },
+    `database connection: ${database.poolMode} (${how})`,
+  )
+}
+
+/**
+ * Migrations on DATABASE_DIRECT_URL when it is set (a short-lived connection of its own, so DDL
+ * does not go through the pooler), else on the daemon's own store.
+ */
+async function runMigrations(options: { databaseUrl: string | undefined; store: Store }) {
+  if (!options.databaseUrl) return migrate(options.store)
+  const direct = await openStore({ databaseUrl: options.databaseUrl, poolSize: 1 })
+  return migrate(direct).finally(() => direct.close())
+}
+
 export async function openDaemonContext(
   config: DaemonConfig,
   options: OpenContextOptions = {},
 ): Promise<DaemonContext> {
   const logger = options.logger ?? createLogger(config.logLevel)
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const { database } = config
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: database.poolSize,
+    preparedStatements: database.preparedStatements,
+    onPreparedStatementsOff: (error) =>
+      logger.warn(
+        { code: (error as { code?: string }).code },
+        'the database connection does not keep named prepared statements (a transaction-mode pooler?): sending statements unnamed from now on; set AREA_DATABASE_POOL_MODE=transaction to start that way',
+      ),
+  })
   try {
-    const { applied } = await migrate(store)
+    if (config.databaseUrl) logDatabaseMode(logger, database)
+    const { applied } = await runMigrations({ databaseUrl: database.directUrl, store })
     if (applied.length) logger.info({ applied }, 'applied database migrations')
     const registry = options.registry ?? createRegistry(builtinServices)
     await syncCatalog(store.db, registry)

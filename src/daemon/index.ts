@@ -13,9 +13,10 @@ export { type RunningDaemon, startRoles } from './roles.js'
 
 /**
  * Applies the pending migrations of a Postgres database, or of the embedded one in the data
- * directory without `databaseUrl`, and closes it.
+ * directory without `databaseUrl`, and closes it. Safe through a transaction-mode pooler too
+ * (src/db/migrate.ts says why); one connection is all it needs.
  */
 export async function migrateDatabase(options: { databaseUrl?: string }): Promise<{ applied: string[] }> {
-  const store = await openStore(options)
+  const store = await openStore({ ...options, poolSize: 1, preparedStatements: false })
   return migrate(store).finally(() => store.close())
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely'
 import pg from 'pg'
 import type { Store } from './open.js'
+import { isPreparedStatementMismatch, withoutPoolerHint } from './pooler.js'
 import { preparedName } from './prepared.js'
 import type { Database } from './schema.js'
 import { PG_INT8, PG_INT8_ARRAY, parseInt8 } from './type-parsers.js'
@@ -27,12 +28,29 @@ function mapInt8Array(value: unknown): unknown {
   return typeof value === 'string' ? parseInt8(value) : value
 }
 
-export function openPostgresStore(databaseUrl: string, poolSize = 10): Store {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types })
+export interface PostgresStoreOptions {
+  /** Connections this process may open (default 10). */
+  poolSize?: number
+  /**
+   * Send the hot statements (prepared.ts) as named prepared statements (default true). Off
+   * behind a transaction-mode pooler that does not track them (PgBouncer before 1.21).
+   */
+  preparedStatements?: boolean
+  /** Told once when named statements fail as they do behind a transaction pooler, and are turned off. */
+  onPreparedStatementsOff?: (error: unknown) => void
+}
+
+export function openPostgresStore(databaseUrl: string, options: PostgresStoreOptions = {}): Store {
+  const pool = new pg.Pool({
+    connectionString: withoutPoolerHint(databaseUrl),
+    max: options.poolSize ?? 10,
+    types,
+  })
   // An idle connection dropped by the server (restart, pooler timeout) is only discarded; the next
   // query opens a new one. Without a listener the pool's 'error' event would crash the process.
   pool.on('error', () => {})
-  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparing(pool) }) })
+  const naming: Naming = { on: options.preparedStatements ?? true, onOff: options.onPreparedStatementsOff }
+  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparing(pool, naming) }) })
   let closing: Promise<void> | undefined
   return {
     driver: 'postgres',
@@ -49,16 +67,37 @@ export function openPostgresStore(databaseUrl: string, poolSize = 10): Store {
   }
 }
 
-/** The pool as Kysely sees it, sending the hot statements (prepared.ts) as named statements. */
-function preparing(pool: pg.Pool): PostgresPool {
+interface Naming {
+  on: boolean
+  onOff: ((error: unknown) => void) | undefined
+}
+
+/**
+ * The pool as Kysely sees it, sending the hot statements (prepared.ts) as named statements while
+ * `naming.on`. The first error that shows the connection cannot keep them (a transaction-mode
+ * pooler that does not track them) turns naming off for the whole store and runs the statement
+ * again unnamed, so a misjudged pooler costs one warning, not failed events.
+ */
+function preparing(pool: pg.Pool, naming: Naming): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect()
+      const plain = (text: unknown, values?: readonly unknown[]) =>
+        (client.query as (...args: unknown[]) => Promise<unknown>)(text, values)
       return {
-        query(text: unknown, values?: readonly unknown[]) {
-          const name = typeof text === 'string' ? preparedName(text) : undefined
-          if (name === undefined) return (client.query as (...args: unknown[]) => unknown)(text, values)
-          return client.query({ name, text: text as string, values: values as unknown[] })
+        async query(text: unknown, values?: readonly unknown[]) {
+          const name = naming.on && typeof text === 'string' ? preparedName(text) : undefined
+          if (name === undefined) return plain(text, values)
+          try {
+            return await client.query({ name, text: text as string, values: values as unknown[] })
+          } catch (error) {
+            if (!isPreparedStatementMismatch(error)) throw error
+            if (naming.on) {
+              naming.on = false
+              naming.onOff?.(error)
+            }
+            return plain(text, values)
+          }
         },
         release: () => client.release(),
       } as PostgresPoolClient

@@ -28,10 +28,13 @@ export interface OpenStoreOptions {
   dataDir?: string
   /** Postgres pool size (default 10). */
   poolSize?: number
+  /** Named prepared statements on Postgres (default true): see open-postgres.ts. */
+  preparedStatements?: boolean
+  onPreparedStatementsOff?: (error: unknown) => void
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
-  if (options.databaseUrl) return openPostgresStore(options.databaseUrl, options.poolSize)
+  if (options.databaseUrl) return openPostgresStore(options.databaseUrl, options)
   // Loaded only when used: PGlite's module alone adds about 50 MB to a process's RSS.
   const { openPgliteStore } = await import('./open-pglite.js')
   return openPgliteStore(options.dataDir ?? resolveDataDir())

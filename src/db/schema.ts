@@ -124,6 +124,8 @@ export interface UserServicesTable {
   kind: string
   credentials_encrypted: string
   token_expires_at: NullableTimestamp
+  /** Set while one process refreshes the OAuth tokens; past, or null, when nobody does. */
+  refresh_lease_until: NullableTimestamp
   status: Generated<UserServiceStatus>
   status_detail: string | null
   created_at: DefaultedTimestamp

@@ -6,8 +6,10 @@
  * An OAuth 2 connection whose access token expires soon is refreshed here, before the worker
  * hands it to a service, so the engine never knows about tokens. The refresh itself (HTTP) is
  * passed in by the daemon: this module only decides when, and makes sure one process at a time
- * refreshes a connection: the row is locked (`for update`) and its expiry checked again once the
- * lock is held, so a process that waited uses the tokens the first one stored.
+ * refreshes a connection. It claims the refresh with a short lease (one UPDATE, no transaction
+ * held during the provider's HTTP call, so a small pool behind a pooler is never tied up waiting
+ * on the network); a process that finds the lease taken waits for the tokens the first one stores
+ * (docs/architecture.md, "Connections and credentials").
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
@@ -54,75 +56,110 @@ export async function openCredentialsForRun(
   if (!row) throw missingConnection()
   if (row.status !== 'active') throw unusable(row)
   if (options.refresh && row.kind === 'oauth2' && expiresSoon(row.token_expires_at, now())) {
-    return refreshLocked(db, secrets, connectionId, options.refresh, now)
+    return refreshUnderLease(db, secrets, connectionId, options.refresh, now)
   }
   return JSON.parse(secrets.open(row.credentials_encrypted)) as Credentials
 }
 
-type Outcome =
-  | { kind: 'credentials'; credentials: Credentials }
-  | { kind: 'missing' }
-  | { kind: 'unusable'; row: { name: string; service: string; status: string; status_detail: string | null } }
-  | { kind: 'retry'; error: Error }
+/** Longer than a refresh's HTTP timeout (15 s): a lease outlives the call it covers. */
+const refreshLeaseMs = 30_000
+/** How often a process that found the lease taken looks for the stored tokens. */
+const leaseWaitMs = 200
 
-async function refreshLocked(
+async function refreshUnderLease(
   db: Kysely<Database>,
   secrets: SecretBox,
   connectionId: string,
   refresh: RefreshConnection,
   now: () => number,
 ): Promise<Credentials> {
-  const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
-    const row = await selectConnection(trx, connectionId, { lock: true })
-    if (!row) return { kind: 'missing' }
-    if (row.status !== 'active') return { kind: 'unusable', row }
-    const credentials = JSON.parse(secrets.open(row.credentials_encrypted)) as Credentials
-    // Another process refreshed while this one waited for the lock.
-    if (!expiresSoon(row.token_expires_at, now())) return { kind: 'credentials', credentials }
-    try {
-      const refreshed = await refresh({ id: connectionId, name: row.name, service: row.service, credentials })
-      await trx
-        .updateTable('user_services')
-        .set({
-          credentials_encrypted: secrets.seal(JSON.stringify(refreshed.credentials)),
-          token_expires_at: refreshed.expiresAt,
-          status_detail: null,
-          updated_at: new Date(now()),
-        })
-        .where('id', '=', connectionId)
-        .execute()
-      return { kind: 'credentials', credentials: refreshed.credentials }
-    } catch (error) {
-      if ((error as { retryable?: boolean }).retryable === true)
-        return { kind: 'retry', error: error as Error }
-      const detail = `the token refresh failed: ${(error as Error).message}`
-      await trx
-        .updateTable('user_services')
-        .set({ status: 'refresh_failed', status_detail: detail, updated_at: new Date(now()) })
-        .where('id', '=', connectionId)
-        .execute()
-      return { kind: 'unusable', row: { ...row, status: 'refresh_failed', status_detail: detail } }
-    }
-  })
-  switch (outcome.kind) {
-    case 'credentials':
-      return outcome.credentials
-    case 'missing':
-      throw missingConnection()
-    case 'unusable':
-      throw unusable(outcome.row)
-    case 'retry':
+  const giveUpAt = now() + refreshLeaseMs
+  for (;;) {
+    const lease = new Date(now() + refreshLeaseMs)
+    const claimed = await db
+      .updateTable('user_services')
+      .set({ refresh_lease_until: lease })
+      .where('id', '=', connectionId)
+      .where('status', '=', 'active')
+      .where('token_expires_at', '<=', new Date(now() + refreshWindowMs))
+      .where((eb) =>
+        eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<', new Date(now()))]),
+      )
+      .returning('id')
+      .executeTakeFirst()
+    if (claimed) return refreshClaimed(db, secrets, connectionId, lease, refresh, now)
+    // Not claimed: another process holds the lease, or it stored new tokens, or the connection changed.
+    const row = await selectConnection(db, connectionId)
+    if (!row) throw missingConnection()
+    if (row.status !== 'active') throw unusable(row)
+    if (!expiresSoon(row.token_expires_at, now()))
+      return JSON.parse(secrets.open(row.credentials_encrypted)) as Credentials
+    if (now() >= giveUpAt) {
       throw new RetryableError(
-        `the connection's token could not be refreshed now: ${outcome.error.message}`,
+        "the connection's token is being refreshed by another process; the run will be retried",
         {
           code: 'connection_refresh_unavailable',
         },
       )
+    }
+    await new Promise((resolve) => setTimeout(resolve, leaseWaitMs))
   }
 }
 
-function selectConnection(db: Kysely<Database>, id: string, options: { lock?: boolean } = {}) {
-  const query = db
+/** Refreshes with the lease held; every write is conditional on still holding it. */
+async function refreshClaimed(
+  db: Kysely<Database>,
+  secrets: SecretBox,
+  connectionId: string,
+  lease: Date,
+  refresh: RefreshConnection,
+  now: () => number,
+): Promise<Credentials> {
+  const row = await selectConnection(db, connectionId)
+  if (!row) throw missingConnection()
+  const credentials = JSON.parse(secrets.open(row.credentials_encrypted)) as Credentials
+  const ours = () =>
+    db.updateTable('user_services').where('id', '=', connectionId).where('refresh_lease_until', '=', lease)
+  let refreshed: RefreshedConnection
+  try {
+    refreshed = await refresh({ id: connectionId, name: row.name, service: row.service, credentials })
+  } catch (error) {
+    if ((error as { retryable?: boolean }).retryable === true) {
+      await ours().set({ refresh_lease_until: null }).execute()
+      throw new RetryableError(
+        `the connection's token could not be refreshed now: ${(error as Error).message}`,
+        {
+          code: 'connection_refresh_unavailable',
+        },
+      )
+    }
+    const detail = `the token refresh failed: ${(error as Error).message}`
+    await ours()
+      .set({
+        status: 'refresh_failed',
+        status_detail: detail,
+        refresh_lease_until: null,
+        updated_at: new Date(now()),
+      })
+      .execute()
+    throw unusable({ ...row, status: 'refresh_failed', status_detail: detail })
+  }
+  // Lost the lease (the call outlived it and another process refreshed too): these tokens still
+  // work for this run; the stored ones are the other process's.
+  await ours()
+    .set({
+      credentials_encrypted: secrets.seal(JSON.stringify(refreshed.credentials)),
+      token_expires_at: refreshed.expiresAt,
+      refresh_lease_until: null,
+      status_detail: null,
+      updated_at: new Date(now()),
+    })
+    .execute()
+  return refreshed.credentials
+}
+
+function selectConnection(db: Kysely<Database>, id: string) {
+  return db
     .selectFrom('user_services as us')
     .innerJoin('services as s', 's.id', 'us.service_id')
     .select([
@@ -135,7 +172,7 @@ function selectConnection(db: Kysely<Database>, id: string, options: { lock?: bo
       's.key as service',
     ])
     .where('us.id', '=', id)
-  return (options.lock ? query.forUpdate('us') : query).executeTakeFirst()
+    .executeTakeFirst()
 }
 
 function expiresSoon(expiresAt: Date | null, now: number): boolean {

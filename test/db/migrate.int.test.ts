@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, migrationsDir } from '../../src/db/migrate.js'
 import { openStore, type Store } from '../../src/db/open.js'
+import { startPgBouncer } from '../support/db/pgbouncer.js'
 import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
 import { drivers, openTestStore, type TestStore } from '../support/db/stores.js'
 import { appTables, bookkeepingTables, type SchemaShape, schemaShape } from './schema-shape.js'
@@ -111,8 +112,8 @@ describe.each(drivers)('a failing migration (%s)', (driver) => {
     )
     expect(await tableExists(testStore.store, 'area.first_table')).toBe(false)
     expect(await tableExists(testStore.store, 'area.half_done')).toBe(false)
-    const recorded = await sql`select name from area.schema_migrations`.execute(testStore.store.db)
-    expect(recorded.rows).toEqual([])
+    // The bookkeeping tables are created in the same transaction: nothing at all is left.
+    expect(await tableExists(testStore.store, 'area.schema_migrations')).toBe(false)
   })
 
   it('rolls back a script that fails inside a DO block, then applies it once fixed', async () => {
@@ -128,6 +129,39 @@ describe.each(drivers)('a failing migration (%s)', (driver) => {
     await writeFile(join(folder, name), 'create table area.before_do (id int);\n')
     expect(await migrate(testStore.store, { migrationsDir: folder })).toEqual({ applied: [name] })
     expect(await tableExists(testStore.store, 'area.before_do')).toBe(true)
+  })
+})
+
+describe.each(drivers)('migration history (%s)', (driver) => {
+  let testStore: TestStore
+  let folder: string
+  beforeAll(async () => {
+    testStore = await openTestStore(driver, { migrated: false })
+    folder = await mkdtemp(join(tmpdir(), 'area-migrations-'))
+  })
+  afterAll(async () => {
+    await testStore?.dispose()
+    if (folder) await rm(folder, { recursive: true, force: true })
+  })
+
+  it('refuses a database migrated by a newer version, and a file added before an applied one', async () => {
+    const store = testStore.store
+    await writeFile(join(folder, '20260105000000_second.sql'), 'select 1;\n')
+    expect(await migrate(store, { migrationsDir: folder })).toEqual({
+      applied: ['20260105000000_second.sql'],
+    })
+    await writeFile(join(folder, '20260104000000_late.sql'), 'create table area.late (id int);\n')
+    await expect(migrate(store, { migrationsDir: folder })).rejects.toThrow(
+      'Migration 20260104000000_late.sql sorts before 20260105000000_second.sql, which is already applied',
+    )
+    expect(await tableExists(store, 'area.late')).toBe(false)
+
+    const older = await mkdtemp(join(tmpdir(), 'area-migrations-'))
+    await writeFile(join(older, '20260101000000_first.sql'), 'select 1;\n')
+    await expect(migrate(store, { migrationsDir: older })).rejects.toThrow(
+      /^The database was migrated by a newer version of area \(it has .*20260105000000_second\.sql/,
+    )
+    await rm(older, { recursive: true, force: true })
   })
 })
 
@@ -176,6 +210,24 @@ describe('concurrent migrations on an empty Postgres database', () => {
     }
     await expectFullyMigrated(url)
   })
+
+  it('lets many pools race through a transaction-mode pooler with fewer server connections than clients', async () => {
+    const url = await emptyDatabase()
+    const bouncer = await startPgBouncer({ mode: 'transaction', poolSize: 3 })
+    const stores = await Promise.all(
+      Array.from({ length: 6 }, () => openStore({ databaseUrl: bouncer.url(url), poolSize: 2 })),
+    )
+    try {
+      const results = await Promise.allSettled(stores.map((store) => migrate(store)))
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([])
+      const applied = results.flatMap((result) => (result.status === 'fulfilled' ? result.value.applied : []))
+      expect(applied).toEqual(migrationFiles)
+    } finally {
+      await Promise.all(stores.map((store) => store.close()))
+      await bouncer.stop()
+    }
+    await expectFullyMigrated(url)
+  }, 60_000)
 })
 
 function runMigrateCommand(

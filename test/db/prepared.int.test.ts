@@ -6,7 +6,8 @@ import { CompiledQuery, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore, type Store } from '../../src/db/open.js'
 import { prepared } from '../../src/db/prepared.js'
-import { createTestDatabase } from '../support/db/postgres.js'
+import { startPgBouncer } from '../support/db/pgbouncer.js'
+import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
 
 const ANSWER = prepared('area_test_answer', 'select $1::int + 1 as answer')
 
@@ -38,4 +39,50 @@ describe('prepared statements on Postgres', () => {
   it('refuses one text under two names', () => {
     expect(() => prepared('area_test_other', ANSWER)).toThrow('registered twice')
   })
+})
+
+describe('prepared statements behind a transaction pooler', () => {
+  let database: TestDatabase
+  beforeAll(async () => {
+    database = await createTestDatabase('area_prepared_pooler')
+  })
+  afterAll(() => database?.drop())
+
+  const answers = (store: Store, count: number) =>
+    Promise.all(
+      Array.from({ length: count }, async (_, n) => {
+        const { rows } = await store.db.executeQuery<{ answer: number }>(CompiledQuery.raw(ANSWER, [n]))
+        return rows[0]?.answer
+      }),
+    )
+  const expected = (count: number) => Array.from({ length: count }, (_, n) => n + 1)
+
+  it('sends nothing named when told the connection cannot keep them', async () => {
+    const store = await openStore({ databaseUrl: database.url, poolSize: 1, preparedStatements: false })
+    try {
+      expect(await answers(store, 3)).toEqual(expected(3))
+      const { rows } = await sql`select name from pg_prepared_statements`.execute(store.db)
+      expect(rows).toEqual([])
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('turns named statements off at the first sign of a pooler that does not track them, and loses no query', async () => {
+    const bouncer = await startPgBouncer({ mode: 'transaction', poolSize: 2 })
+    const warnings: unknown[] = []
+    const store = await openStore({
+      databaseUrl: bouncer.url(database.url),
+      poolSize: 6,
+      onPreparedStatementsOff: (error) => warnings.push(error),
+    })
+    try {
+      for (let round = 0; round < 5; round++) expect(await answers(store, 30)).toEqual(expected(30))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatchObject({ code: expect.stringMatching(/^(26000|42P05)$/) })
+    } finally {
+      await store.close()
+      await bouncer.stop()
+    }
+  }, 60_000)
 })

@@ -100,6 +100,7 @@ export const schemaShape: SchemaShape = {
     kind: 'not null',
     credentials_encrypted: 'not null',
     token_expires_at: 'null',
+    refresh_lease_until: 'null',
     status: 'not null',
     status_detail: 'null',
     created_at: 'not null',

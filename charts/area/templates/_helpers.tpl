@@ -62,6 +62,16 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: SUPABASE_ANON_KEY, optional: true } }
 - name: AREA_GITHUB_CLIENT_SECRET
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: AREA_GITHUB_CLIENT_SECRET, optional: true } }
+- name: DATABASE_DIRECT_URL
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: DATABASE_DIRECT_URL, optional: true } }
+{{- with .Values.database.poolMode }}
+- name: AREA_DATABASE_POOL_MODE
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.database.preparedStatements }}
+- name: AREA_PREPARED_STATEMENTS
+  value: {{ . | quote }}
+{{- end }}
 - name: AREA_PUBLIC_URL
   value: {{ .Values.publicUrl | quote }}
 - name: LOG_LEVEL
@@ -116,4 +126,18 @@ affinity:
 {{- define "area.tmpVolume" -}}
 - name: tmp
   emptyDir: {}
+{{- end -}}
+
+{{/*
+Postgres connections the release may hold at once: each role's pool times its replicas (workers
+at their autoscaling maximum), plus one for the migration Job. Refuses to render above
+database.maxConnections when that is set.
+*/}}
+{{- define "area.connectionTotal" -}}
+{{- $workers := ternary .Values.worker.autoscaling.maxReplicas .Values.worker.replicas .Values.worker.autoscaling.enabled -}}
+{{- $total := add (mul .Values.api.replicas .Values.api.databasePoolSize) (mul $workers .Values.worker.databasePoolSize) (mul .Values.scheduler.replicas .Values.scheduler.databasePoolSize) (ternary 1 0 .Values.migrations.enabled) -}}
+{{- if and (gt (int .Values.database.maxConnections) 0) (gt (int $total) (int .Values.database.maxConnections)) -}}
+{{- fail (printf "the pods' database pools add up to %d connections, over database.maxConnections (%d): lower api/worker/scheduler databasePoolSize or replicas, or use a transaction-mode pooler with a larger limit" (int $total) (int .Values.database.maxConnections)) -}}
+{{- end -}}
+{{- $total -}}
 {{- end -}}

@@ -38,10 +38,15 @@ export default class DbMigrate extends BaseCommand<typeof DbMigrate, MigrateOutp
       summary: 'Postgres connection string; without it, the embedded database is used.',
       env: 'DATABASE_URL',
     }),
+    'direct-url': Flags.string({
+      summary: 'A direct connection (no pooler) to migrate through instead of --database-url.',
+      env: 'DATABASE_DIRECT_URL',
+    }),
   }
 
   async run(): Promise<MigrateOutput> {
-    const { applied } = await migrateDatabase({ databaseUrl: this.flags['database-url'] || undefined })
+    const databaseUrl = this.flags['direct-url'] || this.flags['database-url'] || undefined
+    const { applied } = await migrateDatabase({ databaseUrl })
     return { applied }
   }
 

@@ -37,6 +37,11 @@ export interface TopologyOptions {
   startTimeoutMs?: number
   /** One process on a data directory of its own, without Postgres and Redis. */
   embedded?: boolean
+  /**
+   * Variables derived from the topology's database URL, e.g. DATABASE_URL through a pooler and
+   * DATABASE_DIRECT_URL beside it. The test's own store() still connects directly.
+   */
+  databaseEnv?: (directUrl: string) => Record<string, string>
 }
 
 export interface Topology {
@@ -83,6 +88,7 @@ export async function openTopology(options: TopologyOptions): Promise<Topology> 
           AREA_REDIS_PREFIX: prefix,
           AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
           AREA_SCHEDULER_TICK_MS: '200',
+          ...options.databaseEnv?.(database.url),
         }
       : { AREA_DATA_DIR: dataDir as string }),
     ...options.env,

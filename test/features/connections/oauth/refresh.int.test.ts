@@ -26,6 +26,11 @@ import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../../support
 import { githubOAuthEnv } from '../../../support/oauth-env.js'
 
 const registry = createRegistry(builtinServices)
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  if (!check()) throw new Error('the provider was never asked for a refresh')
+}
 const secrets = createSecretBox(Buffer.alloc(32, 7))
 
 describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
@@ -120,7 +125,7 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
     const connection = await connect(-5_000)
     provider.delayMs = 300
     // On Postgres a second pool stands for another process: its own connections, same rows.
-    const other = driver === 'postgres' ? openPostgresStore(testStore.location, 4) : undefined
+    const other = driver === 'postgres' ? openPostgresStore(testStore.location, { poolSize: 4 }) : undefined
     try {
       const stores = [db(), other?.db ?? db()]
       const results = await Promise.all(
@@ -133,6 +138,27 @@ describe.each(drivers)('oauth2 token refresh (%s)', (driver) => {
       expect([...tokens]).toEqual([provider.accessTokens.at(-1)])
     } finally {
       await other?.close()
+    }
+  })
+
+  it('holds no database connection while the provider answers: a one-connection store serves other queries meanwhile', async () => {
+    const connection = await connect(-5_000)
+    provider.delayMs = 1_000
+    // PGlite has one connection anyway; on Postgres a pool of one makes the point.
+    const single = driver === 'postgres' ? openPostgresStore(testStore.location, { poolSize: 1 }) : undefined
+    const store = single?.db ?? db()
+    try {
+      const finished: string[] = []
+      const reading = openCredentialsForRun(store, secrets, connection.id, { refresh }).then(() =>
+        finished.push('refresh'),
+      )
+      await waitUntil(() => provider.grants.some((g) => g.grantType === 'refresh_token'))
+      await store.selectFrom('users').select('id').execute()
+      finished.push('query')
+      await reading
+      expect(finished).toEqual(['query', 'refresh'])
+    } finally {
+      await single?.close()
     }
   })
 
