@@ -49,18 +49,35 @@ export function openPostgresStore(databaseUrl: string, poolSize = 10): Store {
   }
 }
 
-/** The pool as Kysely sees it, sending the hot statements (prepared.ts) as named statements. */
+/**
+ * The pool as Kysely sees it, sending the hot statements (prepared.ts) as named statements.
+ *
+ * A checked-out client has no 'error' listener of the pool's (that one covers idle clients
+ * only), so a server restart while a transaction holds the client would emit an unhandled
+ * 'error' and end the process. Each checked-out client gets a listener of its own: the error is
+ * kept, the query in flight fails on its own, and the client is destroyed on release rather than
+ * handed to the next caller (docs/architecture.md, "Riding out faults").
+ */
 function preparing(pool: pg.Pool): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect()
+      let broken: Error | undefined
+      const onError = (error: Error) => {
+        broken ??= error
+      }
+      client.on('error', onError)
       return {
         query(text: unknown, values?: readonly unknown[]) {
           const name = typeof text === 'string' ? preparedName(text) : undefined
           if (name === undefined) return (client.query as (...args: unknown[]) => unknown)(text, values)
           return client.query({ name, text: text as string, values: values as unknown[] })
         },
-        release: () => client.release(),
+        release: () => {
+          client.off('error', onError)
+          // An error makes pg-pool remove the client instead of keeping it idle.
+          client.release(broken)
+        },
       } as PostgresPoolClient
     },
     end: () => pool.end(),
