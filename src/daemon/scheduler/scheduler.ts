@@ -5,12 +5,14 @@
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
+import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import { errorMessage } from '../../engine/errors.js'
 import type { Logger } from '../../engine/types.js'
 import { claimDuePolls } from '../../store/due-polls.js'
 import { pruneOldRecords } from '../../store/retention.js'
 import { findStrandedEvents } from '../../store/stranded-events.js'
 import type { AreaMetrics } from '../metrics.js'
+import { createOutageLog } from '../outage-log.js'
 import type { JobQueue } from '../queue/types.js'
 
 export interface SchedulerOptions {
@@ -62,6 +64,11 @@ export function startScheduler(
   let timer: NodeJS.Timeout | undefined
   let wake: (() => void) | undefined
   let lastSweep = 0
+  const databaseOutage = createOutageLog(deps.logger, {
+    dependency: 'postgres',
+    component: 'scheduler',
+    counting: 'steps failed',
+  })
   // The first prune waits a minute: a fleet restarting together should not all prune at once.
   let lastPrune = Date.now() - settings.retentionEveryMs + 60_000
 
@@ -110,9 +117,12 @@ export function startScheduler(
   async function step(name: string, run: () => Promise<void>): Promise<void> {
     try {
       await run()
+      databaseOutage.succeeded()
     } catch (error) {
-      // A tick that fails (database or Redis away) is tried again next tick; nothing is lost.
-      deps.logger.warn({ err: errorMessage(error) }, `scheduler could not ${name}`)
+      // A tick that fails (database or Redis away) is tried again next tick; nothing is lost. A
+      // database outage is one line when it starts and one when it ends, not one per tick.
+      if (isDatabaseUnavailable(error)) databaseOutage.failed(error)
+      else deps.logger.warn({ err: errorMessage(error) }, `scheduler could not ${name}`)
     }
   }
 
