@@ -42,6 +42,8 @@ export interface TopologyOptions {
 export interface Topology {
   /** The data directory; undefined unless embedded. */
   dataDir: string | undefined
+  /** The environment every process of the topology gets (for a process started by hand). */
+  env: Record<string, string>
   /** Every process started, in order, running or not. */
   processes: DaemonProcess[]
   /**
@@ -93,6 +95,7 @@ export async function openTopology(options: TopologyOptions): Promise<Topology> 
 
   const topology: Topology = {
     dataDir,
+    env,
     processes,
     async start(...roles) {
       const names = roles.map((role) => {
