@@ -31,6 +31,8 @@ export interface TopologyOptions {
   name: string
   /** Default: the shared server, whose keys under the topology's prefix are deleted at close. */
   redisUrl?: string
+  /** A database of the test's own (a private Postgres it restarts); default: a new one on the shared server. */
+  databaseUrl?: string
   /** Variables every process gets on top of the topology's own (they win). */
   env?: Record<string, string>
   /** How long each process may take to say "area is running"; default 60 s. */
@@ -75,6 +77,7 @@ export async function openTopology(options: TopologyOptions): Promise<Topology> 
   let database: TestDatabase | undefined
   let dataDir: string | undefined
   if (options.embedded) dataDir = await mkdtemp(join(tmpdir(), `area-${options.name}-`))
+  else if (options.databaseUrl) database = { url: options.databaseUrl, drop: async () => {} }
   else database = await createTestDatabase(`area_e2e_${options.name}`)
 
   const env = {
