@@ -124,6 +124,11 @@ describe('a Postgres restart under webhook load, every role its own process', ()
     const delivered = await waitFor(
       'every accepted delivery at the sink',
       async () => {
+        const exited = topology.processes.find(
+          (p) => p.child.exitCode !== null || p.child.signalCode !== null,
+        )
+        if (exited)
+          throw new Error(`${exited.name} exited (${exited.child.exitCode ?? exited.child.signalCode})`)
         const ns = new Set(sink.requests.map((r) => (r.json as { n: number }).n))
         return accepted.every((s) => ns.has(s.n)) ? ns : undefined
       },
@@ -145,6 +150,14 @@ describe('a Postgres restart under webhook load, every role its own process', ()
       `postgres restarts: ${answered.filter((s) => s === 503).length} answers 503, ${repeated} reactions repeated under the same key`,
     )
 
+    // One line per outage and per recovery, not one per refused request: two restarts, so at
+    // most two outages per process, each a warning (its start) and an info line (its end).
+    for (const p of topology.processes) {
+      expect(p.logs.filter((l) => (l.level as number) >= 50)).toEqual([])
+    }
+    const apiOutages = api.logs.filter((l) => String(l.msg).startsWith('api: postgres is unavailable'))
+    expect(apiOutages.length).toBeGreaterThanOrEqual(1)
+    expect(apiOutages.length).toBeLessThanOrEqual(2)
     for (const p of topology.processes) {
       expect({ name: p.name, exit: p.child.exitCode, signal: p.child.signalCode }).toEqual({
         name: p.name,
