@@ -23,7 +23,8 @@ export const problemContentType = 'application/problem+json'
  */
 export function registerProblemHandling(app: FastifyInstance, databaseOutage?: OutageLog): void {
   app.setErrorHandler((error: unknown, request, reply) => {
-    if (isDatabaseUnavailable(error)) {
+    // An AreaError already says what failed (Supabase unreachable is not the database).
+    if (!(error instanceof AreaError) && isDatabaseUnavailable(error)) {
       databaseOutage?.failed(error)
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
       return sendProblem(reply, problem('database_unavailable', databaseUnavailableDetail))
