@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import pino from 'pino'
-import { createLogger, loadDaemonConfig, openDaemonContext, startRoles } from '../daemon/index.js'
+import { createLogger, loadDaemonConfig, openDaemonWhenReachable, startRoles } from '../daemon/index.js'
 import { ApiClient } from '../lib/api-client.js'
 import type { ApplyBatchAnswer, AreaDetails, EventLog } from '../lib/api-types.js'
 import { resultLine } from '../lib/apply-output.js'
@@ -75,7 +75,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
     this.note(
       `Starting area (${config.databaseUrl ? 'Postgres' : `embedded database in ${config.dataDir}`})…`,
     )
-    const ctx = await openDaemonContext(config, { logger })
+    const ctx = await openDaemonWhenReachable(config, { logger })
     const daemon = await startRoles(ctx)
     const controller = new AbortController()
     const stop = () => controller.abort()

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { loadDaemonConfig, openDaemonContext, type Role, roles, startRoles } from '../daemon/index.js'
+import { loadDaemonConfig, openDaemonWhenReachable, type Role, roles, startRoles } from '../daemon/index.js'
 import { BaseCommand, CliError } from '../lib/base-command.js'
 import { ExitCode } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
@@ -16,8 +16,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
     [
       'Configuration comes from the environment: DATABASE_URL, REDIS_URL, AREA_PUBLIC_URL (base of',
       'webhook URLs), AREA_ENCRYPTION_KEY (32 random bytes in base64), PORT, LOG_LEVEL,',
-      'AREA_WORKER_CONCURRENCY, AREA_LOG_RETENTION_DAYS, AREA_SIGNUP. SIGTERM or SIGINT stops it',
-      'gracefully.',
+      'AREA_WORKER_CONCURRENCY, AREA_LOG_RETENTION_DAYS, AREA_SIGNUP, AREA_START_TIMEOUT (seconds to',
+      'wait for Postgres and Redis at start, 120). SIGTERM or SIGINT stops it gracefully.',
     ],
   )
 
@@ -63,7 +63,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
       roles: requested,
       ...(this.flags.port === undefined ? {} : { port: this.flags.port }),
     })
-    const ctx = await openDaemonContext(config)
+    // Postgres or Redis not up yet: wait (AREA_START_TIMEOUT) rather than exit.
+    const ctx = await openDaemonWhenReachable(config)
     const daemon = await startRoles(ctx)
     await new Promise<void>((resolve) => {
       let stopping = false

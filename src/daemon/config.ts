@@ -10,6 +10,7 @@ import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
 import { type DatabaseSettings, readDatabaseSettings } from './config-database.js'
 import { type PollingSettings, readPollingSettings } from './config-polling.js'
+import { readStartupSettings, type StartupSettings } from './config-startup.js'
 import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
@@ -57,6 +58,8 @@ export interface DaemonConfig {
   polling: PollingSettings
   /** The pooler in front of Postgres, the direct URL, prepared statements, pool size. */
   database: DatabaseSettings
+  /** Waiting for Postgres and Redis at start; the metrics port's fallback. */
+  startup: StartupSettings
 }
 
 export interface SupabaseSettings {
@@ -129,6 +132,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     supabase: supabaseSettings(env, problems),
     polling: readPollingSettings(env, problems),
     database: readDatabaseSettings(env, databaseUrl, options.roles, problems),
+    startup: readStartupSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

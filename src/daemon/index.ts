@@ -10,6 +10,7 @@ export { ConfigError, type DaemonConfig, loadDaemonConfig, type Role, roles } fr
 export { type DaemonContext, openDaemonContext } from './context.js'
 export { type AppLogger, createLogger } from './logger.js'
 export { type RunningDaemon, startRoles } from './roles.js'
+export { openDaemonWhenReachable, StartTimeoutError } from './startup.js'
 
 /**
  * Applies the pending migrations of a Postgres database, or of the embedded one in the data

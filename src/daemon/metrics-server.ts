@@ -3,7 +3,8 @@
  * Prometheus, /healthz and /readyz for Kubernetes probes.
  */
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Logger } from '../engine/types.js'
+import { listenOn } from './listen.js'
 import type { AreaMetrics } from './metrics.js'
 
 export interface MetricsServer {
@@ -12,10 +13,17 @@ export interface MetricsServer {
   close(): Promise<void>
 }
 
+export interface MetricsServerOptions {
+  /** AREA_METRICS_PORT was not set: a taken default port gives way to any free one. */
+  fallbackToAnyPort?: boolean
+  logger?: Logger
+}
+
 export async function startMetricsServer(
   metrics: AreaMetrics,
   host: string,
   port: number,
+  options: MetricsServerOptions = {},
 ): Promise<MetricsServer> {
   let ready = true
   const server = createServer((req, res) => {
@@ -37,12 +45,15 @@ export async function startMetricsServer(
       res.writeHead(404).end()
     }
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, resolve)
+  const bound = await listenOn(server, {
+    host,
+    port,
+    setting: 'AREA_METRICS_PORT',
+    what: 'metrics',
+    ...options,
   })
   return {
-    port: (server.address() as AddressInfo).port,
+    port: bound,
     close() {
       ready = false
       server.closeAllConnections()

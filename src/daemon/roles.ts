@@ -47,7 +47,11 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
     }
     if (!wants('api')) {
       // Without the API, /metrics and the probes get a port of their own; it closes first.
-      const metrics = await startMetricsServer(ctx.metrics, ctx.config.host, ctx.config.metricsPort)
+      // Several workers or schedulers on one host with the defaults: the second takes a free port.
+      const metrics = await startMetricsServer(ctx.metrics, ctx.config.host, ctx.config.metricsPort, {
+        fallbackToAnyPort: !ctx.config.startup.metricsPortGiven,
+        logger: ctx.logger,
+      })
       metricsPort = metrics.port
       stops.push(() => metrics.close())
     }

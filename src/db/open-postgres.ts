@@ -77,11 +77,22 @@ interface Naming {
  * `naming.on`. The first error that shows the connection cannot keep them (a transaction-mode
  * pooler that does not track them) turns naming off for the whole store and runs the statement
  * again unnamed, so a misjudged pooler costs one warning, not failed events.
+ *
+ * A checked-out client has no 'error' listener of the pool's (that one covers idle clients
+ * only), so a server restart while a transaction holds the client would emit an unhandled
+ * 'error' and end the process. Each checked-out client gets a listener of its own: the error is
+ * kept, the query in flight fails on its own, and the client is destroyed on release rather than
+ * handed to the next caller (docs/architecture.md, "Riding out faults").
  */
 function preparing(pool: pg.Pool, naming: Naming): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect()
+      let broken: Error | undefined
+      const onError = (error: Error) => {
+        broken ??= error
+      }
+      client.on('error', onError)
       const plain = (text: unknown, values?: readonly unknown[]) =>
         (client.query as (...args: unknown[]) => Promise<unknown>)(text, values)
       return {
@@ -99,7 +110,11 @@ function preparing(pool: pg.Pool, naming: Naming): PostgresPool {
             return plain(text, values)
           }
         },
-        release: () => client.release(),
+        release: () => {
+          client.off('error', onError)
+          // An error makes pg-pool remove the client instead of keeping it idle.
+          client.release(broken)
+        },
       } as PostgresPoolClient
     },
     end: () => pool.end(),

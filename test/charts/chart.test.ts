@@ -57,6 +57,8 @@ const notForKubernetes: Record<string, string> = {
   AREA_WEBHOOK_BODY_LIMIT: 'tuning; config.extraEnv',
   AREA_WEBHOOK_RATE_LIMIT: 'tuning; config.extraEnv',
   AREA_WEBHOOK_RATE_BURST: 'tuning; config.extraEnv',
+  AREA_START_TIMEOUT:
+    'the default (120 s) outlasts a database restart, and Kubernetes restarts a pod that gave up; config.extraEnv',
 }
 
 describe('charts/area', () => {

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { DaemonContext } from '../context.js'
+import { createOutageLog } from '../outage-log.js'
 import { authenticate, decorateAuth } from './plugins/auth.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { registerProblemHandling } from './plugins/problem.js'
@@ -49,13 +50,22 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // One record of database outages for every route: one warn line per outage, one on recovery.
+  const databaseOutage = createOutageLog(ctx.logger, {
+    dependency: 'postgres',
+    component: 'api',
+    counting: 'requests refused',
+  })
   registerValidation(app)
-  registerProblemHandling(app)
+  registerProblemHandling(app, databaseOutage)
   decorateAuth(app)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
   app.addHook('onResponse', async (request, reply) => {
+    // Every /v1 success read or wrote the database (the bearer check does, at least).
+    if (databaseOutage.down && reply.statusCode < 400 && request.routeOptions.url?.startsWith('/v1/'))
+      databaseOutage.succeeded()
     if (!request.routeOptions.url?.startsWith('/webhooks/')) return
     const status = String(reply.statusCode)
     ctx.metrics.webhookRequests.inc({ status })
@@ -64,7 +74,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
 
   await registerOpenApi(app)
   await app.register(probeRoutes, { ctx, lifecycle })
-  await app.register(webhookRoutes, { ctx })
+  await app.register(webhookRoutes, { ctx, databaseOutage })
   await app.register(
     async (v1) => {
       // The API speaks JSON only: a text body is refused (415) rather than parsed as a string.

@@ -35,6 +35,8 @@ export const problemTypes = {
   // The server's AREA_ENCRYPTION_KEY is not the one the secret was sealed with: the detail says so.
   secret_unreadable: { status: 500, title: 'A stored secret cannot be decrypted' },
   not_ready: { status: 503, title: 'Not ready' },
+  // Postgres restarting, failing over or full: answered with Retry-After, never a 500.
+  database_unavailable: { status: 503, title: 'The database is unavailable' },
   supabase_unavailable: { status: 503, title: 'Supabase Auth cannot be reached' },
 } as const satisfies Record<string, { status: number; title: string }>
 
@@ -57,6 +59,11 @@ export function isProblemCode(code: string): code is ProblemCode {
 export function problemType(code: ProblemCode): string {
   return `urn:area:problem:${code}`
 }
+
+/** Seconds a client should wait (Retry-After) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2
+
+export const databaseUnavailableDetail = `the database cannot be reached right now (restarting or overloaded); nothing was changed, retry in ${DATABASE_RETRY_AFTER_SECONDS} s`
 
 export function problem(code: ProblemCode, detail: string, errors?: Issue[]): Problem {
   const { status, title } = problemTypes[code]

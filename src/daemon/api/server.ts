@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DaemonContext } from '../context.js'
+import { PortInUseError } from '../listen.js'
 import { type AreaApp, type BuildAppOptions, buildApp } from './app.js'
 
 export interface ApiServer {
@@ -37,7 +38,14 @@ export async function startApiServer(ctx: DaemonContext, options: ApiServerOptio
   app.server.keepAliveTimeout = keepAliveTimeoutMs
   app.server.headersTimeout = headersTimeoutMs
   app.server.requestTimeout = requestTimeoutMs
-  await app.listen({ host: ctx.config.host, port: ctx.config.port })
+  try {
+    await app.listen({ host: ctx.config.host, port: ctx.config.port })
+  } catch (error) {
+    await app.close()
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError(ctx.config.host, ctx.config.port, 'PORT or --port', { cause: error })
+    throw error
+  }
   const address = app.server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   let closing: Promise<void> | undefined

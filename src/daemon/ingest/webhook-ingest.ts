@@ -8,6 +8,7 @@ import type { Database } from '../../db/schema.js'
 import type { Logger } from '../../engine/types.js'
 import type { SecretBox } from '../../secrets/secret-box.js'
 import { findWebhookHook, insertWebhookEvents, isDataException } from '../../store/webhook-events.js'
+import { createOutageLog, type OutageLog } from '../outage-log.js'
 import type { ExecutionJobData } from '../queue/types.js'
 import { createExecutionEnqueuer, DEFAULT_ENQUEUE, type ExecutionEnqueuer } from './execution-enqueuer.js'
 import {
@@ -61,6 +62,8 @@ export interface WebhookIngestDeps {
   secrets: SecretBox
   enqueueExecutions(jobs: ExecutionJobData[]): Promise<void>
   logger: Logger
+  /** The API's record of database outages, shared with its other routes; else one of its own. */
+  databaseOutage?: OutageLog
 }
 
 export interface WebhookIngest {
@@ -68,6 +71,8 @@ export interface WebhookIngest {
   limiter: RateLimiter
   batcher: IngestBatcher
   enqueuer: ExecutionEnqueuer
+  /** One warn line when commits start failing for want of the database, one when they work again. */
+  databaseOutage: OutageLog
   /** Waits until every submitted event is committed and its job enqueued (or left to the sweeper). */
   drain(): Promise<void>
   /** Refuses new events and drains. */
@@ -101,12 +106,16 @@ export function createWebhookIngest(
     maxPendingEvents: s.maxPendingEvents,
   })
   const limiter = createRateLimiter({ perSecond: s.rateLimitPerSecond, burst: s.rateLimitBurst })
+  const databaseOutage =
+    deps.databaseOutage ??
+    createOutageLog(deps.logger, { dependency: 'postgres', component: 'api', counting: 'requests refused' })
   let closing: Promise<void> | undefined
   return {
     hooks,
     limiter,
     batcher,
     enqueuer,
+    databaseOutage,
     async drain() {
       await batcher.drain()
       await enqueuer.drain()

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
+import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import { errorMessage } from '../../engine/errors.js'
 import type { Logger } from '../../engine/types.js'
 import { claimDuePolls, type DueSlot } from '../../store/due-polls.js'
@@ -12,6 +13,7 @@ import { findStrandedPollSlots, markPollSlotsEnqueued } from '../../store/poll-s
 import { pruneOldRecords } from '../../store/retention.js'
 import { findStrandedEvents } from '../../store/stranded-events.js'
 import type { AreaMetrics } from '../metrics.js'
+import { createOutageLog } from '../outage-log.js'
 import type { JobQueue } from '../queue/types.js'
 
 export interface SchedulerOptions {
@@ -67,6 +69,11 @@ export function startScheduler(
   let timer: NodeJS.Timeout | undefined
   let wake: (() => void) | undefined
   let lastSweep = 0
+  const databaseOutage = createOutageLog(deps.logger, {
+    dependency: 'postgres',
+    component: 'scheduler',
+    counting: 'steps failed',
+  })
   // The first prune waits a minute: a fleet restarting together should not all prune at once.
   let lastPrune = Date.now() - settings.retentionEveryMs + 60_000
 
@@ -151,9 +158,12 @@ export function startScheduler(
   async function step(name: string, run: () => Promise<void>): Promise<void> {
     try {
       await run()
+      databaseOutage.succeeded()
     } catch (error) {
-      // A tick that fails (database or Redis away) is tried again next tick; nothing is lost.
-      deps.logger.warn({ err: errorMessage(error) }, `scheduler could not ${name}`)
+      // A tick that fails (database or Redis away) is tried again next tick; nothing is lost. A
+      // database outage is one line when it starts and one when it ends, not one per tick.
+      if (isDatabaseUnavailable(error)) databaseOutage.failed(error)
+      else deps.logger.warn({ err: errorMessage(error) }, `scheduler could not ${name}`)
     }
   }
 

@@ -1,8 +1,11 @@
 /**
  * The worker role: consumes `poll` and `area_execution` jobs and hands them to the handlers,
- * timing each one for /metrics.
+ * timing each one for /metrics. A job that fails for want of the database is retried by the
+ * queue like any other failure; the outage is logged once when it starts and once when it ends.
  */
+import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import type { AreaMetrics } from '../metrics.js'
+import { createOutageLog } from '../outage-log.js'
 import type { QueueSetup } from '../queue/index.js'
 import type { JobConsumer, JobContext, JobKind } from '../queue/types.js'
 import type { WorkerDeps } from './deps.js'
@@ -14,6 +17,11 @@ export async function startWorker(
   deps: WorkerDeps,
   metrics?: Pick<AreaMetrics, 'jobsProcessed' | 'jobDuration'>,
 ): Promise<JobConsumer> {
+  const databaseOutage = createOutageLog(deps.logger, {
+    dependency: 'postgres',
+    component: 'worker',
+    counting: 'job attempts failed',
+  })
   const measured =
     <D>(type: JobKind, run: (data: D, ctx: JobContext) => Promise<unknown>) =>
     async (data: D, ctx: JobContext) => {
@@ -22,6 +30,10 @@ export async function startWorker(
       try {
         await run(data, ctx)
         outcome = 'succeeded'
+        databaseOutage.succeeded()
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) databaseOutage.failed(error)
+        throw error
       } finally {
         metrics?.jobsProcessed.inc({ type, outcome })
         metrics?.jobDuration.observe({ type, outcome }, (performance.now() - started) / 1000)

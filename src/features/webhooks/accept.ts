@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto'
 import { IngestUnavailableError } from '../../daemon/ingest/ingest-batcher.js'
 import type { WebhookIngest } from '../../daemon/ingest/webhook-ingest.js'
+import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import type { WebhookContext, WebhookReceipt } from '../../engine/define.js'
 import { errorMessage } from '../../engine/errors.js'
 import type { JsonObject, Logger } from '../../engine/types.js'
@@ -43,6 +44,8 @@ export type AcceptResult =
   | { outcome: 'unstorable'; reason: string }
   /** The commit failed: nothing is recorded, the sender should retry later. */
   | { outcome: 'not_recorded' }
+  /** The database cannot be reached (a restart, a failover): nothing is recorded, retry later. */
+  | { outcome: 'database_unavailable' }
   /** Every event was recorded before: a replay. */
   | { outcome: 'duplicate'; hookLogIds: string[] }
   | { outcome: 'accepted'; hookLogIds: string[]; response: WebhookReceipt['response'] }
@@ -55,11 +58,13 @@ const NOT_FOUND: AcceptResult = { outcome: 'not_found' }
  * The accept use case of one ingest pipeline. Its result goes to `answer` (the route's mapping to
  * its reply, given `target`, the reply) rather than back to an awaiting route, so a delivery costs
  * no more awaits than the two it needs: the hook lookup and the commit. A failure the ingest
- * cannot take now (IngestUnavailableError) is thrown, for the route's error handler.
+ * cannot take now (IngestUnavailableError) is thrown, for the route's error handler. A database
+ * outage is counted by the ingest's outage log (one line per outage), not logged per delivery.
  */
 export function createWebhookAccept<T, R>(
   ctx: Pick<FeatureContext, 'registry' | 'engine'>,
-  ingest: Pick<WebhookIngest, 'hooks' | 'limiter' | 'batcher'>,
+  ingest: Pick<WebhookIngest, 'hooks' | 'limiter' | 'batcher'> &
+    Partial<Pick<WebhookIngest, 'databaseOutage'>>,
   answer: (target: T, result: AcceptResult) => R,
 ): (delivery: WebhookDelivery, target: T) => Promise<R> {
   const { registry, engine } = ctx
@@ -121,6 +126,10 @@ export function createWebhookAccept<T, R>(
       if (isDataException(error))
         return answer(target, { outcome: 'unstorable', reason: errorMessage(error) })
       if (error instanceof IngestUnavailableError) throw error
+      if (isDatabaseUnavailable(error)) {
+        ingest.databaseOutage?.failed(error)
+        return answer(target, { outcome: 'database_unavailable' })
+      }
       delivery.log.error(
         { err: errorMessage(error), hookJobId },
         'webhook ingest: could not record the event',
@@ -128,6 +137,7 @@ export function createWebhookAccept<T, R>(
       return answer(target, { outcome: 'not_recorded' })
     }
 
+    ingest.databaseOutage?.succeeded()
     if (outcomes.some((o) => o.status === 'gone')) {
       // Disabled or deleted since it was cached: stop trusting the cache for it.
       ingest.hooks.invalidate(hookJobId)

@@ -26,7 +26,7 @@ describe.each(drivers)('API envelope (%s)', (driver) => {
         done()
       },
     })
-    t = await openTestDaemonContext(driver, { logger: pino({ level: 'info' }, sink) })
+    t = await openTestDaemonContext(driver, { logger: pino({ level: 'debug' }, sink) })
     app = await buildApp(t.ctx)
     app.get('/boom', async () => {
       throw new Error('connection to db.internal:5432 failed for user admin')
@@ -97,7 +97,7 @@ describe.each(drivers)('API envelope (%s)', (driver) => {
     expect(JSON.stringify(logged)).toContain('db.internal')
   })
 
-  it('keeps a sane X-Request-Id, makes one otherwise, and logs one line per request with it', async () => {
+  it('keeps a sane X-Request-Id, makes one otherwise, and logs one line per request with it (at debug)', async () => {
     const kept = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123' } })
     expect(kept.headers['x-request-id']).toBe('abc-123')
     const replaced = await app.inject({

@@ -3,9 +3,11 @@
  * a fake service, so each outcome is reached directly. The route's answers to them are tested
  * through Fastify in test/daemon/api/webhooks.int.test.ts.
  */
+
 import { describe, expect, it } from 'vitest'
 import type { HookTarget } from '../../../src/daemon/ingest/hook-cache.js'
 import { IngestUnavailableError } from '../../../src/daemon/ingest/ingest-batcher.js'
+import type { OutageLog } from '../../../src/daemon/outage-log.js'
 import type { WebhookHandler, WebhookReceipt } from '../../../src/engine/define.js'
 import type { Registry } from '../../../src/engine/registry.js'
 import type { Engine } from '../../../src/engine/run.js'
@@ -35,6 +37,7 @@ interface Setup {
   receive?: WebhookHandler<JsonObject>['receive']
   rate?: { ok: true } | { ok: false; retryAfterSeconds: number }
   submit?: (event: NewWebhookEvent) => Promise<WebhookEventOutcome>
+  databaseOutage?: OutageLog
 }
 
 function setup(options: Setup = {}) {
@@ -69,6 +72,7 @@ function setup(options: Setup = {}) {
           return Promise.resolve({ status: 'accepted', hookLogId: `log-${next}` })
         },
       } as never,
+      ...(options.databaseOutage ? { databaseOutage: options.databaseOutage } : {}),
     },
     (target: string, result: AcceptResult) => ({ target, result }),
   )
@@ -171,5 +175,25 @@ describe('accepting a webhook delivery', () => {
       submit: () => Promise.reject(new IngestUnavailableError('the ingest is closing')),
     })
     await expect(closing.deliver('{}')).rejects.toBeInstanceOf(IngestUnavailableError)
+  })
+
+  it('counts a database outage in the outage log instead of logging each delivery', async () => {
+    const restart = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    })
+    const failures: unknown[] = []
+    const databaseOutage: OutageLog = {
+      failed: (error: unknown) => {
+        failures.push(error)
+      },
+      succeeded() {},
+      down: false,
+    }
+    const down = setup({ submit: () => Promise.reject(restart), databaseOutage })
+    const results = []
+    for (let i = 0; i < 5; i++) results.push(await down.deliver('{}'))
+    expect(results).toEqual(Array(5).fill({ outcome: 'database_unavailable' }))
+    expect(failures).toEqual(Array(5).fill(restart))
+    expect(down.errors).toEqual([])
   })
 })

@@ -19,6 +19,10 @@ export interface DaemonProcess {
   metricsPort: number | undefined
   url: string
   logs: Record<string, unknown>[]
+  /** What it wrote to stderr so far (the CLI's error message when it fails to start). */
+  stderr(): string
+  /** Settles with the exit code when the process exits. */
+  exited: Promise<number | null>
   /** SIGTERM and wait for the exit (or SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<number | null>
   /** kill -9: no drain, no cleanup. */
@@ -37,6 +41,13 @@ export interface DaemonOptions {
   env: Record<string, string>
   /** How long to wait for "area is running". */
   startTimeoutMs?: number
+  /** The API's port (default 0: any free port). */
+  port?: number
+  /**
+   * false: resolve as soon as the process is spawned, for tests of how it starts (it may wait
+   * for Postgres or Redis, or fail); `port` and `metricsPort` are then undefined.
+   */
+  waitUntilRunning?: boolean
 }
 
 /** `area serve` from this checkout (bin/dev.js under tsx) with `args`, in an environment of `env` only. */
@@ -62,7 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
     command,
     args,
     options: spawnOptions,
-  } = serveCommand([`--role=${options.role}`, '--port', '0'], {
+  } = serveCommand([`--role=${options.role}`, '--port', String(options.port ?? 0)], {
     LOG_LEVEL: 'info',
     // Several processes share this host: each metrics port is picked at listen time.
     AREA_METRICS_PORT: '0',
@@ -93,7 +104,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
 
   const started = Date.now()
   const timeout = options.startTimeoutMs ?? 60_000
-  let running: Record<string, unknown> | undefined
+  let running: Record<string, unknown> | undefined = options.waitUntilRunning === false ? {} : undefined
   while (!running) {
     running = logs.find((l) => l.msg === 'area is running')
     if (running) break
@@ -119,6 +130,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
     metricsPort: typeof running.metricsPort === 'number' ? running.metricsPort : undefined,
     url: `http://127.0.0.1:${port}`,
     logs,
+    stderr: () => stderr,
+    exited,
     async stop(graceMs = 30_000) {
       if (child.exitCode !== null) return child.exitCode
       child.kill('SIGTERM')

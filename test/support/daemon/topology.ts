@@ -31,6 +31,8 @@ export interface TopologyOptions {
   name: string
   /** Default: the shared server, whose keys under the topology's prefix are deleted at close. */
   redisUrl?: string
+  /** A database of the test's own (a private Postgres it restarts); default: a new one on the shared server. */
+  databaseUrl?: string
   /** Variables every process gets on top of the topology's own (they win). */
   env?: Record<string, string>
   /** How long each process may take to say "area is running"; default 60 s. */
@@ -47,6 +49,8 @@ export interface TopologyOptions {
 export interface Topology {
   /** The data directory; undefined unless embedded. */
   dataDir: string | undefined
+  /** The environment every process of the topology gets (for a process started by hand). */
+  env: Record<string, string>
   /** Every process started, in order, running or not. */
   processes: DaemonProcess[]
   /**
@@ -78,6 +82,7 @@ export async function openTopology(options: TopologyOptions): Promise<Topology> 
   let database: TestDatabase | undefined
   let dataDir: string | undefined
   if (options.embedded) dataDir = await mkdtemp(join(tmpdir(), `area-${options.name}-`))
+  else if (options.databaseUrl) database = { url: options.databaseUrl, drop: async () => {} }
   else database = await createTestDatabase(`area_e2e_${options.name}`)
 
   const env = {
@@ -99,6 +104,7 @@ export async function openTopology(options: TopologyOptions): Promise<Topology> 
 
   const topology: Topology = {
     dataDir,
+    env,
     processes,
     async start(...roles) {
       const names = roles.map((role) => {

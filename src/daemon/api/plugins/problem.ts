@@ -4,13 +4,31 @@
  * errors are logged with the request id and answered without their message.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDatabaseUnavailable } from '../../../db/unavailable.js'
 import { AreaError, formatIssues, type Issue, ValidationError } from '../../../engine/errors.js'
-import { isProblemCode, type Problem, problem } from '../problems.js'
+import type { OutageLog } from '../../outage-log.js'
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailableDetail,
+  isProblemCode,
+  type Problem,
+  problem,
+} from '../problems.js'
 
 export const problemContentType = 'application/problem+json'
 
-export function registerProblemHandling(app: FastifyInstance): void {
+/**
+ * `databaseOutage`: a lost database connection is a 503 with Retry-After, logged once per outage
+ * there rather than once per request (docs/architecture.md, "Riding out faults").
+ */
+export function registerProblemHandling(app: FastifyInstance, databaseOutage?: OutageLog): void {
   app.setErrorHandler((error: unknown, request, reply) => {
+    // An AreaError already says what failed (Supabase unreachable is not the database).
+    if (!(error instanceof AreaError) && isDatabaseUnavailable(error)) {
+      databaseOutage?.failed(error)
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+      return sendProblem(reply, problem('database_unavailable', databaseUnavailableDetail))
+    }
     const answer = toProblem(error, request)
     if (answer.status >= 500) request.log.error({ err: error }, 'request failed')
     return sendProblem(reply, answer)

@@ -5,6 +5,7 @@
  * (docs/architecture.md, "Invariants").
  */
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
+import { isDatabaseUnavailable } from '../../../db/unavailable.js'
 import { errorMessage } from '../../../engine/errors.js'
 import {
   type AcceptResult,
@@ -14,13 +15,21 @@ import {
 import type { DaemonContext } from '../../context.js'
 import { IngestUnavailableError } from '../../ingest/ingest-batcher.js'
 import { createWebhookIngest, type IngestSettings, type WebhookIngest } from '../../ingest/webhook-ingest.js'
-import { type ProblemCode, problem } from '../problems.js'
+import type { OutageLog } from '../../outage-log.js'
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailableDetail,
+  type ProblemCode,
+  problem,
+} from '../problems.js'
 
 export interface WebhookRoutesOptions {
   ctx: DaemonContext
   /** A pipeline built elsewhere (tests; an app that invalidates hooks on disable); else built from ctx. */
   ingest?: WebhookIngest
   settings?: Partial<IngestSettings>
+  /** The API's record of database outages (app.ts), shared with the /v1 routes. */
+  databaseOutage?: OutageLog
 }
 
 /** Seconds a sender should wait when the database cannot take events. */
@@ -36,6 +45,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         secrets: ctx.secrets,
         enqueueExecutions: (jobs) => ctx.queue.jobs.enqueueExecutions(jobs),
         logger: ctx.logger,
+        ...(opts.databaseOutage ? { databaseOutage: opts.databaseOutage } : {}),
       },
       {
         rateLimitPerSecond: ctx.config.webhookRateLimit,
@@ -63,6 +73,11 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     if (error instanceof IngestUnavailableError) {
       reply.header('retry-after', '1')
       return sendProblem(reply, 'not_ready', `${error.message}; retry shortly`)
+    }
+    if (isDatabaseUnavailable(error)) {
+      // The hook lookup of a delivery whose hook is not cached needs the database.
+      ingest.databaseOutage.failed(error)
+      return databaseUnavailable(reply)
     }
     const status = error.statusCode ?? 500
     if (status === 415) return sendProblem(reply, 'unsupported_media_type', error.message)
@@ -107,6 +122,8 @@ function answer(reply: FastifyReply, result: AcceptResult): FastifyReply {
     case 'not_recorded':
       reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER))
       return sendProblem(reply, 'not_ready', 'the event could not be recorded; retry later')
+    case 'database_unavailable':
+      return databaseUnavailable(reply)
     case 'duplicate': {
       const ids = result.hookLogIds
       return reply
@@ -119,6 +136,11 @@ function answer(reply: FastifyReply, result: AcceptResult): FastifyReply {
       return reply.code(202).send({ hookLogId: ids[0], ...(ids.length > 1 ? { hookLogIds: ids } : {}) })
     }
   }
+}
+
+function databaseUnavailable(reply: FastifyReply): FastifyReply {
+  reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+  return sendProblem(reply, 'database_unavailable', databaseUnavailableDetail)
 }
 
 /**
