@@ -9,6 +9,7 @@
  *   latency    webhook → first reaction request p50/p99 (webhook-to-reaction.ts, latency.ts)
  *   worker     worker executions/s beside BullMQ no-op, and Redis memory (worker-throughput.ts)
  *   scheduler  claim + enqueue of 100k due polls by 3 schedulers, double fires (scheduler-claim.ts)
+ *   pooler     ingest and worker through PgBouncer in transaction mode beside direct (pooler.ts)
  * BENCH_ONLY=worker,scheduler runs some of them; a figure not run is null in the JSON and has no
  * pass entries. Each module names the variables that change its setup.
  */
@@ -16,6 +17,7 @@ import { cpus, totalmem } from 'node:os'
 import { cleanUpEverything, describePostgres, redisVersion, withBenchEnvironment } from './environment.js'
 import { measureIngest } from './ingest.js'
 import { killServers } from './ipc.js'
+import { measurePooler } from './pooler.js'
 import { type FigureRun, megabytes, printTable } from './report.js'
 import { measureSchedulerClaim } from './scheduler-claim.js'
 import { TARGETS } from './targets.js'
@@ -27,6 +29,7 @@ const FIGURES = {
   latency: measureReactionLatency,
   worker: measureWorkerThroughput,
   scheduler: measureSchedulerClaim,
+  pooler: measurePooler,
 } as const
 type FigureName = keyof typeof FIGURES
 
@@ -67,6 +70,7 @@ async function main() {
     webhookToFirstReaction: null,
     worker: null,
     scheduler: null,
+    pooler: null,
     redis: null,
     ...Object.assign({}, ...runs.map((run) => run.json)),
     targets: TARGETS,
