@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import type { Logger } from '../../engine/types.js'
 import type { SecretBox } from '../../secrets/secret-box.js'
-import { findWebhookHook, insertWebhookEvents, isDataException } from '../../store/webhook-events.js'
+import { findWebhookHook, insertWebhookEvents, isConnectionFailure } from '../../store/webhook-events.js'
 import type { ExecutionJobData } from '../queue/types.js'
 import { createExecutionEnqueuer, DEFAULT_ENQUEUE, type ExecutionEnqueuer } from './execution-enqueuer.js'
 import {
@@ -93,7 +93,7 @@ export function createWebhookIngest(
   const batcher = createIngestBatcher({
     write: (events) => insertWebhookEvents(deps.db, events),
     onAccepted: (accepted) => enqueuer.push(accepted),
-    isPoison: isDataException,
+    isDatabaseDown: isConnectionFailure,
     maxBatchRows: s.batchMaxRows,
     maxBatchBytes: s.batchMaxBytes,
     maxWaitMs: s.batchMaxWaitMs,
