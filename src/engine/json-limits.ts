@@ -37,6 +37,7 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 }
 
 // U+0000, or a surrogate without its pair: text Postgres refuses in jsonb and text columns.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding U+0000 is the point
 const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** True when `text` holds U+0000 or a lone surrogate, which Postgres cannot store. */
