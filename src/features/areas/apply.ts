@@ -228,7 +228,9 @@ async function applyInChunks(
     const written = await db.transaction().execute(async (trx) => {
       const plans = await planAll(trx, input.userId, chunk, { mode: input.mode, lock: true }, start)
       const created = plans.filter((p) => p.outcome === 'created').length
-      await checkAreaCount(trx, input.userId, { created, deleted: 0 }, limits, { lock: true })
+      // What prune will delete at the end already counts: the set as a whole fits the quota.
+      const deleted = whole.doomed.length
+      await checkAreaCount(trx, input.userId, { created, deleted }, limits, { lock: true })
       return writeSet(trx, ctx, input.userId, { plans, doomed: [] })
     })
     results.push(...written.results)

@@ -234,4 +234,25 @@ describe('a large apply on the embedded database', () => {
     expect(problem.errors?.[0]?.path).toBe('/documents/35/spec/reactions')
     expect(await namesOf(me)).toEqual([])
   })
+
+  it('counts a pruning set as a whole against the quota, chunks or not', async () => {
+    const me = await signUp(app)
+    const saved = t.ctx.config.limits
+    t.ctx.config.limits = { ...saved, maxAreasPerUser: 15 }
+    try {
+      const set = (prefix: string) => Array.from({ length: 15 }, (_, i) => hookArea(`${prefix}-${i}`))
+      expect((await me.call('POST', '/v1/areas/apply', { documents: set('old') })).statusCode).toBe(200)
+      // 15 new names replacing 15: never more than 15 once the set is applied.
+      const replaced = await me.call('POST', '/v1/areas/apply', { documents: set('new'), prune: true })
+      expect(replaced.statusCode, replaced.body).toBe(200)
+      expect((await namesOf(me)).every((name) => name.startsWith('new-'))).toBe(true)
+      const over = await me.call('POST', '/v1/areas/apply', {
+        documents: [...set('new'), hookArea('one-more')],
+      })
+      expectProblem(over, 403, 'quota_exceeded')
+      expect(await namesOf(me)).not.toContain('one-more')
+    } finally {
+      t.ctx.config.limits = saved
+    }
+  })
 })
