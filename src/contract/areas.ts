@@ -83,7 +83,9 @@ export const ApplyMode = Type.Union([Type.Literal('apply'), Type.Literal('create
 
 export const BatchBody = Type.Object(
   {
-    documents: Type.Array(AreaDocumentSchema, { maxItems: 500 }),
+    documents: Type.Array(AreaDocumentSchema, {
+      description: 'At most AREA_MAX_APPLY_DOCUMENTS (500 by default); more is a 413',
+    }),
     prune: Type.Optional(Type.Boolean({ description: 'Delete your AREAs whose names are not in documents' })),
     dryRun: Type.Optional(Type.Boolean({ description: 'Answer what would change; write nothing' })),
     mode: Type.Optional(ApplyMode),

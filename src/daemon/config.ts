@@ -9,6 +9,7 @@ import { resolveDataDir } from '../db/data-dir.js'
 import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
 import { type DatabaseSettings, readDatabaseSettings } from './config-database.js'
+import { type LimitsSettings, readLimitsSettings } from './config-limits.js'
 import { type PollingSettings, readPollingSettings } from './config-polling.js'
 import { readStartupSettings, type StartupSettings } from './config-startup.js'
 import { type Env, integer } from './config-values.js'
@@ -60,6 +61,8 @@ export interface DaemonConfig {
   database: DatabaseSettings
   /** Waiting for Postgres and Redis at start; the metrics port's fallback. */
   startup: StartupSettings
+  /** Per-user quotas and input limits (config-limits.ts). */
+  limits: LimitsSettings
 }
 
 export interface SupabaseSettings {
@@ -133,6 +136,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     polling: readPollingSettings(env, problems),
     database: readDatabaseSettings(env, databaseUrl, options.roles, problems),
     startup: readStartupSettings(env, problems),
+    limits: readLimitsSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

@@ -11,7 +11,9 @@ const networkCodes = new Set([
   'EPIPE',
   'ETIMEDOUT',
   'EHOSTUNREACH',
+  'ENETUNREACH',
   'ENOTFOUND',
+  'EAI_AGAIN',
 ])
 
 /**
@@ -27,6 +29,10 @@ const messages = [
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error and is not queryable',
   'Connection ended unexpectedly',
+  'Cannot use a pool after calling end',
+  // The embedded database, closed while the process stops.
+  'PGlite is closed',
+  'database is closed',
 ]
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {

@@ -13,12 +13,13 @@ import type { Logger } from '../engine/types.js'
 import type { SecretBox } from '../secrets/secret-box.js'
 
 export interface FeatureContext {
-  store: { db: Kysely<Database> }
+  /** `driver` tells a single connection (embedded PGlite) from a pool, for work that must yield it. */
+  store: { db: Kysely<Database>; driver?: 'pglite' | 'postgres' }
   secrets: SecretBox
   registry: Registry
   engine: Engine
-  /** The settings use cases act on: where webhooks are sent, who may sign up, Supabase Auth. */
-  config: Pick<DaemonConfig, 'publicUrl' | 'signup' | 'supabase'>
+  /** The settings use cases act on: where webhooks are sent, who may sign up, Supabase Auth, quotas. */
+  config: Pick<DaemonConfig, 'publicUrl' | 'signup' | 'supabase' | 'limits'>
   logger: Logger
   queue: { jobs: Pick<JobQueue, 'enqueueExecutions'> }
 }

@@ -30,3 +30,9 @@ export const MAX_ALIAS_COUNT = 100
 
 /** Files read from the directories named by `-f` (a directory holding more is probably a mistake). */
 export const MAX_FILES = 1_000
+
+/**
+ * The longest polling interval, 10 years: beyond it a next run cannot be stored (the interval
+ * column is a 32-bit integer of seconds) nor, far enough, even computed as a date.
+ */
+export const MAX_POLL_INTERVAL_SECONDS = 3650 * 86_400

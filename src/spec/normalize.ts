@@ -15,6 +15,7 @@ import { validateCron } from '../engine/schedule.js'
 import { checkTemplates, isTemplate } from '../engine/templates.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
 import { type AreaDocument, AreaDocumentSchema, type ReactionSpec } from './document.js'
+import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
 
 export type NormalizedTrigger = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
 
@@ -181,10 +182,22 @@ function resolveTrigger(
     issues.push({ path, message: `${name} cannot be polled; use trigger: webhook` })
     return undefined
   }
-  const explicit = typeof input === 'object' ? parseDuration(input.polling.interval) : undefined
+  const explicit = typeof input === 'object' ? boundedDuration(input.polling.interval, issues) : undefined
+  if (explicit === null) return undefined
   if (polling.schedule) {
     // The cadence comes from the params (timer actions); an explicit interval must agree.
-    const schedule = polling.schedule(params as never)
+    let schedule: Schedule
+    try {
+      schedule = polling.schedule(params as never)
+    } catch (error) {
+      // A duration param too large to count in seconds, say.
+      issues.push({ path: '/spec/action/params', message: (error as Error).message })
+      return undefined
+    }
+    if (schedule.kind === 'interval' && schedule.seconds > MAX_POLL_INTERVAL_SECONDS) {
+      issues.push({ path: '/spec/action/params', message: tooLong })
+      return undefined
+    }
     if (schedule.kind === 'cron') {
       const problem = validateCron(schedule.expression, schedule.timezone)
       if (problem) {
@@ -214,6 +227,25 @@ function resolveTrigger(
     normalized: { type: 'polling', schedule: { kind: 'interval', seconds } },
     spec: { polling: { interval: formatDuration(seconds) } },
   }
+}
+
+const tooLong = `the interval must be at most ${formatDuration(MAX_POLL_INTERVAL_SECONDS)} (10 years); use a cron schedule for rarer runs`
+
+/** A trigger interval in seconds; null (with an issue) when it is too long to schedule. */
+function boundedDuration(text: string, issues: Issue[]): number | null {
+  const path = '/spec/action/trigger/polling/interval'
+  let seconds: number
+  try {
+    seconds = parseDuration(text)
+  } catch (error) {
+    issues.push({ path, message: (error as Error).message })
+    return null
+  }
+  if (seconds > MAX_POLL_INTERVAL_SECONDS) {
+    issues.push({ path, message: tooLong })
+    return null
+  }
+  return seconds
 }
 
 function normalizeReactions(

@@ -52,7 +52,12 @@ export async function findWebhookHook(
 export interface NewWebhookEvent {
   hookJobId: string
   deliveryId: string
-  payload: JsonObject
+  /**
+   * The payload as JSON text, serialised on its own before batching (serializeForStorage in
+   * engine/json-limits.ts): a payload that cannot be serialised then fails alone, never the
+   * statement it would share with other senders' events.
+   */
+  payloadJson: string
 }
 
 export type WebhookEventOutcome =
@@ -66,12 +71,13 @@ const keyOf = (hookJobId: string, deliveryId: string) => `${hookJobId}\n${delive
 const FOREIGN_KEY_VIOLATION = '23503'
 
 /**
- * Postgres refused a value (SQLSTATE class 22), e.g. a `\u0000` or a lone surrogate that jsonb
- * cannot store: the payload is at fault, not the database, and retrying it will not help.
+ * Postgres refused a value (SQLSTATE class 22, e.g. a `\u0000` or a lone surrogate that jsonb
+ * cannot store) or hit a limit on it (class 54, e.g. nesting beyond its stack depth): the payload
+ * is at fault, not the database, and retrying it will not help.
  */
 export function isDataException(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('22')
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'))
 }
 
 /**
@@ -84,9 +90,13 @@ export async function insertWebhookEvents(
   events: readonly NewWebhookEvent[],
 ): Promise<WebhookEventOutcome[]> {
   if (events.length === 0) return []
-  const rows = JSON.stringify(
-    events.map((e) => ({ hook_job_id: e.hookJobId, delivery_id: e.deliveryId, event_payload: e.payload })),
-  )
+  // Assembled from the serialised payloads: nothing here walks a payload again.
+  const rows = `[${events
+    .map(
+      (e) =>
+        `{"hook_job_id":${JSON.stringify(e.hookJobId)},"delivery_id":${JSON.stringify(e.deliveryId)},"event_payload":${e.payloadJson}}`,
+    )
+    .join(',')}]`
   let inserted: { id: string; hook_job_id: string; delivery_id: string }[]
   try {
     inserted = await insertRows(db, rows)

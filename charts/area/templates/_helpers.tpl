@@ -80,6 +80,14 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.config.signup | quote }}
 - name: AREA_LOG_RETENTION_DAYS
   value: {{ .Values.config.logRetentionDays | quote }}
+- name: AREA_MAX_AREAS_PER_USER
+  value: {{ .Values.config.quotas.maxAreasPerUser | quote }}
+- name: AREA_MIN_POLL_INTERVAL_SECONDS
+  value: {{ .Values.config.quotas.minPollIntervalSeconds | quote }}
+- name: AREA_MAX_LOG_STREAMS_PER_USER
+  value: {{ .Values.config.quotas.maxLogStreamsPerUser | quote }}
+- name: AREA_MAX_APPLY_DOCUMENTS
+  value: {{ .Values.config.quotas.maxApplyDocuments | quote }}
 - name: AREA_WORKER_CONCURRENCY
   value: {{ .Values.worker.concurrency | quote }}
 - name: AREA_POLL_CONCURRENCY

@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { DaemonContext } from '../context.js'
 import { createOutageLog } from '../outage-log.js'
 import { authenticate, decorateAuth } from './plugins/auth.js'
+import { registerInputGuard } from './plugins/input-guard.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { registerProblemHandling } from './plugins/problem.js'
 import { ApiLogController } from './plugins/request-log.js'
@@ -79,6 +80,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
     async (v1) => {
       // The API speaks JSON only: a text body is refused (415) rather than parsed as a string.
       v1.removeContentTypeParser('text/plain')
+      registerInputGuard(v1)
       await v1.register(publicAuthRoutes, { ctx })
       // The provider sends the browser here without a bearer token: the OAuth state authenticates.
       await v1.register(connectionCallbackRoutes, { ctx })

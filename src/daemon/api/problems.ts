@@ -9,6 +9,8 @@ import type { Issue } from '../../engine/errors.js'
 export const problemTypes = {
   validation_failed: { status: 400, title: 'The request is invalid' },
   malformed_json: { status: 400, title: 'The body is not valid JSON' },
+  json_too_deep: { status: 400, title: 'The JSON is nested too deeply' },
+  quota_exceeded: { status: 403, title: 'A quota of your account is reached' },
   bad_request: { status: 400, title: 'Bad request' },
   oauth_not_configured: { status: 400, title: 'OAuth is not configured for this service' },
   unauthenticated: { status: 401, title: 'Not authenticated' },

@@ -7,6 +7,11 @@
  * Under load, batches grow by themselves: while `maxConcurrentBatches` are in flight, new events
  * wait and leave together with the next free slot. Replays of one delivery inside a collecting
  * batch share one row; across batches the database's unique key (hook, delivery id) decides.
+ *
+ * One bad event must not fail its neighbours (docs/architecture.md, "Bad input and quotas"): each
+ * payload is serialised on its own before it is submitted, and a batch whose statement fails for
+ * any reason but an unreachable database is split in halves and retried, down to single events,
+ * so only the event at fault gets its error.
  */
 import { AreaError } from '../../engine/errors.js'
 import type { NewWebhookEvent, WebhookEventOutcome } from '../../store/webhook-events.js'
@@ -28,8 +33,11 @@ export interface IngestBatcherOptions {
   write(events: readonly IngestEvent[]): Promise<WebhookEventOutcome[]>
   /** Called after each commit with the newly accepted events, in submit order. */
   onAccepted?(events: AcceptedEvent[]): void
-  /** Errors caused by one event's data: the batch is retried one event at a time to isolate it. */
-  isPoison?(error: unknown): boolean
+  /**
+   * Errors that fail every event alike (the database is unreachable): the batch fails whole.
+   * Any other error may be one event's fault, so the batch is split to isolate it.
+   */
+  isDatabaseDown?(error: unknown): boolean
   maxBatchRows?: number
   maxBatchBytes?: number
   /** How long the first event of a batch waits for company; 0 waits for the end of this I/O turn. */
@@ -96,7 +104,7 @@ export function createIngestBatcher(options: IngestBatcherOptions): IngestBatche
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_BATCH.maxWaitMs
   const maxConcurrent = options.maxConcurrentBatches ?? DEFAULT_BATCH.maxConcurrentBatches
   const maxPending = options.maxPendingEvents ?? DEFAULT_BATCH.maxPendingEvents
-  const isPoison = options.isPoison ?? (() => false)
+  const isDatabaseDown = options.isDatabaseDown ?? (() => false)
 
   let queue: Slot[] = []
   let queueBytes = 0
@@ -164,14 +172,7 @@ export function createIngestBatcher(options: IngestBatcherOptions): IngestBatche
 
   async function run(batch: Slot[]): Promise<void> {
     try {
-      await commit(batch)
-    } catch (error) {
-      if (batch.length > 1 && isPoison(error)) {
-        // One event's data broke the statement: commit the others, fail only that one.
-        for (const slot of batch) await commit([slot]).catch((single: unknown) => fail([slot], single))
-      } else {
-        fail(batch, error)
-      }
+      await commitOrSplit(batch)
     } finally {
       inFlight -= 1
       pump()
@@ -180,6 +181,24 @@ export function createIngestBatcher(options: IngestBatcherOptions): IngestBatche
         idle = []
         for (const resolve of waiting) resolve()
       }
+    }
+  }
+
+  /**
+   * Halves a failing batch until the failure is pinned on single events: one bad event among n
+   * costs about 2·log2(n) more statements, and every other event is committed.
+   */
+  async function commitOrSplit(batch: Slot[]): Promise<void> {
+    try {
+      await commit(batch)
+    } catch (error) {
+      if (batch.length === 1 || isDatabaseDown(error)) {
+        fail(batch, error)
+        return
+      }
+      const half = Math.ceil(batch.length / 2)
+      await commitOrSplit(batch.slice(0, half))
+      await commitOrSplit(batch.slice(half))
     }
   }
 

@@ -5,9 +5,10 @@
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
+import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import type { Logger } from '../../engine/types.js'
 import type { SecretBox } from '../../secrets/secret-box.js'
-import { findWebhookHook, insertWebhookEvents, isDataException } from '../../store/webhook-events.js'
+import { findWebhookHook, insertWebhookEvents } from '../../store/webhook-events.js'
 import { createOutageLog, type OutageLog } from '../outage-log.js'
 import type { ExecutionJobData } from '../queue/types.js'
 import { createExecutionEnqueuer, DEFAULT_ENQUEUE, type ExecutionEnqueuer } from './execution-enqueuer.js'
@@ -98,7 +99,7 @@ export function createWebhookIngest(
   const batcher = createIngestBatcher({
     write: (events) => insertWebhookEvents(deps.db, events),
     onAccepted: (accepted) => enqueuer.push(accepted),
-    isPoison: isDataException,
+    isDatabaseDown: (error) => isDatabaseUnavailable(error),
     maxBatchRows: s.batchMaxRows,
     maxBatchBytes: s.batchMaxBytes,
     maxWaitMs: s.batchMaxWaitMs,

@@ -1,10 +1,20 @@
 /**
  * Applying AREA documents: one by name (`PUT /v1/areas/:name`, `POST /v1/areas`), or a set as one
  * change (`area apply -f dir/ [--prune] [--dry-run]`). Every document is validated and planned
- * (plan.ts) before anything is written, then all are written in one transaction: one bad
- * document, or two with the same name, and nothing changes.
+ * (plan.ts), and held to the quotas (quotas.ts), before anything is written, then all are written
+ * in one transaction: one bad document, or two with the same name, and nothing changes.
+ *
+ * Except on the embedded database with more than APPLY_CHUNK documents: PGlite has one
+ * connection, and a transaction holds it, so one long apply would stall every other user's
+ * request (500 documents held it for 15 s). There the set is validated and planned as a whole
+ * first, without a transaction (a bad document still writes nothing), then written in
+ * transactions of APPLY_CHUNK documents, yielding the connection in between. The trade-off: a
+ * failure of the database itself midway, or a connection deleted by a concurrent request, leaves
+ * the chunks before it applied; applying the same files again completes the change
+ * (docs/architecture.md, "Bad input and quotas").
  */
 import type { Kysely } from 'kysely'
+import type { LimitsSettings } from '../../daemon/config-limits.js'
 import type { Database } from '../../db/schema.js'
 import { type Issue, ValidationError } from '../../engine/errors.js'
 import type { Registry } from '../../engine/registry.js'
@@ -15,10 +25,16 @@ import type { AreaDetails } from '../../store/area-queries.js'
 import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../../store/areas.js'
 import type { FeatureContext } from '../context.js'
 import { type ApplyOutcome, type AreaPlan, planArea } from './plan.js'
+import { checkAreaCount, checkDocumentCount, pollIntervalIssue } from './quotas.js'
 import { areaDetails } from './read.js'
 
 export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
+/** What the API's applies need: the quotas as well. */
+export type QuotaApplyContext = ApplyContext & { config: { limits: LimitsSettings } }
 export type ApplyMode = 'apply' | 'create'
+
+/** Documents per transaction when an apply must yield the embedded database's one connection. */
+export const APPLY_CHUNK = 10
 
 export interface ApplyAreaInput {
   userId: string
@@ -26,6 +42,8 @@ export interface ApplyAreaInput {
   /** `create` refuses an existing name; `apply` updates it. */
   mode: ApplyMode
   now?: Date
+  /** Held to AREA_MAX_AREAS_PER_USER when given. */
+  limits?: LimitsSettings
 }
 
 export interface ApplyAreaResult {
@@ -41,6 +59,9 @@ export interface ApplyAreaResult {
 export async function applyArea(ctx: ApplyContext, input: ApplyAreaInput): Promise<ApplyAreaResult> {
   return ctx.store.db.transaction().execute(async (trx) => {
     const plan = await planArea(trx, input.userId, input.area, { mode: input.mode, lock: true })
+    if (input.limits && plan.outcome === 'created') {
+      await checkAreaCount(trx, input.userId, { created: 1, deleted: 0 }, input.limits, { lock: true })
+    }
     return writePlan(trx, plan, writeContext(ctx, input.userId, input.now))
   })
 }
@@ -53,7 +74,7 @@ export interface ApplyDocumentOptions {
 
 /** One document as the API receives it: normalized, applied, and the AREA as it now stands. */
 export async function applyDocument(
-  ctx: ApplyContext,
+  ctx: QuotaApplyContext,
   userId: string,
   document: AreaDocument,
   options: ApplyDocumentOptions,
@@ -68,7 +89,9 @@ export async function applyDocument(
     ])
   }
   const area = normalizeArea(document, ctx.registry)
-  const result = await applyArea(ctx, { userId, area, mode: options.mode })
+  const tooOften = pollIntervalIssue(area, ctx.registry, ctx.config.limits)
+  if (tooOften) throw new ValidationError([tooOften])
+  const result = await applyArea(ctx, { userId, area, mode: options.mode, limits: ctx.config.limits })
   return {
     outcome: result.outcome,
     changes: result.changes,
@@ -104,8 +127,13 @@ export interface ApplyDocumentsInput {
   dryRun: boolean
 }
 
-export async function applyDocuments(ctx: ApplyContext, input: ApplyDocumentsInput): Promise<BatchAnswer> {
-  const areas = normalizeAll(input.documents, ctx.registry)
+export async function applyDocuments(
+  ctx: QuotaApplyContext,
+  input: ApplyDocumentsInput,
+): Promise<BatchAnswer> {
+  const { limits } = ctx.config
+  checkDocumentCount(input.documents.length, limits)
+  const areas = await normalizeAll(input.documents, ctx.registry, limits)
   if (input.prune && areas.length === 0) {
     throw new ValidationError([
       {
@@ -114,39 +142,112 @@ export async function applyDocuments(ctx: ApplyContext, input: ApplyDocumentsInp
       },
     ])
   }
-  const lock = !input.dryRun
-  const run = async (db: Kysely<Database>): Promise<BatchAnswer> => {
-    const plans = await planAll(db, input.userId, areas, { mode: input.mode, lock })
-    const names = areas.map((a) => a.name)
-    const doomed = input.prune ? await findAreasNotNamed(db, input.userId, names, { lock }) : []
-    const pruned = doomed.map((d) => d.name)
-    if (input.dryRun) {
-      return {
-        results: [
-          ...plans.map((plan) => ({
-            name: plan.area.name,
-            outcome: plan.outcome,
-            changes: plan.changes,
-            ...(plan.existing ? { before: plan.existing.spec } : {}),
-            after: plan.area.document as unknown as JsonObject,
-          })),
-          ...doomed.map((d) => ({ name: d.name, outcome: 'deleted' as const, changes: [], before: d.spec })),
-        ],
-        pruned,
-      }
-    }
-    const context = writeContext(ctx, input.userId)
-    const results: BatchResult[] = []
-    for (const plan of plans) {
-      const written = await writePlan(db, plan, context)
-      results.push({ name: written.name, outcome: written.outcome, changes: written.changes })
-    }
-    await pruneAreas(db, input.userId, doomed)
-    for (const name of pruned) results.push({ name, outcome: 'deleted', changes: [] })
-    return { results, pruned }
-  }
   // A dry run only reads: no transaction, no locks held.
-  return input.dryRun ? run(ctx.store.db) : ctx.store.db.transaction().execute((trx) => run(trx))
+  if (input.dryRun) return planSet(ctx.store.db, input, areas, { lock: false }).then(dryRunAnswer)
+  if (ctx.store.driver === 'pglite' && areas.length > APPLY_CHUNK) return applyInChunks(ctx, input, areas)
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const set = await planSet(trx, input, areas, { lock: true })
+    await checkAreaCount(trx, input.userId, countChange(set), limits, { lock: true })
+    return writeSet(trx, ctx, input.userId, set)
+  })
+}
+
+interface PlannedSet {
+  plans: AreaPlan[]
+  /** AREAs `prune` deletes. */
+  doomed: { id: string; name: string; spec: JsonObject }[]
+}
+
+async function planSet(
+  db: Kysely<Database>,
+  input: ApplyDocumentsInput,
+  areas: NormalizedArea[],
+  options: { lock: boolean },
+): Promise<PlannedSet> {
+  const plans = await planAll(db, input.userId, areas, { mode: input.mode, lock: options.lock })
+  const names = areas.map((a) => a.name)
+  const doomed = input.prune ? await findAreasNotNamed(db, input.userId, names, options) : []
+  return { plans, doomed }
+}
+
+function countChange(set: PlannedSet): { created: number; deleted: number } {
+  return { created: set.plans.filter((p) => p.outcome === 'created').length, deleted: set.doomed.length }
+}
+
+function dryRunAnswer({ plans, doomed }: PlannedSet): BatchAnswer {
+  return {
+    results: [
+      ...plans.map((plan) => ({
+        name: plan.area.name,
+        outcome: plan.outcome,
+        changes: plan.changes,
+        ...(plan.existing ? { before: plan.existing.spec } : {}),
+        after: plan.area.document as unknown as JsonObject,
+      })),
+      ...doomed.map((d) => ({ name: d.name, outcome: 'deleted' as const, changes: [], before: d.spec })),
+    ],
+    pruned: doomed.map((d) => d.name),
+  }
+}
+
+async function writeSet(
+  trx: Kysely<Database>,
+  ctx: ApplyContext,
+  userId: string,
+  { plans, doomed }: PlannedSet,
+): Promise<BatchAnswer> {
+  const context = writeContext(ctx, userId)
+  const results: BatchResult[] = []
+  for (const plan of plans) {
+    const written = await writePlan(trx, plan, context)
+    results.push({ name: written.name, outcome: written.outcome, changes: written.changes })
+  }
+  await pruneAreas(trx, userId, doomed)
+  const pruned = doomed.map((d) => d.name)
+  for (const name of pruned) results.push({ name, outcome: 'deleted', changes: [] })
+  return { results, pruned }
+}
+
+/**
+ * The embedded database's large apply (see the header): the whole set validated and planned
+ * without holding the connection, then written APPLY_CHUNK documents per transaction, each chunk
+ * planned again under its locks and counted against the quota, the prune last.
+ */
+async function applyInChunks(
+  ctx: QuotaApplyContext,
+  input: ApplyDocumentsInput,
+  areas: NormalizedArea[],
+): Promise<BatchAnswer> {
+  const { db } = ctx.store
+  const { limits } = ctx.config
+  const whole = await planSet(db, input, areas, { lock: false })
+  await checkAreaCount(db, input.userId, countChange(whole), limits, { lock: false })
+  const results: BatchResult[] = []
+  for (let start = 0; start < areas.length; start += APPLY_CHUNK) {
+    const chunk = areas.slice(start, start + APPLY_CHUNK)
+    const written = await db.transaction().execute(async (trx) => {
+      const plans = await planAll(trx, input.userId, chunk, { mode: input.mode, lock: true }, start)
+      const created = plans.filter((p) => p.outcome === 'created').length
+      // What prune will delete at the end already counts: the set as a whole fits the quota.
+      const deleted = whole.doomed.length
+      await checkAreaCount(trx, input.userId, { created, deleted }, limits, { lock: true })
+      return writeSet(trx, ctx, input.userId, { plans, doomed: [] })
+    })
+    results.push(...written.results)
+    await yieldTurn()
+  }
+  if (whole.doomed.length === 0) return { results, pruned: [] }
+  const pruned = await db.transaction().execute(async (trx) => {
+    const names = areas.map((a) => a.name)
+    const doomed = await findAreasNotNamed(trx, input.userId, names, { lock: true })
+    return writeSet(trx, ctx, input.userId, { plans: [], doomed })
+  })
+  return { results: [...results, ...pruned.results], pruned: pruned.pruned }
+}
+
+/** Lets requests that queued for the connection meanwhile have it before the next chunk. */
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function writeContext(ctx: ApplyContext, userId: string, now?: Date): WriteContext {
@@ -179,12 +280,21 @@ async function writePlan(
   }
 }
 
-/** Every document normalized; all issues of all documents at once, prefixed `/documents/<i>`. */
-function normalizeAll(documents: readonly unknown[], registry: Registry): NormalizedArea[] {
+/**
+ * Every document normalized and held to the polling minimum; all issues of all documents at
+ * once, prefixed `/documents/<i>`. Yields now and then: hundreds of documents are a lot of
+ * validation to do in one turn of the event loop.
+ */
+async function normalizeAll(
+  documents: readonly unknown[],
+  registry: Registry,
+  limits: LimitsSettings,
+): Promise<NormalizedArea[]> {
   const issues: Issue[] = []
   const areas: NormalizedArea[] = []
   const firstIndex = new Map<string, number>()
-  documents.forEach((document, index) => {
+  for (const [index, document] of documents.entries()) {
+    if (index > 0 && index % APPLY_CHUNK === 0) await yieldTurn()
     try {
       const area = normalizeArea(document, registry)
       const first = firstIndex.get(area.name)
@@ -194,12 +304,14 @@ function normalizeAll(documents: readonly unknown[], registry: Registry): Normal
           message: `"${area.name}" is also the name of document ${first}: names must be unique`,
         })
       } else firstIndex.set(area.name, index)
+      const tooOften = pollIntervalIssue(area, registry, limits)
+      if (tooOften) issues.push(...prefixed([tooOften], index))
       areas.push(area)
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
       issues.push(...prefixed(error.issues, index))
     }
-  })
+  }
   if (issues.length) throw new ValidationError(issues)
   return areas
 }
@@ -210,6 +322,8 @@ async function planAll(
   userId: string,
   areas: NormalizedArea[],
   options: { mode: ApplyMode; lock: boolean },
+  /** The index of `areas[0]` among the documents, for the issues' paths. */
+  offset = 0,
 ): Promise<AreaPlan[]> {
   const issues: Issue[] = []
   const plans: AreaPlan[] = []
@@ -218,7 +332,7 @@ async function planAll(
       plans.push(await planArea(db, userId, area, options))
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
-      issues.push(...prefixed(error.issues, index))
+      issues.push(...prefixed(error.issues, offset + index))
     }
   }
   if (issues.length) throw new ValidationError(issues)

@@ -3,6 +3,7 @@
  * order key can change without breaking them; a cursor that does not decode is a 400.
  */
 import { ValidationError } from '../../engine/errors.js'
+import { namePattern } from '../../spec/document.js'
 import type { LogPosition } from '../../store/logs.js'
 
 export function encodeCursor(value: unknown): string {
@@ -24,10 +25,12 @@ function invalid(): ValidationError {
 /** AREA pages are keyed on the name. */
 export function decodeNameCursor(cursor: string): string {
   const value = decode(cursor)
-  if (typeof value !== 'string' || value.length === 0 || value.length > 63) throw invalid()
+  // Shaped like a name, so nothing a database cannot compare (a U+0000) reaches a query.
+  if (typeof value !== 'string' || !areaName.test(value)) throw invalid()
   return value
 }
 
+const areaName = new RegExp(namePattern)
 const exactTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -36,9 +39,18 @@ export function decodeLogCursor(cursor: string): LogPosition {
   const value = decode(cursor)
   if (!Array.isArray(value) || value.length !== 2) throw invalid()
   const [detectedAt, id] = value as unknown[]
-  if (typeof detectedAt !== 'string' || !exactTimestamp.test(detectedAt)) throw invalid()
+  // Shaped right is not enough: month 13 or hour 25 would reach Postgres and fail there.
+  if (typeof detectedAt !== 'string' || !exactTimestamp.test(detectedAt) || !isRealTime(detectedAt))
+    throw invalid()
   if (typeof id !== 'string' || !uuid.test(id)) throw invalid()
   return { detectedAt, id }
+}
+
+/** The timestamp names an instant that exists (microseconds beyond JavaScript's milliseconds). */
+function isRealTime(text: string): boolean {
+  const millis = `${text.slice(0, 23)}Z`
+  const time = Date.parse(millis)
+  return !Number.isNaN(time) && new Date(time).toISOString() === millis
 }
 
 export function encodeLogCursor(position: LogPosition): string {

@@ -54,18 +54,37 @@ export async function listLogs(
   return { items: page.items, nextCursor: page.next ? encodeLogCursor(page.next) : null }
 }
 
-/** `1h`, `30m`, `7d`: that long ago; otherwise an ISO 8601 time. */
+/** The earliest `since` accepted: nothing is older than the Unix epoch, and Postgres takes it. */
+const EARLIEST_SINCE = Date.UTC(1970, 0, 1)
+/** The latest: a date some way ahead is an empty page, not an error; past year 9999 is nonsense. */
+const LATEST_SINCE = Date.UTC(9999, 11, 31, 23, 59, 59)
+
+/**
+ * `1h`, `30m`, `7d`: that long ago; otherwise an ISO 8601 time. A time outside 1970–9999 is a
+ * 400 (Postgres cannot compare against a date JavaScript cannot even print, e.g. `1000000d`).
+ */
 export function parseSince(text: string, now = Date.now()): Date {
+  let time: number
   try {
-    return new Date(now - parseDuration(text) * 1000)
+    time = now - parseDuration(text) * 1000
   } catch {
-    const time = Date.parse(text)
-    if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(time)) return new Date(time)
+    time = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN
+    if (Number.isNaN(time)) {
+      throw new ValidationError([
+        {
+          path: '/query/since',
+          message: 'must be a duration (30m, 1h, 7d) or an ISO 8601 time (2025-01-31T09:00:00Z)',
+        },
+      ])
+    }
+  }
+  if (!(time >= EARLIEST_SINCE && time <= LATEST_SINCE)) {
     throw new ValidationError([
       {
         path: '/query/since',
-        message: 'must be a duration (30m, 1h, 7d) or an ISO 8601 time (2025-01-31T09:00:00Z)',
+        message: `is out of range: give a time between 1970-01-01 and 9999-12-31, or a duration of at most ${Math.floor((now - EARLIEST_SINCE) / 86_400_000)}d`,
       },
     ])
   }
+  return new Date(time)
 }

@@ -15,6 +15,7 @@ import type { WebhookIngest } from '../../daemon/ingest/webhook-ingest.js'
 import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import type { WebhookContext, WebhookReceipt } from '../../engine/define.js'
 import { errorMessage } from '../../engine/errors.js'
+import { serializeForStorage } from '../../engine/json-limits.js'
 import type { JsonObject, Logger } from '../../engine/types.js'
 import { isDataException, type WebhookEventOutcome } from '../../store/webhook-events.js'
 import type { FeatureContext } from '../context.js'
@@ -108,17 +109,26 @@ export function createWebhookAccept<T, R>(
     const deliveryId = receipt.deliveryId ?? randomUUID()
     if (deliveryId.length > MAX_DELIVERY_ID_LENGTH) return answer(target, { outcome: 'delivery_id_too_long' })
 
+    // Each event is serialised here, on its own: one that cannot be stored fails this delivery
+    // alone, before it could share a statement with other senders' events.
+    const payloads: string[] = []
+    for (const payload of events) {
+      const serialized = serializeForStorage(payload)
+      if (!serialized.ok) return answer(target, { outcome: 'unstorable', reason: serialized.reason })
+      payloads.push(serialized.json)
+    }
+
     let outcomes: WebhookEventOutcome[]
     try {
       outcomes = await Promise.all(
-        events.map((payload, i) =>
+        payloads.map((payloadJson, i) =>
           ingest.batcher.submit({
             hookJobId,
             areaActionId: hook.areaActionId,
             // One delivery may carry several events; each needs its own dedup key.
             deliveryId: events.length === 1 ? deliveryId : `${deliveryId}#${i}`,
-            payload,
-            sizeBytes: rawBody.length,
+            payloadJson,
+            sizeBytes: payloadJson.length,
           }),
         ),
       )

@@ -3,11 +3,12 @@
  * a content type), or an HTML form, whose fields become an object (a repeated field, an array).
  * The raw bytes stay untouched for the signature check.
  */
+import { jsonDepthExceeds, MAX_WEBHOOK_JSON_DEPTH } from '../../engine/json-limits.js'
 import type { JsonObject, JsonValue } from '../../engine/types.js'
 
 export type ParsedBody =
   | { ok: true; value: JsonValue }
-  | { ok: false; code: 'malformed_json' | 'unsupported_media_type'; detail: string }
+  | { ok: false; code: 'malformed_json' | 'json_too_deep' | 'unsupported_media_type'; detail: string }
 
 export function parseWebhookBody(contentType: string | undefined, raw: Buffer): ParsedBody {
   const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
@@ -22,6 +23,15 @@ export function parseWebhookBody(contentType: string | undefined, raw: Buffer): 
   // An empty body (a bare ping) is an empty event rather than an error.
   if (raw.length === 0) return { ok: true, value: {} }
   const text = raw.toString('utf8')
+  // Before parsing: a value nested this deep would overflow the stack of whatever walks it next
+  // (serialising it for the database did, failing the other events of its batch).
+  if (jsonDepthExceeds(text, MAX_WEBHOOK_JSON_DEPTH)) {
+    return {
+      ok: false,
+      code: 'json_too_deep',
+      detail: `the body nests arrays and objects more than ${MAX_WEBHOOK_JSON_DEPTH} levels deep`,
+    }
+  }
   try {
     // A "__proto__" key would become the prototype of an object the event is assigned into.
     const value = suspectProto.test(text) ? JSON.parse(text, dropProto) : JSON.parse(text)

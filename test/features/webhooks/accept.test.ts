@@ -103,7 +103,7 @@ describe('accepting a webhook delivery', () => {
       response: undefined,
     })
     expect(one.submitted).toEqual([
-      { hookJobId, areaActionId: 'action-1', deliveryId: 'd-1', payload: { a: 1 }, sizeBytes: 7 },
+      { hookJobId, areaActionId: 'action-1', deliveryId: 'd-1', payloadJson: '{"a":1}', sizeBytes: 7 },
     ])
 
     const many = setup({ receive: () => ({ deliveryId: 'd-2', events: [{ n: 1 }, { n: 2 }] }) })
@@ -195,5 +195,29 @@ describe('accepting a webhook delivery', () => {
     expect(results).toEqual(Array(5).fill({ outcome: 'database_unavailable' }))
     expect(failures).toEqual(Array(5).fill(restart))
     expect(down.errors).toEqual([])
+  })
+
+  it('serialises each event on its own: one that cannot be stored is refused before it is batched', async () => {
+    let deep: unknown = []
+    for (let i = 0; i < 20_000; i++) deep = [deep]
+    const overflow = setup({ receive: () => ({ deliveryId: 'd-1', events: [{ deep } as never] }) })
+    expect(await overflow.deliver('{}')).toMatchObject({
+      outcome: 'unstorable',
+      reason: expect.stringContaining('cannot be serialised'),
+    })
+    const nul = setup()
+    expect(await nul.deliver('{"text":"a \\u0000 b"}')).toMatchObject({
+      outcome: 'unstorable',
+      reason: expect.stringContaining('U+0000'),
+    })
+    const surrogate = setup()
+    expect(await surrogate.deliver('{"text":"\\ud800"}')).toMatchObject({ outcome: 'unstorable' })
+    expect([...overflow.submitted, ...nul.submitted, ...surrogate.submitted]).toEqual([])
+    // A pair of surrogates is a character, and an escaped backslash before "u0000" is text.
+    const fine = setup()
+    expect(await fine.deliver('{"emoji":"\\ud83d\\ude00","text":"\\\\u0000"}')).toMatchObject({
+      outcome: 'accepted',
+    })
+    expect(fine.submitted.map((e) => JSON.parse(e.payloadJson))).toEqual([{ emoji: '😀', text: '\\u0000' }])
   })
 })

@@ -46,4 +46,17 @@ describe('webhook body', () => {
       value: { a: '1' },
     })
   })
+
+  it('refuses JSON nested deeper than 400 levels before parsing it, counting no bracket in strings', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`
+    expect(parse('application/json', nested(400))).toMatchObject({ ok: true })
+    expect(parse('application/json', nested(401))).toMatchObject({
+      ok: false,
+      code: 'json_too_deep',
+      detail: expect.stringContaining('400 levels'),
+    })
+    expect(parse('application/json', nested(20_000))).toMatchObject({ ok: false, code: 'json_too_deep' })
+    const brackets = JSON.stringify({ text: '['.repeat(1000), quoted: '\\"[[[' })
+    expect(parse('application/json', brackets)).toMatchObject({ ok: true })
+  })
 })

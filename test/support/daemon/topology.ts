@@ -94,6 +94,8 @@ export async function openTopology(options: TopologyOptions): Promise<Topology> 
           AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
           AREA_SCHEDULER_TICK_MS: '200',
           ...options.databaseEnv?.(database.url),
+          // Server mode allows polling every 30 s at most; these tests tick every second.
+          AREA_MIN_POLL_INTERVAL_SECONDS: '1',
         }
       : { AREA_DATA_DIR: dataDir as string }),
     ...options.env,

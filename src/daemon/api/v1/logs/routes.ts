@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { defaultPageSize, problemResponses } from '../../../../contract/common.js'
 import { LogStreamQuery, LogsAnswer, LogsQuery } from '../../../../contract/logs.js'
-import { errorMessage } from '../../../../engine/errors.js'
+import { AreaError, errorMessage } from '../../../../engine/errors.js'
 import { logFollower } from '../../../../features/areas/follow-logs.js'
 import { listLogs } from '../../../../features/areas/logs.js'
 import { authOf } from '../../plugins/auth.js'
@@ -24,6 +24,9 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
   const { ctx } = options
   // Open streams, ended when the server closes: an SSE response never finishes by itself.
   const streams = new Set<AbortController>()
+  // Each open stream polls the database: AREA_MAX_LOG_STREAMS_PER_USER per user and process.
+  const openPerUser = new Map<string, number>()
+  const maxPerUser = ctx.config.limits.maxLogStreamsPerUser
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.abort()
   })
@@ -57,7 +60,28 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
     },
     async (request, reply) => {
       // Everything that can fail with a problem answer happens before the stream starts.
-      const follow = await logFollower(ctx, authOf(request).userId, request.query)
+      const { userId } = authOf(request)
+      if ((openPerUser.get(userId) ?? 0) >= maxPerUser) {
+        reply.header('retry-after', '30')
+        throw new AreaError(
+          'too_many_requests',
+          `you have ${maxPerUser} log streams open, the most this server allows per user (AREA_MAX_LOG_STREAMS_PER_USER): close one (another area logs --follow) and try again`,
+        )
+      }
+      // Counted from here, before any await, so concurrent requests cannot all slip under it.
+      openPerUser.set(userId, (openPerUser.get(userId) ?? 0) + 1)
+      const release = () => {
+        const left = (openPerUser.get(userId) ?? 1) - 1
+        if (left > 0) openPerUser.set(userId, left)
+        else openPerUser.delete(userId)
+      }
+      let follow: Awaited<ReturnType<typeof logFollower>>
+      try {
+        follow = await logFollower(ctx, userId, request.query)
+      } catch (error) {
+        release()
+        throw error
+      }
       const controller = new AbortController()
       streams.add(controller)
       reply.hijack()
@@ -85,6 +109,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
         if (!controller.signal.aborted) request.log.error({ err: errorMessage(error) }, 'log stream failed')
       } finally {
         streams.delete(controller)
+        release()
         res.end()
       }
     },
