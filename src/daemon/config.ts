@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { resolveDataDir } from '../db/data-dir.js'
 import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
+import { isServerMode, type NetworkSettings, readNetworkSettings } from './config-network.js'
 import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
@@ -51,6 +52,8 @@ export interface DaemonConfig {
    * token needs the anon key only, and local accounts live in our own tables.
    */
   supabase: SupabaseSettings | undefined
+  /** Outgoing addresses and SMTP ports, by mode (config-network.ts). */
+  network: NetworkSettings
 }
 
 export interface SupabaseSettings {
@@ -92,7 +95,9 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
   // Not created with a shared database: a Kubernetes pod's root filesystem is read-only.
   const dataDir = databaseUrl ? undefined : resolveDataDir(env)
   const encryptionKey = loadEncryptionKey(env, databaseUrl, dataDir, problems)
-  const signup = env.AREA_SIGNUP || 'open'
+  // A server is closed after its first account unless the operator opens it (README, "Network
+  // and credentials"); a laptop's embedded `area dev` is one person's.
+  const signup = env.AREA_SIGNUP || (isServerMode(env) ? 'closed' : 'open')
   if (signup !== 'open' && signup !== 'closed')
     problems.push(`AREA_SIGNUP must be "open" or "closed" (got "${signup}")`)
   const config: DaemonConfig = {
@@ -121,6 +126,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     webhookRateLimit: integer(env, 'AREA_WEBHOOK_RATE_LIMIT', 500, problems, { min: 1, max: 10_000_000 }),
     webhookRateBurst: integer(env, 'AREA_WEBHOOK_RATE_BURST', 1_000, problems, { min: 1, max: 10_000_000 }),
     supabase: supabaseSettings(env, problems),
+    network: readNetworkSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
