@@ -9,7 +9,7 @@
  * credentials"):
  * - unset, empty or `default`: the mode's default, installed by the daemon at start
  *   (`setDefaultAddressPolicy`): `none` in server mode, `loopback` for the embedded `area dev`.
- *   Without a daemon (a CLI command, a library call), `none`.
+ *   Without a daemon (a CLI command, a test), the process's own AREA_HTTP_ALLOW_PRIVATE, else `none`.
  * - `none` (or `strict`): public unicast addresses only.
  * - a comma list of `loopback`, `private` (RFC 1918 and IPv6 unique-local) and CIDR ranges or
  *   single addresses (`10.1.0.0/16`, `fd12::/48`, `192.168.1.10`): those too.
@@ -75,7 +75,12 @@ export function setDefaultAddressPolicy(value: AddressPolicy | undefined): void 
  */
 export function parseAddressPolicy(value: string | undefined, fallback?: AddressPolicy): AddressPolicy {
   const text = (value ?? '').trim().toLowerCase()
-  if (text === '' || text === 'default') return fallback ?? installedDefault ?? STRICT_POLICY
+  if (text === '' || text === 'default') {
+    if (fallback ?? installedDefault) return (fallback ?? installedDefault) as AddressPolicy
+    // No daemon installed a default (a CLI command, a test): the process environment, else none.
+    const fromEnv = process.env[ALLOW_PRIVATE_ENV]
+    return fromEnv?.trim() && fromEnv !== value ? parseAddressPolicy(fromEnv, STRICT_POLICY) : STRICT_POLICY
+  }
   if (['all', 'true', '1', 'yes'].includes(text)) return ALLOW_ALL_POLICY
   if (['none', 'strict', 'false', '0', 'no'].includes(text)) return STRICT_POLICY
   let loopback = false

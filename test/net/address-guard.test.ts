@@ -92,15 +92,23 @@ describe('parseAddressPolicy', () => {
     expect(parseAddressPolicy('true').all).toBe(true)
     expect(parseAddressPolicy(' none ')).toBe(STRICT_POLICY)
     expect(parseAddressPolicy('strict')).toBe(STRICT_POLICY)
-    expect(parseAddressPolicy('loopback, private')).toMatchObject({ loopback: true, private: true, all: false })
+    expect(parseAddressPolicy('loopback, private')).toMatchObject({
+      loopback: true,
+      private: true,
+      all: false,
+    })
     expect(parseAddressPolicy('10.1.0.0/16,fd12::/48,192.0.2.7').ranges).toHaveLength(3)
     expect(() => parseAddressPolicy('sometimes')).toThrow(/AREA_HTTP_ALLOW_PRIVATE="sometimes".*"sometimes"/)
     expect(() => parseAddressPolicy('loopback,10.0.0.0/99')).toThrow(/at "10\.0\.0\.0\/99"/)
   })
 
-  it('reads unset as the installed default, and strict when none is installed', () => {
+  it('reads unset as the installed default, else the process environment, else strict', () => {
+    vi.stubEnv('AREA_HTTP_ALLOW_PRIVATE', '')
     expect(parseAddressPolicy(undefined)).toBe(STRICT_POLICY)
     expect(parseAddressPolicy('')).toBe(STRICT_POLICY)
+    vi.stubEnv('AREA_HTTP_ALLOW_PRIVATE', 'private')
+    expect(parseAddressPolicy('')).toMatchObject({ private: true, loopback: false })
+    vi.unstubAllEnvs()
     setDefaultAddressPolicy(loopbackOnly)
     expect(parseAddressPolicy('')).toBe(loopbackOnly)
     expect(parseAddressPolicy('default')).toBe(loopbackOnly)
@@ -147,7 +155,9 @@ describe('refusalReason', () => {
   ])('refuses %s by default, allows it when %s is allowed', (address, kind) => {
     expect(refusalReason(address, strict)).toMatch(kind === 'loopback' ? /loopback/ : /private/)
     expect(refusalReason(address, parseAddressPolicy(kind))).toBeUndefined()
-    expect(refusalReason(address, parseAddressPolicy(kind === 'loopback' ? 'private' : 'loopback'))).toBeDefined()
+    expect(
+      refusalReason(address, parseAddressPolicy(kind === 'loopback' ? 'private' : 'loopback')),
+    ).toBeDefined()
   })
 
   it.each([
@@ -179,12 +189,15 @@ describe('refusalReason', () => {
     expect(refusalReason('127.0.0.1', policy)).toBeDefined()
   })
 
-  it.each(['93.184.216.34', '2606:2800:220:1::1', '172.32.0.1', '::ffff:93.184.216.34', '64:ff9b::5db8:d822'])(
-    'allows public %s in every mode',
-    (address) => {
-      expect(refusalReason(address, strict)).toBeUndefined()
-    },
-  )
+  it.each([
+    '93.184.216.34',
+    '2606:2800:220:1::1',
+    '172.32.0.1',
+    '::ffff:93.184.216.34',
+    '64:ff9b::5db8:d822',
+  ])('allows public %s in every mode', (address) => {
+    expect(refusalReason(address, strict)).toBeUndefined()
+  })
 })
 
 describe('assertAddressAllowed', () => {
