@@ -9,6 +9,7 @@ import { resolveDataDir } from '../db/data-dir.js'
 import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
 import { isServerMode, type NetworkSettings, readNetworkSettings } from './config-network.js'
+import { readSigninSettings, type SigninSettings } from './config-signin.js'
 import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
@@ -54,6 +55,8 @@ export interface DaemonConfig {
   supabase: SupabaseSettings | undefined
   /** Outgoing addresses and SMTP ports, by mode (config-network.ts). */
   network: NetworkSettings
+  /** Sign-in throttling and proxy trust (config-signin.ts). */
+  signin: SigninSettings
 }
 
 export interface SupabaseSettings {
@@ -127,6 +130,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     webhookRateBurst: integer(env, 'AREA_WEBHOOK_RATE_BURST', 1_000, problems, { min: 1, max: 10_000_000 }),
     supabase: supabaseSettings(env, problems),
     network: readNetworkSettings(env, problems),
+    signin: readSigninSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

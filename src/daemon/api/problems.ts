@@ -36,6 +36,7 @@ export const problemTypes = {
   secret_unreadable: { status: 500, title: 'A stored secret cannot be decrypted' },
   not_ready: { status: 503, title: 'Not ready' },
   supabase_unavailable: { status: 503, title: 'Supabase Auth cannot be reached' },
+  busy: { status: 503, title: 'The server is busy' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ProblemCode = keyof typeof problemTypes
