@@ -59,7 +59,7 @@ export function networkStartNotice(
     ? `outgoing requests may reach every address (${ALLOW_PRIVATE_ENV}=all)`
     : policy.text === 'none'
       ? 'outgoing requests reach public addresses only'
-      : `outgoing requests may also reach ${policy.text}${network.serverMode ? '' : ' (embedded default)'}; set ${ALLOW_PRIVATE_ENV}=none to refuse them`
+      : `outgoing requests may also reach ${policy.text}${network.serverMode ? '' : ' (embedded mode)'}; set ${ALLOW_PRIVATE_ENV}=none to refuse them`
   const signing =
     signup === 'open'
       ? 'anyone may sign up (AREA_SIGNUP=open)'

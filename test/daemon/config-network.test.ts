@@ -52,7 +52,7 @@ describe('network settings by mode', () => {
     expect(refusalReason('169.254.169.254', config.network.addressPolicy)).toBeDefined()
     const notice = networkStartNotice(config.network, config.signup)
     expect(notice.level).toBe('warn')
-    expect(notice.message).toMatch(/^outgoing requests may also reach loopback \(embedded default\)/)
+    expect(notice.message).toMatch(/^outgoing requests may also reach loopback \(embedded mode\)/)
   })
 
   it('lists a bad AREA_HTTP_ALLOW_PRIVATE or AREA_SMTP_PORTS among the problems', () => {
