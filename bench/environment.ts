@@ -151,6 +151,10 @@ export async function withBenchEnvironment<T>(figure: (env: BenchEnvironment) =>
         AREA_ENCRYPTION_KEY: encryptionKey.toString('base64'),
         AREA_METRICS_PORT: '0',
         LOG_LEVEL: 'warn',
+        // Server mode refuses loopback and closes signup by default; the bench's sinks are on
+        // 127.0.0.1, so it opts in as an operator would.
+        AREA_HTTP_ALLOW_PRIVATE: 'loopback',
+        AREA_SIGNUP: 'open',
       }),
     })
   } finally {

@@ -52,6 +52,17 @@ export const AuthorizeAnswer = Type.Object({
   name: Type.String({ description: 'The connection the callback will create or reconnect' }),
 })
 
+export const StartQuery = Type.Object({
+  state: Type.Optional(Type.String({ maxLength: 4096 })),
+})
+
+/** The confirmation form the callback page posts. */
+export const ConfirmForm = Type.Object({
+  code: Type.Optional(Type.String({ maxLength: 2048 })),
+  state: Type.Optional(Type.String({ maxLength: 4096 })),
+  token: Type.Optional(Type.String({ maxLength: 4096 })),
+})
+
 export const CallbackQuery = Type.Object({
   code: Type.Optional(Type.String({ maxLength: 2048 })),
   state: Type.Optional(Type.String({ maxLength: 4096 })),

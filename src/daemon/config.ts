@@ -10,7 +10,9 @@ import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
 import { type DatabaseSettings, readDatabaseSettings } from './config-database.js'
 import { type LimitsSettings, readLimitsSettings } from './config-limits.js'
+import { isServerMode, type NetworkSettings, readNetworkSettings } from './config-network.js'
 import { type PollingSettings, readPollingSettings } from './config-polling.js'
+import { readSigninSettings, type SigninSettings } from './config-signin.js'
 import { readStartupSettings, type StartupSettings } from './config-startup.js'
 import { type Env, integer } from './config-values.js'
 
@@ -63,6 +65,10 @@ export interface DaemonConfig {
   startup: StartupSettings
   /** Per-user quotas and input limits (config-limits.ts). */
   limits: LimitsSettings
+  /** Outgoing addresses and SMTP ports, by mode (config-network.ts). */
+  network: NetworkSettings
+  /** Sign-in throttling and proxy trust (config-signin.ts). */
+  signin: SigninSettings
 }
 
 export interface SupabaseSettings {
@@ -104,7 +110,9 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
   // Not created with a shared database: a Kubernetes pod's root filesystem is read-only.
   const dataDir = databaseUrl ? undefined : resolveDataDir(env)
   const encryptionKey = loadEncryptionKey(env, databaseUrl, dataDir, problems)
-  const signup = env.AREA_SIGNUP || 'open'
+  // A server is closed after its first account unless the operator opens it (README, "Network
+  // and credentials"); a laptop's embedded `area dev` is one person's.
+  const signup = env.AREA_SIGNUP || (isServerMode(env) ? 'closed' : 'open')
   if (signup !== 'open' && signup !== 'closed')
     problems.push(`AREA_SIGNUP must be "open" or "closed" (got "${signup}")`)
   const config: DaemonConfig = {
@@ -137,6 +145,8 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     database: readDatabaseSettings(env, databaseUrl, options.roles, problems),
     startup: readStartupSettings(env, problems),
     limits: readLimitsSettings(env, problems),
+    network: readNetworkSettings(env, problems),
+    signin: readSigninSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

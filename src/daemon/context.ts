@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate.js'
 import { openStore, type Store } from '../db/open.js'
 import { createRegistry, type Registry } from '../engine/registry.js'
 import { createEngine, type Engine } from '../engine/run.js'
+import { setDefaultAddressPolicy } from '../net/address-guard.js'
 import { createSecretBox, type SecretBox } from '../secrets/secret-box.js'
 import { builtinServices } from '../services/index.js'
 import { syncCatalog } from '../store/catalog.js'
@@ -65,6 +66,8 @@ export async function openDaemonContext(
   options: OpenContextOptions = {},
 ): Promise<DaemonContext> {
   const logger = options.logger ?? createLogger(config.logLevel)
+  // Every outgoing call of this process whose own setting is empty uses the mode's policy.
+  setDefaultAddressPolicy(config.network.addressPolicy)
   const { database } = config
   const store = await openStore({
     databaseUrl: config.databaseUrl,

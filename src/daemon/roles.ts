@@ -8,6 +8,7 @@ import { createConnectionRefresher } from '../features/connections/oauth/refresh
 import { createBatchedWriter } from '../store/execution-writer.js'
 import { claimHookLogs } from '../store/hook-logs.js'
 import { startApiServer } from './api/server.js'
+import { networkStartNotice } from './config-network.js'
 import type { DaemonContext } from './context.js'
 import { startMetricsServer } from './metrics-server.js'
 import { startScheduler } from './scheduler/scheduler.js'
@@ -92,6 +93,12 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
   ctx.logger.info(
     { roles: ctx.config.roles, port, metricsPort, queue: ctx.queue.kind, database: ctx.store.driver },
     'area is running',
+  )
+  // One line on what a user of this server may reach and whether strangers may sign up.
+  const notice = networkStartNotice(ctx.config.network, ctx.config.signup)
+  ctx.logger[notice.level](
+    { outgoing: ctx.config.network.addressPolicy.text, signup: ctx.config.signup },
+    notice.message,
   )
   return { port, stop: stopAll }
 }

@@ -13,13 +13,13 @@ type LookupCallback = (
   family?: number,
 ) => void
 
-const agents = new Map<AddressPolicy, WeakMap<HostLookup, Agent>>()
+const agents = new Map<string, WeakMap<HostLookup, Agent>>()
 
 export function dispatcherFor(policy: AddressPolicy, lookup: HostLookup): Agent {
-  let byLookup = agents.get(policy)
+  let byLookup = agents.get(policy.text)
   if (!byLookup) {
     byLookup = new WeakMap()
-    agents.set(policy, byLookup)
+    agents.set(policy.text, byLookup)
   }
   let agent = byLookup.get(lookup)
   if (!agent) {

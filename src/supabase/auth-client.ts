@@ -12,6 +12,11 @@ export interface SupabaseAuthOptions {
   timeoutMs?: number
   /** Hears why Supabase Auth could not be reached (DNS, refused, timeout): the URL has no token. */
   onUnreachable?: (error: Error) => void
+  /**
+   * Checks each request's address with the address guard first (the daemon: every outgoing call
+   * is guarded, README "Network and credentials"); a refusal is answered like an outage.
+   */
+  checkAddress?: (url: URL) => Promise<void>
 }
 
 /**
@@ -39,7 +44,7 @@ export async function createSupabaseAuth(
   const client = createClient(url, anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: NoRealtimeTransport as never },
-    global: { fetch: boundedFetch(options.timeoutMs ?? 10_000, options.onUnreachable) },
+    global: { fetch: boundedFetch(options.timeoutMs ?? 10_000, options.onUnreachable, options.checkAddress) },
   })
   return client.auth
 }
@@ -49,9 +54,16 @@ export async function createSupabaseAuth(
  * with console.error (stray unstructured output in the daemon's JSON logs); answering a plain
  * 503 instead makes it report the same retryable error quietly, and `onUnreachable` hears why.
  */
-function boundedFetch(timeoutMs: number, onUnreachable: ((error: Error) => void) | undefined): typeof fetch {
+function boundedFetch(
+  timeoutMs: number,
+  onUnreachable: ((error: Error) => void) | undefined,
+  checkAddress: ((url: URL) => Promise<void>) | undefined,
+): typeof fetch {
   return async (input, init) => {
     try {
+      if (checkAddress) {
+        await checkAddress(new URL(input instanceof Request ? input.url : String(input)))
+      }
       const deadline = AbortSignal.timeout(timeoutMs)
       const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline
       return await fetch(input, { ...init, signal })

@@ -15,6 +15,7 @@ import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { repoRoot } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { type FakeOAuthProvider, startFakeOAuthProvider } from '../support/fakes/oauth-provider.js'
+import { connectInBrowser, fetchBrowser } from '../support/oauth-env.js'
 
 const PERSONAL_TOKEN = 'ghp_cliPersonalToken0123456789abcdef'
 const SMTP_PASSWORD = 'smtp-password-not-to-print'
@@ -135,15 +136,16 @@ describe('area connections (real binary, embedded server)', { timeout: 240_000 }
     const result = await runStreaming(
       ['connections', 'add', 'github', '--name', 'gh-web', '--web', '--json'],
       (text) => {
-        const url = /https?:\/\/\S+\/login\/oauth\/authorize\S+/.exec(text)?.[0]
+        const url = /https?:\/\/\S+\/v1\/connections\/github\/start\S+/.exec(text)?.[0]
         if (!url || approved) return
-        // The browser's part: the provider redirects to the public callback URL, served by the daemon.
+        // The browser's part: our start page, the provider, the public callback URL and the
+        // confirmation, all served by the daemon.
         approved = (async () => {
-          const callback = new URL(await provider.approve(url))
-          expect(callback.origin).toBe(PUBLIC_URL)
-          const page = await fetch(`${daemon.url}${callback.pathname}${callback.search}`)
-          expect(page.status).toBe(200)
-          expect(await page.text()).toContain('You can close this tab')
+          expect(new URL(url).origin).toBe(PUBLIC_URL)
+          const { callback, answer } = await connectInBrowser(fetchBrowser(daemon.url), url, provider)
+          expect(new URL(callback).origin).toBe(PUBLIC_URL)
+          expect(answer.status).toBe(200)
+          expect(answer.body).toContain('You can close this tab')
         })()
       },
     )

@@ -48,6 +48,16 @@ describe('area serve configuration', () => {
         queue: 'memory',
         database: 'pglite',
       })
+      // One start line says what outgoing requests may reach and who may sign up (a warning
+      // when wider than a server's default).
+      expect(daemon.logs.filter((l) => 'outgoing' in l)).toEqual([
+        expect.objectContaining({
+          level: 40,
+          outgoing: 'loopback',
+          signup: 'open',
+          msg: expect.stringMatching(/^outgoing requests may also reach loopback \(embedded mode\)/),
+        }),
+      ])
       expect(await daemon.stop()).toBe(0)
     } finally {
       await topology.close()

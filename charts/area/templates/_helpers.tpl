@@ -78,6 +78,18 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.config.logLevel | quote }}
 - name: AREA_SIGNUP
   value: {{ .Values.config.signup | quote }}
+- name: AREA_TRUST_PROXY
+  value: {{ .Values.config.trustProxy | quote }}
+- name: AREA_LOGIN_ACCOUNT_LIMIT
+  value: {{ .Values.config.signin.accountLimit | quote }}
+- name: AREA_LOGIN_ADDRESS_LIMIT
+  value: {{ .Values.config.signin.addressLimit | quote }}
+- name: AREA_LOGIN_WINDOW_SECONDS
+  value: {{ .Values.config.signin.windowSeconds | quote }}
+- name: AREA_PASSWORD_HASH_CONCURRENCY
+  value: {{ .Values.config.signin.hashConcurrency | quote }}
+- name: AREA_PASSWORD_HASH_QUEUE
+  value: {{ .Values.config.signin.hashQueue | quote }}
 - name: AREA_LOG_RETENTION_DAYS
   value: {{ .Values.config.logRetentionDays | quote }}
 - name: AREA_MAX_AREAS_PER_USER

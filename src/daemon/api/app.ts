@@ -49,6 +49,9 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
     logController: new ApiLogController(),
     genReqId: requestId,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // X-Forwarded-For only from trusted proxies (AREA_TRUST_PROXY); else request.ip is the peer.
+    // A hop count is accepted at run time (proxy-addr) though the type omits it.
+    trustProxy: ctx.config.signin.trustProxy as boolean | string,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // One record of database outages for every route: one warn line per outage, one on recovery.

@@ -40,6 +40,7 @@ export const problemTypes = {
   // Postgres restarting, failing over or full: answered with Retry-After, never a 500.
   database_unavailable: { status: 503, title: 'The database is unavailable' },
   supabase_unavailable: { status: 503, title: 'Supabase Auth cannot be reached' },
+  busy: { status: 503, title: 'The server is busy' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ProblemCode = keyof typeof problemTypes

@@ -19,6 +19,7 @@ import {
 import type { FeatureContext } from '../context.js'
 import type { Caller, SupabaseSession } from './authenticate.js'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js'
+import type { SigninGuard } from './signin-guard.js'
 import { supabaseAuthenticatorFor } from './supabase-auth.js'
 import { defaultTokenName, tokenExists } from './tokens.js'
 
@@ -37,9 +38,34 @@ export interface SignupInput {
   tokenName?: string
 }
 
-export async function signup(ctx: AccountsContext, input: SignupInput): Promise<Session> {
+/**
+ * Where a sign-in comes from, for throttling (signin-guard.ts): the client address as the API
+ * sees it (X-Forwarded-For only when AREA_TRUST_PROXY says so). Internal callers pass none.
+ */
+export interface SigninOrigin {
+  guard: SigninGuard
+  address: string
+}
+
+const unguarded = <T>(task: () => Promise<T>) => task()
+
+/**
+ * Signup answers an existing e-mail (any case) with 409: a signup that succeeds signs in at once,
+ * so without e-mail verification it cannot look the same for a taken address. It is the one place
+ * that tells, throttled per address like login; a server's signup is closed after its first
+ * account unless AREA_SIGNUP=open, and closed signup answers 403 before looking at the e-mail.
+ * Login stays generic (README, "Network and credentials").
+ */
+export async function signup(
+  ctx: AccountsContext,
+  input: SignupInput,
+  origin?: SigninOrigin,
+): Promise<Session> {
+  await origin?.guard.attempt(origin.address)
   // Hashing takes tens of milliseconds: done before the transaction, not while holding locks.
-  const passwordHash = await hashPassword(input.password)
+  const passwordHash = await (origin ? origin.guard.hash.bind(origin.guard) : unguarded)(() =>
+    hashPassword(input.password),
+  )
   const tokenName = input.tokenName ?? defaultTokenName('signup')
   return ctx.store.db.transaction().execute(async (trx) => {
     if (ctx.config.signup === 'closed') {
@@ -69,12 +95,32 @@ export interface LoginInput {
   tokenName?: string
 }
 
-export async function login(ctx: AccountsContext, input: LoginInput): Promise<Session> {
+export async function login(
+  ctx: AccountsContext,
+  input: LoginInput,
+  origin?: SigninOrigin,
+): Promise<Session> {
+  // Limits first, so a refused guess costs no hash; an unknown e-mail is limited like a known one.
+  await origin?.guard.attempt(origin.address)
+  await origin?.guard.checkAccount(input.email)
   const found = await findUserByEmail(ctx.store.db, input.email)
-  const ok = found?.passwordHash
-    ? await verifyPassword(found.passwordHash, input.password)
-    : await verifyAgainstDummy(input.password)
-  if (!found || !ok) throw new AreaError('invalid_credentials', 'wrong e-mail or password')
+  const hashing = origin ? origin.guard.hash.bind(origin.guard) : unguarded
+  const ok = await hashing(() =>
+    found?.passwordHash
+      ? verifyPassword(found.passwordHash, input.password)
+      : verifyAgainstDummy(input.password),
+  )
+  if (!found || !ok) {
+    await origin?.guard.failed(input.email)
+    await recordAudit(ctx.store.db, {
+      userId: found?.id ?? null,
+      action: 'user.login_failed',
+      target: `email/${input.email.trim().toLowerCase()}`,
+      metadata: { address: origin?.address ?? null, reason: found ? 'wrong_password' : 'unknown_account' },
+    })
+    throw new AreaError('invalid_credentials', 'wrong e-mail or password')
+  }
+  await origin?.guard.succeeded(input.email)
   const tokenName = input.tokenName ?? defaultTokenName('login')
   return ctx.store.db.transaction().execute(async (trx) => {
     const created = await createApiToken(trx, { userId: found.id, name: tokenName })

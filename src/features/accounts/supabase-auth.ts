@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto'
 import { AreaError } from '../../engine/errors.js'
+import { assertAddressAllowed, parseAddressPolicy } from '../../net/address-guard.js'
 import {
   authErrorKind,
   claimDate,
@@ -134,6 +135,8 @@ export class SupabaseAuthenticator {
   private auth(): Promise<SupabaseAuth> {
     this.client ??= createSupabaseAuth(this.settings.url, this.settings.anonKey, {
       timeoutMs: this.timeoutMs,
+      // The mode's policy: a Supabase on a private network needs AREA_HTTP_ALLOW_PRIVATE.
+      checkAddress: (url) => assertAddressAllowed(url, parseAddressPolicy(undefined)),
       onUnreachable: (error) =>
         this.ctx.logger.warn(
           { supabaseUrl: this.settings.url, reason: unreachableReason(error) },

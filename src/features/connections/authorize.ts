@@ -1,19 +1,36 @@
 /**
- * OAuth 2 connections (authorization code with PKCE). `startAuthorization` hands out the
- * provider's URL with a PKCE challenge and a sealed state; the provider sends the browser back
- * to the callback, where `completeAuthorization` opens the state (it authenticates the user),
- * exchanges the code and stores the tokens: a new connection, or the same one reconnected.
+ * OAuth 2 connections (authorization code with PKCE). `startAuthorization` hands out a URL of
+ * ours carrying a sealed state; opened in a browser, `beginInBrowser` binds that browser with a
+ * cookie and sends it on to the provider with the PKCE challenge. The provider sends the browser
+ * back to the callback, where `confirmAuthorization` names the area account that will receive
+ * the connection and exchanges nothing; the confirmation POST (`completeAuthorization`, form
+ * token and cookie checked, see oauth/browser-binding.ts) opens the state once, exchanges the
+ * code and stores the tokens: a new connection, or the same one reconnected.
  */
 import { randomBytes } from 'node:crypto'
 import { oauth2Kind } from '../../engine/credentials.js'
 import { recordAudit } from '../../store/audit.js'
 import { serviceRowId } from '../../store/catalog.js'
 import { saveOAuthConnection } from '../../store/connections.js'
+import { findUserById } from '../../store/users.js'
 import type { FeatureContext } from '../context.js'
 import { serviceOf } from './connections.js'
+import {
+  bindingCookie,
+  confirmTokenMatches,
+  cookieMatches,
+  sealConfirmToken,
+} from './oauth/browser-binding.js'
 import { type OAuthClientConfig, oauthClientFor } from './oauth/client.js'
-import { createPkce } from './oauth/pkce.js'
-import { createStateGuard, sealState, stateLifetimeMs } from './oauth/state.js'
+import { createPkce, pkceChallenge } from './oauth/pkce.js'
+import {
+  createStateGuard,
+  type PendingAuthorization,
+  peekState,
+  type StateCheck,
+  sealState,
+  stateLifetimeMs,
+} from './oauth/state.js'
 import { storedTokens } from './oauth/stored-tokens.js'
 import { exchangeCode } from './oauth/token-endpoint.js'
 
@@ -33,7 +50,8 @@ export function startAuthorization(
   name: string | undefined,
 ): Authorization {
   const service = serviceOf(ctx, serviceId)
-  const config = oauthClientFor(service, ctx.engine.settingsFor(service.id))
+  // Throws, naming the variables, when this server has no OAuth app for the service.
+  oauthClientFor(service, ctx.engine.settingsFor(service.id))
   const connectionName = name ?? service.id
   const pkce = createPkce()
   const redirectUri = `${ctx.config.publicUrl}/v1/connections/${encodeURIComponent(service.id)}/callback`
@@ -46,21 +64,120 @@ export function startAuthorization(
     expiresAt: Date.now() + stateLifetimeMs,
     nonce: randomBytes(16).toString('base64url'),
   })
+  // Our own URL first: the browser that opens it gets the cookie the confirmation needs.
+  const start = `${ctx.config.publicUrl}/v1/connections/${encodeURIComponent(service.id)}/start?state=${encodeURIComponent(state)}`
+  return { authorizeUrl: start, state, name: connectionName }
+}
+
+/** The provider's authorization URL for a pending flow. */
+function providerUrl(config: OAuthClientConfig, pending: PendingAuthorization, state: string): string {
   const url = new URL(config.authorizeUrl)
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('client_id', config.clientId)
-  url.searchParams.set('redirect_uri', redirectUri)
+  url.searchParams.set('redirect_uri', pending.redirectUri)
   if (config.scopes.length > 0) url.searchParams.set('scope', config.scopes.join(' '))
   url.searchParams.set('state', state)
-  url.searchParams.set('code_challenge', pkce.challenge)
+  url.searchParams.set('code_challenge', pkceChallenge(pending.verifier))
   url.searchParams.set('code_challenge_method', 'S256')
-  return { authorizeUrl: url.toString(), state, name: connectionName }
+  return url.toString()
+}
+
+export type BrowserStart =
+  | { ok: true; redirectTo: string; cookie: { name: string; value: string; maxAgeSeconds: number } }
+  | { ok: false; status: number; message: string }
+
+/** `GET /start`: binds this browser to the flow, then on to the provider. */
+export function beginInBrowser(
+  ctx: Omit<Context, 'store'>,
+  serviceId: string,
+  state: string | undefined,
+): BrowserStart {
+  const check = state ? peekState(ctx.secrets, state) : ({ ok: false, reason: 'invalid' } as const)
+  if (!check.ok || check.pending.service !== serviceId)
+    return { ok: false, status: 400, message: stateProblem(check, serviceId) }
+  const service = ctx.registry.service(serviceId)
+  if (!service) return { ok: false, status: 400, message: 'This link is not valid.' }
+  let config: OAuthClientConfig
+  try {
+    config = oauthClientFor(service, ctx.engine.settingsFor(service.id))
+  } catch (cause) {
+    return { ok: false, status: 400, message: (cause as Error).message }
+  }
+  return {
+    ok: true,
+    redirectTo: providerUrl(config, check.pending, state as string),
+    cookie: bindingCookie(check.pending),
+  }
+}
+
+export type Confirmation =
+  | {
+      ok: true
+      /** Who receives the connection: the e-mail of the area account that started the flow. */
+      account: string
+      serviceName: string
+      connectionName: string
+      code: string
+      state: string
+      token: string
+    }
+  | { ok: false; status: number; message: string }
+
+/** `GET /callback`: names the receiving account and hands out the confirmation form; exchanges nothing. */
+export async function confirmAuthorization(
+  ctx: Context,
+  serviceId: string,
+  input: CallbackInput,
+): Promise<Confirmation> {
+  const { code, state, error } = input
+  if (error) {
+    return {
+      ok: false,
+      status: 400,
+      message: `The provider did not grant access (${error}). Run the command again to retry.`,
+    }
+  }
+  if (!code || !state)
+    return { ok: false, status: 400, message: 'The provider sent no code or no state back.' }
+  const check = peekState(ctx.secrets, state)
+  if (!check.ok || check.pending.service !== serviceId)
+    return { ok: false, status: 400, message: stateProblem(check, serviceId) }
+  const user = await findUserById(ctx.store.db, check.pending.userId)
+  const service = ctx.registry.service(serviceId)
+  if (!user || !service) return { ok: false, status: 400, message: 'This link is not valid.' }
+  return {
+    ok: true,
+    account: user.email,
+    serviceName: service.name,
+    connectionName: check.pending.name,
+    code,
+    state,
+    token: sealConfirmToken(ctx.secrets, check.pending),
+  }
+}
+
+function stateProblem(check: StateCheck, serviceId: string): string {
+  if (check.ok) return 'This link is not valid.'
+  const why = {
+    invalid: 'This link is not valid.',
+    expired: 'This authorization expired (it lasts ten minutes).',
+    used: 'This authorization was already used.',
+  }[check.reason]
+  return `${why} Run \`area connections add ${serviceId} --web\` again.`
 }
 
 export interface CallbackInput {
   code?: string
   state?: string
   error?: string
+}
+
+/** The confirmation POST: the form's fields and the browser's cookies. */
+export interface ConfirmInput {
+  code?: string
+  state?: string
+  token?: string
+  cookies: Readonly<Record<string, string | undefined>>
 }
 
 /** What the browser is shown; `failure` is for the server's log (it never holds a token). */
@@ -74,14 +191,23 @@ export interface CallbackOutcome {
 export async function completeAuthorization(
   ctx: Context,
   serviceId: string,
-  input: CallbackInput,
+  input: ConfirmInput,
 ): Promise<CallbackOutcome> {
   const refused = (message: string, status = 400): CallbackOutcome => ({ status, ok: false, message })
-  const { code, state, error } = input
-  if (error) {
-    return refused(`The provider did not grant access (${error}). Run the command again to retry.`)
+  const { code, state } = input
+  if (!code || !state) return refused('The form sent no code or no state.')
+  // Checked before the state is used up, so a forged POST cannot burn someone else's flow.
+  const peeked = peekState(ctx.secrets, state)
+  if (!peeked.ok || peeked.pending.service !== serviceId) return refused(stateProblem(peeked, serviceId))
+  if (
+    !confirmTokenMatches(ctx.secrets, peeked.pending, input.token) ||
+    !cookieMatches(peeked.pending, input.cookies)
+  ) {
+    return refused(
+      `This confirmation did not come from the browser that started the connection. Run \`area connections add ${serviceId} --web\` again, and open its link yourself.`,
+      403,
+    )
   }
-  if (!code || !state) return refused('The provider sent no code or no state back.')
   const check = await createStateGuard(ctx.secrets, ctx.store.db).open(state)
   if (!check.ok) {
     const why = {

@@ -39,6 +39,7 @@ export async function callGitHub(request: GitHubRequest): Promise<GitHubResponse
   const base = (request.apiUrl || DEFAULT_API_URL).replace(/\/+$/, '')
   const target = parseTarget(`${base}${request.path}`)
   for (const [name, value] of Object.entries(request.query ?? {})) target.url.searchParams.set(name, value)
+  assertUnderBase(base, target.url, request.path)
   const headers = new Headers({
     accept: request.accept ?? 'application/vnd.github+json',
     authorization: `Bearer ${tokenOf(request.auth)}`,
@@ -69,6 +70,21 @@ export async function callGitHub(request: GitHubRequest): Promise<GitHubResponse
     return { status: response.status, headers: response.headers, json: JSON.parse(text) }
   } catch {
     throw new RetryableError(`GitHub ${what} answered ${response.status} with a body that is not JSON`)
+  }
+}
+
+/**
+ * The token goes only to the configured API: a path that a param turned into `..` (or an
+ * absolute URL) would be resolved by the URL parser to somewhere else, so the built URL must
+ * keep the base's origin and stay below its path.
+ */
+export function assertUnderBase(base: string, url: URL, path: string): void {
+  const root = new URL(`${base}/`)
+  if (url.origin !== root.origin || !url.pathname.startsWith(root.pathname)) {
+    throw new PermanentError(
+      `refused to call GitHub at ${JSON.stringify(path)}: it leads outside the API base ${base}; check the repo param (owner/name)`,
+      { code: 'invalid_params' },
+    )
   }
 }
 

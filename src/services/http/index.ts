@@ -21,7 +21,7 @@ export const http = defineService({
       env: ALLOW_PRIVATE_ENV,
       default: '',
       description:
-        'Addresses requests may reach: unset refuses link-local and cloud-metadata addresses, "all" allows everything, "none" also refuses loopback and private networks',
+        'Addresses requests may reach beyond public ones: unset is the mode default (none on a server, loopback for the embedded area dev); a comma list of loopback, private and CIDR ranges; "none"; or "all". Link-local and cloud-metadata addresses are refused unless "all"',
     },
   },
   actions: [jsonChanged],

@@ -11,7 +11,14 @@ import { type Caller, expectProblem, signUp } from '../../support/api/fixtures.j
 import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
 import { drivers } from '../../support/db/stores.js'
 import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../support/fakes/oauth-provider.js'
-import { githubOAuthEnv, pathOf, useServiceEnv } from '../../support/oauth-env.js'
+import {
+  confirmForm,
+  connectInBrowser,
+  githubOAuthEnv,
+  injectBrowser,
+  pathOf,
+  useServiceEnv,
+} from '../../support/oauth-env.js'
 
 const PERSONAL_TOKEN = 'ghp_personalTokenValue1234567890'
 
@@ -19,6 +26,7 @@ describe.each(drivers)('connections API (%s)', (driver) => {
   let t: TestDaemonContext
   let app: AreaApp
   let me: Caller
+  const browser = () => injectBrowser(app)
   let provider: FakeOAuthProvider
   const db = () => t.ctx.store.db
   const storedRow = (name: string, userId = me.userId) =>
@@ -199,7 +207,11 @@ describe.each(drivers)('connections API (%s)', (driver) => {
       name: string
     }
     expect(name).toBe('github-work')
-    const url = new URL(authorizeUrl)
+    // Our own start page first (it binds the browser), which redirects to the provider.
+    expect(authorizeUrl).toMatch(/^http:\/\/area\.test\/v1\/connections\/github\/start\?state=/)
+    const start = await app.inject({ method: 'GET', url: pathOf(authorizeUrl) })
+    expect(start.statusCode).toBe(302)
+    const url = new URL(start.headers.location as string)
     expect(`${url.origin}${url.pathname}`).toBe(provider.authorizeUrl)
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       response_type: 'code',
@@ -213,12 +225,22 @@ describe.each(drivers)('connections API (%s)', (driver) => {
     // The verifier is sealed inside the state, not readable from it.
     expect(started.body).not.toContain('verifier')
 
-    const callback = await provider.approve(authorizeUrl)
-    const answer = await app.inject({ method: 'GET', url: pathOf(callback) })
+    const {
+      answer: confirmed,
+      confirmation,
+      form,
+      cookie,
+    } = await connectInBrowser(browser(), authorizeUrl, provider)
+    expect(confirmation.status).toBe(200)
+    const answer = { statusCode: confirmed.status, body: confirmed.body }
     expect(answer.statusCode, answer.body).toBe(200)
-    expect(answer.headers['content-type']).toMatch(/^text\/html/)
-    expect(answer.headers['cache-control']).toBe('no-store')
     expect(answer.body).toContain('You can close this tab')
+    const page = await app.inject({
+      method: 'GET',
+      url: pathOf(await provider.approve(start.headers.location as string)),
+    })
+    expect(page.headers['content-type']).toMatch(/^text\/html/)
+    expect(page.headers['cache-control']).toBe('no-store')
 
     const accessToken = provider.accessTokens.at(-1) ?? ''
     expect(answer.body).not.toContain(accessToken)
@@ -243,8 +265,8 @@ describe.each(drivers)('connections API (%s)', (driver) => {
     })
 
     // The state works once; the provider's code too.
-    const replay = await app.inject({ method: 'GET', url: pathOf(callback) })
-    expect(replay.statusCode).toBe(400)
+    const replay = await browser()('POST', form?.action as string, { cookie, form: form?.fields })
+    expect(replay.status).toBe(400)
     expect(replay.body).toContain('already used')
   })
 
@@ -259,8 +281,8 @@ describe.each(drivers)('connections API (%s)', (driver) => {
     const { authorizeUrl } = (
       await me.call('GET', '/v1/connections/github/authorize?name=github-work')
     ).json()
-    const answer = await app.inject({ method: 'GET', url: pathOf(await provider.approve(authorizeUrl)) })
-    expect(answer.statusCode, answer.body).toBe(200)
+    const { answer } = await connectInBrowser(browser(), authorizeUrl, provider)
+    expect(answer.status, answer.body).toBe(200)
     const after = await storedRow('github-work')
     expect(after).toMatchObject({ id: before?.id, status: 'active', status_detail: null })
     expect(JSON.parse(t.ctx.secrets.open(after?.credentials_encrypted ?? '')).accessToken).toBe(
@@ -286,12 +308,19 @@ describe.each(drivers)('connections API (%s)', (driver) => {
     // A code issued for another authorization (another challenge) does not verify with this state.
     const first = (await me.call('GET', '/v1/connections/github/authorize?name=mixed')).json()
     const second = (await me.call('GET', '/v1/connections/github/authorize?name=mixed')).json()
-    const codeOfFirst = new URL(await provider.approve(first.authorizeUrl)).searchParams.get('code') ?? ''
-    const crossed = await app.inject({
-      method: 'GET',
-      url: `/v1/connections/github/callback?code=${codeOfFirst}&state=${encodeURIComponent(second.state)}`,
-    })
-    expect(crossed.statusCode).toBe(502)
+    const startFirst = await browser()('GET', pathOf(first.authorizeUrl))
+    const codeOfFirst =
+      new URL(await provider.approve(startFirst.location as string)).searchParams.get('code') ?? ''
+    const startSecond = await browser()('GET', pathOf(second.authorizeUrl))
+    const cookie = startSecond.setCookie.map((c) => c.split(';')[0]).join('; ')
+    const page = await browser()(
+      'GET',
+      `/v1/connections/github/callback?code=${codeOfFirst}&state=${encodeURIComponent(second.state)}`,
+      { cookie },
+    )
+    const form = confirmForm(page.body)
+    const crossed = await browser()('POST', form.action, { cookie, form: form.fields })
+    expect(crossed.status).toBe(502)
     expect(crossed.body).toContain('invalid_grant')
     expect(await storedRow('mixed')).toBeUndefined()
   })

@@ -4,6 +4,7 @@
  * by the worker against a local GitHub API with its payloads, ETags, errors and rate limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bodyDeliveryId } from '../../../src/services/github/actions/webhook-actions.js'
 import { drivers } from '../../support/db/stores.js'
 import { type FakeGitHub, startFakeGitHub } from '../../support/fakes/github.js'
 import {
@@ -69,13 +70,13 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
         .then((response) => ({ response, delivery }))
     }
 
-    it('push: verified, deduplicated by X-GitHub-Delivery, branch filter applied by the trigger', async () => {
+    it('push: verified, deduplicated by the body digest, branch filter applied by the trigger', async () => {
       const area = await webhookArea('gh-push', 'push', { branch: 'main' })
       const { response, delivery } = await deliver(area, 'push', pushPayload('refs/heads/main'))
       expect(response.statusCode).toBe(202)
       const [log] = await flow.hookLogs(area.hookJobId)
       expect(log).toMatchObject({
-        delivery_id: delivery.deliveryId,
+        delivery_id: bodyDeliveryId(Buffer.from(delivery.body)),
         event_payload: JSON.parse(delivery.body),
       })
       expect(await flow.execute(flow.enqueued.at(-1)!)).toBe('done')
@@ -86,6 +87,26 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
       const again = await flow.deliver('github', area.hookJobId, delivery.headers, delivery.body)
       expect(again.statusCode).toBe(200)
       expect(again.json()).toMatchObject({ duplicate: true })
+
+      // The id is not signed: the same captured body under new ids is still one event.
+      for (const id of ['replay-1', 'replay-2']) {
+        const replay = await flow.deliver(
+          'github',
+          area.hookJobId,
+          { ...delivery.headers, 'x-github-delivery': id },
+          delivery.body,
+        )
+        expect(replay.statusCode).toBe(200)
+        expect(replay.json()).toMatchObject({ duplicate: true })
+      }
+      expect(await flow.hookLogs(area.hookJobId)).toHaveLength(1)
+
+      // Without X-GitHub-Delivery it is not GitHub's request: 400, nothing recorded.
+      const { 'x-github-delivery': _dropped, ...headless } = delivery.headers
+      const missing = await flow.deliver('github', area.hookJobId, headless, delivery.body)
+      expect(missing.statusCode).toBe(400)
+      expect(missing.json()).toMatchObject({ code: 'missing_delivery_id' })
+      expect(await flow.hookLogs(area.hookJobId)).toHaveLength(1)
 
       // Another branch is recorded but skipped by the trigger node, with the reason.
       await deliver(area, 'push', pushPayload('refs/heads/feature'))

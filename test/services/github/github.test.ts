@@ -3,7 +3,7 @@ import type { WebhookContext } from '../../../src/engine/define.js'
 import { PermanentError, RetryableError } from '../../../src/engine/errors.js'
 import { silentLogger } from '../../../src/engine/types.js'
 import { linkPage } from '../../../src/services/github/actions/new-star.js'
-import { issueOpened, push } from '../../../src/services/github/actions/webhook-actions.js'
+import { bodyDeliveryId, issueOpened, push } from '../../../src/services/github/actions/webhook-actions.js'
 import { gitHubError } from '../../../src/services/github/api.js'
 import { signGitHubPayload, verifyGitHubSignature } from '../../../src/services/github/signature.js'
 import {
@@ -80,7 +80,9 @@ describe('github webhook receive', () => {
     const ctx = webhookContext('issues', issuesPayload('opened'))
     expect(handler.verify(ctx)).toEqual({ ok: true })
     const receipt = handler.receive(ctx)
-    expect(receipt.deliveryId).toBe('d3f1c4a0-0000-11ef-8000-000000000001')
+    // The digest of the signed body, not the unsigned X-GitHub-Delivery (issue 11, point 13).
+    expect(receipt.deliveryId).toBe(bodyDeliveryId(ctx.request.rawBody))
+    expect(receipt.deliveryId).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(receipt.events).toEqual([issuesPayload('opened')])
     expect(receipt.response).toBeUndefined()
   })

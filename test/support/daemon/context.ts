@@ -50,6 +50,9 @@ export async function openTestDaemonContext(
       AREA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       AREA_PUBLIC_URL: 'http://area.test',
       LOG_LEVEL: 'silent',
+      // Explicit opt-ins: server mode (Postgres) refuses loopback and closes signup by default.
+      AREA_HTTP_ALLOW_PRIVATE: 'loopback',
+      AREA_SIGNUP: 'open',
       ...(driver === 'postgres'
         ? { DATABASE_URL: testStore.location }
         : { AREA_DATA_DIR: testStore.location }),

@@ -35,6 +35,9 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL')
 })
 
+/** The operator's opt-ins a test deployment needs (fakes on 127.0.0.1, several accounts). */
+export const serverModeOptIns = { AREA_HTTP_ALLOW_PRIVATE: 'loopback', AREA_SIGNUP: 'open' } as const
+
 export interface DaemonOptions {
   name: string
   role: string
@@ -77,6 +80,9 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
     LOG_LEVEL: 'info',
     // Several processes share this host: each metrics port is picked at listen time.
     AREA_METRICS_PORT: '0',
+    // Server mode refuses loopback and closes signup by default; the tests' fakes and sinks are
+    // on 127.0.0.1 and they sign up several users, so they opt in explicitly.
+    ...serverModeOptIns,
     ...options.env,
   })
   const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -35,6 +35,23 @@ export interface StateGuard {
   open(state: string, now?: number): Promise<StateCheck>
 }
 
+/**
+ * Reads a state without using it up: for the steps before the code exchange (the start in the
+ * browser, the confirmation page), which may be shown again. Used or not is `open`'s business.
+ */
+export function peekState(secrets: SecretBox, state: string, now = Date.now()): StateCheck {
+  let pending: PendingAuthorization & { kind?: string }
+  try {
+    pending = JSON.parse(secrets.open(state))
+  } catch {
+    return { ok: false, reason: 'invalid' }
+  }
+  if (pending.kind !== 'oauth_state' || typeof pending.nonce !== 'string')
+    return { ok: false, reason: 'invalid' }
+  if (pending.expiresAt < now) return { ok: false, reason: 'expired' }
+  return { ok: true, pending }
+}
+
 /** Opens states and refuses a second use of the same one, on any replica, while it could be valid. */
 export function createStateGuard(secrets: SecretBox, db: Kysely<Database>): StateGuard {
   return {

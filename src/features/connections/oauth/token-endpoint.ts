@@ -2,9 +2,13 @@
  * Calls to a provider's token endpoint (RFC 6749 §4.1.3 and §6): the code exchange with its PKCE
  * verifier, and the refresh. Answers become OAuthTokens, or an OAuthError that says whether a
  * retry may help: `invalid_grant` and other 4xx answers will not get better; network failures and
- * 5xx answers may. Token values never appear in errors or logs.
+ * 5xx answers may. Token values never appear in errors or logs. The call goes through the
+ * address guard like every outgoing call (README, "Network and credentials"): a provider on a
+ * private network needs the operator's AREA_HTTP_ALLOW_PRIVATE.
  */
-import { AreaError } from '../../../engine/errors.js'
+import { AreaError, errorMessage, PermanentError } from '../../../engine/errors.js'
+import { bodyText, type HttpResponse, sendHttpRequest } from '../../../net/client.js'
+import { parseTarget } from '../../../net/target.js'
 import type { OAuthClientConfig } from './client.js'
 
 const timeoutMs = 15_000
@@ -63,29 +67,34 @@ async function callTokenEndpoint(
   now: () => number,
 ): Promise<OAuthTokens> {
   const what = `the ${config.service} token endpoint (${new URL(config.tokenUrl).origin})`
-  let response: Response
+  let response: HttpResponse
   try {
-    response = await fetch(config.tokenUrl, {
+    response = await sendHttpRequest({
       method: 'POST',
-      headers: {
+      target: parseTarget(config.tokenUrl),
+      headers: new Headers({
         // GitHub answers form-encoded unless asked for JSON.
         accept: 'application/json',
         'content-type': 'application/x-www-form-urlencoded',
-      },
+      }),
       body: new URLSearchParams({
         ...grant,
         client_id: config.clientId,
         client_secret: config.clientSecret,
       }).toString(),
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
+      signal: new AbortController().signal,
+      maxBodyBytes: 256 * 1024,
     })
   } catch (error) {
-    throw new OAuthError('oauth_unreachable', `${what} could not be reached: ${(error as Error).message}`, {
-      retryable: true,
+    // A refused address is the operator's setting to change, not a moment's outage.
+    throw new OAuthError('oauth_unreachable', `${what} could not be reached: ${errorMessage(error)}`, {
+      retryable: !(error instanceof PermanentError),
       cause: error,
     })
   }
-  const text = await response.text()
+  const text = bodyText(response)
+  const ok = response.status >= 200 && response.status < 300
   let body: Record<string, unknown> = {}
   try {
     body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
@@ -93,7 +102,7 @@ async function callTokenEndpoint(
     body = Object.fromEntries(new URLSearchParams(text))
   }
   // GitHub reports a bad code with 200 and an `error` field; others use 400 as RFC 6749 says.
-  if (!response.ok || typeof body.error === 'string') {
+  if (!ok || typeof body.error === 'string') {
     const error = typeof body.error === 'string' ? body.error : `http_${response.status}`
     const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : ''
     throw new OAuthError(error, `${what} refused the ${grant.grant_type} grant (${error}${description})`, {

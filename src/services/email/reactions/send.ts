@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox'
 import { createTransport } from 'nodemailer'
 import { defineReaction } from '../../../engine/define.js'
 import { PermanentError, RetryableError } from '../../../engine/errors.js'
+import type { HostLookup } from '../../../net/address-guard.js'
+import { resolveSmtpTarget } from '../../../net/smtp-target.js'
 import { readSmtpCredentials } from '../smtp-credentials.js'
 
 const TIMEOUT_MS = 30_000
@@ -62,8 +64,15 @@ export const send = defineReaction({
     const smtp = readSmtpCredentials(ctx.auth)
     const from = ctx.params.from ?? smtp.from ?? smtp.user
     if (!from) throw new PermanentError('no sender: set the "from" param or the connection’s from')
+    // The guard resolves and judges the host; nodemailer connects to that very address.
+    const target = await resolveSmtpTarget(smtp.host, smtp.port, {
+      allowPrivate: ctx.settings.allowPrivate,
+      ports: ctx.settings.ports,
+      lookup: smtpLookup,
+    })
     const transport = createTransport({
-      host: smtp.host,
+      host: target.address,
+      ...(target.servername ? { servername: target.servername } : {}),
       port: smtp.port,
       secure: smtp.secure,
       auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
@@ -88,10 +97,11 @@ export const send = defineReaction({
         message_id: info.messageId,
         accepted: (info.accepted as unknown[]).map(String),
         rejected: (info.rejected as unknown[]).map(String),
-        response: info.response,
+        // The reply's code only: its text is the server's, and may be anything (see smtpError).
+        response_code: replyCode(info.response),
       }
     } catch (error) {
-      throw smtpError(smtp.host, error)
+      throw smtpError(`${smtp.host}:${smtp.port}`, error)
     } finally {
       ctx.signal.removeEventListener('abort', onAbort)
       transport.close()
@@ -99,15 +109,45 @@ export const send = defineReaction({
   },
 })
 
-/** SMTP says it itself: 4xx replies are transient, 5xx permanent. No reply at all is transient. */
-export function smtpError(host: string, error: unknown): Error {
+/** Tests resolve names without DNS; unset, the system's resolver. */
+let smtpLookup: HostLookup | undefined
+export function setSmtpLookupForTests(lookup: HostLookup | undefined): void {
+  smtpLookup = lookup
+}
+
+function replyCode(response: unknown): number | null {
+  const code = Number(String(response ?? '').slice(0, 3))
+  return Number.isInteger(code) && code >= 200 && code < 600 ? code : null
+}
+
+// What went wrong, in our words: nodemailer's messages quote the server's greeting and replies,
+// which a hostile or unrelated server (another port's banner) controls, so none is repeated.
+const FAILURES: Record<string, string> = {
+  EAUTH: 'the login was refused',
+  EENVELOPE: 'the sender or a recipient was refused',
+  EMESSAGE: 'the message was refused',
+  ETIMEDOUT: 'the server did not answer in time',
+  ECONNECTION: 'the connection failed',
+  ESOCKET: 'the connection failed',
+  EDNS: 'the name could not be resolved',
+  ETLS: 'the TLS handshake failed',
+  EPROTOCOL: 'the server does not speak SMTP as expected',
+  EENVELOPEFORMAT: 'an address is not valid',
+}
+
+/**
+ * SMTP says it itself: 4xx replies are transient, 5xx permanent. No reply at all is transient.
+ * The error names the reply code and the command, never the server's text.
+ */
+export function smtpError(server: string, error: unknown): Error {
   const failure = (error ?? {}) as SmtpFailure
-  const message = error instanceof Error ? error.message : String(error)
-  const detail = `SMTP ${host}: ${message}`
-  const reply = failure.responseCode
-  if (typeof reply === 'number' && reply >= 500) return new PermanentError(detail, { cause: error })
-  if (typeof reply === 'number' && reply >= 400) return new RetryableError(detail, { cause: error })
+  const reply = typeof failure.responseCode === 'number' ? failure.responseCode : undefined
+  const what = (failure.code && FAILURES[failure.code]) || 'sending failed'
+  const detail = `SMTP ${server}: ${what}${reply ? ` (reply ${reply}${failure.command ? ` to ${failure.command.split(' ')[0]}` : ''})` : failure.code ? ` (${failure.code})` : ''}`
+  // The original error is not kept as the cause: its message holds the server's text.
+  if (reply !== undefined && reply >= 500) return new PermanentError(detail, { code: 'smtp_refused' })
+  if (reply !== undefined && reply >= 400) return new RetryableError(detail, { code: 'smtp_deferred' })
   // Bad addresses are found before any exchange.
-  if (failure.code === 'EENVELOPE') return new PermanentError(detail, { cause: error })
-  return new RetryableError(detail, { cause: error })
+  if (failure.code === 'EENVELOPE') return new PermanentError(detail, { code: 'smtp_refused' })
+  return new RetryableError(detail, { code: 'smtp_failed' })
 }

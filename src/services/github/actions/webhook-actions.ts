@@ -3,11 +3,13 @@
  * each action keeps the deliveries of its own event (and `action`), answers a ping, and
  * accepts the others with no event, so GitHub does not mark the hook as failing.
  */
+import { createHash } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import {
   type ActionDefinition,
   defineAction,
   type WebhookHandler,
+  type WebhookReceipt,
   type WebhookRequest,
 } from '../../../engine/define.js'
 import type { JsonObject } from '../../../engine/types.js'
@@ -28,8 +30,22 @@ function gitHubWebhook<P>(wanted: Wanted): WebhookHandler<P> {
   return {
     verify: (ctx) =>
       verifyGitHubSignature(ctx.secret, ctx.request.headers['x-hub-signature-256'], ctx.request.rawBody),
-    receive(ctx) {
-      const deliveryId = header(ctx.request.headers, 'x-github-delivery')
+    receive(ctx): WebhookReceipt {
+      const guid = header(ctx.request.headers, 'x-github-delivery')
+      if (!guid) {
+        return {
+          events: [],
+          response: {
+            status: 400,
+            body: {
+              code: 'missing_delivery_id',
+              detail:
+                'the X-GitHub-Delivery header is missing; GitHub sends it with every delivery, so this request was not sent by GitHub as is',
+            },
+          },
+        }
+      }
+      const deliveryId = bodyDeliveryId(ctx.request.rawBody)
       const event = header(ctx.request.headers, 'x-github-event')
       const payload = payloadOf(ctx.request.body)
       if (event === 'ping') {
@@ -55,6 +71,17 @@ function gitHubWebhook<P>(wanted: Wanted): WebhookHandler<P> {
       return { deliveryId, events: [payload] }
     },
   }
+}
+
+/**
+ * The dedup key of a delivery: the digest of the signed body, not X-GitHub-Delivery. GitHub does
+ * not sign that header, so a captured delivery replayed under new ids would otherwise become a
+ * new event each time (issue 11, point 13). Two real deliveries never share a body (each carries
+ * its own ids and times), and GitHub's own redelivery of one is the same event. The key lasts as
+ * long as the event's row, i.e. AREA_LOG_RETENTION_DAYS (README, "Network and credentials").
+ */
+export function bodyDeliveryId(rawBody: Buffer): string {
+  return `sha256:${createHash('sha256').update(rawBody).digest('hex')}`
 }
 
 /**

@@ -18,7 +18,7 @@ import { openTestDaemonContext, type TestDaemonContext } from '../../../support/
 import { drivers } from '../../../support/db/stores.js'
 import { type FakeGitHub, startFakeGitHub } from '../../../support/fakes/github.js'
 import { type FakeOAuthProvider, startFakeOAuthProvider } from '../../../support/fakes/oauth-provider.js'
-import { githubOAuthEnv, pathOf, useServiceEnv } from '../../../support/oauth-env.js'
+import { connectInBrowser, githubOAuthEnv, injectBrowser, useServiceEnv } from '../../../support/oauth-env.js'
 
 const attempt = () => ({ attempt: 1, maxAttempts: 3, signal: new AbortController().signal })
 
@@ -101,10 +101,9 @@ describe.each(drivers)('github over an oauth2 connection, through the worker (%s
 
   it('connects, refreshes the expiring token before the reaction, and comments with the new token', async () => {
     const { authorizeUrl } = (await me.call('GET', '/v1/connections/github/authorize')).json()
-    const callback = await provider.approve(authorizeUrl)
+    const { callback, answer } = await connectInBrowser(injectBrowser(app), authorizeUrl, provider)
     secretsSeen.push(new URL(callback).searchParams.get('code') ?? 'no-code')
-    const page = await app.inject({ method: 'GET', url: pathOf(callback) })
-    expect(page.statusCode, page.body).toBe(200)
+    expect(answer.status, answer.body).toBe(200)
     const first = await connection()
     const firstTokens = JSON.parse(t.ctx.secrets.open(first.credentials_encrypted))
     secretsSeen.push(firstTokens.refreshToken)

@@ -5,14 +5,49 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Redis } from 'ioredis'
 import { LoginBody, MeAnswer, SessionAnswer, SignupBody } from '../../../../contract/auth.js'
 import { problemResponses } from '../../../../contract/common.js'
-import { currentAccount, login, logout, signup } from '../../../../features/accounts/sessions.js'
+import {
+  currentAccount,
+  login,
+  logout,
+  type SigninOrigin,
+  signup,
+} from '../../../../features/accounts/sessions.js'
+import { createSigninGuard, SigninThrottledError } from '../../../../features/accounts/signin-guard.js'
 import { authOf, bearerToken } from '../../plugins/auth.js'
+import { sendProblem } from '../../plugins/problem.js'
+import { problem } from '../../problems.js'
 import type { RouteOptions } from '../../route-types.js'
 import { meView, sessionView } from '../../views/accounts.js'
 
 export const publicAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
+  // Counters in Redis when there is one, so every API replica shares them (signin-guard.ts).
+  const redis = ctx.config.redisUrl
+    ? new Redis(ctx.config.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      })
+    : undefined
+  redis?.on('error', () => {}) // the guard falls back to in-process counters meanwhile
+  app.addHook('onClose', async () => {
+    redis?.disconnect()
+  })
+  const guard = createSigninGuard(
+    ctx.config.signin,
+    redis ? { client: redis, prefix: ctx.config.redisPrefix } : undefined,
+  )
+  // request.ip is the peer, or X-Forwarded-For's client when AREA_TRUST_PROXY trusts the proxy.
+  const origin = (request: FastifyRequest): SigninOrigin => ({ guard, address: request.ip })
+  const throttled = (reply: FastifyReply, error: unknown) => {
+    if (!(error instanceof SigninThrottledError)) throw error
+    reply.header('retry-after', String(error.retryAfterSeconds))
+    return sendProblem(reply, problem(error.code as 'too_many_requests' | 'busy', error.message))
+  }
+
   app.post(
     '/auth/signup',
     {
@@ -25,9 +60,13 @@ export const publicAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       },
     },
     async (request, reply) => {
-      const session = await signup(ctx, request.body)
-      request.log.info({ userId: session.user.id }, 'user signed up')
-      return reply.code(201).send(sessionView(session))
+      try {
+        const session = await signup(ctx, request.body, origin(request))
+        request.log.info({ userId: session.user.id }, 'user signed up')
+        return reply.code(201).send(sessionView(session))
+      } catch (error) {
+        return throttled(reply, error)
+      }
     },
   )
 
@@ -42,7 +81,13 @@ export const publicAuthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
         response: { 200: SessionAnswer, ...problemResponses },
       },
     },
-    async (request) => sessionView(await login(ctx, request.body)),
+    async (request, reply) => {
+      try {
+        return sessionView(await login(ctx, request.body, origin(request)))
+      } catch (error) {
+        return throttled(reply, error)
+      }
+    },
   )
 }
 
