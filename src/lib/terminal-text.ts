@@ -14,7 +14,9 @@
  * C0 controls (tab and newline are handled by `multiline`), DEL, C1 controls, and the Unicode
  * formatting characters that reorder text (LRM, RLM, ALM, the embeddings, overrides and isolates).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 export interface TerminalTextOptions {

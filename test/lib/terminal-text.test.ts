@@ -12,6 +12,7 @@ const CSI = '\u001b[2K\u001b[1A'
 const hostile = `boom${OSC52}${CSI}\u009b31m\u202etxt.exe`
 
 /** Every character a terminal would act on, when written raw. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
 describe('terminalText', () => {
@@ -68,6 +69,7 @@ describe('log lines', () => {
     // Our own styling is there (red for the error)…
     expect(line).toContain('\u001b[31m')
     // …and none of theirs: with our SGR codes taken out, nothing raw is left.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: our own SGR codes
     const withoutOurs = line.replace(/\u001b\[(?:2|22|31|39)m/g, '')
     expect(withoutOurs).not.toMatch(RAW_CONTROL)
     expect(withoutOurs).toContain('\\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\x07')
