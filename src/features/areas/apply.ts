@@ -14,7 +14,7 @@ import { type NormalizedArea, normalizeArea } from '../../spec/normalize.js'
 import type { AreaDetails } from '../../store/area-queries.js'
 import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../../store/areas.js'
 import type { FeatureContext } from '../context.js'
-import { type ApplyOutcome, type AreaPlan, planArea } from './plan.js'
+import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './plan.js'
 import { areaDetails } from './read.js'
 
 export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
@@ -40,7 +40,11 @@ export interface ApplyAreaResult {
 /** Plans and writes one normalized AREA in one transaction. */
 export async function applyArea(ctx: ApplyContext, input: ApplyAreaInput): Promise<ApplyAreaResult> {
   return ctx.store.db.transaction().execute(async (trx) => {
-    const plan = await planArea(trx, input.userId, input.area, { mode: input.mode, lock: true })
+    const plan = await planArea(trx, input.userId, input.area, {
+      mode: input.mode,
+      lock: true,
+      secretParams: ctx,
+    })
     return writePlan(trx, plan, writeContext(ctx, input.userId, input.now))
   })
 }
@@ -116,7 +120,7 @@ export async function applyDocuments(ctx: ApplyContext, input: ApplyDocumentsInp
   }
   const lock = !input.dryRun
   const run = async (db: Kysely<Database>): Promise<BatchAnswer> => {
-    const plans = await planAll(db, input.userId, areas, { mode: input.mode, lock })
+    const plans = await planAll(db, input.userId, areas, { mode: input.mode, lock, secretParams: ctx })
     const names = areas.map((a) => a.name)
     const doomed = input.prune ? await findAreasNotNamed(db, input.userId, names, { lock }) : []
     const pruned = doomed.map((d) => d.name)
@@ -209,7 +213,7 @@ async function planAll(
   db: Kysely<Database>,
   userId: string,
   areas: NormalizedArea[],
-  options: { mode: ApplyMode; lock: boolean },
+  options: PlanOptions,
 ): Promise<AreaPlan[]> {
   const issues: Issue[] = []
   const plans: AreaPlan[] = []
