@@ -163,7 +163,7 @@ export function collectSecrets(
     return
   }
   if (Array.isArray(redacted) && Array.isArray(plain)) {
-    redacted.forEach((item, i) => collectSecrets(item, plain[i], into))
+    for (const [i, item] of redacted.entries()) collectSecrets(item, plain[i], into)
   } else if (isObject(redacted) && isObject(plain)) {
     for (const [key, item] of Object.entries(redacted)) collectSecrets(item, plain[key], into)
   }
