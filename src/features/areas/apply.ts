@@ -16,6 +16,7 @@ import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../
 import type { FeatureContext } from '../context.js'
 import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './plan.js'
 import { areaDetails } from './read.js'
+import { shownDocument } from './secret-params.js'
 
 export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
 export type ApplyMode = 'apply' | 'create'
@@ -131,10 +132,15 @@ export async function applyDocuments(ctx: ApplyContext, input: ApplyDocumentsInp
             name: plan.area.name,
             outcome: plan.outcome,
             changes: plan.changes,
-            ...(plan.existing ? { before: plan.existing.spec } : {}),
+            ...(plan.existing ? { before: shownDocument(ctx, input.userId, plan.existing.spec) } : {}),
             after: plan.area.document as unknown as JsonObject,
           })),
-          ...doomed.map((d) => ({ name: d.name, outcome: 'deleted' as const, changes: [], before: d.spec })),
+          ...doomed.map((d) => ({
+            name: d.name,
+            outcome: 'deleted' as const,
+            changes: [],
+            before: shownDocument(ctx, input.userId, d.spec),
+          })),
         ],
         pruned,
       }

@@ -4,6 +4,7 @@
  * holds under them, and whose document shows every secret as its placeholder. The document is
  * what is stored, hashed, exported and diffed; the params are what is sealed for the worker.
  */
+import type { TSchema } from '@sinclair/typebox'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { canonicalHash } from '../../engine/canonical-json.js'
@@ -93,4 +94,35 @@ function holdsPlaceholder(schema: unknown, params: JsonObject): boolean {
     return secret
   })
   return found
+}
+
+/**
+ * A stored document as shown. Documents applied since secret params exist show them redacted
+ * already; one stored before (until it is applied again, which seals it) is redacted here, so no
+ * read ever returns a secret in clear.
+ */
+export function shownDocument(ctx: SecretParamsContext, userId: string, spec: JsonObject): JsonObject {
+  const doc = spec as unknown as Partial<AreaDocument>
+  const action = doc.spec?.action
+  if (!action) return spec
+  const fingerprint = (text: string) => ctx.secrets.fingerprint(userId, text)
+  const redact = (schema: TSchema | undefined, params: unknown) =>
+    schema && params && typeof params === 'object' && hasSecrets(schema)
+      ? redactParams(schema, params as JsonObject, fingerprint)
+      : params
+  const shown = {
+    ...doc,
+    spec: {
+      ...doc.spec,
+      action: {
+        ...action,
+        params: redact(ctx.registry.action(action.service, action.action)?.params, action.params),
+      },
+      reactions: (doc.spec?.reactions ?? []).map((r) => ({
+        ...r,
+        params: redact(ctx.registry.reaction(r.service, r.reaction)?.params, r.params),
+      })),
+    },
+  }
+  return shown as unknown as JsonObject
 }

@@ -12,6 +12,7 @@ import { ValidationError } from '../../../src/engine/errors.js'
 import type { JsonObject } from '../../../src/engine/types.js'
 import { applyDocuments } from '../../../src/features/areas/apply.js'
 import { areaDetails } from '../../../src/features/areas/read.js'
+import { normalizeArea } from '../../../src/spec/normalize.js'
 import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
 import { type FakeDiscord, startFakeDiscord } from '../../support/fakes/discord.js'
 import { type FakeSlack, startFakeSlack } from '../../support/fakes/slack.js'
@@ -223,6 +224,55 @@ describe('secret params', { timeout: 120_000 }, () => {
     expect(
       await db().selectFrom('areas').select('name').where('name', '=', 'copy').executeTakeFirst(),
     ).toBeUndefined()
+  })
+
+  it('stored in clear before this version: shown redacted, still run, sealed by the next apply', async () => {
+    const plain = document('legacy', { discord: discord.webhookUrl, slack: slack.webhookUrl })
+    await apply([plain])
+    const { id } = await db()
+      .selectFrom('areas')
+      .select('id')
+      .where('name', '=', 'legacy')
+      .executeTakeFirstOrThrow()
+    // The rows as an earlier version wrote them: the document and the params in clear.
+    const normalized = normalizeArea(plain, worker.registry)
+    await db()
+      .updateTable('areas')
+      .set({ spec: JSON.stringify(normalized.document), spec_hash: normalized.specHash })
+      .where('id', '=', id)
+      .execute()
+    for (const [ref, name, value] of [
+      ['post', 'webhook_url', JSON.stringify(discord.webhookUrl)],
+      ['call', 'headers', JSON.stringify({ Authorization: TOKEN, 'X-Trace': 'area' })],
+    ] as const) {
+      const reaction = db()
+        .selectFrom('area_reactions')
+        .select('id')
+        .where('area_id', '=', id)
+        .where('ref', '=', ref)
+      await db()
+        .updateTable('area_reaction_param_values')
+        .set({ value, sealed: null })
+        .where('area_reaction_id', 'in', reaction)
+        .where('name', '=', name)
+        .execute()
+    }
+    expect(await storedText()).toContain('s3cr3t')
+
+    const { spec } = await areaDetails(ctx(), worker.userId, 'legacy')
+    expect(JSON.stringify(spec)).not.toContain('s3cr3t')
+    expect(JSON.stringify(spec)).not.toContain(discord.webhookUrl)
+    const plan = await apply([plain], true)
+    expect(JSON.stringify(plan)).not.toContain('s3cr3t')
+    expect(plan.results[0]?.outcome).toBe('updated')
+
+    const before = discord.messages.length
+    expect((await fire('legacy')).outcome).toBe('done')
+    expect(discord.messages.length).toBe(before + 1)
+
+    await apply([plain])
+    expect(await storedText()).not.toContain('s3cr3t')
+    expect(await storedText()).not.toContain(discord.webhookUrl)
   })
 
   it('fingerprints belong to their user: the same URL shows another fingerprint for another account', () => {
