@@ -4,6 +4,7 @@ import { areaArgs } from '../lib/area-args.js'
 import { getArea } from '../lib/areas-api.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
+import { terminalText as safe } from '../lib/terminal-text.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
 
 export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
@@ -36,7 +37,8 @@ export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
   protected override render(area: AreaDetails): string {
     const c = this.colors
     const t = area.trigger
-    const field = (label: string, value: string) => `${c.bold(`${label}:`.padEnd(13))} ${value}`
+    // Every value is the server's text: escaped before our colours (terminal-text.ts).
+    const field = (label: string, value: string) => `${c.bold(`${label}:`.padEnd(13))} ${safe(value)}`
     const lines = [
       field('Name', area.name),
       ...(area.description ? [field('Description', area.description)] : []),
@@ -65,19 +67,15 @@ export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
       lines.push(field('Last poll', t.lastRunAt ?? 'never'), field('Next poll', t.nextRunAt ?? '-'))
     }
     lines.push('', c.bold('Reactions:'))
-    for (const r of area.spec.spec.reactions) lines.push(`  ${r.id}: ${r.service}.${r.reaction}`)
+    for (const r of area.spec.spec.reactions) lines.push(`  ${safe(`${r.id}: ${r.service}.${r.reaction}`)}`)
     lines.push('', c.bold('Last runs:'))
     if (area.recentEvents.length === 0) lines.push(c.dim('  none yet'))
     else {
       const table = formatTable(
         ['DETECTED', 'STATUS', 'ATTEMPTS', 'DELIVERY', 'ERROR'],
-        area.recentEvents.map((e) => [
-          e.detectedAt,
-          e.status,
-          String(e.attempts),
-          e.deliveryId,
-          e.error ?? '',
-        ]),
+        area.recentEvents.map((e) =>
+          [e.detectedAt, e.status, String(e.attempts), e.deliveryId, e.error ?? ''].map((cell) => safe(cell)),
+        ),
         { header: c.bold },
       )
       lines.push(...table.split('\n').map((l) => `  ${l}`))
@@ -86,9 +84,9 @@ export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
       lines.push(
         '',
         c.bold('Send a signed test event:'),
-        signedCurlExample(t.webhookUrl, t.secret),
+        safe(signedCurlExample(t.webhookUrl, t.secret), { multiline: true }),
         '',
-        c.dim(`Or fire it without signing: area run ${area.name}`),
+        c.dim(`Or fire it without signing: area run ${safe(area.name)}`),
       )
     }
     return lines.join('\n')

@@ -4,6 +4,7 @@ import type { AreaDetails } from '../lib/api-types.js'
 import { someAreasArgs } from '../lib/area-args.js'
 import { readAreas } from '../lib/areas-api.js'
 import { helpText } from '../lib/help-text.js'
+import { terminalDocument } from '../lib/terminal-text.js'
 
 /** The `--json` document: the stored AREA documents. */
 export type ExportOutput = AreaDetails['spec'][]
@@ -39,6 +40,9 @@ export default class Export extends ApiCommand<typeof Export, ExportOutput> {
       this.note('You have no AREAs yet: nothing to export.')
       return undefined
     }
-    return specs.map((spec) => stringify(spec, { lineWidth: 0 })).join('---\n')
+    return terminalDocument(
+      specs.map((spec) => stringify(spec, { lineWidth: 0 })).join('---\n'),
+      process.stdout,
+    )
   }
 }

@@ -6,6 +6,7 @@ import { type FoundAreas, readAreas } from '../lib/areas-api.js'
 import { jsonText } from '../lib/base-command.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
+import { terminalText as safe, terminalDocument } from '../lib/terminal-text.js'
 
 export default class Get extends ApiCommand<typeof Get, FoundAreas> {
   static override summary = 'List your AREAs, or show one.'
@@ -41,7 +42,8 @@ export default class Get extends ApiCommand<typeof Get, FoundAreas> {
 
   protected override render(found: FoundAreas): string | undefined {
     if (this.flags.output === 'json') return jsonText(found)
-    if (this.flags.output === 'yaml') return stringify(found, { lineWidth: 0 })
+    if (this.flags.output === 'yaml')
+      return terminalDocument(stringify(found, { lineWidth: 0 }), process.stdout)
     const items = Array.isArray(found) ? found : [found]
     if (items.length === 0) {
       this.note('You have no AREAs yet: create some with `area apply -f areas.example.yaml`.')
@@ -51,10 +53,10 @@ export default class Get extends ApiCommand<typeof Get, FoundAreas> {
     return formatTable(
       ['NAME', 'ENABLED', 'ACTION', 'TRIGGER', 'REACTIONS', 'UPDATED'],
       items.map((a) => [
-        a.name,
+        safe(a.name),
         a.enabled ? c.green('yes') : c.dim('no'),
-        `${a.service}.${a.action}`,
-        a.trigger.type,
+        safe(`${a.service}.${a.action}`),
+        safe(a.trigger.type),
         String(a.spec.spec.reactions.length),
         a.updatedAt.slice(0, 19).replace('T', ' '),
       ]),

@@ -12,6 +12,12 @@ export const ParamSchema = Type.Object({
   required: Type.Boolean(),
   description: Type.String(),
   default: Type.Optional(Type.Unknown({ description: 'Absent when the param has no default' })),
+  secret: Type.Optional(
+    Type.Boolean({
+      description:
+        'True when the param holds a secret (writeOnly), in whole or in part: stored sealed, shown as <secret:…>',
+    }),
+  ),
 })
 
 const JsonSchema = Type.Unknown({ description: 'The JSON Schema of the params object' })

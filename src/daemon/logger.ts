@@ -19,6 +19,9 @@ export const redactedPaths = [
   'req.headers.cookie',
   'credentials',
   '*.credentials',
+  // Secret params (docs/architecture.md, "Secret params"), should a handler log its params.
+  'webhook_url',
+  '*.webhook_url',
   'accessToken',
   '*.accessToken',
   'refreshToken',

@@ -162,7 +162,10 @@ export interface AreaActionParamValuesTable {
   id: Generated<string>
   area_action_id: string
   name: string
+  /** The param as shown: each secret in it replaced by `<secret:FINGERPRINT>`. */
   value: Json
+  /** The whole param as applied, JSON sealed by the SecretBox, when it holds a secret. */
+  sealed: string | null
   created_at: DefaultedTimestamp
 }
 
@@ -181,7 +184,10 @@ export interface AreaReactionParamValuesTable {
   id: Generated<string>
   area_reaction_id: string
   name: string
+  /** The param as shown: each secret in it replaced by `<secret:FINGERPRINT>`. */
   value: Json
+  /** The whole param as applied, JSON sealed by the SecretBox, when it holds a secret. */
+  sealed: string | null
   created_at: DefaultedTimestamp
 }
 

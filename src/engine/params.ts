@@ -1,12 +1,15 @@
 /**
  * Params validation against the action's or reaction's schema, with errors that name the field.
- * At apply time a param may hold a template (`{{ trigger.n }}` where a number is expected): the
- * value is only known at run time, where the rendered params are checked again, strictly.
+ * At apply time a reaction's param may hold a template (`{{ trigger.n }}` where a number is
+ * expected): the value is only known at run time, where the rendered params are checked again,
+ * strictly. At apply time a secret param (`writeOnly`) may also hold the placeholder of a secret
+ * the AREA already holds (`<secret:…>`, from an exported file; secret-params.ts).
  */
 import type { TSchema } from '@sinclair/typebox'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import ajvFormats from 'ajv-formats'
 import type { Issue } from './errors.js'
+import { secretPlaceholderSchema } from './secret-params.js'
 import type { JsonObject, JsonValue } from './types.js'
 
 // ajv-formats is CommonJS: under NodeNext the default import is its module object.
@@ -15,7 +18,12 @@ const addFormats = ajvFormats.default
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false })
 addFormats(ajv)
 
-export type ParamsMode = 'apply' | 'run'
+/**
+ * `apply`: a reaction's params in an AREA file (templates and secret placeholders allowed);
+ * `trigger`: an action's params in an AREA file (secret placeholders allowed, no templates);
+ * `run`: the params a handler receives, strictly.
+ */
+export type ParamsMode = 'apply' | 'trigger' | 'run'
 
 const compiled = new WeakMap<object, Partial<Record<ParamsMode, ValidateFunction>>>()
 
@@ -27,7 +35,9 @@ function validatorFor(schema: TSchema, mode: ParamsMode): ValidateFunction {
   }
   let validate = entry[mode]
   if (!validate) {
-    validate = ajv.compile(mode === 'apply' ? allowTemplates(schema) : schema)
+    validate = ajv.compile(
+      mode === 'run' ? schema : (transform(schema, { templates: mode === 'apply' }) as TSchema),
+    )
     entry[mode] = validate
   }
   return validate
@@ -53,29 +63,42 @@ export function validateParams(
 
 const templateString = { type: 'string', pattern: '\\{\\{|\\{%' }
 
-/** A copy of `schema` where any constrained value may also be a template string. */
+/**
+ * A copy of `schema` where any constrained value may also be a template string, and any secret
+ * value (`writeOnly`) a secret placeholder.
+ */
 export function allowTemplates(schema: TSchema): TSchema {
-  return transform(schema) as TSchema
+  return transform(schema, { templates: true }) as TSchema
 }
 
-function transform(node: unknown): unknown {
+function transform(node: unknown, options: { templates: boolean }): unknown {
   if (node === null || typeof node !== 'object') return node
   const schema = { ...(node as Record<string, unknown>) }
-  if (schema.properties && typeof schema.properties === 'object') {
-    schema.properties = Object.fromEntries(
-      Object.entries(schema.properties as Record<string, unknown>).map(([k, v]) => [k, transform(v)]),
+  const each = (nodes: unknown) =>
+    Object.fromEntries(
+      Object.entries(nodes as Record<string, unknown>).map(([k, v]) => [k, transform(v, options)]),
     )
-  }
-  if (schema.items) schema.items = transform(schema.items)
+  if (schema.properties && typeof schema.properties === 'object') schema.properties = each(schema.properties)
+  if (schema.patternProperties && typeof schema.patternProperties === 'object')
+    schema.patternProperties = each(schema.patternProperties)
+  if (schema.items) schema.items = transform(schema.items, options)
   if (typeof schema.additionalProperties === 'object') {
-    schema.additionalProperties = transform(schema.additionalProperties)
+    schema.additionalProperties = transform(schema.additionalProperties, options)
   }
   // Unions are wrapped whole, not branch by branch, so a union of literals stays readable.
   const open = schema.type === undefined && !schema.anyOf && !schema.oneOf
   // Objects stay objects (their fields may be templates); untyped values and plain strings
-  // already accept a template.
+  // already accept a template, and a placeholder.
   if (open || schema.type === 'object' || isUnconstrainedString(schema)) return schema
-  return { anyOf: [schema, templateString], ...pick(schema, ['description', 'default', 'examples', 'title']) }
+  const alternatives = [
+    ...(options.templates ? [templateString] : []),
+    ...(schema.writeOnly === true ? [secretPlaceholderSchema] : []),
+  ]
+  if (alternatives.length === 0) return schema
+  return {
+    anyOf: [schema, ...alternatives],
+    ...pick(schema, ['description', 'default', 'examples', 'title', 'writeOnly']),
+  }
 }
 
 function isUnconstrainedString(schema: Record<string, unknown>): boolean {
@@ -102,9 +125,9 @@ function toIssues(errors: ErrorObject[], basePath: string, schema: TSchema): Iss
     enumUnions.some(
       (u) => u !== e && e.instancePath === u.instancePath && e.schemaPath.startsWith(`${u.schemaPath}/`),
     )
-  // Errors raised inside the template alternative only add noise.
+  // Errors raised inside the template or placeholder alternatives only add noise.
   const insideTemplateBranch = (e: ErrorObject) =>
-    e.keyword !== 'anyOf' && /\/anyOf\/1(\/|$)/.test(e.schemaPath)
+    e.keyword !== 'anyOf' && /\/anyOf\/[12](\/|$)/.test(e.schemaPath)
   const byPath = new Map<string, Issue>()
   for (const error of errors) {
     if (insideEnumUnion(error) || insideTemplateBranch(error)) continue

@@ -14,6 +14,7 @@ import {
 } from './errors.js'
 import { validateParams } from './params.js'
 import { type Registry, resolveSettings } from './registry.js'
+import { hideSecrets } from './secret-params.js'
 import { renderTemplates, type TemplateScope } from './templates.js'
 import type { JsonObject, JsonValue, Logger } from './types.js'
 
@@ -123,14 +124,16 @@ export function createEngine(
           `reaction ${reaction.service}.${reaction.reaction} is not available in this build`,
         )
       }
-      request = renderTemplates(reaction.params, scope) ?? {}
-      const checked = validateParams(definition.params, request, `/reactions/${reaction.ref}/params`, 'run')
+      const rendered = renderTemplates(reaction.params, scope) ?? {}
+      // What execution logs record: secret params (writeOnly) never in clear.
+      request = hideSecrets(definition.params, rendered)
+      const checked = validateParams(definition.params, rendered, `/reactions/${reaction.ref}/params`, 'run')
       if (!checked.ok) {
         throw new PermanentError(`rendered params are invalid: ${formatIssues(checked.issues)}`, {
           code: 'invalid_rendered_params',
         })
       }
-      request = checked.value
+      request = hideSecrets(definition.params, checked.value)
       await input.outcomes.started(reaction, request)
       const output = await definition.run({
         params: checked.value,

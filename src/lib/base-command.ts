@@ -39,6 +39,7 @@ import { AreaError, type Issue, ValidationError } from '../engine/errors.js'
 import { CliError } from './cli-error.js'
 import { type Colors, colorsFor } from './colors.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { terminalJson, terminalText } from './terminal-text.js'
 
 export { CliError } from './cli-error.js'
 
@@ -61,9 +62,12 @@ const exitCodesByErrorCode: Readonly<Record<string, ExitCodeValue>> = {
   unauthenticated: ExitCode.unauthenticated,
 }
 
-/** The JSON that `--json` prints (and `get -o json`): indented, for people reading it too. */
+/**
+ * The JSON that `--json` prints (and `get -o json`): indented, for people reading it too, with
+ * the characters a terminal would act on escaped (terminal-text.ts).
+ */
 export function jsonText(data: unknown): string {
-  return JSON.stringify(data, null, 2)
+  return terminalJson(data, 2)
 }
 
 export abstract class BaseCommand<T extends typeof Command, R = void> extends Command {
@@ -191,14 +195,17 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
           ...(failure.issues ? { issues: failure.issues } : {}),
         },
       }
-      process.stderr.write(`${JSON.stringify(document)}\n`)
+      process.stderr.write(`${terminalJson(document)}\n`)
       return
     }
     const colors = this.errorColors
     const listed = Boolean(failure.issues?.length) && !failure.message.endsWith(':')
-    const lines = [`${colors.red('Error:')} ${failure.message}${listed ? ':' : ''}`]
+    // Messages often quote the server or a remote service: escaped before our colours.
+    const message = terminalText(failure.message, { multiline: true })
+    const lines = [`${colors.red('Error:')} ${message}${listed ? ':' : ''}`]
     if (failure.issues?.length) {
-      for (const issue of failure.issues) lines.push(`  ${issue.path || '/'}: ${issue.message}`)
+      for (const issue of failure.issues)
+        lines.push(`  ${terminalText(issue.path || '/')}: ${terminalText(issue.message)}`)
     }
     if (failure.stack && process.env.DEBUG) lines.push(colors.dim(failure.stack))
     process.stderr.write(`${lines.join('\n')}\n`)

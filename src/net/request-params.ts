@@ -10,13 +10,22 @@ export function urlParam(description: string, examples: string[]) {
   return Type.String({ description, format: 'uri', pattern: '^[hH][tT][tT][pP][sS]?://', examples })
 }
 
+/**
+ * Header values are secret (writeOnly): Authorization, API keys and cookies travel there, and a
+ * header's name does not say whether its value is one. Names stay visible.
+ */
 export const headersParam = Type.Optional(
-  Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ pattern: HEADER_VALUE }), {
-    description: 'Extra request headers; names are case-insensitive',
-    additionalProperties: false,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
-    examples: [{ Authorization: 'Bearer ${API_TOKEN}', 'X-Request-Source': 'area' }],
-  }),
+  Type.Record(
+    Type.String({ pattern: HEADER_NAME }),
+    Type.String({ pattern: HEADER_VALUE, writeOnly: true }),
+    {
+      description:
+        'Extra request headers; names are case-insensitive; values are secret (stored sealed, shown as <secret:…>)',
+      additionalProperties: false,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
+      examples: [{ Authorization: 'Bearer ${API_TOKEN}', 'X-Request-Source': 'area' }],
+    },
+  ),
 )
 
 export const DEFAULT_USER_AGENT = 'area'

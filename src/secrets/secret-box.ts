@@ -3,13 +3,21 @@
  * nonce per value. Sealed text is `v1.<nonce>.<tag>.<ciphertext>` in base64url, so the format can
  * change later without guessing.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import { AreaError } from '../engine/errors.js'
 
 export interface SecretBox {
   seal(plaintext: string): string
   open(sealed: string): string
+  /**
+   * A short keyed hash of `plaintext` within `scope` (e.g. a user id): equal for equal values, so
+   * a diff tells a changed secret from an unchanged one, and useless without the key, so it
+   * reveals nothing. 12 hex digits (48 bits).
+   */
+  fingerprint(scope: string, plaintext: string): string
 }
+
+const FINGERPRINT_HEX_DIGITS = 12
 
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) {
@@ -18,7 +26,15 @@ export function createSecretBox(key: Buffer): SecretBox {
       `AREA_ENCRYPTION_KEY must be 32 bytes encoded in base64 (got ${key.length} bytes); create one with: openssl rand -base64 32`,
     )
   }
+  // A key of its own for fingerprints, derived so that a hash never reuses the cipher's key.
+  const fingerprintKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'area secret fingerprint', 32))
   return {
+    fingerprint(scope, plaintext) {
+      return createHmac('sha256', fingerprintKey)
+        .update(`${scope}\u0000${plaintext}`)
+        .digest('hex')
+        .slice(0, FINGERPRINT_HEX_DIGITS)
+    },
     seal(plaintext) {
       const nonce = randomBytes(12)
       const cipher = createCipheriv('aes-256-gcm', key, nonce)

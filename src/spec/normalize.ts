@@ -136,7 +136,12 @@ function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[])
       message: `${service.id}.${action.id} needs a connection: name one (see \`area connections list\`)`,
     })
   }
-  const params = validateParams(action.params, (spec.params ?? {}) as JsonValue, '/spec/action/params', 'run')
+  const params = validateParams(
+    action.params,
+    (spec.params ?? {}) as JsonValue,
+    '/spec/action/params',
+    'trigger',
+  )
   if (!params.ok) {
     issues.push(...params.issues)
     return undefined

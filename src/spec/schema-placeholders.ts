@@ -2,9 +2,12 @@
  * The AREA file as written holds values that are only final later: `${VAR}` references (resolved
  * by the CLI) and, in reaction params, `{{ … }}` templates (rendered by the worker). A JSON Schema
  * for editors must accept them wherever a constrained value is expected (a number, a URL, an
- * enum), or every `${PORT:-8080}` would be flagged. This mirrors `allowTemplates` in
+ * enum), or every `${PORT:-8080}` would be flagged; a secret param also accepts the `<secret:…>`
+ * placeholder of an exported file. This mirrors `allowTemplates` in
  * src/engine/params.ts, which does the same for templates when params are checked at apply time.
  */
+import { secretPlaceholderSchema } from '../engine/secret-params.js'
+
 export type JsonSchema = Record<string, unknown>
 
 /** `${NAME}` or `${NAME:-default}` somewhere in the text (env.ts resolves them). */
@@ -60,8 +63,13 @@ export function allowPlaceholders(schema: JsonSchema, options: { templates: bool
   if (union || out.type === undefined || scalarTypes.has(String(out.type)))
     alternatives.push(envReferenceSchema)
   if (options.templates) alternatives.push(templateSchema)
+  // A secret (writeOnly) may be the placeholder `area export` prints for it (secret-params.ts).
+  if (out.writeOnly === true) alternatives.push(secretPlaceholderSchema)
   if (alternatives.length === 0) return out
-  return { anyOf: [out, ...alternatives], ...pick(out, ['title', 'description', 'default', 'examples']) }
+  return {
+    anyOf: [out, ...alternatives],
+    ...pick(out, ['title', 'description', 'default', 'examples', 'writeOnly']),
+  }
 }
 
 function isUnconstrainedString(schema: JsonSchema): boolean {

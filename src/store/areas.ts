@@ -15,6 +15,7 @@ import type { References } from './area-references.js'
 import { recordAudit } from './audit.js'
 import { AreaNotFoundError } from './errors.js'
 import { type HookJobContext, writeHookJob } from './hook-jobs.js'
+import { storedParam } from './param-values.js'
 
 /** The stored AREA an apply replaces. */
 export interface ExistingArea {
@@ -91,8 +92,8 @@ export async function writeArea(
         })
         .returning(['id', 'revision'])
         .executeTakeFirstOrThrow()
-  const areaActionId = await writeAction(trx, row.id, area, refs)
-  await writeReactions(trx, row.id, area, refs)
+  const areaActionId = await writeAction(trx, row.id, area, refs, context)
+  await writeReactions(trx, row.id, area, refs, context)
   await writeHookJob(trx, areaActionId, area, context, existing !== undefined)
   await recordAudit(trx, {
     userId: context.userId,
@@ -103,7 +104,18 @@ export async function writeArea(
   return row
 }
 
-async function writeAction(trx: Kysely<Database>, areaId: string, area: NormalizedArea, refs: References) {
+/**
+ * `area.document` shows each param as the API will (secrets redacted); `area.action.params` and
+ * `area.reactions[i].params` are the params as applied. A param where they differ holds a secret
+ * and is stored sealed (param-values.ts).
+ */
+async function writeAction(
+  trx: Kysely<Database>,
+  areaId: string,
+  area: NormalizedArea,
+  refs: References,
+  context: WriteContext,
+) {
   const { id } = await trx
     .insertInto('area_actions')
     .values({
@@ -123,16 +135,22 @@ async function writeAction(trx: Kysely<Database>, areaId: string, area: Normaliz
     .returning('id')
     .executeTakeFirstOrThrow()
   await trx.deleteFrom('area_action_param_values').where('area_action_id', '=', id).execute()
-  const values = Object.entries(area.action.params).map(([name, value]) => ({
-    area_action_id: id,
-    name,
-    value: toJson(value),
-  }))
+  const shown = area.document.spec.action.params as JsonObject | undefined
+  const values = Object.entries(area.action.params).map(([name, value]) => {
+    const stored = storedParam(shown?.[name], value, context.secrets)
+    return { area_action_id: id, name, value: toJson(stored.value), sealed: stored.sealed }
+  })
   if (values.length) await trx.insertInto('area_action_param_values').values(values).execute()
   return id
 }
 
-async function writeReactions(trx: Kysely<Database>, areaId: string, area: NormalizedArea, refs: References) {
+async function writeReactions(
+  trx: Kysely<Database>,
+  areaId: string,
+  area: NormalizedArea,
+  refs: References,
+  context: WriteContext,
+) {
   const keep = area.reactions.map((r) => r.ref)
   await trx.deleteFrom('area_reactions').where('area_id', '=', areaId).where('ref', 'not in', keep).execute()
   for (const [position, reaction] of area.reactions.entries()) {
@@ -157,11 +175,11 @@ async function writeReactions(trx: Kysely<Database>, areaId: string, area: Norma
       .returning('id')
       .executeTakeFirstOrThrow()
     await trx.deleteFrom('area_reaction_param_values').where('area_reaction_id', '=', id).execute()
-    const values = Object.entries(reaction.params).map(([name, value]) => ({
-      area_reaction_id: id,
-      name,
-      value: toJson(value),
-    }))
+    const shown = area.document.spec.reactions[position]?.params as JsonObject | undefined
+    const values = Object.entries(reaction.params).map(([name, value]) => {
+      const stored = storedParam(shown?.[name], value, context.secrets)
+      return { area_reaction_id: id, name, value: toJson(stored.value), sealed: stored.sealed }
+    })
     if (values.length) await trx.insertInto('area_reaction_param_values').values(values).execute()
   }
 }

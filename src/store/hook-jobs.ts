@@ -32,7 +32,9 @@ export async function writeHookJob(
   const now = context.now ?? new Date()
   const trigger = area.action.trigger
   const status: 'active' | 'paused' = area.enabled ? 'active' : 'paused'
-  const sourceHash = canonicalHash([area.action.service, area.action.action, area.action.params])
+  // The params as shown: a secret counts by its keyed fingerprint, so no plain hash of it is stored.
+  const shownParams = (area.document.spec.action.params ?? area.action.params) as JsonObject
+  const sourceHash = canonicalHash([area.action.service, area.action.action, shownParams])
   const current = updating
     ? await trx
         .selectFrom('hook_jobs')

@@ -1,6 +1,7 @@
 /**
  * Loads an AREA as the engine runs it, from its action id: action, reactions in position order,
- * params and lazily decrypted connections. Two queries, whatever the number of reactions.
+ * params (secret ones opened: the worker is about to run them) and lazily decrypted connections.
+ * Two queries, whatever the number of reactions.
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
@@ -54,7 +55,7 @@ export async function loadAreaByActionId(
       id: action.actionId,
       service: action.service,
       action: action.action,
-      params: paramsObject(action.params),
+      params: paramsObject(action.params, secrets),
       auth: auth(action.connectionId),
     },
     reactions: reactions.map((r) => ({
@@ -63,7 +64,7 @@ export async function loadAreaByActionId(
       position: r.position,
       service: r.service,
       reaction: r.reaction,
-      params: paramsObject(r.params),
+      params: paramsObject(r.params, secrets),
       auth: auth(r.connectionId),
     })),
   }

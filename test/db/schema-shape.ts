@@ -133,6 +133,7 @@ export const schemaShape: SchemaShape = {
     area_action_id: 'not null',
     name: 'not null',
     value: 'json',
+    sealed: 'null',
     created_at: 'not null',
   },
   area_reactions: {
@@ -150,6 +151,7 @@ export const schemaShape: SchemaShape = {
     area_reaction_id: 'not null',
     name: 'not null',
     value: 'json',
+    sealed: 'null',
     created_at: 'not null',
   },
   hook_jobs: {

@@ -51,6 +51,20 @@ describe('areaJsonSchema', () => {
     expect(text).toContain('Fires on a fixed interval or on a cron schedule')
   })
 
+  it('accepts the <secret:…> placeholder of an exported file where a secret goes, and only there', () => {
+    const exported = heartbeat()
+    exported.spec.reactions.push({
+      id: 'notify',
+      service: 'discord',
+      reaction: 'send_message',
+      params: { webhook_url: '<secret:0123456789ab>', content: 'hi' } as never,
+    })
+    expect(errorsOf(exported)).toEqual([])
+    const misplaced = heartbeat()
+    misplaced.spec.reactions[0]!.params.url = '<secret:0123456789ab>'
+    expect(errorsOf(misplaced)).not.toEqual([])
+  })
+
   it('accepts every document of areas.example.yaml as written, ${VAR} and templates included', () => {
     const source = readFileSync(new URL('../../areas.example.yaml', import.meta.url), 'utf8')
     const documents = parseAllDocuments(source).map((d) => d.toJS())

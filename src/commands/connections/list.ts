@@ -1,6 +1,7 @@
 import { ApiCommand } from '../../lib/api-command.js'
 import { type ConnectionInfo, listConnections } from '../../lib/connections-api.js'
 import { formatTable } from '../../lib/table.js'
+import { terminalText as safe } from '../../lib/terminal-text.js'
 
 export default class ConnectionsList extends ApiCommand<typeof ConnectionsList, ConnectionInfo[]> {
   static override summary = 'List your connections: service, kind and status (never the credentials).'
@@ -24,12 +25,13 @@ export default class ConnectionsList extends ApiCommand<typeof ConnectionsList, 
     return formatTable(
       ['NAME', 'SERVICE', 'KIND', 'STATUS', 'TOKEN EXPIRES', 'CREATED'],
       connections.map((x) => [
-        x.name,
-        x.service,
-        x.kind,
+        safe(x.name),
+        safe(x.service),
+        safe(x.kind),
+        // A failed refresh's detail quotes the provider's answer.
         x.status === 'active'
           ? c.green(x.status)
-          : c.red(`${x.status}${x.statusDetail ? `: ${x.statusDetail}` : ''}`),
+          : c.red(safe(`${x.status}${x.statusDetail ? `: ${x.statusDetail}` : ''}`)),
         date(x.tokenExpiresAt),
         date(x.createdAt),
       ]),

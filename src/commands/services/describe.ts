@@ -108,7 +108,7 @@ function paramLines(params: readonly Param[], c: Colors): string[] {
     ['PARAM', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'],
     params.map((p) => [
       p.name,
-      p.type,
+      p.secret ? `${p.type}, secret` : p.type,
       p.required ? 'yes' : 'no',
       p.default === undefined ? '' : JSON.stringify(p.default),
       p.description,

@@ -1,6 +1,7 @@
 import { ApiCommand } from '../../lib/api-command.js'
 import type { Page, TokenInfo } from '../../lib/api-types.js'
 import { formatTable } from '../../lib/table.js'
+import { terminalText as safe } from '../../lib/terminal-text.js'
 
 export default class TokensList extends ApiCommand<typeof TokensList, TokenInfo[]> {
   static override summary = 'List your live API tokens (never the tokens themselves).'
@@ -25,7 +26,7 @@ export default class TokensList extends ApiCommand<typeof TokensList, TokenInfo[
     return formatTable(
       ['NAME', 'CREATED', 'LAST USED', 'EXPIRES'],
       tokens.map((t) => [
-        t.current ? `${t.name} ${c.cyan('*')}` : t.name,
+        t.current ? `${safe(t.name)} ${c.cyan('*')}` : safe(t.name),
         date(t.createdAt),
         date(t.lastUsedAt),
         t.expired ? c.red('expired') : date(t.expiresAt),

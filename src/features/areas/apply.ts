@@ -24,9 +24,10 @@ import { type NormalizedArea, normalizeArea } from '../../spec/normalize.js'
 import type { AreaDetails } from '../../store/area-queries.js'
 import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../../store/areas.js'
 import type { FeatureContext } from '../context.js'
-import { type ApplyOutcome, type AreaPlan, planArea } from './plan.js'
+import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './plan.js'
 import { checkAreaCount, checkDocumentCount, pollIntervalIssue } from './quotas.js'
 import { areaDetails } from './read.js'
+import { shownDocument } from './secret-params.js'
 
 export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
 /** What the API's applies need: the quotas as well. */
@@ -58,7 +59,11 @@ export interface ApplyAreaResult {
 /** Plans and writes one normalized AREA in one transaction. */
 export async function applyArea(ctx: ApplyContext, input: ApplyAreaInput): Promise<ApplyAreaResult> {
   return ctx.store.db.transaction().execute(async (trx) => {
-    const plan = await planArea(trx, input.userId, input.area, { mode: input.mode, lock: true })
+    const plan = await planArea(trx, input.userId, input.area, {
+      mode: input.mode,
+      lock: true,
+      secretParams: ctx,
+    })
     if (input.limits && plan.outcome === 'created') {
       await checkAreaCount(trx, input.userId, { created: 1, deleted: 0 }, input.limits, { lock: true })
     }
@@ -143,10 +148,14 @@ export async function applyDocuments(
     ])
   }
   // A dry run only reads: no transaction, no locks held.
-  if (input.dryRun) return planSet(ctx.store.db, input, areas, { lock: false }).then(dryRunAnswer)
+  if (input.dryRun) {
+    return planSet(ctx, ctx.store.db, input, areas, { lock: false }).then((set) =>
+      dryRunAnswer(ctx, input.userId, set),
+    )
+  }
   if (ctx.store.driver === 'pglite' && areas.length > APPLY_CHUNK) return applyInChunks(ctx, input, areas)
   return ctx.store.db.transaction().execute(async (trx) => {
-    const set = await planSet(trx, input, areas, { lock: true })
+    const set = await planSet(ctx, trx, input, areas, { lock: true })
     await checkAreaCount(trx, input.userId, countChange(set), limits, { lock: true })
     return writeSet(trx, ctx, input.userId, set)
   })
@@ -159,12 +168,17 @@ interface PlannedSet {
 }
 
 async function planSet(
+  ctx: ApplyContext,
   db: Kysely<Database>,
   input: ApplyDocumentsInput,
   areas: NormalizedArea[],
   options: { lock: boolean },
 ): Promise<PlannedSet> {
-  const plans = await planAll(db, input.userId, areas, { mode: input.mode, lock: options.lock })
+  const plans = await planAll(db, input.userId, areas, {
+    mode: input.mode,
+    lock: options.lock,
+    secretParams: ctx,
+  })
   const names = areas.map((a) => a.name)
   const doomed = input.prune ? await findAreasNotNamed(db, input.userId, names, options) : []
   return { plans, doomed }
@@ -174,17 +188,22 @@ function countChange(set: PlannedSet): { created: number; deleted: number } {
   return { created: set.plans.filter((p) => p.outcome === 'created').length, deleted: set.doomed.length }
 }
 
-function dryRunAnswer({ plans, doomed }: PlannedSet): BatchAnswer {
+function dryRunAnswer(ctx: ApplyContext, userId: string, { plans, doomed }: PlannedSet): BatchAnswer {
   return {
     results: [
       ...plans.map((plan) => ({
         name: plan.area.name,
         outcome: plan.outcome,
         changes: plan.changes,
-        ...(plan.existing ? { before: plan.existing.spec } : {}),
+        ...(plan.existing ? { before: shownDocument(ctx, userId, plan.existing.spec) } : {}),
         after: plan.area.document as unknown as JsonObject,
       })),
-      ...doomed.map((d) => ({ name: d.name, outcome: 'deleted' as const, changes: [], before: d.spec })),
+      ...doomed.map((d) => ({
+        name: d.name,
+        outcome: 'deleted' as const,
+        changes: [],
+        before: shownDocument(ctx, userId, d.spec),
+      })),
     ],
     pruned: doomed.map((d) => d.name),
   }
@@ -220,13 +239,19 @@ async function applyInChunks(
 ): Promise<BatchAnswer> {
   const { db } = ctx.store
   const { limits } = ctx.config
-  const whole = await planSet(db, input, areas, { lock: false })
+  const whole = await planSet(ctx, db, input, areas, { lock: false })
   await checkAreaCount(db, input.userId, countChange(whole), limits, { lock: false })
   const results: BatchResult[] = []
   for (let start = 0; start < areas.length; start += APPLY_CHUNK) {
     const chunk = areas.slice(start, start + APPLY_CHUNK)
     const written = await db.transaction().execute(async (trx) => {
-      const plans = await planAll(trx, input.userId, chunk, { mode: input.mode, lock: true }, start)
+      const plans = await planAll(
+        trx,
+        input.userId,
+        chunk,
+        { mode: input.mode, lock: true, secretParams: ctx },
+        start,
+      )
       const created = plans.filter((p) => p.outcome === 'created').length
       // What prune will delete at the end already counts: the set as a whole fits the quota.
       const deleted = whole.doomed.length
@@ -321,7 +346,7 @@ async function planAll(
   db: Kysely<Database>,
   userId: string,
   areas: NormalizedArea[],
-  options: { mode: ApplyMode; lock: boolean },
+  options: PlanOptions,
   /** The index of `areas[0]` among the documents, for the issues' paths. */
   offset = 0,
 ): Promise<AreaPlan[]> {

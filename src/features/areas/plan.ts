@@ -17,6 +17,7 @@ import {
 } from '../../store/area-references.js'
 import { type AreaWrite, findAreaToApply } from '../../store/areas.js'
 import { AreaExistsError } from '../../store/errors.js'
+import { protectSecrets, type SecretParamsContext } from './secret-params.js'
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged'
 
@@ -31,16 +32,20 @@ export interface PlanOptions {
   mode: 'apply' | 'create'
   /** Lock the existing row until the transaction ends (when the plan is about to be written). */
   lock: boolean
+  /** To resolve and redact secret params (secret-params.ts). */
+  secretParams: SecretParamsContext
 }
 
 export async function planArea(
   db: Kysely<Database>,
   userId: string,
-  area: NormalizedArea,
+  input: NormalizedArea,
   options: PlanOptions,
 ): Promise<AreaPlan> {
-  const existing = await findAreaToApply(db, userId, area.name, { lock: options.lock })
-  if (existing && options.mode === 'create') throw new AreaExistsError(area.name)
+  const existing = await findAreaToApply(db, userId, input.name, { lock: options.lock })
+  if (existing && options.mode === 'create') throw new AreaExistsError(input.name)
+  // From here on the document shows secrets redacted, and so does its hash (what is compared).
+  const area = await protectSecrets(db, options.secretParams, userId, input, existing?.id)
   const refs = await resolveReferences(db, userId, area)
   if (!existing) return { area, outcome: 'created', changes: [], existing, refs }
   if (existing.specHash === area.specHash) return { area, outcome: 'unchanged', changes: [], existing, refs }

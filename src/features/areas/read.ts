@@ -13,14 +13,15 @@ import {
 import { AreaNotFoundError } from '../../store/errors.js'
 import type { FeatureContext } from '../context.js'
 import { decodeNameCursor, encodeCursor } from './cursor.js'
+import { shownDocument } from './secret-params.js'
 
-type ReadContext = Pick<FeatureContext, 'store'>
+type ReadContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
 
 /** The caller's AREA with its trigger's state and latest events. */
 export async function areaDetails(ctx: ReadContext, userId: string, name: string): Promise<AreaDetails> {
   const details = await getAreaDetails(ctx.store.db, userId, name)
   if (!details) throw new AreaNotFoundError(name)
-  return details
+  return { ...details, spec: shownDocument(ctx, userId, details.spec) }
 }
 
 export interface AreaPageQuery {
@@ -43,7 +44,8 @@ export async function listAreaPage(
     limit: query.limit,
     labels: query.labels.map(parseLabel),
   })
-  return { items: page.items, nextCursor: page.next === undefined ? null : encodeCursor(page.next) }
+  const items = page.items.map((item) => ({ ...item, spec: shownDocument(ctx, userId, item.spec) }))
+  return { items, nextCursor: page.next === undefined ? null : encodeCursor(page.next) }
 }
 
 /** `key=value`, or a bare `key`. */

@@ -9,7 +9,7 @@ import { areaDetails } from './read.js'
 
 /** Turns the caller's AREA on or off; answers the AREA as it now stands. */
 export async function setEnabled(
-  ctx: Pick<FeatureContext, 'store'>,
+  ctx: Pick<FeatureContext, 'store' | 'registry' | 'secrets'>,
   userId: string,
   name: string,
   enabled: boolean,

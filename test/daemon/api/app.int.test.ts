@@ -219,6 +219,18 @@ describe.each(drivers)('API envelope (%s)', (driver) => {
       { name: 'count', type: 'integer', required: false, description: '' },
       { name: 'level', type: 'enum', required: false, description: '', default: 'info' },
     ])
+    // Secret params say so; the others carry no flag.
+    const discord = (await me.call('GET', '/v1/services/discord')).json()
+    const send = discord.reactions.find((r: { id: string }) => r.id === 'send_message')
+    expect(send.params.find((p: { name: string }) => p.name === 'webhook_url')).toMatchObject({
+      secret: true,
+    })
+    expect(send.params.find((p: { name: string }) => p.name === 'content').secret).toBeUndefined()
+    const http = (await me.call('GET', '/v1/services/http')).json()
+    const request = http.reactions.find((r: { id: string }) => r.id === 'request')
+    expect(
+      request.params.filter((p: { secret?: boolean }) => p.secret).map((p: { name: string }) => p.name),
+    ).toEqual(['headers'])
     const timer = (await me.call('GET', '/v1/services/timer')).json()
     expect(timer.actions.find((a: { id: string }) => a.id === 'every').exampleEvent).toEqual(
       t.ctx.registry.action('timer', 'every')!.exampleEvent,

@@ -16,6 +16,8 @@ export interface SinkAnswer {
   headers?: Record<string, string>
   /** Holds the answer this long (a slow or hanging target). */
   delayMs?: number
+  /** Sent byte for byte instead of `body` as JSON (a body with raw control characters). */
+  raw?: string
 }
 
 export interface HttpSink {
@@ -46,7 +48,7 @@ export async function startHttpSink(): Promise<HttpSink> {
       const send = () => {
         if (res.destroyed) return
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
-        res.end(JSON.stringify(answer.body ?? {}))
+        res.end(answer.raw ?? JSON.stringify(answer.body ?? {}))
       }
       if (answer.delayMs) setTimeout(send, answer.delayMs).unref()
       else send()

@@ -3,7 +3,7 @@
  * `area services list` and `area services describe <service>` print, and what
  * `area connections add` prompts for.
  */
-import type { Static } from '@sinclair/typebox'
+import type { Static, TObject } from '@sinclair/typebox'
 import type {
   ActionSchema,
   ParamSchema,
@@ -20,6 +20,7 @@ import {
   reactionRequiresConnection,
   type ServiceDefinition,
 } from '../../../engine/define.js'
+import { hasSecrets } from '../../../engine/secret-params.js'
 import { oauthConfigured } from '../../../features/connections/oauth/client.js'
 import { type CatalogParam, describeParams } from '../../../store/catalog.js'
 
@@ -92,7 +93,7 @@ function actionView(service: ServiceDefinition, action: ActionDefinition): Stati
     defaultPollingIntervalSeconds: action.polling?.defaultIntervalSeconds ?? null,
     minPollingIntervalSeconds: action.polling ? (action.polling.minIntervalSeconds ?? 1) : null,
     scheduleFromParams: action.polling?.schedule !== undefined,
-    params: describeParams(action.params).map(paramView),
+    params: paramsView(action.params),
     paramsSchema: jsonSchema(action.params),
     exampleEvent: action.exampleEvent ?? null,
   }
@@ -107,9 +108,17 @@ function reactionView(
     name: reaction.name,
     description: reaction.description,
     requiresConnection: reactionRequiresConnection(service, reaction),
-    params: describeParams(reaction.params).map(paramView),
+    params: paramsView(reaction.params),
     paramsSchema: jsonSchema(reaction.params),
   }
+}
+
+/** An action's or reaction's params; secret ones say so (docs/architecture.md, "Secret params"). */
+function paramsView(schema: TObject): Static<typeof ParamSchema>[] {
+  return describeParams(schema).map((p) => ({
+    ...paramView(p),
+    ...(hasSecrets(schema.properties[p.name]) ? { secret: true } : {}),
+  }))
 }
 
 function paramView(p: CatalogParam): Static<typeof ParamSchema> {

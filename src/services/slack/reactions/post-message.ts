@@ -15,6 +15,8 @@ const params = Type.Object(
         'The incoming-webhook URL of a Slack app (api.slack.com → Incoming Webhooks); it is the credential, keep it in an environment variable',
       format: 'uri',
       pattern: '^[hH][tT][tT][pP][sS]?://',
+      // Secret: stored sealed, shown as <secret:…> (docs/architecture.md, "Secret params").
+      writeOnly: true,
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
       examples: ['${SLACK_WEBHOOK_URL}'],
     }),
