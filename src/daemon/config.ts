@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { resolveDataDir } from '../db/data-dir.js'
 import { AreaError } from '../engine/errors.js'
 import { parseEncryptionKey } from '../secrets/secret-box.js'
+import { readTenancySettings, type TenancySettings } from './config-tenancy.js'
 import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
@@ -51,6 +52,8 @@ export interface DaemonConfig {
    * token needs the anon key only, and local accounts live in our own tables.
    */
   supabase: SupabaseSettings | undefined
+  /** Template budgets, the reaction ceiling and each user's share of the workers. */
+  tenancy: TenancySettings
 }
 
 export interface SupabaseSettings {
@@ -121,6 +124,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     webhookRateLimit: integer(env, 'AREA_WEBHOOK_RATE_LIMIT', 500, problems, { min: 1, max: 10_000_000 }),
     webhookRateBurst: integer(env, 'AREA_WEBHOOK_RATE_BURST', 1_000, problems, { min: 1, max: 10_000_000 }),
     supabase: supabaseSettings(env, problems),
+    tenancy: readTenancySettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

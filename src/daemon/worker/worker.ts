@@ -4,7 +4,7 @@
  */
 import type { AreaMetrics } from '../metrics.js'
 import type { QueueSetup } from '../queue/index.js'
-import type { JobConsumer, JobContext, JobKind } from '../queue/types.js'
+import { type JobConsumer, type JobContext, JobDeferredError, type JobKind } from '../queue/types.js'
 import type { WorkerDeps } from './deps.js'
 import { executeEvent } from './execute-event.js'
 import { pollHookJob } from './poll-hook-job.js'
@@ -22,6 +22,9 @@ export async function startWorker(
       try {
         await run(data, ctx)
         outcome = 'succeeded'
+      } catch (error) {
+        if (error instanceof JobDeferredError) outcome = 'deferred'
+        throw error
       } finally {
         metrics?.jobsProcessed.inc({ type, outcome })
         metrics?.jobDuration.observe({ type, outcome }, (performance.now() - started) / 1000)
