@@ -72,11 +72,8 @@ export interface RedisUserSlotsOptions {
 
 export function redisUserSlots(options: RedisUserSlotsOptions): UserSlots {
   const leaseMs = options.leaseMs ?? SLOT_LEASE_MS
-  const redis = new Redis(options.redisUrl, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 5_000,
-  })
+  // Commands wait for a connection, briefly: a slow answer delays one event, never blocks one.
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000 })
   let failing = false
   redis.on('error', (error) => report(error))
   redis.on('ready', () => {
