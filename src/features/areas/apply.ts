@@ -5,6 +5,7 @@
  * document, or two with the same name, and nothing changes.
  */
 import type { Kysely } from 'kysely'
+import type { TenancySettings } from '../../daemon/config-tenancy.js'
 import type { Database } from '../../db/schema.js'
 import { type Issue, ValidationError } from '../../engine/errors.js'
 import type { Registry } from '../../engine/registry.js'
@@ -15,9 +16,13 @@ import type { AreaDetails } from '../../store/area-queries.js'
 import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../../store/areas.js'
 import type { FeatureContext } from '../context.js'
 import { type ApplyOutcome, type AreaPlan, planArea } from './plan.js'
+import { checkReactionCeiling, reactionCeilingIssues } from './reaction-ceiling.js'
 import { areaDetails } from './read.js'
 
-export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
+export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'> & {
+  /** The server's ceilings (the daemon's config); without them nothing is checked against one. */
+  config?: { tenancy?: Pick<TenancySettings, 'reactionTimeoutSeconds'> }
+}
 export type ApplyMode = 'apply' | 'create'
 
 export interface ApplyAreaInput {
@@ -68,6 +73,7 @@ export async function applyDocument(
     ])
   }
   const area = normalizeArea(document, ctx.registry)
+  checkReactionCeiling(area, ctx.registry, ctx.config?.tenancy?.reactionTimeoutSeconds)
   const result = await applyArea(ctx, { userId, area, mode: options.mode })
   return {
     outcome: result.outcome,
@@ -106,6 +112,11 @@ export interface ApplyDocumentsInput {
 
 export async function applyDocuments(ctx: ApplyContext, input: ApplyDocumentsInput): Promise<BatchAnswer> {
   const areas = normalizeAll(input.documents, ctx.registry)
+  const ceiling = ctx.config?.tenancy?.reactionTimeoutSeconds
+  const overCeiling = areas.flatMap((area, i) =>
+    reactionCeilingIssues(area, ctx.registry, ceiling, `/documents/${i}`),
+  )
+  if (overCeiling.length) throw new ValidationError(overCeiling)
   if (input.prune && areas.length === 0) {
     throw new ValidationError([
       {
