@@ -9,10 +9,13 @@
  *   latency    webhook → first reaction request p50/p99 (webhook-to-reaction.ts, latency.ts)
  *   worker     worker executions/s beside BullMQ no-op, and Redis memory (worker-throughput.ts)
  *   scheduler  claim + enqueue of 100k due polls by 3 schedulers, double fires (scheduler-claim.ts)
+ *   adversarial  a victim's webhook → reaction p50/p99 while another tenant attacks, beside the
+ *              unloaded figure of the same run (adversarial.ts)
  * BENCH_ONLY=worker,scheduler runs some of them; a figure not run is null in the JSON and has no
  * pass entries. Each module names the variables that change its setup.
  */
 import { cpus, totalmem } from 'node:os'
+import { measureAdversarialTenant } from './adversarial.js'
 import { cleanUpEverything, describePostgres, redisVersion, withBenchEnvironment } from './environment.js'
 import { measureIngest } from './ingest.js'
 import { killServers } from './ipc.js'
@@ -27,6 +30,7 @@ const FIGURES = {
   latency: measureReactionLatency,
   worker: measureWorkerThroughput,
   scheduler: measureSchedulerClaim,
+  adversarial: measureAdversarialTenant,
 } as const
 type FigureName = keyof typeof FIGURES
 
@@ -68,6 +72,7 @@ async function main() {
     worker: null,
     scheduler: null,
     redis: null,
+    adversarial: null,
     ...Object.assign({}, ...runs.map((run) => run.json)),
     targets: TARGETS,
     pass: Object.assign({}, ...runs.map((run) => run.pass)),
