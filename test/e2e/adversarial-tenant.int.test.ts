@@ -73,6 +73,8 @@ describe('a victim tenant while another attacks', () => {
   beforeAll(async () => {
     topology = await openTopology({
       name: 'adversarial',
+      // The machine may be busy: starting three processes from the sources takes a while then.
+      startTimeoutMs: 180_000,
       env: {
         AREA_WORKER_CONCURRENCY: '16',
         AREA_USER_CONCURRENCY: String(USER_CONCURRENCY),
@@ -88,7 +90,7 @@ describe('a victim tenant while another attacks', () => {
     ;[api] = await topology.start('api', 'worker', 'scheduler')
     attacker = await signup(api.url, 'attacker@example.test')
     victim = await signup(api.url, 'victim@example.test')
-  }, 180_000)
+  }, 300_000)
 
   afterAll(async () => {
     await tarpit?.close()

@@ -72,6 +72,10 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.config.logRetentionDays | quote }}
 - name: AREA_WORKER_CONCURRENCY
   value: {{ .Values.worker.concurrency | quote }}
+- name: AREA_USER_CONCURRENCY
+  value: {{ .Values.worker.userConcurrency | quote }}
+- name: AREA_REACTION_TIMEOUT_SECONDS
+  value: {{ .Values.worker.reactionTimeoutSeconds | quote }}
 - name: AREA_DRAIN_TIMEOUT_MS
   value: {{ mul .Values.worker.drainTimeoutSeconds 1000 | quote }}
 - name: PORT

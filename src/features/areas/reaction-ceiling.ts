@@ -22,9 +22,15 @@ export function reactionCeilingIssues(
   if (ceilingSeconds === undefined) return []
   const issues: Issue[] = []
   area.reactions.forEach((reaction, index) => {
-    const param = registry.reaction(reaction.service, reaction.reaction)?.timeoutParam
+    const definition = registry.reaction(reaction.service, reaction.reaction)
+    const param = definition?.timeoutParam
     const value = param === undefined ? undefined : reaction.params[param]
     if (typeof value !== 'string' || isTemplate(value)) return
+    // The reaction's own default is not the user's choice: above a low ceiling, the worker's abort
+    // applies to it, and nobody is told to change what they did not write.
+    const declared = (definition?.params.properties[param as string] as { default?: unknown } | undefined)
+      ?.default
+    if (value === declared) return
     let seconds: number
     try {
       seconds = parseDuration(value)

@@ -65,6 +65,26 @@ describe('the reaction timeout ceiling at apply', () => {
     expect((await me.call('GET', '/v1/areas/fine')).statusCode).toBe(404)
   })
 
+  it('accepts the reaction default even above a low ceiling (the worker aborts at the ceiling)', async () => {
+    const { tenancy } = loadDaemonConfig(
+      { AREA_REACTION_TIMEOUT_SECONDS: '5', AREA_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') },
+      { roles: ['all'], port: 0 },
+    )
+    const strict = { ...t.ctx, config: { ...t.ctx.config, tenancy } }
+    const lowApp = await buildApp(strict)
+    try {
+      const other = await signUp(lowApp, 'strict@example.test')
+      const document = requestArea('defaulted', '1s')
+      delete (document.spec.reactions[0]!.params as { timeout?: string }).timeout
+      expect((await other.call('PUT', '/v1/areas/defaulted', document)).statusCode).toBe(201)
+      expect((await other.call('PUT', '/v1/areas/explicit', requestArea('explicit', '20s'))).statusCode).toBe(
+        400,
+      )
+    } finally {
+      await lowApp.close()
+    }
+  })
+
   it('accepts a timeout at the ceiling, and a templated one (the worker enforces the ceiling)', async () => {
     expect((await me.call('PUT', '/v1/areas/ok', requestArea('ok', '2m'))).statusCode).toBe(201)
     const templated = requestArea('templated', '{{ trigger.timeout }}')
