@@ -34,10 +34,10 @@ const hostileLoop = '{% for i in (1..2000) %}{% for j in (1..2000) %}{% endfor %
 /** A TCP server that accepts connections and never answers: a tarpit. */
 async function startTarpit() {
   const sockets = new Set<Socket>()
-  let peak = 0
+  let accepted = 0
   const server = createServer((socket) => {
     sockets.add(socket)
-    peak = Math.max(peak, sockets.size)
+    accepted += 1
     socket.on('error', () => {})
     socket.on('close', () => sockets.delete(socket))
   })
@@ -46,7 +46,7 @@ async function startTarpit() {
   return {
     url: `http://127.0.0.1:${port}`,
     open: () => sockets.size,
-    peak: () => peak,
+    accepted: () => accepted,
     close: async () => {
       for (const socket of sockets) socket.destroy()
       await new Promise((resolve) => server.close(resolve))
@@ -132,6 +132,10 @@ describe('a victim tenant while another attacks', () => {
     await waitFor('the tarpit to hold the attacker’s share', async () =>
       tarpit.open() >= USER_CONCURRENCY ? true : undefined,
     )
+    // 40 tarpitted events are queued, but the attacker holds no more than their share: still
+    // exactly that many a moment later (the ceiling cuts them only after 5 s).
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    expect(tarpit.open()).toBe(USER_CONCURRENCY)
     let poisoning = true
     const poison = (async () => {
       while (poisoning) {
@@ -185,21 +189,28 @@ describe('a victim tenant while another attacks', () => {
     const p99 = percentile(latencies, 99)
     console.info(`victim latency under attack: p50 ${percentile(latencies, 50)} ms, p99 ${p99} ms`)
     expect(p99).toBeLessThan(VICTIM_P99_BOUND_MS)
-    // The attack was real, and held to the attacker's share: never more tarpitted reactions at
-    // once than AREA_USER_CONCURRENCY.
-    expect(tarpit.peak()).toBe(USER_CONCURRENCY)
+    // The attack was real: tarpitted reactions were cut at the ceiling and tried again, and
+    // templates spent their budget and failed without reaching anyone.
+    expect(tarpit.accepted()).toBeGreaterThan(USER_CONCURRENCY)
     expect(sink.requests.some((r) => r.path === '/heavy')).toBe(false)
-    const { body } = await call<{ items: { executions: { errorText: string | null }[] }[] }>(
-      api.url,
-      'GET',
-      '/v1/logs?area=heavy',
-      { token: attacker.token },
+    // The flood shares the attacker's slots with the tarpit, so its events run as those free up.
+    await waitFor(
+      'a template flood event failed on its budget',
+      async () => {
+        const { body } = await call<{ items: { executions: { errorText: string | null }[] }[] }>(
+          api.url,
+          'GET',
+          '/v1/logs?area=heavy',
+          { token: attacker.token },
+        )
+        return body.items.some((item) =>
+          item.executions.some((e) => e.errorText?.includes('template time budget of 1000 ms')),
+        )
+          ? true
+          : undefined
+      },
+      90_000,
     )
-    expect(
-      body.items.some((item) =>
-        item.executions.some((e) => e.errorText?.includes('template time budget of 1000 ms')),
-      ),
-    ).toBe(true)
   }, 240_000)
 })
 
