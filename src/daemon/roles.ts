@@ -65,7 +65,9 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
     }
     if (wants('worker')) {
       const { tenancy } = ctx.config
-      const render = createRenderPool(tenancy.templateThreads)
+      const render = createRenderPool(tenancy.templateThreads, (error) =>
+        ctx.logger.error({ err: error }, 'template render thread failed'),
+      )
       // One share per user across every worker: in Redis when the queue is, else in this process.
       const slots = ctx.config.redisUrl
         ? redisUserSlots({

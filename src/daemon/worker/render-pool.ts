@@ -29,13 +29,16 @@ export interface RenderPool {
   close(): Promise<void>
 }
 
-export function createRenderPool(threads: number): RenderPool {
+export function createRenderPool(threads: number, onError: (error: unknown) => void = () => {}): RenderPool {
   const pool = new Tinypool({
     filename: threadEntry(),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
   })
+  // A thread that fails outside a task (it could not start) must not take the process down; its
+  // tasks fail and are retried, and the failure is logged.
+  pool.on('error', onError)
   // A task each, held a moment in the thread, so that every thread starts now rather than on the
   // first events.
   const ready = Promise.all(
