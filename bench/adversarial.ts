@@ -82,7 +82,7 @@ export async function measureAdversarialTenant(env: BenchEnvironment): Promise<F
       latencies = []
       const cpuBefore = (await worker.stats()).cpuMs ?? 0
       for (let n = 0; n < victimEvents; n++) {
-        void post(base, victim, JSON.stringify({ sent: now(), n }))
+        void sendUntilAccepted(base, victim, JSON.stringify({ sent: now(), n }))
         await sleep(1000 / victimRate)
       }
       for (let i = 0; i < 300 && latencies.length < victimEvents; i++) await sleep(100)
@@ -105,6 +105,8 @@ export async function measureAdversarialTenant(env: BenchEnvironment): Promise<F
       }
     })()
     for (let i = 0; i < 100 && tarpit.open() === 0; i++) await sleep(100)
+    await sleep(1_000)
+    const heldAtStart = tarpit.open()
     const attacked = await phase()
     poisoning = false
     await poison
@@ -116,7 +118,7 @@ export async function measureAdversarialTenant(env: BenchEnvironment): Promise<F
         adversarial: {
           unloaded,
           attacked,
-          attack: { tarpitted: attackEvents, templated: attackEvents, tarpitPeak: tarpit.peak() },
+          attack: { tarpitted: attackEvents, templated: attackEvents, tarpitHeldAtStart: heldAtStart },
         },
       },
       pass: { victimP99UnderAttack: attacked.p99Ms <= TARGETS.victimP99UnderAttackMs },
@@ -134,10 +136,10 @@ export async function measureAdversarialTenant(env: BenchEnvironment): Promise<F
           `unloaded ${unloaded.delivered} of ${unloaded.events}`,
         ),
         row(
-          'worker CPU per victim event',
+          'worker CPU per victim event (the attack included)',
           `${attacked.workerCpuMsPerEvent} ms`,
           '-',
-          `unloaded ${unloaded.workerCpuMsPerEvent} ms; tarpit held at most ${tarpit.peak()} at once`,
+          `unloaded ${unloaded.workerCpuMsPerEvent} ms; ${heldAtStart} tarpitted reactions in flight (within the attacker's share)`,
         ),
       ],
     }
@@ -146,6 +148,15 @@ export async function measureAdversarialTenant(env: BenchEnvironment): Promise<F
     await worker.stop()
     await sink.close()
     await tarpit.close()
+  }
+}
+
+/** The victim as a webhook sender: a 503 (or a lost connection) is sent again, as senders do. */
+async function sendUntilAccepted(base: string, hook: SeededHook, body: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const status = await post(base, hook, body).catch(() => 0)
+    if (status >= 200 && status < 300) return
+    await sleep(100)
   }
 }
 
@@ -184,10 +195,8 @@ function summarize(latencies: number[], events: number, cpuMs: number): VictimLa
 /** Accepts connections and never answers. */
 async function startTarpit() {
   const sockets = new Set<Socket>()
-  let peak = 0
   const server = createServer((socket) => {
     sockets.add(socket)
-    peak = Math.max(peak, sockets.size)
     socket.on('error', () => {})
     socket.on('close', () => sockets.delete(socket))
   })
@@ -195,7 +204,6 @@ async function startTarpit() {
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     open: () => sockets.size,
-    peak: () => peak,
     close: async () => {
       for (const socket of sockets) socket.destroy()
       await new Promise((resolve) => server.close(resolve))
