@@ -10,10 +10,13 @@
  *   worker     worker executions/s beside BullMQ no-op, and Redis memory (worker-throughput.ts)
  *   scheduler  claim + enqueue of 100k due polls by 3 schedulers, double fires (scheduler-claim.ts)
  *   pooler     ingest and worker through PgBouncer in transaction mode beside direct (pooler.ts)
+ *   adversarial  a victim's webhook → reaction p50/p99 while another tenant attacks, beside the
+ *              unloaded figure of the same run (adversarial.ts)
  * BENCH_ONLY=worker,scheduler runs some of them; a figure not run is null in the JSON and has no
  * pass entries. Each module names the variables that change its setup.
  */
 import { cpus, totalmem } from 'node:os'
+import { measureAdversarialTenant } from './adversarial.js'
 import { cleanUpEverything, describePostgres, redisVersion, withBenchEnvironment } from './environment.js'
 import { measureIngest } from './ingest.js'
 import { killServers } from './ipc.js'
@@ -30,6 +33,7 @@ const FIGURES = {
   worker: measureWorkerThroughput,
   scheduler: measureSchedulerClaim,
   pooler: measurePooler,
+  adversarial: measureAdversarialTenant,
 } as const
 type FigureName = keyof typeof FIGURES
 
@@ -72,6 +76,7 @@ async function main() {
     scheduler: null,
     pooler: null,
     redis: null,
+    adversarial: null,
     ...Object.assign({}, ...runs.map((run) => run.json)),
     targets: TARGETS,
     pass: Object.assign({}, ...runs.map((run) => run.pass)),

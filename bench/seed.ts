@@ -10,6 +10,7 @@ import { normalizeArea } from '../src/spec/normalize.js'
 import { syncCatalog } from '../src/store/catalog.js'
 
 export interface SeededHook {
+  userId: string
   hookJobId: string
   areaActionId: string
   /** The decrypted `whsec_…` secret the load generator signs with. */
@@ -24,7 +25,16 @@ export async function seedWebhookArea(
   databaseUrl: string,
   encryptionKey: Buffer,
   sinkUrl: string,
-  options: { name?: string; email?: string; body?: Record<string, string>; reactions?: number } = {},
+  options: {
+    name?: string
+    email?: string
+    body?: Record<string, string>
+    reactions?: number
+    /** Params added to every reaction (e.g. headers, a timeout). */
+    params?: Record<string, unknown>
+    /** An existing user's id: a second AREA of the same tenant. */
+    userId?: string
+  } = {},
 ): Promise<SeededHook> {
   const store = await openStore({ databaseUrl })
   try {
@@ -32,11 +42,13 @@ export async function seedWebhookArea(
     const registry = createRegistry(builtinServices)
     await syncCatalog(store.db, registry)
     const secrets = createSecretBox(encryptionKey)
-    const user = await store.db
-      .insertInto('users')
-      .values({ email: options.email ?? 'bench@example.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const user = options.userId
+      ? { id: options.userId }
+      : await store.db
+          .insertInto('users')
+          .values({ email: options.email ?? 'bench@example.test' })
+          .returning('id')
+          .executeTakeFirstOrThrow()
     const document = {
       apiVersion: 'area/v1',
       kind: 'Area',
@@ -50,6 +62,7 @@ export async function seedWebhookArea(
           params: {
             url: `${sinkUrl}/reaction`,
             body: options.body ?? { type: '{{ trigger.type }}', amount: '{{ trigger.data.amount }}' },
+            ...options.params,
           },
         })),
       },
@@ -65,6 +78,7 @@ export async function seedWebhookArea(
       .where('aa.area_id', '=', applied.id)
       .executeTakeFirstOrThrow()
     return {
+      userId: user.id,
       hookJobId: hook.id,
       areaActionId: hook.area_action_id,
       secret: secrets.open(hook.webhook_secret_encrypted!),

@@ -4,7 +4,7 @@
  * source maps in its RSS and CPU (about 45 MB of RSS under tsx). Packages stay external and are
  * loaded from node_modules, hence the output under node_modules/.cache.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -24,5 +24,17 @@ export async function bundleServer(file: string): Promise<string> {
     packages: 'external',
     logLevel: 'warning',
   })
+  // The worker's render threads load ./render-thread.js beside the bundle, as in dist/.
+  await build({
+    entryPoints: [fileURLToPath(new URL('../src/daemon/worker/render-thread.ts', import.meta.url))],
+    outfile: `${outDir}render-thread.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  })
+  await writeFile(`${outDir}package.json`, '{ "type": "module" }\n')
   return outfile
 }

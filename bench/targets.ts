@@ -10,4 +10,6 @@ export const TARGETS = {
   workerEventsPerSec: 2_000,
   schedulerEnqueueSeconds: 5,
   schedulerDoubleFires: 0,
+  /** The same bound as test/e2e/adversarial-tenant.int.test.ts and the README. */
+  victimP99UnderAttackMs: 5_000,
 }

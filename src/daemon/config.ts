@@ -14,6 +14,7 @@ import { isServerMode, type NetworkSettings, readNetworkSettings } from './confi
 import { type PollingSettings, readPollingSettings } from './config-polling.js'
 import { readSigninSettings, type SigninSettings } from './config-signin.js'
 import { readStartupSettings, type StartupSettings } from './config-startup.js'
+import { readTenancySettings, type TenancySettings } from './config-tenancy.js'
 import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
@@ -69,6 +70,8 @@ export interface DaemonConfig {
   network: NetworkSettings
   /** Sign-in throttling and proxy trust (config-signin.ts). */
   signin: SigninSettings
+  /** Template budgets, the reaction ceiling and each user's share of the workers. */
+  tenancy: TenancySettings
 }
 
 export interface SupabaseSettings {
@@ -147,6 +150,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     limits: readLimitsSettings(env, problems),
     network: readNetworkSettings(env, problems),
     signin: readSigninSettings(env, problems),
+    tenancy: readTenancySettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

@@ -5,15 +5,20 @@
  */
 
 import { createConnectionRefresher } from '../features/connections/oauth/refresh.js'
+import { findAreaOwner } from '../store/area-owner.js'
 import { createBatchedWriter } from '../store/execution-writer.js'
 import { claimHookLogs } from '../store/hook-logs.js'
 import { startApiServer } from './api/server.js'
 import { networkStartNotice } from './config-network.js'
+import { TENANCY_SETTINGS } from './config-tenancy.js'
 import type { DaemonContext } from './context.js'
 import { startMetricsServer } from './metrics-server.js'
 import { startScheduler } from './scheduler/scheduler.js'
 import { createAreaCache } from './worker/area-cache.js'
 import { createClaimBatcher } from './worker/claim-batcher.js'
+import { createRenderPool } from './worker/render-pool.js'
+import { createUserGate } from './worker/user-gate.js'
+import { memoryUserSlots, redisUserSlots } from './worker/user-slots.js'
 import { startWorker } from './worker/worker.js'
 
 export interface RunningDaemon {
@@ -68,6 +73,23 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
       stops.push(() => scheduler.stop())
     }
     if (wants('worker')) {
+      const { tenancy } = ctx.config
+      const render = createRenderPool(tenancy.templateThreads, (error) =>
+        ctx.logger.error({ err: error }, 'template render thread failed'),
+      )
+      // One share per user across every worker: in Redis when the queue is, else in this process.
+      const slots = ctx.config.redisUrl
+        ? redisUserSlots({
+            redisUrl: ctx.config.redisUrl,
+            prefix: ctx.config.redisPrefix,
+            limit: tenancy.userConcurrency,
+            logger: ctx.logger,
+          })
+        : memoryUserSlots(tenancy.userConcurrency)
+      const closeTenancy = async () => {
+        await render.close()
+        await slots.close()
+      }
       const consumer = await startWorker(
         ctx.queue,
         {
@@ -81,10 +103,33 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           areas: createAreaCache(),
           claims: createClaimBatcher((ids) => claimHookLogs(ctx.store.db, ids, ctx.config.leaseSeconds)),
           writes: createBatchedWriter(ctx.store.db),
+          tenancy: {
+            templateBudget: {
+              timeMs: tenancy.templateBudgetMs,
+              maxBytes: tenancy.templateMaxBytes,
+              settings: {
+                timeMs: TENANCY_SETTINGS.templateBudgetMs,
+                maxBytes: TENANCY_SETTINGS.templateMaxBytes,
+              },
+            },
+            reactionTimeout: {
+              ms: tenancy.reactionTimeoutSeconds * 1000,
+              setting: TENANCY_SETTINGS.reactionTimeoutSeconds,
+            },
+            render,
+            gate: createUserGate(slots, (areaActionId) => findAreaOwner(ctx.store.db, areaActionId)),
+          },
         },
         ctx.metrics,
-      )
-      stops.push(() => consumer.close(ctx.config.drainTimeoutMs))
+      ).catch(async (error: unknown) => {
+        await closeTenancy()
+        throw error
+      })
+      // The render threads and slots outlive the drain: running jobs still use them.
+      stops.push(async () => {
+        await consumer.close(ctx.config.drainTimeoutMs)
+        await closeTenancy()
+      })
     }
   } catch (error) {
     await stopAll()

@@ -133,6 +133,11 @@ export interface ReactionDefinition<P = Record<string, unknown>> {
   description: string
   params: TObject
   requiresConnection?: boolean
+  /**
+   * The param (a duration) that says how long `run` may take, if the params choose it: the
+   * operator's ceiling refuses a longer one at apply (the worker aborts at the ceiling anyway).
+   */
+  timeoutParam?: string
   /** The output is what later reactions see as `{{ reactions.<id>.… }}`. */
   run(ctx: ReactionContext<P>): Promise<JsonValue | undefined>
 }

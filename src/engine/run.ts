@@ -11,11 +11,12 @@ import {
   errorMessage,
   formatIssues,
   PermanentError,
+  RetryableError,
 } from './errors.js'
 import { validateParams } from './params.js'
 import { type Registry, resolveSettings } from './registry.js'
 import { hideSecrets } from './secret-params.js'
-import { renderTemplates, type TemplateScope } from './templates.js'
+import { renderTemplates, type TemplateBudget, type TemplateScope, templateBudget } from './templates.js'
 import type { JsonObject, JsonValue, Logger } from './types.js'
 
 export interface PreviousOutcome {
@@ -44,6 +45,33 @@ export interface RunEventInput {
   outcomes: ExecutionPort
   logger: Logger
   signal: AbortSignal
+  /** Render time and bytes for the whole event; without it, each string has the default limits. */
+  templateBudget?: Pick<TemplateBudget, 'timeMs' | 'maxBytes' | 'settings'>
+  /** Where params are rendered (the worker's render threads); default: here, synchronously. */
+  renderParams?: RenderParams
+  /** The longest a reaction may run, whatever its params say; it is aborted and retried after. */
+  reactionTimeout?: { ms: number; setting?: string }
+}
+
+/** Renders one reaction's params within the event's budget, charging what it used to `budget`. */
+export type RenderParams = (
+  params: JsonValue | undefined,
+  scope: TemplateScope,
+  budget: TemplateBudget,
+  path: string,
+) => Promise<JsonValue | undefined>
+
+const renderHere: RenderParams = async (params, scope, budget, path) =>
+  renderTemplates(params, scope, budget, path)
+
+/** A reaction ran past the operator's ceiling (docs/architecture.md, "One tenant against the others"). */
+export class ReactionTimeoutError extends RetryableError {
+  constructor(ms: number, setting: string | undefined) {
+    super(
+      `the reaction ran longer than the ceiling of ${ms / 1000} s${setting ? ` (${setting})` : ''} and was aborted; it is retried later`,
+      { code: 'reaction_timeout' },
+    )
+  }
 }
 
 export type RunEventResult =
@@ -92,6 +120,7 @@ export function createEngine(
     }
 
     const previous = await input.outcomes.previousOutcomes()
+    const budget = input.templateBudget ? templateBudget(input.templateBudget) : undefined
     const scope: TemplateScope = { trigger: event, reactions: {}, area: { name: area.name } }
     const executed: string[] = []
     const reused: string[] = []
@@ -102,7 +131,7 @@ export function createEngine(
         reused.push(reaction.ref)
         continue
       }
-      scope.reactions[reaction.ref] = await runReaction(reaction, scope, input, event, logger, signal)
+      scope.reactions[reaction.ref] = await runReaction(reaction, scope, input, event, logger, signal, budget)
       executed.push(reaction.ref)
     }
     return { status: 'done', executed, reused }
@@ -115,6 +144,7 @@ export function createEngine(
     event: JsonObject,
     logger: Logger,
     signal: AbortSignal,
+    budget: TemplateBudget | undefined,
   ): Promise<JsonValue | undefined> {
     let request: JsonValue | undefined
     try {
@@ -124,10 +154,13 @@ export function createEngine(
           `reaction ${reaction.service}.${reaction.reaction} is not available in this build`,
         )
       }
-      const rendered = renderTemplates(reaction.params, scope) ?? {}
+      const path = `/reactions/${reaction.ref}/params`
+      const rendered = budget
+        ? ((await (input.renderParams ?? renderHere)(reaction.params, scope, budget, path)) ?? {})
+        : (renderTemplates(reaction.params, scope) ?? {})
       // What execution logs record: secret params (writeOnly) never in clear.
       request = hideSecrets(definition.params, rendered)
-      const checked = validateParams(definition.params, rendered, `/reactions/${reaction.ref}/params`, 'run')
+      const checked = validateParams(definition.params, rendered, path, 'run')
       if (!checked.ok) {
         throw new PermanentError(`rendered params are invalid: ${formatIssues(checked.issues)}`, {
           code: 'invalid_rendered_params',
@@ -135,15 +168,18 @@ export function createEngine(
       }
       request = hideSecrets(definition.params, checked.value)
       await input.outcomes.started(reaction, request)
-      const output = await definition.run({
-        params: checked.value,
-        auth: reaction.auth ? await reaction.auth() : undefined,
-        settings: settingsFor(reaction.service),
-        logger,
-        signal,
-        idempotencyKey: `${input.hookLogId}:${reaction.id}`,
-        event,
-      })
+      const auth = reaction.auth ? await reaction.auth() : undefined
+      const output = await withCeiling(input.reactionTimeout, signal, (runSignal) =>
+        definition.run({
+          params: checked.value,
+          auth,
+          settings: settingsFor(reaction.service),
+          logger,
+          signal: runSignal,
+          idempotencyKey: `${input.hookLogId}:${reaction.id}`,
+          event,
+        }),
+      )
       await input.outcomes.succeeded(reaction, request, output)
       return output
     } catch (error) {
@@ -154,4 +190,34 @@ export function createEngine(
   }
 
   return { registry, runEvent, settingsFor }
+}
+
+/**
+ * Runs `run` aborted after the ceiling: its signal fires, and a reaction that ignores the signal is
+ * let go of anyway, so a slot is never held past the ceiling.
+ */
+async function withCeiling<T>(
+  ceiling: RunEventInput['reactionTimeout'],
+  signal: AbortSignal,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (!ceiling) return run(signal)
+  const deadline = new AbortController()
+  const timer = setTimeout(() => deadline.abort(), ceiling.ms)
+  const runSignal = AbortSignal.any([signal, deadline.signal])
+  const expired = new Promise<never>((_, reject) => {
+    deadline.signal.addEventListener('abort', () =>
+      reject(new ReactionTimeoutError(ceiling.ms, ceiling.setting)),
+    )
+  })
+  expired.catch(() => {})
+  try {
+    return await Promise.race([run(runSignal), expired])
+  } catch (error) {
+    if (deadline.signal.aborted && !signal.aborted)
+      throw new ReactionTimeoutError(ceiling.ms, ceiling.setting)
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
 }

@@ -1,10 +1,12 @@
 /**
  * Runtime templates (`{{ trigger.… }}`, `{{ reactions.<id>.… }}`), rendered by the worker with
  * LiquidJS: a sandboxed language with no arbitrary code, no prototype access and no file access,
- * with limits on parse size, render time and memory.
+ * with limits on parse size and memory, and one budget of render time and rendered bytes per
+ * event shared by all its strings and reactions (docs/architecture.md, "One tenant against the
+ * others").
  */
-import { Liquid, type Template } from 'liquidjs'
-import type { Issue } from './errors.js'
+import { Context, Liquid, type Template, toValueSync } from 'liquidjs'
+import { type Issue, PermanentError } from './errors.js'
 import type { JsonObject, JsonValue } from './types.js'
 
 /** The variables a template may name. */
@@ -114,13 +116,19 @@ export function checkTemplates(
  * Renders every template string under `value`. A string that is one `{{ expression }}` and
  * nothing else keeps the expression's type (an object stays an object, a number a number).
  */
-export function renderTemplates(value: JsonValue | undefined, scope: TemplateScope): JsonValue | undefined {
-  if (typeof value === 'string') return isTemplate(value) ? renderString(value, scope) : value
-  if (Array.isArray(value)) return value.map((item) => renderTemplates(item, scope) ?? null)
+export function renderTemplates(
+  value: JsonValue | undefined,
+  scope: TemplateScope,
+  budget: TemplateBudget = unlimitedBudget(),
+  path = '',
+): JsonValue | undefined {
+  if (typeof value === 'string') return isTemplate(value) ? renderString(value, scope, budget, path) : value
+  if (Array.isArray(value))
+    return value.map((item, i) => renderTemplates(item, scope, budget, `${path}/${i}`) ?? null)
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {}
     for (const [key, item] of Object.entries(value)) {
-      const rendered = renderTemplates(item, scope)
+      const rendered = renderTemplates(item, scope, budget, `${path}/${escapePointer(key)}`)
       if (rendered !== undefined) out[key] = rendered
     }
     return out
@@ -128,13 +136,95 @@ export function renderTemplates(value: JsonValue | undefined, scope: TemplateSco
   return value
 }
 
-function renderString(text: string, scope: TemplateScope): JsonValue {
-  const whole = wholeExpression.exec(text)
-  if (whole?.[1] && !whole[1].includes('%')) {
-    const value: unknown = liquid.evalValueSync(whole[1], scope)
-    return toJson(value)
+/**
+ * What one event may spend on templates, across all its strings and reactions: render time and
+ * rendered bytes. Renders take from it (`usedMs`, `usedBytes`); the settings are named in errors
+ * so the reader knows what to change.
+ */
+export interface TemplateBudget {
+  timeMs: number
+  maxBytes: number
+  usedMs: number
+  usedBytes: number
+  /** The settings that raise each limit (the daemon's names), for error messages. */
+  settings?: { timeMs: string; maxBytes: string }
+}
+
+export function templateBudget(
+  limits: Pick<TemplateBudget, 'timeMs' | 'maxBytes' | 'settings'>,
+): TemplateBudget {
+  return { ...limits, usedMs: 0, usedBytes: 0 }
+}
+
+// Without a budget (validation, tests of the engine alone) the old per-string limits apply.
+const unlimitedBudget = () => templateBudget({ timeMs: 1_000, maxBytes: 10_000_000 })
+
+/** A template spent its event's budget; the event's reaction fails with it, not the process. */
+export class TemplateBudgetError extends PermanentError {
+  readonly limit: 'time' | 'bytes'
+  readonly param: string
+  constructor(limit: 'time' | 'bytes', param: string, budget: TemplateBudget) {
+    const where = param || 'a param'
+    const setting = budget.settings?.[limit === 'time' ? 'timeMs' : 'maxBytes']
+    const raise = setting ? ` (${setting})` : ''
+    super(
+      limit === 'time'
+        ? `template in ${where} ran past the event's template time budget of ${budget.timeMs} ms${raise}; simplify its loops or raise the budget`
+        : `template in ${where} rendered more than the event's template size budget of ${budget.maxBytes} bytes${raise}; render less or raise the budget`,
+      { code: 'template_budget_exceeded' },
+    )
+    this.limit = limit
+    this.param = param
   }
-  return String(liquid.renderSync(parse(text), scope))
+}
+
+/** Liquid's own output buffer, charging every write to the event's byte budget as it grows. */
+class ChargedEmitter {
+  buffer = ''
+  constructor(private readonly charge: (bytes: number) => void) {}
+  write(html: unknown): void {
+    const text = html === null || html === undefined ? '' : String(toValueSync(html) ?? '')
+    this.charge(Buffer.byteLength(text))
+    this.buffer += text
+  }
+}
+
+function renderString(text: string, scope: TemplateScope, budget: TemplateBudget, path: string): JsonValue {
+  const started = performance.now()
+  const leftMs = budget.timeMs - budget.usedMs
+  if (leftMs <= 0) throw new TemplateBudgetError('time', path, budget)
+  const charge = (bytes: number) => {
+    budget.usedBytes += bytes
+    if (budget.usedBytes > budget.maxBytes) throw new TemplateBudgetError('bytes', path, budget)
+  }
+  const ctx = new Context(scope, liquid.options, { sync: true, renderLimit: leftMs }, { liquid })
+  try {
+    const whole = wholeExpression.exec(text)
+    if (whole?.[1] && !whole[1].includes('%')) {
+      const value = toJson(liquid.evalValueSync(whole[1], ctx))
+      charge(typeof value === 'string' ? Buffer.byteLength(value) : JSON.stringify(value).length)
+      return value
+    }
+    const emitter = new ChargedEmitter(charge)
+    toValueSync(liquid.renderer.renderTemplates(parse(text), ctx, emitter))
+    return emitter.buffer
+  } catch (error) {
+    throw budgetError(error, path, budget) ?? error
+  } finally {
+    budget.usedMs += performance.now() - started
+  }
+}
+
+// Liquid wraps what a tag throws; find our own error or Liquid's limit inside.
+function budgetError(error: unknown, path: string, budget: TemplateBudget): TemplateBudgetError | undefined {
+  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
+    if (cause instanceof TemplateBudgetError) return cause
+    const message = cause instanceof Error ? cause.message : ''
+    if (message.includes('template render limit exceeded'))
+      return new TemplateBudgetError('time', path, budget)
+    cause = (cause as { originalError?: unknown; cause?: unknown }).originalError ?? (cause as Error).cause
+  }
+  return undefined
 }
 
 function toJson(value: unknown): JsonValue {

@@ -104,6 +104,10 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.worker.concurrency | quote }}
 - name: AREA_POLL_CONCURRENCY
   value: {{ .Values.worker.pollConcurrency | quote }}
+- name: AREA_USER_CONCURRENCY
+  value: {{ .Values.worker.userConcurrency | quote }}
+- name: AREA_REACTION_TIMEOUT_SECONDS
+  value: {{ .Values.worker.reactionTimeoutSeconds | quote }}
 - name: AREA_DRAIN_TIMEOUT_MS
   value: {{ mul .Values.worker.drainTimeoutSeconds 1000 | quote }}
 - name: PORT

@@ -5,7 +5,15 @@
  * version still runs). Ids are deterministic, so BullMQ's own "a job with this id exists" check is
  * the deduplication.
  */
-import { type Job, type JobsOptions, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq'
+import {
+  DelayedError,
+  type Job,
+  type JobsOptions,
+  Queue,
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+} from 'bullmq'
 import { errorMessage } from '../../engine/errors.js'
 import { type Logger, silentLogger } from '../../engine/types.js'
 import { DEFAULT_ABORT_GRACE_MS, DEFAULT_DRAIN_TIMEOUT_MS, drain } from './drain.js'
@@ -20,6 +28,7 @@ import {
   type JobConsumer,
   type JobCounts,
   type JobDataByKind,
+  JobDeferredError,
   type JobHandlers,
   type JobKind,
   type JobQueue,
@@ -200,6 +209,11 @@ export function createBullConsumer(options: BullConsumerOptions): JobConsumer {
         // rather than after the lock expires.
         await job.moveToWait(token)
         throw new WaitingError()
+      }
+      if (error instanceof JobDeferredError && token !== undefined) {
+        // Later, and not an attempt: the job did not run.
+        await job.moveToDelayed(Date.now() + error.delayMs, token)
+        throw new DelayedError()
       }
       if (isPermanentFailure(error)) throw unrecoverable(error)
       throw error instanceof Error ? error : new Error(errorMessage(error))

@@ -17,6 +17,7 @@ import {
   type JobConsumer,
   type JobCounts,
   type JobDataByKind,
+  JobDeferredError,
   type JobHandlers,
   type JobKind,
   type JobQueue,
@@ -126,14 +127,21 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
   }
 
   function failed(entry: Entry, error: unknown): void {
+    if (error instanceof JobDeferredError) {
+      later(entry, error.delayMs)
+      return
+    }
     entry.attemptsMade += 1
     if (isPermanentFailure(error) || entry.attemptsMade >= entry.maxAttempts) {
       finish(entry, 'failed')
       return
     }
+    later(entry, retryDelayMs(entry.attemptsMade, retryAfterOf(error), retry))
+  }
+
+  function later(entry: Entry, delay: number): void {
     entry.state = 'delayed'
     if (closed) return
-    const delay = retryDelayMs(entry.attemptsMade, retryAfterOf(error), retry)
     entry.timer = setTimeout(() => {
       entry.timer = undefined
       entry.state = 'waiting'

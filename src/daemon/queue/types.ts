@@ -100,6 +100,18 @@ export class QueueUnavailableError extends AreaError {
   }
 }
 
+/**
+ * Thrown by a handler: run this job again after `delayMs`, without spending an attempt (its
+ * user is at their share of the workers; docs/architecture.md, "One tenant against the others").
+ */
+export class JobDeferredError extends AreaError {
+  readonly delayMs: number
+  constructor(message: string, delayMs: number) {
+    super('job_deferred', message)
+    this.delayMs = delayMs
+  }
+}
+
 /** Calls the handler of `kind`; the cast is safe because a job's name and data are written together. */
 export async function runHandler(
   handlers: JobHandlers,

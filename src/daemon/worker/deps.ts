@@ -9,6 +9,8 @@ import type { ExecutionWriter } from '../../store/execution-writer.js'
 import type { ExecutionJobData, JobContext } from '../queue/types.js'
 import type { AreaCache } from './area-cache.js'
 import type { ClaimBatcher } from './claim-batcher.js'
+import type { RenderPool } from './render-pool.js'
+import type { UserGate } from './user-gate.js'
 
 export type { ExecutionJobData, PollJobData } from '../queue/types.js'
 
@@ -33,4 +35,16 @@ export interface WorkerDeps {
   claims?: ClaimBatcher
   /** Outcome and end writes shared between concurrent jobs; without it each is its own statement. */
   writes?: ExecutionWriter
+  /** What one tenant may take from the others; without it, no budgets, ceilings or shares. */
+  tenancy?: WorkerTenancy
+}
+
+/** docs/architecture.md, "One tenant against the others". */
+export interface WorkerTenancy {
+  templateBudget: { timeMs: number; maxBytes: number; settings: { timeMs: string; maxBytes: string } }
+  reactionTimeout: { ms: number; setting: string }
+  /** Render threads; without them templates render on the main thread (within the budget). */
+  render?: RenderPool
+  /** Each user's share of the worker slots. */
+  gate?: UserGate
 }

@@ -20,6 +20,20 @@ export async function executeEvent(
   job: ExecutionJobData,
   ctx: AttemptContext,
 ): Promise<ExecutionResult> {
+  // The user's share first: an event over it goes back to the queue before it is claimed.
+  const slot = await deps.tenancy?.gate?.enter(job.areaActionId)
+  try {
+    return await claimAndRun(deps, job, ctx)
+  } finally {
+    await slot?.release()
+  }
+}
+
+async function claimAndRun(
+  deps: WorkerDeps,
+  job: ExecutionJobData,
+  ctx: AttemptContext,
+): Promise<ExecutionResult> {
   const claimedAt = performance.now()
   const claimed = deps.claims
     ? await deps.claims.claim(job.hookLogId)
@@ -64,6 +78,7 @@ export async function executeEvent(
     await recorder.finish('skipped', 'the AREA was deleted')
     return 'skipped'
   }
+  const tenancy = deps.tenancy
   try {
     const result = await deps.engine.runEvent({
       area,
@@ -72,6 +87,13 @@ export async function executeEvent(
       outcomes: recorder,
       logger,
       signal: ctx.signal,
+      ...(tenancy
+        ? {
+            templateBudget: tenancy.templateBudget,
+            reactionTimeout: tenancy.reactionTimeout,
+            ...(tenancy.render ? { renderParams: tenancy.render.forUser(claimed.userId) } : {}),
+          }
+        : {}),
     })
     if (result.status === 'skipped') {
       await recorder.finish('skipped', result.reason)

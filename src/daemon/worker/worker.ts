@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import type { AreaMetrics } from '../metrics.js'
 import { createOutageLog } from '../outage-log.js'
 import type { QueueSetup } from '../queue/index.js'
-import type { JobConsumer, JobContext, JobKind } from '../queue/types.js'
+import { type JobConsumer, type JobContext, JobDeferredError, type JobKind } from '../queue/types.js'
 import type { WorkerDeps } from './deps.js'
 import { executeEvent } from './execute-event.js'
 import { pollHookJob } from './poll-hook-job.js'
@@ -32,7 +32,8 @@ export async function startWorker(
         outcome = 'succeeded'
         databaseOutage.succeeded()
       } catch (error) {
-        if (isDatabaseUnavailable(error)) databaseOutage.failed(error)
+        if (error instanceof JobDeferredError) outcome = 'deferred'
+        else if (isDatabaseUnavailable(error)) databaseOutage.failed(error)
         throw error
       } finally {
         metrics?.jobsProcessed.inc({ type, outcome })

@@ -15,6 +15,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { LimitsSettings } from '../../daemon/config-limits.js'
+import type { TenancySettings } from '../../daemon/config-tenancy.js'
 import type { Database } from '../../db/schema.js'
 import { type Issue, ValidationError } from '../../engine/errors.js'
 import type { Registry } from '../../engine/registry.js'
@@ -26,12 +27,18 @@ import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../
 import type { FeatureContext } from '../context.js'
 import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './plan.js'
 import { checkAreaCount, checkDocumentCount, pollIntervalIssue } from './quotas.js'
+import { checkReactionCeiling, reactionCeilingIssues } from './reaction-ceiling.js'
 import { areaDetails } from './read.js'
 import { shownDocument } from './secret-params.js'
 
 export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
-/** What the API's applies need: the quotas as well. */
-export type QuotaApplyContext = ApplyContext & { config: { limits: LimitsSettings } }
+/**
+ * What the API's applies need: the quotas, and the server's reaction ceiling (without it nothing
+ * is checked against one).
+ */
+export type QuotaApplyContext = ApplyContext & {
+  config: { limits: LimitsSettings; tenancy?: Pick<TenancySettings, 'reactionTimeoutSeconds'> }
+}
 export type ApplyMode = 'apply' | 'create'
 
 /** Documents per transaction when an apply must yield the embedded database's one connection. */
@@ -96,6 +103,7 @@ export async function applyDocument(
   const area = normalizeArea(document, ctx.registry)
   const tooOften = pollIntervalIssue(area, ctx.registry, ctx.config.limits)
   if (tooOften) throw new ValidationError([tooOften])
+  checkReactionCeiling(area, ctx.registry, ctx.config.tenancy?.reactionTimeoutSeconds)
   const result = await applyArea(ctx, { userId, area, mode: options.mode, limits: ctx.config.limits })
   return {
     outcome: result.outcome,
@@ -139,6 +147,11 @@ export async function applyDocuments(
   const { limits } = ctx.config
   checkDocumentCount(input.documents.length, limits)
   const areas = await normalizeAll(input.documents, ctx.registry, limits)
+  const ceiling = ctx.config.tenancy?.reactionTimeoutSeconds
+  const overCeiling = areas.flatMap((area, i) =>
+    reactionCeilingIssues(area, ctx.registry, ceiling, `/documents/${i}`),
+  )
+  if (overCeiling.length) throw new ValidationError(overCeiling)
   if (input.prune && areas.length === 0) {
     throw new ValidationError([
       {

@@ -7,6 +7,7 @@ import {
   type ExecutionJobData,
   type JobConsumer,
   type JobContext,
+  JobDeferredError,
   type JobHandlers,
   type QueueConfig,
   type QueueSetup,
@@ -141,6 +142,22 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
         [2, 3],
       ])
       expect(await setup.jobs.counts()).toMatchObject({ failed: 0, delayed: 0 })
+    })
+
+    it('runs a deferred job again later without spending an attempt, and runs others meanwhile', async () => {
+      const setup = make({ retry: { attempts: 2 } })
+      const { handlers, runsOf, calls } = recording(async (call) => {
+        // Deferred more often than it has attempts: a deferral must not count as one.
+        if (call.id === 'busy' && runsOf('busy').length <= 3)
+          throw new JobDeferredError('user at their share', 100)
+      })
+      await consume(setup, handlers)
+      await setup.jobs.enqueueExecutions([exec('busy'), exec('other')])
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).completed).toBe(2), eventually)
+      expect(runsOf('busy').map((c) => c.attempt)).toEqual([1, 1, 1, 1])
+      // The deferred job went behind: the other one ran before its second try.
+      expect(calls.map((c) => c.id).slice(0, 2)).toEqual(['busy', 'other'])
+      expect(await setup.jobs.counts()).toMatchObject({ failed: 0 })
     })
 
     it('fails a permanent error at once, without retrying', async () => {

@@ -66,6 +66,7 @@ export const request = defineReaction({
   description:
     'Calls a URL with an Idempotency-Key header; 5xx, 408, 429 and network errors are retried, other 4xx fail',
   params,
+  timeoutParam: 'timeout',
   async run(ctx) {
     const method = ctx.params.method ?? 'POST'
     const target = parseTarget(ctx.params.url)
