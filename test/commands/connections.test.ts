@@ -34,6 +34,8 @@ beforeAll(async () => {
     name: 'cli-connections',
     role: 'all',
     env: {
+      // Request lines are at debug: this daemon logs them so the test can check they hold no secret.
+      LOG_LEVEL: 'debug',
       AREA_DATA_DIR: dataDir,
       AREA_PUBLIC_URL: PUBLIC_URL,
       AREA_GITHUB_CLIENT_ID: provider.clientId,

@@ -32,8 +32,9 @@ describe('the render pool', () => {
       .forUser('u1')({ a: hostile, b: hostile }, scope, spent, '/reactions/r1/params')
       .catch((error: Error) => error)
     delay.disable()
-    expect((failure as Error).message).toContain(
-      "template in /reactions/r1/params/a ran past the event's template time budget of 2000 ms (AREA_TEMPLATE_BUDGET_MS)",
+    // Either string may be the one that crosses the budget, depending on which thread ran first.
+    expect((failure as Error).message).toMatch(
+      /^template in \/reactions\/r1\/params\/[ab] ran past the event's template time budget of 2000 ms \(AREA_TEMPLATE_BUDGET_MS\)/,
     )
     // Rendered on this thread, the loop would be held for the whole 2 s budget.
     expect(delay.max / 1e6).toBeLessThan(250)
