@@ -3,15 +3,17 @@
 // oclif maps ./dist/commands back to sources through the rootDir of tsconfig.json, which is the
 // repository root (the typecheck also covers test/), so it would look for ./commands. Point it at
 // the sources instead; tsx is already loaded by --import tsx, so oclif need not register one.
+// The root is src/, not the repository: oclif reads oclif.manifest.json from its root, and the one
+// `npm run build` writes at the top describes the last build, not the sources as they are now.
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { execute, settings } from '@oclif/core'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../src', import.meta.url))
 const pjson = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
 settings.enableAutoTranspile = false
 
 await execute({
   development: true,
-  loadOptions: { root, pjson: { ...pjson, oclif: { ...pjson.oclif, commands: './src/commands' } } },
+  loadOptions: { root, pjson: { ...pjson, oclif: { ...pjson.oclif, commands: './commands' } } },
 })
