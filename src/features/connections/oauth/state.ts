@@ -56,15 +56,9 @@ export function peekState(secrets: SecretBox, state: string, now = Date.now()): 
 export function createStateGuard(secrets: SecretBox, db: Kysely<Database>): StateGuard {
   return {
     async open(state, now = Date.now()) {
-      let pending: PendingAuthorization & { kind?: string }
-      try {
-        pending = JSON.parse(secrets.open(state))
-      } catch {
-        return { ok: false, reason: 'invalid' }
-      }
-      if (pending.kind !== 'oauth_state' || typeof pending.nonce !== 'string')
-        return { ok: false, reason: 'invalid' }
-      if (pending.expiresAt < now) return { ok: false, reason: 'expired' }
+      const check = peekState(secrets, state, now)
+      if (!check.ok) return check
+      const { pending } = check
       // Callbacks are rare: clearing the expired nonces here keeps the table to ten minutes' worth.
       await sql`delete from area.oauth_states_used where expires_at < now()`.execute(db)
       const inserted = await db
