@@ -8,7 +8,6 @@
  */
 import { createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signStandardWebhook } from '../../src/services/webhook/standard-webhooks.js'
 import {
   type ApiUser,
   applyArea,
@@ -150,7 +149,9 @@ describe('a victim tenant while another attacks', () => {
           },
           body: '{}',
         }).catch(() => undefined)
-        await sendWebhookRaw(tarpitHook, nested(20_000), api.url).catch(() => undefined)
+        await sendWebhook(tarpitHook, undefined, { baseUrl: api.url, rawBody: nested(20_000) }).catch(
+          () => undefined,
+        )
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     })()
@@ -213,20 +214,3 @@ describe('a victim tenant while another attacks', () => {
     )
   }, 240_000)
 })
-
-/** A signed Standard Webhooks delivery of a raw body (sendWebhook signs JSON it serialises). */
-async function sendWebhookRaw(target: { webhookUrl: string; secret: string }, body: string, baseUrl: string) {
-  const id = `msg_${Math.random().toString(36).slice(2)}`
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const url = new URL(target.webhookUrl)
-  return fetch(`${baseUrl}${url.pathname}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': timestamp,
-      'webhook-signature': signStandardWebhook(target.secret, { id, timestamp, body }),
-    },
-    body,
-  })
-}

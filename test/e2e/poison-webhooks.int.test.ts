@@ -5,12 +5,11 @@
  * (PGlite, the in-process queue): the bad ones get their own 400, the others are accepted and
  * their reactions run.
  */
-import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signStandardWebhook } from '../../src/services/webhook/standard-webhooks.js'
 import {
   type ApiUser,
   applyArea,
+  sendWebhook,
   signup,
   type WebhookTarget,
   waitFor,
@@ -21,21 +20,10 @@ import { openTopology, printLogsOnFailure, type Topology } from '../support/daem
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 import { sinkArea, webhookAction } from '../support/sink/sink-areas.js'
 
-/** A signed Standard Webhooks delivery of `body` exactly as given (no JSON.stringify of ours). */
+/** A signed delivery of `body` exactly as given (no JSON.stringify of ours). */
 async function sendRaw(api: DaemonProcess, target: WebhookTarget, body: string) {
-  const id = `msg_${randomUUID()}`
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const response = await fetch(`${api.url}${new URL(target.webhookUrl).pathname}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': timestamp,
-      'webhook-signature': signStandardWebhook(target.secret, { id, timestamp, body }),
-    },
-    body,
-  })
-  return { status: response.status, body: (await response.json()) as { code?: string; detail?: string } }
+  const answer = await sendWebhook(target, undefined, { baseUrl: api.url, rawBody: body })
+  return { status: answer.status, body: answer.body as { code?: string; detail?: string } }
 }
 
 describe('poison webhooks among good ones', () => {

@@ -8,8 +8,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signStandardWebhook } from '../../src/services/webhook/standard-webhooks.js'
-import { applyArea, signup, type WebhookTarget, waitFor, webhookOf } from '../support/api/client.js'
+import {
+  applyArea,
+  sendWebhook,
+  signup,
+  type WebhookTarget,
+  waitFor,
+  webhookOf,
+} from '../support/api/client.js'
 import type { DaemonProcess } from '../support/daemon/process.js'
 import { openTopology, printLogsOnFailure, shortLeases, type Topology } from '../support/daemon/topology.js'
 import { type PrivatePostgres, privatePostgres } from '../support/db/private-postgres.js'
@@ -34,24 +40,13 @@ interface Sent {
 async function deliver(apiUrl: string, target: WebhookTarget, n: number): Promise<Sent> {
   const id = `msg_${randomUUID()}`
   const body = JSON.stringify({ n })
-  const path = new URL(target.webhookUrl).pathname
   const statuses: number[] = []
   for (let attempt = 0; attempt < 60; attempt++) {
-    const timestamp = String(Math.floor(Date.now() / 1000))
-    const response = await fetch(`${apiUrl}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': timestamp,
-        'webhook-signature': signStandardWebhook(target.secret, { id, timestamp, body }),
-      },
-      body,
-    })
-    await response.arrayBuffer()
-    statuses.push(response.status)
-    if (response.status !== 503) return { n, statuses }
-    const retryAfter = Number(response.headers.get('retry-after') ?? '1')
+    // Signed anew each time (a fresh timestamp), under the same webhook-id.
+    const answer = await sendWebhook(target, undefined, { id, baseUrl: apiUrl, rawBody: body })
+    statuses.push(answer.status)
+    if (answer.status !== 503) return { n, statuses }
+    const retryAfter = Number(answer.headers.get('retry-after') ?? '1')
     await sleep(Math.max(0.2, retryAfter) * 1000)
   }
   return { n, statuses }

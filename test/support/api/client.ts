@@ -54,15 +54,18 @@ export async function webhookOf(user: ApiUser, name: string): Promise<WebhookTar
   return { webhookUrl: body.trigger.webhookUrl, secret: body.trigger.secret }
 }
 
-/** Sends a Standard Webhooks delivery; `baseUrl` replaces the public URL's origin when given. */
+/**
+ * Sends a Standard Webhooks delivery; `baseUrl` replaces the public URL's origin when given, and
+ * `rawBody` is sent (and signed) exactly as given instead of `payload` serialised.
+ */
 export async function sendWebhook(
   target: WebhookTarget,
   payload: unknown,
-  options: { id?: string; baseUrl?: string } = {},
-): Promise<{ status: number; body: unknown }> {
+  options: { id?: string; baseUrl?: string; rawBody?: string } = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const id = options.id ?? `msg_${randomUUID()}`
   const timestamp = String(Math.floor(Date.now() / 1000))
-  const body = JSON.stringify(payload)
+  const body = options.rawBody ?? JSON.stringify(payload)
   const url = new URL(target.webhookUrl)
   const base = options.baseUrl ?? url.origin
   const response = await fetch(`${base}${url.pathname}`, {
@@ -76,7 +79,7 @@ export async function sendWebhook(
     body,
   })
   const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : undefined }
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers }
 }
 
 export async function waitFor<T>(
