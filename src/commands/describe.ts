@@ -2,6 +2,7 @@ import { ApiCommand } from '../lib/api-command.js'
 import type { AreaDetails } from '../lib/api-types.js'
 import { areaArgs } from '../lib/area-args.js'
 import { getArea } from '../lib/areas-api.js'
+import { commandName } from '../lib/command-name.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe } from '../lib/terminal-text.js'
@@ -86,7 +87,7 @@ export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
         c.bold('Send a signed test event:'),
         safe(signedCurlExample(t.webhookUrl, t.secret), { multiline: true }),
         '',
-        c.dim(`Or fire it without signing: area run ${safe(area.name)}`),
+        c.dim(`Or fire it without signing: ${commandName()} run ${safe(area.name)}`),
       )
     }
     return lines.join('\n')

@@ -5,6 +5,7 @@ import type { RunResult } from '../lib/api-types.js'
 import { areaArgs } from '../lib/area-args.js'
 import { areaPath } from '../lib/areas-api.js'
 import { CliError } from '../lib/cli-error.js'
+import { commandName } from '../lib/command-name.js'
 import { ExitCode } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { readStdin } from '../lib/stdin.js'
@@ -58,7 +59,7 @@ export default class Run extends ApiCommand<typeof Run, RunOutput> {
   protected override render({ name, hookLogId }: RunOutput): string {
     return [
       `${this.colors.green('✓')} Fired ${name} (event ${hookLogId}).`,
-      this.colors.dim(`Follow it with: area logs ${name} --follow`),
+      this.colors.dim(`Follow it with: ${commandName()} logs ${name} --follow`),
     ].join('\n')
   }
 }

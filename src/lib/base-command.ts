@@ -38,6 +38,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import { AreaError, type Issue, ValidationError } from '../engine/errors.js'
 import { CliError } from './cli-error.js'
 import { type Colors, colorsFor } from './colors.js'
+import { commandName, withCommandName } from './command-name.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { terminalJson, terminalText } from './terminal-text.js'
 
@@ -162,7 +163,7 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
 
   /** A note for people on stderr (progress, hints); silent with `--json`. */
   protected note(text: string): void {
-    if (!this.jsonOutput) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+    if (!this.jsonOutput) process.stderr.write(withCommandName(text.endsWith('\n') ? text : `${text}\n`))
   }
 
   private printJson(data: unknown): void {
@@ -170,7 +171,7 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
   }
 
   private usage(): string {
-    return [this.config.bin, this.id?.replaceAll(':', ' '), '--help'].filter(Boolean).join(' ')
+    return [commandName(), this.id?.replaceAll(':', ' '), '--help'].filter(Boolean).join(' ')
   }
 
   protected override async catch(
@@ -201,11 +202,11 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
     const colors = this.errorColors
     const listed = Boolean(failure.issues?.length) && !failure.message.endsWith(':')
     // Messages often quote the server or a remote service: escaped before our colours.
-    const message = terminalText(failure.message, { multiline: true })
+    const message = withCommandName(terminalText(failure.message, { multiline: true }))
     const lines = [`${colors.red('Error:')} ${message}${listed ? ':' : ''}`]
     if (failure.issues?.length) {
       for (const issue of failure.issues)
-        lines.push(`  ${terminalText(issue.path || '/')}: ${terminalText(issue.message)}`)
+        lines.push(`  ${terminalText(issue.path || '/')}: ${withCommandName(terminalText(issue.message))}`)
     }
     if (failure.stack && process.env.DEBUG) lines.push(colors.dim(failure.stack))
     process.stderr.write(`${lines.join('\n')}\n`)

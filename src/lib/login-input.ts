@@ -5,6 +5,7 @@
 import { Flags } from '@oclif/core'
 import type { Session } from './api-types.js'
 import { CliError } from './cli-error.js'
+import { commandName } from './command-name.js'
 import { ExitCode } from './exit-codes.js'
 import { readSecretLine } from './stdin.js'
 import { isInteractive } from './tty.js'
@@ -45,7 +46,7 @@ export async function readLoginInput(
   if (missing.length && !isInteractive()) {
     const alternative =
       command === 'login' ? ' (or pipe an API token into `area login --with-token`, or set AREA_TOKEN)' : ''
-    const invocation = [`area ${command}`, exampleFlags].filter(Boolean).join(' ')
+    const invocation = [`${commandName()} ${command}`, exampleFlags].filter(Boolean).join(' ')
     throw new CliError(
       `area ${command} needs an interactive terminal to ask for the e-mail and password, and this is not one: pass ${missing.join(' and ')}${alternative}, e.g. \`printenv AREA_PASSWORD | ${invocation} --email you@example.com --password-stdin\``,
       { exitCode: ExitCode.invalid, code: 'not_interactive' },

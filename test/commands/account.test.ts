@@ -51,7 +51,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
   it('fails with 4 before signing up, naming area login and AREA_TOKEN', async () => {
     const { code, stderr } = await alice.area(['whoami'])
     expect(code).toBe(4)
-    expect(stderr).toContain('area login')
+    expect(stderr).toContain('`./bin/dev.js login`')
     expect(stderr).toContain('AREA_TOKEN')
   })
 
@@ -101,7 +101,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
       },
     )
     expect(code).toBe(1)
-    expect(stderr).toContain('area login')
+    expect(stderr).toContain('`./bin/dev.js login`')
   })
 
   it('logs in with a password on stdin; a wrong password exits 4', async () => {
@@ -145,7 +145,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
       env: { AREA_TOKEN: token, AREA_API_URL: daemon.url },
     })
     expect(flagWins.code).toBe(4)
-    expect(flagWins.stderr).toContain('area login')
+    expect(flagWins.stderr).toContain('`./bin/dev.js login`')
 
     // login --with-token stores it for later commands.
     const login = await ci.json<{ tokenName: string }>(['login', '--with-token', '--api-url', daemon.url], {
@@ -167,7 +167,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
     ])
     expect(after.code).toBe(4)
     expect(again.code).toBe(1)
-    expect(again.stderr).toContain('area tokens list')
+    expect(again.stderr).toContain('`./bin/dev.js tokens list`')
     expect(withToken.code).toBe(4)
     expect(withToken.stderr).toContain('not valid')
   })
@@ -182,7 +182,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
     const { code, stderr } = await alice.area(['whoami', '--api-url', 'http://127.0.0.1:9'])
     expect(code).toBe(1)
     expect(stderr).toContain('cannot reach the area API at http://127.0.0.1:9')
-    expect(stderr).toContain('area serve')
+    expect(stderr).toContain('`./bin/dev.js serve`')
   })
 
   it('logout revokes the saved token and forgets it; whoami is then 4', async () => {

@@ -343,7 +343,7 @@ describe('area get / describe / enable / disable / run / logs / delete / service
     ])
     for (const r of results) {
       expect(r.code).toBe(4)
-      expect(r.stderr).toContain('area login')
+      expect(r.stderr).toContain('`./bin/dev.js login`')
     }
   })
 })

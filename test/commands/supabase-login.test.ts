@@ -87,7 +87,7 @@ describe('area login --supabase (real binary, embedded server, fake Supabase Aut
     ])
     expect(noTerminal.code).toBe(3)
     expect(noTerminal.stderr).toContain('--password-stdin')
-    expect(noTerminal.stderr).toContain('area login --supabase --email')
+    expect(noTerminal.stderr).toContain('./bin/dev.js login --supabase --email')
     expect(noSettings.code).toBe(3)
     expect(noSettings.stderr).toContain('--supabase-url (or SUPABASE_URL)')
     expect(noSettings.stderr).toContain('--supabase-anon-key (or SUPABASE_ANON_KEY)')

@@ -1,4 +1,5 @@
 import { ApiCommand } from '../../lib/api-command.js'
+import { commandName } from '../../lib/command-name.js'
 import { type ConnectionInfo, listConnections } from '../../lib/connections-api.js'
 import { formatTable } from '../../lib/table.js'
 import { terminalText as safe } from '../../lib/terminal-text.js'
@@ -19,7 +20,8 @@ export default class ConnectionsList extends ApiCommand<typeof ConnectionsList, 
   }
 
   protected override render(connections: ConnectionInfo[]): string {
-    if (connections.length === 0) return 'No connections yet: add one with `area connections add <service>`.'
+    if (connections.length === 0)
+      return `No connections yet: add one with \`${commandName()} connections add <service>\`.`
     const c = this.colors
     const date = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '-')
     return formatTable(

@@ -3,6 +3,7 @@ import { stringify } from 'yaml'
 import { ApiCommand } from '../../lib/api-command.js'
 import type { ServiceDetails } from '../../lib/api-types.js'
 import type { Colors } from '../../lib/colors.js'
+import { commandName } from '../../lib/command-name.js'
 import { formatTable } from '../../lib/table.js'
 
 type Param = ServiceDetails['actions'][number]['params'][number]
@@ -75,7 +76,10 @@ function describe(service: ServiceDetails, c: Colors): string {
 function credentialLines(service: ServiceDetails, c: Colors): string[] {
   const credentials = service.credentials
   if (!credentials) return []
-  const lines = ['', `${c.bold('Connection')} (kind ${credentials.kind}): area connections add ${service.id}`]
+  const lines = [
+    '',
+    `${c.bold('Connection')} (kind ${credentials.kind}): ${commandName()} connections add ${service.id}`,
+  ]
   const table = formatTable(
     ['FIELD', 'TYPE', 'REQUIRED', 'SECRET', 'DESCRIPTION'],
     credentials.fields.map((f) => [
@@ -94,7 +98,7 @@ function credentialLines(service: ServiceDetails, c: Colors): string[] {
     lines.push(
       c.dim(
         oauth2.configured
-          ? `  or OAuth 2${scopes}: area connections add ${service.id} --web`
+          ? `  or OAuth 2${scopes}: ${commandName()} connections add ${service.id} --web`
           : `  OAuth 2${scopes} is not configured on this server`,
       ),
     )

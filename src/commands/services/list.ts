@@ -1,5 +1,6 @@
 import { ApiCommand } from '../../lib/api-command.js'
 import type { Page, ServiceSummary } from '../../lib/api-types.js'
+import { commandName } from '../../lib/command-name.js'
 import { formatTable } from '../../lib/table.js'
 
 export default class ServicesList extends ApiCommand<typeof ServicesList, ServiceSummary[]> {
@@ -28,6 +29,6 @@ export default class ServicesList extends ApiCommand<typeof ServicesList, Servic
       ]),
       { header: c.bold },
     )
-    return `${table}\n\n${c.dim('Details and params: area services describe <service>')}`
+    return `${table}\n\n${c.dim(`Details and params: ${commandName()} services describe <service>`)}`
   }
 }
