@@ -11,9 +11,16 @@ import { execute, settings } from '@oclif/core'
 
 const root = fileURLToPath(new URL('../src', import.meta.url))
 const pjson = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
+// The hooks too: ./dist/hooks/x.js is ./hooks/x.ts from src/.
+const hooks = Object.fromEntries(
+  Object.entries(pjson.oclif.hooks ?? {}).map(([event, path]) => [
+    event,
+    path.replace('./dist/', './').replace(/\.js$/, '.ts'),
+  ]),
+)
 settings.enableAutoTranspile = false
 
 await execute({
   development: true,
-  loadOptions: { root, pjson: { ...pjson, oclif: { ...pjson.oclif, commands: './commands' } } },
+  loadOptions: { root, pjson: { ...pjson, oclif: { ...pjson.oclif, commands: './commands', hooks } } },
 })

@@ -6,11 +6,13 @@
  * Entries carry no file path, so a command's code is still loaded from the commands directory of
  * the binary that runs (dist/ for bin/run.js); bin/dev.js does not read this file at all.
  */
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Config } from '@oclif/core'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+// oclif would read the last build's manifest back instead of the commands: start without it.
+rmSync(`${root}oclif.manifest.json`, { force: true })
 const config = await Config.load(root)
 const plugin = config.plugins.get(config.pjson.name)
 if (!plugin) throw new Error(`oclif-manifest: no plugin named ${config.pjson.name} under ${root}`)

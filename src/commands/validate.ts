@@ -1,5 +1,6 @@
+import { Args, Flags } from '@oclif/core'
 import { fileFlags, validateAreaFiles } from '../lib/area-files.js'
-import { BaseCommand } from '../lib/base-command.js'
+import { BaseCommand, CliError } from '../lib/base-command.js'
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
@@ -22,9 +23,9 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
   static override summary = 'Check AREA files offline: no server, no login.'
   static override description = helpText(
     [
-      'Reads the AREA files (a file, a directory of *.yaml/*.yml files, or - for stdin; -f may be',
+      'Reads the AREA files (a file, a directory of *.yaml/*.yml files, or - for stdin; given as',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${VAR} syntax
-      'repeated), resolves ${VAR} references from the environment exactly as apply does, and checks',
+      'arguments or with -f, which may be repeated), resolves ${VAR} references from the environment exactly as apply does, and checks',
       'every document against the services this CLI knows: fields, params, triggers, templates, and',
       'names unique across all documents. Each problem is printed as file:line:column: field:',
       'message. Exits 0 when every AREA is valid, 3 otherwise.',
@@ -42,6 +43,10 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
       command: '<%= config.bin %> <%= command.id %> -f areas.example.yaml',
     },
     {
+      description: 'Several files as arguments, as a shell glob gives them.',
+      command: '<%= config.bin %> <%= command.id %> areas/*.yaml',
+    },
+    {
       description: 'Check every .yaml/.yml file of a directory and its subdirectories.',
       command: '<%= config.bin %> <%= command.id %> -f areas/ --recursive',
     },
@@ -56,10 +61,33 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
     },
   ]
 
-  static override flags = { ...fileFlags }
+  static override args = {
+    file: Args.string({
+      description: 'AREA files or directories, as with -f (e.g. a shell glob).',
+      required: false,
+    }),
+  }
+  // Any number of FILE arguments (the args above describe the first for --help).
+  static override strict = false
+  // Files may come as arguments instead: -f is optional here, unlike apply's.
+  static override flags = {
+    ...fileFlags,
+    file: Flags.string({
+      char: 'f',
+      summary: 'AREA file, directory of *.yaml/*.yml files, or - for stdin. Repeat for several.',
+      multiple: true,
+    }),
+  }
 
   async run(): Promise<ValidateResult> {
-    const result = await validateAreaFiles(this.flags.file, this.flags.recursive, (text) => this.note(text))
+    const { argv } = await this.parse(Validate)
+    const inputs = [...(argv as string[]), ...(this.flags.file ?? [])]
+    if (inputs.length === 0)
+      throw new CliError('name the AREA files to check: `area validate FILE…` or `area validate -f FILE`', {
+        exitCode: ExitCode.invalid,
+        code: 'invalid_arguments',
+      })
+    const result = await validateAreaFiles(inputs, this.flags.recursive, (text) => this.note(text))
     return {
       valid: result.valid,
       areas: result.areas.map(summarizeArea),
