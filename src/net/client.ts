@@ -6,7 +6,7 @@
  * (dispatcher.ts), so services calling user-given URLs cannot reach link-local or
  * cloud-metadata addresses (see address-guard.ts).
  */
-import { type Dispatcher, request as undiciRequest } from 'undici'
+import type { Dispatcher } from 'undici'
 import { formatDuration } from '../engine/duration.js'
 import { AreaError, PermanentError, RetryableError } from '../engine/errors.js'
 import {
@@ -86,7 +86,9 @@ export async function sendHttpRequest(request: HttpRequest): Promise<HttpRespons
 async function requestGuarded(request: HttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
   const policy = parseAddressPolicy(request.allowPrivate ?? process.env[ALLOW_PRIVATE_ENV])
   const lookup = request.lookup ?? systemLookup
-  const dispatcher = dispatcherFor(policy, lookup)
+  const dispatcher = await dispatcherFor(policy, lookup)
+  // Loaded here, not at the top: commands that send no request (validate) start without undici.
+  const { request: undiciRequest } = await import('undici')
   let url = request.target.url
   let method = request.method
   let body = request.body

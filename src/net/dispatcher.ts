@@ -4,7 +4,7 @@
  * is the address checked: no second, unchecked DNS answer (rebinding) reaches the socket.
  */
 import type { LookupAddress, LookupOptions } from 'node:dns'
-import { Agent } from 'undici'
+import type { Agent } from 'undici'
 import { type AddressPolicy, assertResolvedAllowed, type HostLookup } from './address-guard.js'
 
 type LookupCallback = (
@@ -15,7 +15,8 @@ type LookupCallback = (
 
 const agents = new Map<string, WeakMap<HostLookup, Agent>>()
 
-export function dispatcherFor(policy: AddressPolicy, lookup: HostLookup): Agent {
+// undici is loaded on the first request: commands that send none (validate) start faster.
+export async function dispatcherFor(policy: AddressPolicy, lookup: HostLookup): Promise<Agent> {
   let byLookup = agents.get(policy.text)
   if (!byLookup) {
     byLookup = new WeakMap()
@@ -23,6 +24,7 @@ export function dispatcherFor(policy: AddressPolicy, lookup: HostLookup): Agent 
   }
   let agent = byLookup.get(lookup)
   if (!agent) {
+    const { Agent } = await import('undici')
     agent = new Agent({ connect: { lookup: guardedLookup(policy, lookup) } })
     byLookup.set(lookup, agent)
   }

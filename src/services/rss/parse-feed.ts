@@ -5,7 +5,8 @@
  * the body is capped before parsing anyway.
  */
 import { createHash } from 'node:crypto'
-import { XMLParser } from 'fast-xml-parser'
+import { createRequire } from 'node:module'
+import type { XMLParser } from 'fast-xml-parser'
 import { PermanentError } from '../../engine/errors.js'
 
 export interface FeedItem {
@@ -24,22 +25,30 @@ export interface Feed {
   items: FeedItem[]
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
-  htmlEntities: true,
-  isArray: (name) => ['item', 'entry', 'link', 'author', 'category'].includes(name),
-})
+// Made on the first feed parsed, through fast-xml-parser's CommonJS build (parsing stays
+// synchronous): `area validate` and the API never load it.
+let parser: XMLParser | undefined
+const require = createRequire(import.meta.url)
+const createParser = (): XMLParser => {
+  const { XMLParser: Parser } = require('fast-xml-parser') as typeof import('fast-xml-parser')
+  return new Parser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    processEntities: true,
+    htmlEntities: true,
+    isArray: (name) => ['item', 'entry', 'link', 'author', 'category'].includes(name),
+  })
+}
 
 type Node = Record<string, unknown>
 
 export function parseFeed(xml: string): Feed {
   let document: Node
   try {
+    parser ??= createParser()
     document = parser.parse(xml) as Node
   } catch (error) {
     throw new PermanentError(

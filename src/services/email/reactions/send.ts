@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
-import { createTransport } from 'nodemailer'
 import { defineReaction } from '../../../engine/define.js'
 import { PermanentError, RetryableError } from '../../../engine/errors.js'
 import type { HostLookup } from '../../../net/address-guard.js'
@@ -70,6 +69,8 @@ export const send = defineReaction({
       ports: ctx.settings.ports,
       lookup: smtpLookup,
     })
+    // nodemailer is loaded when a mail is sent: `area validate` and the API never need it.
+    const { createTransport } = await import('nodemailer')
     const transport = createTransport({
       host: target.address,
       ...(target.servername ? { servername: target.servername } : {}),
