@@ -1,0 +1,39 @@
+/**
+ * A built copy of the CLI in a directory of the test's own: dist/ compiled there, package.json,
+ * bin/run.js and the oclif manifest, node_modules linked to the checkout's. It runs the way an
+ * installed `area` does (manifest, no tsx) without writing the checkout's dist/, which other
+ * test files may be reading or building at the same time.
+ */
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, symlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { repoRoot } from './run-cli.js'
+
+const run = promisify(execFile)
+
+/** Builds into `dir` and returns the path of its bin/run.js. */
+export async function buildCopy(dir: string): Promise<string> {
+  await run(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      join(dir, 'dist'),
+    ],
+    {
+      cwd: repoRoot,
+    },
+  )
+  await Promise.all(['bin', 'scripts'].map((sub) => mkdir(join(dir, sub), { recursive: true })))
+  await Promise.all(
+    ['package.json', 'bin/run.js', 'scripts/oclif-manifest.mjs'].map((file) =>
+      copyFile(join(repoRoot, file), join(dir, file)),
+    ),
+  )
+  await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  await run(process.execPath, [join(dir, 'scripts/oclif-manifest.mjs')], { cwd: dir })
+  return join(dir, 'bin/run.js')
+}
