@@ -6,18 +6,18 @@
  * Entries carry no file path, so a command's code is still loaded from the commands directory of
  * the binary that runs (dist/ for bin/run.js); bin/dev.js does not read this file at all.
  */
-import { rmSync, writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Config } from '@oclif/core'
+import { Plugin } from '@oclif/core'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-// oclif would read the last build's manifest back instead of the commands: start without it.
-rmSync(`${root}oclif.manifest.json`, { force: true })
-const config = await Config.load(root)
-const plugin = config.plugins.get(config.pjson.name)
-if (!plugin) throw new Error(`oclif-manifest: no plugin named ${config.pjson.name} under ${root}`)
+// ignoreManifest: list the commands themselves, not the last build's manifest.
+const plugin = new Plugin({ root, isRoot: true, ignoreManifest: true })
+await plugin.load()
 const commands = Object.fromEntries(
   Object.entries(plugin.manifest.commands).map(([id, { relativePath, isESM, ...command }]) => [id, command]),
 )
-writeFileSync(`${root}oclif.manifest.json`, `${JSON.stringify({ ...plugin.manifest, commands })}\n`)
+// Written whole, then renamed: a CLI or test reading it meanwhile never sees half a file.
+writeFileSync(`${root}oclif.manifest.json.tmp`, `${JSON.stringify({ ...plugin.manifest, commands })}\n`)
+renameSync(`${root}oclif.manifest.json.tmp`, `${root}oclif.manifest.json`)
 process.stderr.write(`oclif.manifest.json: ${Object.keys(commands).length} commands\n`)
