@@ -12,11 +12,13 @@
  *   pooler     ingest and worker through PgBouncer in transaction mode beside direct (pooler.ts)
  *   adversarial  a victim's webhook → reaction p50/p99 while another tenant attacks, beside the
  *              unloaded figure of the same run (adversarial.ts)
+ *   cli        `area --version` and `area validate` start-up beside `node -e 0` (cli-startup.ts)
  * BENCH_ONLY=worker,scheduler runs some of them; a figure not run is null in the JSON and has no
  * pass entries. Each module names the variables that change its setup.
  */
 import { cpus, totalmem } from 'node:os'
 import { measureAdversarialTenant } from './adversarial.js'
+import { measureCliStartup } from './cli-startup.js'
 import { cleanUpEverything, describePostgres, redisVersion, withBenchEnvironment } from './environment.js'
 import { measureIngest } from './ingest.js'
 import { killServers } from './ipc.js'
@@ -34,6 +36,7 @@ const FIGURES = {
   scheduler: measureSchedulerClaim,
   pooler: measurePooler,
   adversarial: measureAdversarialTenant,
+  cli: measureCliStartup,
 } as const
 type FigureName = keyof typeof FIGURES
 
@@ -77,6 +80,7 @@ async function main() {
     pooler: null,
     redis: null,
     adversarial: null,
+    cliStartup: null,
     ...Object.assign({}, ...runs.map((run) => run.json)),
     targets: TARGETS,
     pass: Object.assign({}, ...runs.map((run) => run.pass)),

@@ -12,4 +12,7 @@ export const TARGETS = {
   schedulerDoubleFires: 0,
   /** The same bound as test/e2e/adversarial-tenant.int.test.ts and the README. */
   victimP99UnderAttackMs: 5_000,
+  /** `area --version` and `area validate`, as a multiple of `node -e 0` in the same run (issue 12). */
+  cliVersionRatio: 1.5,
+  cliValidateRatio: 3,
 }
