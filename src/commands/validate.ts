@@ -65,6 +65,8 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
     file: Args.string({
       description: 'AREA files or directories, as with -f (e.g. a shell glob).',
       required: false,
+      // oclif would otherwise read stdin into it when no FILE is given: `-` names stdin here.
+      ignoreStdin: true,
     }),
   }
   // Any number of FILE arguments (the args above describe the first for --help).

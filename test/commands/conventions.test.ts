@@ -93,11 +93,12 @@ describe('validate FILE…', () => {
   it('takes files as arguments, besides -f, and asks for one when none is given', async () => {
     const broken = join(dir, 'broken.yaml')
     await writeFile(broken, 'apiVersion: area/v1\nkind: Area\nmetadata: { name: x }\nspec: {}\n')
-    const [positional, both, invalid, none] = await Promise.all([
+    const [positional, both, invalid, none, stdin] = await Promise.all([
       runCli(['validate', 'areas.example.yaml']),
       runCli(['validate', 'areas.example.yaml', '-f', broken, '--json']),
       runCli(['validate', broken]),
       runCli(['validate']),
+      runCli(['validate', '-'], { input: 'a: [1\n' }),
     ])
     expect(positional.code).toBe(0)
     expect(positional.stdout).toMatch(/AREAs valid in 1 file\./)
@@ -114,5 +115,8 @@ describe('validate FILE…', () => {
     expect(invalid.stderr).toContain('broken.yaml:')
     expect(none.code).toBe(3)
     expect(none.stderr).toContain('name the AREA files to check')
+    // `-` as an argument is stdin, as with -f.
+    expect(stdin.code).toBe(3)
+    expect(stdin.stderr).toContain('<stdin>:2:1: YAML syntax')
   }, 120_000)
 })

@@ -165,7 +165,7 @@ describe('area validate (the real binary)', () => {
     })
     const missing = await runCli(['validate'])
     expect(missing.code).toBe(3)
-    expect(missing.stderr).toMatch(/^Error: [\s\S]*Missing required flag file/)
+    expect(missing.stderr).toMatch(/^Error: name the AREA files to check: `\.\/bin\/dev\.js validate FILE…`/)
     noEscapeCodes(missing.stderr)
   })
 
