@@ -7,7 +7,9 @@ import { type Kysely, sql } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database, HookJobStatus, TriggerType } from '../db/schema.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
+import type { LabelRequirement } from '../spec/label-selector.js'
 import { fromAreaActions } from './area-joins.js'
+import { labelsMatch } from './label-filter.js'
 import { type EventSummary, eventSummaryColumns, eventSummaryOf } from './logs.js'
 
 export interface AreaSummary {
@@ -54,6 +56,8 @@ export interface ListAreasOptions {
   after?: string
   limit: number
   labels?: LabelSelector[]
+  /** A parsed `labelSelector` (kubectl syntax): every requirement must hold. */
+  selector?: LabelRequirement[]
 }
 
 function summaryQuery(db: Kysely<Database>, userId: string) {
@@ -108,6 +112,7 @@ export async function listAreas(
         ? query.where(sql<boolean>`(a.labels ->> ${label.key}) is not null`)
         : query.where(sql<boolean>`a.labels @> ${toJson({ [label.key]: label.value })}`)
   }
+  if (options.selector?.length) query = query.where(labelsMatch('a.labels', options.selector))
   // One more row than asked tells whether another page exists without a count.
   const rows = await query
     .orderBy('a.name')
