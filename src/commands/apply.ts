@@ -5,7 +5,7 @@ import { answerLines } from '../lib/apply-output.js'
 import { applyAreas, fileFlags, loadAreaDocuments } from '../lib/area-files.js'
 import { confirmOrFail } from '../lib/confirm.js'
 import { helpText } from '../lib/help-text.js'
-import { selectorFlag } from '../lib/selector-flag.js'
+import { requirePruneForSelector, selectorFlag } from '../lib/selector-flag.js'
 import { withSpinner } from '../lib/spinner.js'
 import { requireInteractive } from '../lib/tty.js'
 
@@ -50,14 +50,13 @@ export default class Apply extends ApiCommand<typeof Apply, ApplyOutput> {
     prune: Flags.boolean({ summary: 'Delete your AREAs that are not in the files.', default: false }),
     'dry-run': Flags.boolean({ summary: 'Report what would change; change nothing.', default: false }),
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask before deleting with --prune.', default: false }),
-    selector: selectorFlag('With --prune: delete only AREAs whose labels match (e.g. team=infra).', {
-      dependsOn: ['prune'],
-    }),
+    selector: selectorFlag('With --prune: delete only AREAs whose labels match (e.g. team=infra).'),
   }
 
   async run(): Promise<ApplyOutput> {
     const { prune, yes, selector } = this.flags
     const dryRun = this.flags['dry-run']
+    requirePruneForSelector(this.flags)
     // Fail before reading anything: a CI job without --yes must not depend on what exists.
     if (prune && !dryRun && !yes)
       requireInteractive('--prune deletes AREAs and asks first; it', 'add --yes to confirm')

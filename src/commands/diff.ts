@@ -6,7 +6,7 @@ import { applyAreas, fileFlags, loadAreaDocuments } from '../lib/area-files.js'
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { planLines, planSummary } from '../lib/plan-output.js'
-import { selectorFlag } from '../lib/selector-flag.js'
+import { requirePruneForSelector, selectorFlag } from '../lib/selector-flag.js'
 import { withSpinner } from '../lib/spinner.js'
 
 /**
@@ -55,12 +55,11 @@ export default class Diff extends ApiCommand<typeof Diff, DiffOutput> {
       summary: 'Also show the AREAs that `apply --prune` would delete.',
       default: false,
     }),
-    selector: selectorFlag('With --prune: only AREAs whose labels match are deleted (e.g. team=infra).', {
-      dependsOn: ['prune'],
-    }),
+    selector: selectorFlag('With --prune: only AREAs whose labels match are deleted (e.g. team=infra).'),
   }
 
   async run(): Promise<DiffOutput> {
+    requirePruneForSelector(this.flags)
     const loaded = await loadAreaDocuments(this.flags.file, this.flags.recursive)
     const client = await this.client()
     const { prune, selector } = this.flags

@@ -26,6 +26,8 @@ export interface AreaSummary {
   action: string
   createdAt: Date
   updatedAt: Date
+  /** When its trigger last ran (null: never, or no trigger). */
+  lastRunAt?: Date | null
 }
 
 export interface HookJobState {
@@ -75,6 +77,13 @@ function summaryQuery(db: Kysely<Database>, userId: string) {
       'aa.trigger_type',
       's.key as service',
       'sa.key as action',
+      // For `get -o wide`; the AREA's one hook job, when it has one.
+      (eb) =>
+        eb
+          .selectFrom('hook_jobs as hj')
+          .select((inner) => inner.fn.max('hj.last_run_at').as('last'))
+          .whereRef('hj.area_action_id', '=', 'aa.id')
+          .as('last_run_at'),
     ])
     .where('a.user_id', '=', userId)
 }
@@ -95,6 +104,7 @@ function toSummary(row: SummaryRow): AreaSummary {
     action: row.action,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    lastRunAt: row.last_run_at ? new Date(row.last_run_at) : null,
   }
 }
 
