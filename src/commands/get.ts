@@ -9,7 +9,7 @@ import { CliError } from '../lib/cli-error.js'
 import type { Colors } from '../lib/colors.js'
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
-import { selectorFlag } from '../lib/selector-flag.js'
+import { checkSelector, selectorFlag } from '../lib/selector-flag.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe } from '../lib/terminal-text.js'
 
@@ -91,6 +91,7 @@ export default class Get extends ApiCommand<typeof Get, FoundAreas> {
 
   async run(): Promise<FoundAreas> {
     const names = namesOf(this.positionals)
+    checkSelector(this.flags.selector)
     const client = await this.client()
     if (names.length && this.flags.selector)
       throw new CliError('give AREA names or -l <selector>, not both', {
