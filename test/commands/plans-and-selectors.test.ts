@@ -131,6 +131,13 @@ describe('plans, selectors, formats and batches (real binary)', { timeout: 600_0
     expect(bad.stderr).toContain('invalid label selector "team in (infra": a "(" is not closed')
     expect(api.status).toBe(400)
     expect(await api.text()).toContain('invalid label selector')
+    const applyApi = await fetch(`${daemon.url}/v1/areas/apply`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ documents: [], prune: true, dryRun: true, labelSelector: 'team in (' }),
+    })
+    expect(applyApi.status).toBe(400)
+    expect(await applyApi.text()).toContain('invalid label selector')
 
     const infraOnly = await me.write('infra.yaml', docs(base.a1, base.a2))
     const [plan, noPrune] = await Promise.all([

@@ -148,6 +148,8 @@ export async function applyDocuments(
 ): Promise<BatchAnswer> {
   const { limits } = ctx.config
   checkDocumentCount(input.documents.length, limits)
+  // A bad selector is the first thing said, whatever else is wrong (planSet parses it again).
+  selectorOf(input.labelSelector, '/labelSelector')
   const areas = await normalizeAll(input.documents, ctx.registry, limits)
   const ceiling = ctx.config.tenancy?.reactionTimeoutSeconds
   const overCeiling = areas.flatMap((area, i) =>

@@ -262,7 +262,14 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
       dryRun: false,
       results: [
         { name: 'notes', outcome: 'unchanged', changes: [] },
-        { name: 'fresh', outcome: 'updated', changes: ['reactions'] },
+        // An update carries both documents, for the CLI's plan lines.
+        {
+          name: 'fresh',
+          outcome: 'updated',
+          changes: ['reactions'],
+          before: expect.objectContaining({ kind: 'Area' }),
+          after: expect.objectContaining({ kind: 'Area' }),
+        },
         { name: 'batch-new', outcome: 'created', changes: [] },
       ],
       pruned: [],
@@ -456,6 +463,12 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
       trigger: { type: 'webhook' },
     })
     expect(both.items[0].trigger.secret).toBeUndefined()
+    const selector = (text: string) => `/v1/areas?labelSelector=${encodeURIComponent(text)}`
+    const selected = (await me.call('GET', selector('team in (infra,web),!tier'))).json()
+    expect(selected.items.map((i: { name: string }) => i.name)).toEqual(['beta', 'gamma'])
+    const badSelector = await me.call('GET', selector('team in (infra'))
+    expectProblem(badSelector, 400, 'validation_failed')
+    expect(badSelector.body).toContain('invalid label selector')
 
     expectProblem(await me.call('GET', '/v1/areas?cursor=%%%'), 400, 'validation_failed')
     expectProblem(await me.call('GET', '/v1/areas?limit=0'), 400, 'validation_failed')
