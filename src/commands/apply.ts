@@ -5,6 +5,7 @@ import { answerLines } from '../lib/apply-output.js'
 import { applyAreas, fileFlags, loadAreaDocuments } from '../lib/area-files.js'
 import { confirmOrFail } from '../lib/confirm.js'
 import { helpText } from '../lib/help-text.js'
+import { requirePruneForSelector, selectorFlag } from '../lib/selector-flag.js'
 import { withSpinner } from '../lib/spinner.js'
 import { requireInteractive } from '../lib/tty.js'
 
@@ -20,8 +21,9 @@ export default class Apply extends ApiCommand<typeof Apply, ApplyOutput> {
     'Every document is validated offline first and then by the server; if any is invalid nothing',
     'changes (exit 3). The files are applied in one transaction: each AREA is created, updated or',
     'left unchanged, and reported so. With --prune, your AREAs whose names are in none of the files',
-    'are deleted: that asks for confirmation on a terminal and needs --yes elsewhere. --dry-run only',
-    'reports what would happen (see also `area diff`).',
+    'are deleted: that asks for confirmation on a terminal and needs --yes elsewhere; with -l, only',
+    'those whose labels match the selector. Prints what changed, path by path, as `area diff` does.',
+    '--dry-run only reports what would happen (see also `area diff`).',
   ])
 
   static override examples = [
@@ -34,6 +36,10 @@ export default class Apply extends ApiCommand<typeof Apply, ApplyOutput> {
       command: '<%= config.bin %> <%= command.id %> -f areas/ --prune --yes',
     },
     {
+      description: "Make the server match a directory for one team's AREAs only.",
+      command: '<%= config.bin %> <%= command.id %> -f infra/ --prune -l team=infra --yes',
+    },
+    {
       description: 'What would happen, as JSON.',
       command: '<%= config.bin %> <%= command.id %> -f areas/ --dry-run --json',
     },
@@ -44,11 +50,13 @@ export default class Apply extends ApiCommand<typeof Apply, ApplyOutput> {
     prune: Flags.boolean({ summary: 'Delete your AREAs that are not in the files.', default: false }),
     'dry-run': Flags.boolean({ summary: 'Report what would change; change nothing.', default: false }),
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask before deleting with --prune.', default: false }),
+    selector: selectorFlag('With --prune: delete only AREAs whose labels match (e.g. team=infra).'),
   }
 
   async run(): Promise<ApplyOutput> {
-    const { prune, yes } = this.flags
+    const { prune, yes, selector } = this.flags
     const dryRun = this.flags['dry-run']
+    requirePruneForSelector(this.flags)
     // Fail before reading anything: a CI job without --yes must not depend on what exists.
     if (prune && !dryRun && !yes)
       requireInteractive('--prune deletes AREAs and asks first; it', 'add --yes to confirm')
@@ -57,7 +65,7 @@ export default class Apply extends ApiCommand<typeof Apply, ApplyOutput> {
     const send = (plan: boolean) =>
       withSpinner(
         plan ? 'Planning…' : 'Applying…',
-        applyAreas(client, loaded, { prune, dryRun: plan, mode: 'apply' }),
+        applyAreas(client, loaded, { prune, dryRun: plan, mode: 'apply', labelSelector: selector }),
       )
     if (prune && !dryRun && !yes) {
       const plan = await send(true)

@@ -1,14 +1,19 @@
 import { ApiCommand } from '../lib/api-command.js'
 import type { AreaDetails } from '../lib/api-types.js'
-import { areaArgs } from '../lib/area-args.js'
+import { areaNamesArgs, eachArea, namesOf } from '../lib/area-batch.js'
 import { getArea } from '../lib/areas-api.js'
 import { commandName } from '../lib/command-name.js'
+import { describeError } from '../lib/base-command.js'
+import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe } from '../lib/terminal-text.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
 
-export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
+/** One AREA's details; an array of them when several names are given. */
+export type DescribeOutput = AreaDetails | AreaDetails[]
+
+export default class Describe extends ApiCommand<typeof Describe, DescribeOutput> {
   static override summary =
     'Show one AREA: its trigger (webhook URL and secret, or next poll), reactions and last runs.'
   static override description = helpText([
@@ -27,15 +32,35 @@ export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
       description: 'Only the URL, for a script.',
       command: '<%= config.bin %> <%= command.id %> webhook-relay --json | jq -r .trigger.webhookUrl',
     },
+    {
+      description: 'Several AREAs, one after the other (--json: an array).',
+      command: '<%= config.bin %> <%= command.id %> heartbeat webhook-relay',
+    },
   ]
 
-  static override args = areaArgs
+  static override strict = false
+  static override args = areaNamesArgs
 
-  async run(): Promise<AreaDetails> {
-    return getArea(await this.client(), this.args.name)
+  private failed = 0
+
+  async run(): Promise<DescribeOutput> {
+    const names = namesOf(this.positionals)
+    const client = await this.client()
+    const batch = await eachArea(names, (name) => getArea(client, name))
+    for (const { error } of batch.failed) this.reportError(describeError(error))
+    this.failed = batch.failed.length
+    return names.length === 1 && batch.done[0] ? batch.done[0] : batch.done
   }
 
-  protected override render(area: AreaDetails): string {
+  protected override render(output: DescribeOutput): string {
+    return (Array.isArray(output) ? output : [output]).map((area) => this.describeOne(area)).join('\n\n')
+  }
+
+  protected override exitCodeOf(): ExitCodeValue {
+    return this.failed ? ExitCode.error : ExitCode.ok
+  }
+
+  private describeOne(area: AreaDetails): string {
     const c = this.colors
     const t = area.trigger
     // Every value is the server's text: escaped before our colours (terminal-text.ts).

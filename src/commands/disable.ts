@@ -8,6 +8,10 @@ export default class Disable extends ToggleAreaCommand {
       description: 'As JSON: { name, enabled, outcome }.',
       command: '<%= config.bin %> <%= command.id %> heartbeat --json',
     },
+    {
+      description: 'Disable several (--json: an array).',
+      command: '<%= config.bin %> <%= command.id %> heartbeat webhook-relay',
+    },
   ]
 
   protected readonly enable = false

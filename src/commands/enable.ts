@@ -8,6 +8,10 @@ export default class Enable extends ToggleAreaCommand {
       description: 'As JSON: { name, enabled, outcome }.',
       command: '<%= config.bin %> <%= command.id %> heartbeat --json',
     },
+    {
+      description: 'Enable several (--json: an array).',
+      command: '<%= config.bin %> <%= command.id %> heartbeat webhook-relay',
+    },
   ]
 
   protected readonly enable = true

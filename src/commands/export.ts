@@ -1,13 +1,11 @@
-import { stringify } from 'yaml'
 import { ApiCommand } from '../lib/api-command.js'
-import type { AreaDetails } from '../lib/api-types.js'
 import { someAreasArgs } from '../lib/area-args.js'
+import { type AreaDocuments, documentsOf, documentsYaml } from '../lib/area-documents.js'
 import { readAreas } from '../lib/areas-api.js'
 import { helpText } from '../lib/help-text.js'
-import { terminalDocument } from '../lib/terminal-text.js'
 
 /** The `--json` document: the stored AREA documents. */
-export type ExportOutput = AreaDetails['spec'][]
+export type ExportOutput = AreaDocuments
 
 export default class Export extends ApiCommand<typeof Export, ExportOutput> {
   static override summary = 'Print AREAs as YAML documents that `area apply` accepts unchanged.'
@@ -32,7 +30,7 @@ export default class Export extends ApiCommand<typeof Export, ExportOutput> {
 
   async run(): Promise<ExportOutput> {
     const found = await readAreas(await this.client(), this.args.name)
-    return (Array.isArray(found) ? found : [found]).map((area) => area.spec)
+    return documentsOf(Array.isArray(found) ? found : [found])
   }
 
   protected override render(specs: ExportOutput): string | undefined {
@@ -40,9 +38,6 @@ export default class Export extends ApiCommand<typeof Export, ExportOutput> {
       this.note('You have no AREAs yet: nothing to export.')
       return undefined
     }
-    return terminalDocument(
-      specs.map((spec) => stringify(spec, { lineWidth: 0 })).join('---\n'),
-      process.stdout,
-    )
+    return documentsYaml(specs)
   }
 }

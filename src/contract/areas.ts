@@ -13,6 +13,12 @@ export const ListAreasQuery = Type.Object({
       description: 'key=value (or a bare key: any value); repeat to require several',
     }),
   ),
+  labelSelector: Type.Optional(
+    Type.String({
+      maxLength: 2000,
+      description: 'kubectl syntax: team=infra,env!=prod,tier in (a,b),owner,!archived',
+    }),
+  ),
 })
 
 export const HookStatus = Type.Union([Type.Literal('active'), Type.Literal('paused')])
@@ -88,6 +94,12 @@ export const BatchBody = Type.Object(
     }),
     prune: Type.Optional(Type.Boolean({ description: 'Delete your AREAs whose names are not in documents' })),
     dryRun: Type.Optional(Type.Boolean({ description: 'Answer what would change; write nothing' })),
+    labelSelector: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: 'With prune: delete only the AREAs matching it (kubectl syntax, as GET /v1/areas)',
+      }),
+    ),
     mode: Type.Optional(ApplyMode),
   },
   { additionalProperties: false },
@@ -100,8 +112,8 @@ export const BatchAnswer = Type.Object({
       name: Type.String(),
       outcome: Type.Union([...Outcome.anyOf, Type.Literal('deleted')]),
       changes: Type.Array(Type.String()),
-      before: Type.Optional(Type.Unknown({ description: 'Dry runs: the stored document' })),
-      after: Type.Optional(Type.Unknown({ description: 'Dry runs: the document once applied' })),
+      before: Type.Optional(Type.Unknown({ description: 'Dry runs and updates: the stored document' })),
+      after: Type.Optional(Type.Unknown({ description: 'Dry runs and updates: the document once applied' })),
     }),
   ),
   pruned: Type.Array(Type.String()),

@@ -7,6 +7,7 @@ import type { AreaDetailsSchema, AreaList, BatchAnswer, RunAnswer, StateAnswer }
 import type { CreatedTokenAnswer, MeAnswer, SessionAnswer, TokenInfoSchema } from '../contract/auth.js'
 import type { EventLogSchema, LogsAnswer } from '../contract/logs.js'
 import type { ServiceDetailsSchema, ServiceSummarySchema } from '../contract/services.js'
+import type { StatusAnswer } from '../contract/status.js'
 
 export type AreaDetails = Static<typeof AreaDetailsSchema>
 export type AreaListPage = Static<typeof AreaList>
@@ -23,6 +24,7 @@ export type EventLog = Static<typeof EventLogSchema>
 export type LogsPage = Static<typeof LogsAnswer>
 export type ServiceSummary = Static<typeof ServiceSummarySchema>
 export type ServiceDetails = Static<typeof ServiceDetailsSchema>
+export type AccountStatus = Static<typeof StatusAnswer>
 export interface Page<T> {
   items: T[]
   nextCursor: string | null

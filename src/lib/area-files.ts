@@ -87,7 +87,7 @@ function locateServerIssues(error: unknown, areas: readonly ValidatedArea[]): un
 export function applyAreas(
   client: ApiClient,
   loaded: LoadedAreas,
-  request: { mode: 'apply' | 'create'; dryRun?: boolean; prune?: boolean },
+  request: { mode: 'apply' | 'create'; dryRun?: boolean; prune?: boolean; labelSelector?: string },
 ): Promise<ApplyBatchAnswer> {
   return client
     .post<ApplyBatchAnswer>('/v1/areas/apply', { documents: loaded.documents, ...request })

@@ -8,11 +8,14 @@ export function getArea(client: ApiClient, name: string): Promise<AreaDetails> {
   return client.get<AreaDetails>(areaPath(name))
 }
 
-export async function listAllAreas(client: ApiClient): Promise<AreaListItem[]> {
+/** Every AREA, or those whose labels match `labelSelector` (kubectl syntax). */
+export async function listAllAreas(client: ApiClient, labelSelector?: string): Promise<AreaListItem[]> {
   const items: AreaListItem[] = []
   let cursor: string | undefined
   do {
-    const page: AreaListPage = await client.get<AreaListPage>('/v1/areas', { query: { cursor, limit: 200 } })
+    const page: AreaListPage = await client.get<AreaListPage>('/v1/areas', {
+      query: { cursor, limit: 200, labelSelector },
+    })
     items.push(...page.items)
     cursor = page.nextCursor ?? undefined
   } while (cursor)

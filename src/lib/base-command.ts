@@ -78,6 +78,8 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+  /** Every positional argument, for commands with `strict = false` (`get a b`: area-batch.ts). */
+  protected positionals: string[] = []
 
   /** The command's result, printed by the base; `void` for commands that stream their output. */
   public abstract override run(): Promise<R>
@@ -100,7 +102,7 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
   public override async init(): Promise<void> {
     await super.init()
     try {
-      const { args, flags } = await this.parse({
+      const { args, flags, argv } = await this.parse({
         flags: this.ctor.flags,
         baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
         args: this.ctor.args,
@@ -108,6 +110,7 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
       })
       this.flags = flags as CommandFlags<T>
       this.args = args as CommandArgs<T>
+      this.positionals = argv as string[]
     } catch (error) {
       // Whatever fails while reading flags and arguments (unknown flag, missing value, a
       // flag's own parser) is invalid input, and says where to look.
@@ -187,7 +190,7 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
     this.exit(failure.exitCode)
   }
 
-  private reportError(failure: Failure): void {
+  protected reportError(failure: Failure): void {
     if (this.jsonOutput) {
       const document: ErrorDocument = {
         error: {

@@ -7,7 +7,9 @@ import { type Kysely, sql } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database, HookJobStatus, TriggerType } from '../db/schema.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
+import type { LabelRequirement } from '../spec/label-selector.js'
 import { fromAreaActions } from './area-joins.js'
+import { labelsMatch } from './label-filter.js'
 import { type EventSummary, eventSummaryColumns, eventSummaryOf } from './logs.js'
 
 export interface AreaSummary {
@@ -24,6 +26,8 @@ export interface AreaSummary {
   action: string
   createdAt: Date
   updatedAt: Date
+  /** When its trigger last ran (null: never, or no trigger). */
+  lastRunAt?: Date | null
 }
 
 export interface HookJobState {
@@ -54,6 +58,8 @@ export interface ListAreasOptions {
   after?: string
   limit: number
   labels?: LabelSelector[]
+  /** A parsed `labelSelector` (kubectl syntax): every requirement must hold. */
+  selector?: LabelRequirement[]
 }
 
 function summaryQuery(db: Kysely<Database>, userId: string) {
@@ -71,6 +77,13 @@ function summaryQuery(db: Kysely<Database>, userId: string) {
       'aa.trigger_type',
       's.key as service',
       'sa.key as action',
+      // For `get -o wide`; the AREA's one hook job, when it has one.
+      (eb) =>
+        eb
+          .selectFrom('hook_jobs as hj')
+          .select((inner) => inner.fn.max('hj.last_run_at').as('last'))
+          .whereRef('hj.area_action_id', '=', 'aa.id')
+          .as('last_run_at'),
     ])
     .where('a.user_id', '=', userId)
 }
@@ -91,6 +104,7 @@ function toSummary(row: SummaryRow): AreaSummary {
     action: row.action,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    lastRunAt: row.last_run_at ? new Date(row.last_run_at) : null,
   }
 }
 
@@ -108,6 +122,7 @@ export async function listAreas(
         ? query.where(sql<boolean>`(a.labels ->> ${label.key}) is not null`)
         : query.where(sql<boolean>`a.labels @> ${toJson({ [label.key]: label.value })}`)
   }
+  if (options.selector?.length) query = query.where(labelsMatch('a.labels', options.selector))
   // One more row than asked tells whether another page exists without a count.
   const rows = await query
     .orderBy('a.name')

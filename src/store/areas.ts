@@ -10,11 +10,13 @@ import type { Database } from '../db/schema.js'
 import { canonicalHash } from '../engine/canonical-json.js'
 import type { JsonObject } from '../engine/types.js'
 import type { AreaDocument } from '../spec/document.js'
+import type { LabelRequirement } from '../spec/label-selector.js'
 import type { NormalizedArea } from '../spec/normalize.js'
 import type { References } from './area-references.js'
 import { recordAudit } from './audit.js'
 import { AreaNotFoundError } from './errors.js'
 import { type HookJobContext, writeHookJob } from './hook-jobs.js'
+import { labelsMatch } from './label-filter.js'
 import { storedParam } from './param-values.js'
 
 /** The stored AREA an apply replaces. */
@@ -202,13 +204,14 @@ export async function findAreasNotNamed(
   db: Kysely<Database>,
   userId: string,
   keep: string[],
-  options: { lock: boolean },
+  options: { lock: boolean; selector?: readonly LabelRequirement[] },
 ): Promise<{ id: string; name: string; spec: JsonObject }[]> {
   let query = db
     .selectFrom('areas')
     .select(['id', 'name', 'spec'])
     .where('user_id', '=', userId)
     .where('name', 'not in', keep)
+    .where(labelsMatch('areas.labels', options.selector ?? []))
     .orderBy('name')
   if (options.lock) query = query.forUpdate()
   const rows = await query.execute()

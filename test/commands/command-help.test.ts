@@ -32,6 +32,7 @@ const apiCommands = [
   'logs',
   'run',
   'signup',
+  'status',
   'whoami',
   'tokens/create',
   'tokens/list',

@@ -23,6 +23,7 @@ import { connectionCallbackRoutes } from './v1/connections/callback.js'
 import { connectionRoutes } from './v1/connections/routes.js'
 import { logRoutes } from './v1/logs/routes.js'
 import { serviceRoutes } from './v1/services/routes.js'
+import { statusRoutes } from './v1/status/routes.js'
 import { tokenRoutes } from './v1/tokens/routes.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
@@ -97,6 +98,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(serviceRoutes, { ctx })
         await secured.register(areaRoutes, { ctx })
         await secured.register(areaStateRoutes, { ctx })
+        await secured.register(statusRoutes, { ctx })
         await secured.register(connectionRoutes, { ctx })
         await secured.register(logRoutes, {
           ctx,

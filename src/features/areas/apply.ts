@@ -28,7 +28,7 @@ import type { FeatureContext } from '../context.js'
 import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './plan.js'
 import { checkAreaCount, checkDocumentCount, pollIntervalIssue } from './quotas.js'
 import { checkReactionCeiling, reactionCeilingIssues } from './reaction-ceiling.js'
-import { areaDetails } from './read.js'
+import { areaDetails, selectorOf } from './read.js'
 import { shownDocument } from './secret-params.js'
 
 export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
@@ -118,9 +118,9 @@ export interface BatchResult {
   name: string
   outcome: BatchOutcome
   changes: string[]
-  /** Dry runs only: the stored canonical document (absent when created). */
+  /** Dry runs, and updates: the stored canonical document (absent when created). */
   before?: JsonObject
-  /** Dry runs only: the canonical document after the apply (absent when deleted). */
+  /** Dry runs, and updates: the canonical document after the apply (absent when deleted). */
   after?: JsonObject
 }
 
@@ -138,6 +138,8 @@ export interface ApplyDocumentsInput {
   prune: boolean
   /** Plan and answer, write nothing. */
   dryRun: boolean
+  /** With prune: only AREAs matching this selector (kubectl syntax) are deleted. */
+  labelSelector?: string
 }
 
 export async function applyDocuments(
@@ -146,6 +148,8 @@ export async function applyDocuments(
 ): Promise<BatchAnswer> {
   const { limits } = ctx.config
   checkDocumentCount(input.documents.length, limits)
+  // A bad selector is the first thing said, whatever else is wrong (planSet parses it again).
+  selectorOf(input.labelSelector, '/labelSelector')
   const areas = await normalizeAll(input.documents, ctx.registry, limits)
   const ceiling = ctx.config.tenancy?.reactionTimeoutSeconds
   const overCeiling = areas.flatMap((area, i) =>
@@ -193,7 +197,8 @@ async function planSet(
     secretParams: ctx,
   })
   const names = areas.map((a) => a.name)
-  const doomed = input.prune ? await findAreasNotNamed(db, input.userId, names, options) : []
+  const selector = selectorOf(input.labelSelector, '/labelSelector')
+  const doomed = input.prune ? await findAreasNotNamed(db, input.userId, names, { ...options, selector }) : []
   return { plans, doomed }
 }
 
@@ -232,7 +237,15 @@ async function writeSet(
   const results: BatchResult[] = []
   for (const plan of plans) {
     const written = await writePlan(trx, plan, context)
-    results.push({ name: written.name, outcome: written.outcome, changes: written.changes })
+    // An update carries both documents, so the CLI can print which paths it changed.
+    const documents =
+      written.outcome === 'updated' && plan.existing
+        ? {
+            before: shownDocument(ctx, userId, plan.existing.spec),
+            after: plan.area.document as unknown as JsonObject,
+          }
+        : {}
+    results.push({ name: written.name, outcome: written.outcome, changes: written.changes, ...documents })
   }
   await pruneAreas(trx, userId, doomed)
   const pruned = doomed.map((d) => d.name)
@@ -277,7 +290,8 @@ async function applyInChunks(
   if (whole.doomed.length === 0) return { results, pruned: [] }
   const pruned = await db.transaction().execute(async (trx) => {
     const names = areas.map((a) => a.name)
-    const doomed = await findAreasNotNamed(trx, input.userId, names, { lock: true })
+    const selector = selectorOf(input.labelSelector, '/labelSelector')
+    const doomed = await findAreasNotNamed(trx, input.userId, names, { lock: true, selector })
     return writeSet(trx, ctx, input.userId, { plans: [], doomed })
   })
   return { results: [...results, ...pruned.results], pruned: pruned.pruned }

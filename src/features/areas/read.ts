@@ -3,6 +3,7 @@
  * a missing one does (AreaNotFoundError, a 404).
  */
 import { ValidationError } from '../../engine/errors.js'
+import { type LabelRequirement, LabelSelectorError, parseLabelSelector } from '../../spec/label-selector.js'
 import {
   type AreaDetails,
   type AreaSummary,
@@ -30,6 +31,8 @@ export interface AreaPageQuery {
   limit: number
   /** `key=value`, or a bare `key` (any value); every one must match. */
   labels: readonly string[]
+  /** kubectl syntax (src/spec/label-selector.ts); every requirement must hold. */
+  labelSelector?: string
 }
 
 /** One page of the caller's AREAs in name order; `nextCursor` is set when more follow. */
@@ -43,6 +46,7 @@ export async function listAreaPage(
     after: cursor === undefined ? undefined : decodeNameCursor(cursor),
     limit: query.limit,
     labels: query.labels.map(parseLabel),
+    selector: selectorOf(query.labelSelector, '/query/labelSelector'),
   })
   const items = page.items.map((item) => ({ ...item, spec: shownDocument(ctx, userId, item.spec) }))
   return { items, nextCursor: page.next === undefined ? null : encodeCursor(page.next) }
@@ -55,4 +59,15 @@ function parseLabel(text: string, index: number): LabelSelector {
   if (!key)
     throw new ValidationError([{ path: `/query/label/${index}`, message: 'must be key=value or key' }])
   return at < 0 ? { key } : { key, value: text.slice(at + 1) }
+}
+
+/** A selector from a request, or a 400 naming the field and saying what is wrong. */
+export function selectorOf(text: string | undefined, path: string): LabelRequirement[] {
+  if (text === undefined) return []
+  try {
+    return parseLabelSelector(text)
+  } catch (error) {
+    if (!(error instanceof LabelSelectorError)) throw error
+    throw new ValidationError([{ path, message: error.message }], error.message)
+  }
 }

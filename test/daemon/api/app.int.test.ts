@@ -185,6 +185,7 @@ describe.each(drivers)('API envelope (%s)', (driver) => {
       'POST /v1/areas/{name}/run',
       'GET /v1/logs',
       'GET /v1/logs/stream',
+      'GET /v1/status',
       'GET /healthz',
       'GET /readyz',
     ]) {

@@ -262,7 +262,14 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
       dryRun: false,
       results: [
         { name: 'notes', outcome: 'unchanged', changes: [] },
-        { name: 'fresh', outcome: 'updated', changes: ['reactions'] },
+        // An update carries both documents, for the CLI's plan lines.
+        {
+          name: 'fresh',
+          outcome: 'updated',
+          changes: ['reactions'],
+          before: expect.objectContaining({ kind: 'Area' }),
+          after: expect.objectContaining({ kind: 'Area' }),
+        },
         { name: 'batch-new', outcome: 'created', changes: [] },
       ],
       pruned: [],
@@ -456,9 +463,47 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
       trigger: { type: 'webhook' },
     })
     expect(both.items[0].trigger.secret).toBeUndefined()
+    const selector = (text: string) => `/v1/areas?labelSelector=${encodeURIComponent(text)}`
+    const selected = (await me.call('GET', selector('team in (infra,web),!tier'))).json()
+    expect(selected.items.map((i: { name: string }) => i.name)).toEqual(['beta', 'gamma'])
+    const badSelector = await me.call('GET', selector('team in (infra'))
+    expectProblem(badSelector, 400, 'validation_failed')
+    expect(badSelector.body).toContain('invalid label selector')
 
     expectProblem(await me.call('GET', '/v1/areas?cursor=%%%'), 400, 'validation_failed')
     expectProblem(await me.call('GET', '/v1/areas?limit=0'), 400, 'validation_failed')
+  })
+
+  it('GET /v1/status counts the AREAs, the failing ones, the events of 24 h and the queue', async () => {
+    const listed = (await me.call('GET', '/v1/areas?limit=200')).json().items as { enabled: boolean }[]
+    // Every event failed: each AREA with events is failing, the others are not.
+    const withEvents = (
+      await db()
+        .selectFrom('hook_logs')
+        .select('area_id')
+        .distinct()
+        .where('user_id', '=', me.userId)
+        .execute()
+    ).length
+    expect(withEvents).toBeGreaterThan(0)
+    expect(withEvents).toBeLessThan(listed.length)
+    await db().updateTable('hook_logs').set({ status: 'failed' }).where('user_id', '=', me.userId).execute()
+    const response = await me.call('GET', '/v1/status')
+    expect(response.statusCode, response.body).toBe(200)
+    const status = response.json()
+    expect(status.areas).toEqual({
+      total: listed.length,
+      enabled: listed.filter((a) => a.enabled).length,
+      disabled: listed.filter((a) => !a.enabled).length,
+      failing: withEvents,
+    })
+    expect(status.events24h).toMatchObject({ failed: expect.any(Number), done: 0 })
+    expect(status.events24h.failed).toBeGreaterThanOrEqual(1)
+    expect(status.connections).toBe(0)
+    expect(status.queue.kind).toBe('memory')
+    const other = await signUp(app)
+    const empty = (await other.call('GET', '/v1/status')).json()
+    expect(empty.areas).toEqual({ total: 0, enabled: 0, disabled: 0, failing: 0 })
   })
 
   it('deletes (204), then the AREA is gone (404) with its hook job and events', async () => {

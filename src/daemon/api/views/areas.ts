@@ -33,7 +33,10 @@ function summaryFields(area: AreaSummary) {
 }
 
 export function areaSummaryView(area: AreaSummary): Static<typeof AreaSummarySchema> {
-  return { ...summaryFields(area), trigger: { type: area.triggerType } }
+  return {
+    ...summaryFields(area),
+    trigger: { type: area.triggerType, lastRunAt: area.lastRunAt ? iso(area.lastRunAt) : null },
+  }
 }
 
 export function areaPageView(page: {

@@ -36,8 +36,9 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const { cursor, limit = defaultPageSize, label = [] } = request.query
-      return areaPageView(await listAreaPage(ctx, authOf(request).userId, { cursor, limit, labels: label }))
+      const { cursor, limit = defaultPageSize, label = [], labelSelector } = request.query
+      const query = { cursor, limit, labels: label, labelSelector }
+      return areaPageView(await listAreaPage(ctx, authOf(request).userId, query))
     },
   )
 
@@ -116,13 +117,14 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const { documents, prune = false, dryRun = false, mode = 'apply' } = request.body
+      const { documents, prune = false, dryRun = false, mode = 'apply', labelSelector } = request.body
       const answer = await applyDocuments(ctx, {
         userId: authOf(request).userId,
         documents,
         prune,
         dryRun,
         mode,
+        labelSelector,
       })
       return { dryRun, ...answer }
     },

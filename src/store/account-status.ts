@@ -1,0 +1,71 @@
+/** One account's counts for `GET /v1/status`: AREAs, failing AREAs, recent events, connections. */
+import { type Kysely, sql } from 'kysely'
+import type { Database, HookLogStatus } from '../db/schema.js'
+
+export const eventStatuses: readonly HookLogStatus[] = [
+  'received',
+  'queued',
+  'processing',
+  'done',
+  'failed',
+  'skipped',
+]
+
+export interface AccountCounts {
+  areas: { total: number; enabled: number; disabled: number; failing: number }
+  events24h: Record<HookLogStatus, number>
+  connections: number
+}
+
+export async function accountCounts(
+  db: Kysely<Database>,
+  userId: string,
+  now = new Date(),
+): Promise<AccountCounts> {
+  const since = new Date(now.getTime() - 24 * 3600_000)
+  const [areas, failing, events, connections] = await Promise.all([
+    db
+      .selectFrom('areas')
+      .select([sql<string>`count(*)`.as('total'), sql<string>`count(*) filter (where enabled)`.as('enabled')])
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow(),
+    // An AREA is failing when its latest event failed.
+    db
+      .selectFrom('areas as a')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('a.user_id', '=', userId)
+      .where(
+        (eb) =>
+          eb
+            .selectFrom('hook_logs as l')
+            .select('l.status')
+            .whereRef('l.area_id', '=', 'a.id')
+            .orderBy('l.detected_at', 'desc')
+            .limit(1),
+        '=',
+        'failed',
+      )
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('hook_logs')
+      .select(['status', sql<string>`count(*)`.as('n')])
+      .where('user_id', '=', userId)
+      .where('detected_at', '>=', since)
+      .groupBy('status')
+      .execute(),
+    db
+      .selectFrom('user_services')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow(),
+  ])
+  const total = Number(areas.total)
+  const enabled = Number(areas.enabled)
+  const events24h = Object.fromEntries(eventStatuses.map((s) => [s, 0])) as Record<HookLogStatus, number>
+  for (const row of events) events24h[row.status] = Number(row.n)
+  return {
+    areas: { total, enabled, disabled: total - enabled, failing: Number(failing.n) },
+    events24h,
+    connections: Number(connections.n),
+  }
+}
