@@ -10,12 +10,14 @@ import { createServer, type Server } from 'node:http'
 import { Redis } from 'ioredis'
 import pRetry, { AbortError } from 'p-retry'
 import pg from 'pg'
+import { AREA_VERSION_HEADER } from '../contract/identity.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { AreaError, errorMessage } from '../engine/errors.js'
 import type { DaemonConfig } from './config.js'
 import { type DaemonContext, type OpenContextOptions, openDaemonContext } from './context.js'
 import { listenOn } from './listen.js'
 import { type AppLogger, createLogger } from './logger.js'
+import { areaVersion } from './version.js'
 
 export type StartDependency = 'postgres' | 'redis'
 
@@ -170,6 +172,8 @@ async function startProbe(
   current: () => StartupState | undefined,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
+    // The CLI knows an area server by this header, also while it starts.
+    res.setHeader(AREA_VERSION_HEADER, areaVersion)
     const path = (req.url ?? '/').split('?')[0]
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
