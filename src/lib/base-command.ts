@@ -39,6 +39,7 @@ import { AreaError, type Issue, ValidationError } from '../engine/errors.js'
 import { CliError } from './cli-error.js'
 import { type Colors, colorsFor } from './colors.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { FlagValueError } from './flag-value-error.js'
 import { terminalJson, terminalText } from './terminal-text.js'
 
 export { CliError } from './cli-error.js'
@@ -110,7 +111,8 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
     } catch (error) {
       // Whatever fails while reading flags and arguments (unknown flag, missing value, a
       // flag's own parser) is invalid input, and says where to look.
-      const message = error instanceof Error ? error.message : String(error)
+      const message =
+        error instanceof FlagValueError ? error.plain : error instanceof Error ? error.message : String(error)
       throw new CliError(message.includes('--help') ? message : `${message}\nSee \`${this.usage()}\`.`, {
         exitCode: ExitCode.invalid,
         code: 'invalid_arguments',
