@@ -188,8 +188,13 @@ async function notArea(baseUrl: string, response: Response): Promise<CliError> {
   await response.body?.cancel().catch(() => {})
   const type = response.headers.get('content-type')?.split(';')[0]
   const seen = [`HTTP ${response.status}`, ...(type ? [type] : []), `no ${AREA_VERSION_HEADER} header`]
+  // A proxy's 502/503/504 page: the proxy is right, the area server behind it is not answering.
+  const proxied =
+    response.status >= 502 && response.status <= 504
+      ? '; if a proxy stands in front of area, area behind it is not answering'
+      : ''
   return new CliError(
-    `${baseUrl} answered but is not an area server (${seen.join(', ')}): point --api-url or AREA_API_URL at the address \`area serve\` or \`area dev\` prints`,
+    `${baseUrl} answered but is not an area server (${seen.join(', ')})${proxied}: point --api-url or AREA_API_URL at the address \`area serve\` or \`area dev\` prints`,
     { code: 'not_area_server' },
   )
 }

@@ -23,10 +23,12 @@ const asked: string[] = []
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'area-cli-errors-'))
-  // Some other JSON API: it answers 200 with a shape of its own, and no x-area-version.
+  // Some other JSON API: it answers 200 with a shape of its own, and no x-area-version; and as
+  // a proxy whose upstream is down, a 502 page for /v1/me.
   other = createServer((req, res) => {
     asked.push(req.url ?? '')
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}')
+    if (req.url?.startsWith('/v1/me')) res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502</h1>')
+    else res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}')
   })
   other.listen(0, '127.0.0.1')
   await once(other, 'listening')
@@ -85,11 +87,12 @@ describe('errors for people (real binary)', { timeout: 240_000 }, () => {
   })
 
   it('says a server that is not area is not, and names --since before asking anything', async () => {
-    const [get, logs, json, since] = await Promise.all([
+    const [get, logs, json, since, whoami] = await Promise.all([
       runCli(['get', '--api-url', otherUrl], { env: env({ AREA_TOKEN: 'area_x' }) }),
       runCli(['logs', '--api-url', otherUrl], { env: env({ AREA_TOKEN: 'area_x' }) }),
       runCli(['logs', '--api-url', otherUrl, '--json'], { env: env({ AREA_TOKEN: 'area_x' }) }),
       runCli(['logs', '--since', 'yesterday', '--api-url', otherUrl], { env: env({ AREA_TOKEN: 'area_x' }) }),
+      runCli(['whoami', '--api-url', otherUrl], { env: env({ AREA_TOKEN: 'area_x' }) }),
     ])
     for (const result of [get, logs]) {
       expect(result.code, result.stderr).toBe(1)
@@ -100,6 +103,10 @@ describe('errors for people (real binary)', { timeout: 240_000 }, () => {
       expect(result.stderr).not.toContain('is not iterable')
     }
     expect(JSON.parse(json.stderr.trim())).toMatchObject({ error: { code: 'not_area_server' } })
+    expect(whoami.code, whoami.stderr).toBe(1)
+    expect(whoami.stderr).toContain(
+      'is not an area server (HTTP 502, text/html, no x-area-version header); if a proxy stands in front of area, area behind it is not answering',
+    )
 
     expect(since.code).toBe(3)
     expect(since.stderr).toContain(
