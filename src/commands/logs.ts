@@ -4,6 +4,7 @@ import { ApiCommand } from '../lib/api-command.js'
 import type { EventLog, LogsPage } from '../lib/api-types.js'
 import { helpText } from '../lib/help-text.js'
 import { eventLine } from '../lib/log-line.js'
+import { sinceFlagValue } from '../lib/since.js'
 
 export default class Logs extends ApiCommand<typeof Logs> {
   static override summary = 'Show the execution history: events, and what each reaction did.'
@@ -32,7 +33,10 @@ export default class Logs extends ApiCommand<typeof Logs> {
   static override args = { name: Args.string({ description: 'Only this AREA.' }) }
   static override flags = {
     follow: Flags.boolean({ char: 'F', summary: 'Keep printing new events until Ctrl-C.', default: false }),
-    since: Flags.string({ summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.' }),
+    since: Flags.string({
+      summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.',
+      parse: sinceFlagValue,
+    }),
     status: Flags.string({
       summary: 'Only events with this status (or with a reaction in it).',
       options: [...logStatuses],

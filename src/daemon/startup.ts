@@ -10,19 +10,57 @@ import { createServer, type Server } from 'node:http'
 import { Redis } from 'ioredis'
 import pRetry, { AbortError } from 'p-retry'
 import pg from 'pg'
+import { AREA_VERSION_HEADER } from '../contract/identity.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { AreaError, errorMessage } from '../engine/errors.js'
 import type { DaemonConfig } from './config.js'
 import { type DaemonContext, type OpenContextOptions, openDaemonContext } from './context.js'
 import { listenOn } from './listen.js'
 import { type AppLogger, createLogger } from './logger.js'
+import { areaVersion } from './version.js'
 
 export type StartDependency = 'postgres' | 'redis'
 
 export interface StartupState {
   status: 'starting'
   waitingFor: StartDependency
+  /** `host:port` tried, from DATABASE_URL or REDIS_URL: never the user or password. */
+  endpoint: string
   reason: string
+}
+
+/** The setting that names each dependency, for messages that say what to fix. */
+const settingOf: Record<StartDependency, string> = { postgres: 'DATABASE_URL', redis: 'REDIS_URL' }
+const defaultPorts: Record<StartDependency, number> = { postgres: 5432, redis: 6379 }
+
+/** `host:port` of a connection URL, without user, password, database or options. */
+export function endpointOf(url: string, dependency: StartDependency): string {
+  try {
+    const parsed = new URL(url)
+    // postgres:///db?host=/run/postgresql: a Unix socket named in the options.
+    const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost'
+    return `${host}:${parsed.port || defaultPorts[dependency]}`
+  } catch {
+    return `the address in ${settingOf[dependency]}`
+  }
+}
+
+/** Why a connection failed, in words rather than errno names. */
+export function connectReason(error: unknown): string {
+  const codes = new Set<string>()
+  const collect = (e: unknown, depth = 0): void => {
+    if (e === null || typeof e !== 'object' || depth > 4) return
+    const { code, errors, cause } = e as { code?: unknown; errors?: unknown; cause?: unknown }
+    if (typeof code === 'string') codes.add(code)
+    if (Array.isArray(errors)) for (const inner of errors) collect(inner, depth + 1)
+    collect(cause, depth + 1)
+  }
+  collect(error)
+  if (codes.has('ECONNREFUSED')) return 'connection refused: nothing listens there'
+  if (codes.has('ENOTFOUND') || codes.has('EAI_AGAIN')) return 'host not found'
+  if (codes.has('ETIMEDOUT')) return 'no answer: timed out'
+  if (codes.has('EHOSTUNREACH') || codes.has('ENETUNREACH')) return 'host unreachable'
+  return errorMessage(error)
 }
 
 export interface OpenWhenReachableOptions extends OpenContextOptions {
@@ -34,10 +72,21 @@ export interface OpenWhenReachableOptions extends OpenContextOptions {
 /** The start gave up: names what it waited for and the setting that bounds the wait. */
 export class StartTimeoutError extends AreaError {
   constructor(state: StartupState, seconds: number) {
-    const where = state.waitingFor === 'postgres' ? 'DATABASE_URL' : 'REDIS_URL'
+    const where = settingOf[state.waitingFor]
     super(
       'start_timeout',
-      `gave up after ${seconds} s waiting for ${state.waitingFor} (${state.reason}): check that ${where} points at a running server, or wait longer with AREA_START_TIMEOUT (seconds)`,
+      `gave up after ${seconds} s waiting for ${state.waitingFor} at ${state.endpoint}, from ${where} (${state.reason}): start ${state.waitingFor} there, or set ${where} to the host and port of a running server, or wait longer with AREA_START_TIMEOUT (seconds)`,
+    )
+  }
+}
+
+/** Reached, but it refused us (a wrong password, a missing database): waiting will not help. */
+export class DependencyRefusedError extends AreaError {
+  constructor(dependency: StartDependency, endpoint: string, reason: string) {
+    const where = settingOf[dependency]
+    super(
+      'invalid_configuration',
+      `${dependency} at ${endpoint}, from ${where}, refused the connection (${reason}): fix the user, password or database in ${where}`,
     )
   }
 }
@@ -64,13 +113,18 @@ export async function openDaemonWhenReachable(
    * away emits an 'error' nobody listens to.
    */
   async function attempt(): Promise<DaemonContext> {
-    if (config.databaseUrl) await reachable('postgres', pingPostgres(config.databaseUrl))
-    if (config.redisUrl) await reachable('redis', pingRedis(config.redisUrl))
+    if (config.databaseUrl) await reachable('postgres', config.databaseUrl, pingPostgres(config.databaseUrl))
+    if (config.redisUrl) await reachable('redis', config.redisUrl, pingRedis(config.redisUrl))
     try {
       return await openDaemonContext(config, { ...options, logger })
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw new AbortError(error as Error)
-      throw new NotReachable({ status: 'starting', waitingFor: 'postgres', reason: errorMessage(error) })
+      throw new NotReachable({
+        status: 'starting',
+        waitingFor: 'postgres',
+        endpoint: config.databaseUrl ? endpointOf(config.databaseUrl, 'postgres') : 'the embedded database',
+        reason: connectReason(error),
+      })
     }
   }
 
@@ -95,11 +149,12 @@ export async function openDaemonWhenReachable(
           logger.warn(
             {
               waitingFor: state.waitingFor,
+              endpoint: state.endpoint,
               reason: state.reason,
               timeoutSeconds: config.startup.timeoutSeconds,
               probePort: probe.port,
             },
-            `waiting for ${state.waitingFor} (${state.reason}); retrying with backoff for up to ${config.startup.timeoutSeconds} s (AREA_START_TIMEOUT); /readyz on port ${probe.port} says why`,
+            `waiting for ${state.waitingFor} at ${state.endpoint} (${settingOf[state.waitingFor]}: ${state.reason}); retrying with backoff for up to ${config.startup.timeoutSeconds} s (AREA_START_TIMEOUT); /readyz on port ${probe.port} says why`,
           )
         }
       },
@@ -121,12 +176,16 @@ export async function openDaemonWhenReachable(
 }
 
 /** Waiting is for a server that is not there yet; anything else (a wrong password) fails at once. */
-async function reachable(waitingFor: StartDependency, ping: Promise<void>): Promise<void> {
+async function reachable(waitingFor: StartDependency, url: string, ping: Promise<void>): Promise<void> {
+  const endpoint = endpointOf(url, waitingFor)
   try {
     await ping
   } catch (error) {
-    if (waitingFor === 'postgres' && !isDatabaseUnavailable(error)) throw new AbortError(error as Error)
-    throw new NotReachable({ status: 'starting', waitingFor, reason: errorMessage(error) })
+    if (waitingFor === 'postgres' && !isDatabaseUnavailable(error))
+      throw new AbortError(new DependencyRefusedError(waitingFor, endpoint, errorMessage(error)))
+    if (waitingFor === 'redis' && /^(WRONGPASS|NOAUTH|NOPERM)/.test(errorMessage(error)))
+      throw new AbortError(new DependencyRefusedError(waitingFor, endpoint, errorMessage(error)))
+    throw new NotReachable({ status: 'starting', waitingFor, endpoint, reason: connectReason(error) })
   }
 }
 
@@ -170,6 +229,8 @@ async function startProbe(
   current: () => StartupState | undefined,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
+    // The CLI knows an area server by this header, also while it starts.
+    res.setHeader(AREA_VERSION_HEADER, areaVersion)
     const path = (req.url ?? '/').split('?')[0]
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')

@@ -9,13 +9,14 @@ import type { TSchema } from '@sinclair/typebox'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import ajvFormats from 'ajv-formats'
 import type { Issue } from './errors.js'
+import { oneOf, plainMessage, unknownField } from './schema-messages.js'
 import { secretPlaceholderSchema } from './secret-params.js'
 import type { JsonObject, JsonValue } from './types.js'
 
 // ajv-formats is CommonJS: under NodeNext the default import is its module object.
 const addFormats = ajvFormats.default
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false })
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false, verbose: true })
 addFormats(ajv)
 
 /**
@@ -58,7 +59,12 @@ export function validateParams(
   const value = structuredClone(params ?? {})
   const validate = validatorFor(schema, mode)
   if (validate(value)) return { ok: true, value: value as JsonObject }
-  return { ok: false, issues: toIssues(validate.errors ?? [], basePath, validate.schema as TSchema) }
+  // Rendered params (`run`) may hold event data: their values stay out of the message.
+  const showValue = mode !== 'run'
+  return {
+    ok: false,
+    issues: toIssues(validate.errors ?? [], basePath, validate.schema as TSchema, showValue),
+  }
 }
 
 const templateString = { type: 'string', pattern: '\\{\\{|\\{%' }
@@ -118,7 +124,7 @@ function pick(source: Record<string, unknown>, keys: string[]): Record<string, u
 }
 
 /** Turns Ajv's errors into one readable issue per field. */
-function toIssues(errors: ErrorObject[], basePath: string, schema: TSchema): Issue[] {
+function toIssues(errors: ErrorObject[], basePath: string, schema: TSchema, showValue: boolean): Issue[] {
   // A union of constants (an enum written as literals) reads best as one "must be one of".
   const enumUnions = errors.filter((e) => e.keyword === 'anyOf' && constantsAt(schema, e.schemaPath))
   const insideEnumUnion = (e: ErrorObject) =>
@@ -131,7 +137,7 @@ function toIssues(errors: ErrorObject[], basePath: string, schema: TSchema): Iss
   const byPath = new Map<string, Issue>()
   for (const error of errors) {
     if (insideEnumUnion(error) || insideTemplateBranch(error)) continue
-    const issue = toIssue(error, basePath, schema)
+    const issue = toIssue(error, basePath, schema, showValue)
     const existing = byPath.get(issue.path)
     // Keep the most specific message per path: the generic anyOf summary loses to any other.
     if (!existing || existing.message === genericAnyOf) byPath.set(issue.path, issue)
@@ -158,7 +164,7 @@ function nodeAt(schema: TSchema, schemaPath: string): unknown {
   return node
 }
 
-function toIssue(error: ErrorObject, basePath: string, schema: TSchema): Issue {
+function toIssue(error: ErrorObject, basePath: string, schema: TSchema, showValue: boolean): Issue {
   const path = `${basePath}${error.instancePath}`
   const params = error.params as Record<string, unknown>
   switch (error.keyword) {
@@ -166,25 +172,19 @@ function toIssue(error: ErrorObject, basePath: string, schema: TSchema): Issue {
       return { path: `${path}/${String(params.missingProperty)}`, message: 'is required' }
     case 'additionalProperties': {
       const known = Object.keys(propertiesAt(schema, error.schemaPath))
-      const hint = known.length ? ` (known: ${known.join(', ')})` : ''
-      return { path: `${path}/${String(params.additionalProperty)}`, message: `is not a known field${hint}` }
-    }
-    case 'enum':
       return {
-        path,
-        message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
+        path: `${path}/${String(params.additionalProperty)}`,
+        message: unknownField(String(params.additionalProperty), known),
       }
-    case 'type':
-      return { path, message: `must be ${String(params.type)}` }
+    }
     case 'anyOf': {
       const constants = constantsAt(schema, error.schemaPath)
-      return {
-        path,
-        message: constants ? `must be one of: ${constants.map(String).join(', ')}` : genericAnyOf,
-      }
+      const secret = (error.parentSchema as { writeOnly?: unknown } | undefined)?.writeOnly === true
+      const value = showValue && !secret ? error.data : undefined
+      return { path, message: constants ? oneOf(constants, value) : genericAnyOf }
     }
     default:
-      return { path, message: error.message ?? 'is invalid' }
+      return { path, message: plainMessage(error, { showValue }) }
   }
 }
 

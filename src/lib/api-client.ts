@@ -3,6 +3,7 @@
  * ApiErrors carrying status, code, detail and issues, with the CLI's exit code already chosen:
  * 401 → 4 (not authenticated), 400 validation → 3 (invalid input), anything else → 1.
  */
+import { AREA_VERSION_HEADER } from '../contract/identity.js'
 import type { Issue } from '../engine/errors.js'
 import { CliError } from './cli-error.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
@@ -159,6 +160,7 @@ export class ApiClient {
     } catch (error) {
       throw unreachable(this.baseUrl, error)
     }
+    if (!response.headers.has(AREA_VERSION_HEADER)) throw await notArea(this.baseUrl, response)
     if (response.ok) return response
     throw new ApiError(await readProblem(response), url)
   }
@@ -176,6 +178,25 @@ async function readProblem(response: Response): Promise<Problem> {
     status: response.status,
     detail: `the API answered ${response.status} ${response.statusText}`.trim(),
   }
+}
+
+/**
+ * Another server at that address (a web server, a proxy's error page, another API): its answer
+ * would only fail later as a puzzle (`page.items is not iterable`), so it is refused up front.
+ */
+async function notArea(baseUrl: string, response: Response): Promise<CliError> {
+  await response.body?.cancel().catch(() => {})
+  const type = response.headers.get('content-type')?.split(';')[0]
+  const seen = [`HTTP ${response.status}`, ...(type ? [type] : []), `no ${AREA_VERSION_HEADER} header`]
+  // A proxy's 502/503/504 page: the proxy is right, the area server behind it is not answering.
+  const proxied =
+    response.status >= 502 && response.status <= 504
+      ? '; if a proxy stands in front of area, area behind it is not answering'
+      : ''
+  return new CliError(
+    `${baseUrl} answered but is not an area server (${seen.join(', ')})${proxied}: point --api-url or AREA_API_URL at the address \`area serve\` or \`area dev\` prints`,
+    { code: 'not_area_server' },
+  )
 }
 
 function unreachable(baseUrl: string, error: unknown): CliError {

@@ -30,7 +30,7 @@
  *   `{ "error": { "code", "message", "issues"? } }`, `code` being stable for scripts.
  * - Exit codes (exit-codes.ts): 0 ok, 1 error, 2 changes found (`diff`), 3 invalid input (bad
  *   flags or arguments, invalid files, and the daemon's configuration errors: `dev` and `serve`
- *   just let them through), 4 not authenticated.
+ *   just let them through), 4 not authenticated, 130 Ctrl-C or Ctrl-D at a prompt (quietly).
  * - Colours only on a terminal and never with NO_COLOR (colors.ts); no prompt without a
  *   terminal (tty.ts).
  */
@@ -40,6 +40,7 @@ import { CliError } from './cli-error.js'
 import { type Colors, colorsFor } from './colors.js'
 import { commandName, withCommandName } from './command-name.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { FlagValueError } from './flag-value-error.js'
 import { terminalJson, terminalText } from './terminal-text.js'
 
 export { CliError } from './cli-error.js'
@@ -114,7 +115,8 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
     } catch (error) {
       // Whatever fails while reading flags and arguments (unknown flag, missing value, a
       // flag's own parser) is invalid input, and says where to look.
-      const message = error instanceof Error ? error.message : String(error)
+      const message =
+        error instanceof FlagValueError ? error.plain : error instanceof Error ? error.message : String(error)
       throw new CliError(message.includes('--help') ? message : `${message}\nSee \`${this.usage()}\`.`, {
         exitCode: ExitCode.invalid,
         code: 'invalid_arguments',
@@ -184,6 +186,8 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
     await flushStandardStreams()
     // `this.exit(code)` and oclif's own exits (help, version) carry their code already.
     if (error instanceof Errors.ExitError) throw error
+    // Ctrl-C or Ctrl-D at a prompt is the user leaving, not a failure: no message.
+    if (isPromptExit(error)) this.exit(ExitCode.interrupted)
     const failure = describeError(error)
     this.reportError(failure)
     await flushStandardStreams()
@@ -245,6 +249,11 @@ export function describeError(error: Error & { oclif?: { exit?: number } }): Fai
   const exitCode = isExitCode(oclifExit) && oclifExit !== ExitCode.changes ? oclifExit : ExitCode.error
   // Anything else is a bug or an environment problem: keep the stack for DEBUG=1.
   return { code: 'error', message: error.message, exitCode, stack: error.stack }
+}
+
+/** @inquirer/prompts' ExitPromptError, known by name: importing it would load the prompts. */
+function isPromptExit(error: Error): boolean {
+  return error.name === 'ExitPromptError'
 }
 
 function isExitCode(value: unknown): value is ExitCodeValue {

@@ -12,6 +12,8 @@ export const ExitCode = {
   invalid: 3,
   /** No token, or one the server does not accept. */
   unauthenticated: 4,
+  /** Ctrl-C or Ctrl-D at a prompt: 128 + SIGINT, as a shell reports an interrupted command. */
+  interrupted: 130,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

@@ -4,11 +4,21 @@
  */
 import { type Static, Type } from '@sinclair/typebox'
 import { POSITIVE_DURATION_PATTERN } from '../engine/duration.js'
+import { describePattern } from '../engine/schema-messages.js'
 
 export const apiVersion = 'area/v1'
 
 export const namePattern = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'
 export const reactionIdPattern = '^[a-z][a-z0-9_]{0,62}$'
+
+describePattern(
+  namePattern,
+  'must be lowercase letters, digits and dashes, starting and ending with a letter or digit (e.g. daily-report)',
+)
+describePattern(
+  reactionIdPattern,
+  'must start with a lowercase letter, then lowercase letters, digits or _ (e.g. notify_team)',
+)
 
 const Params = Type.Record(Type.String(), Type.Unknown(), {
   description: 'Parameters of the action or reaction (see `area services describe <service>`).',

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv'
 import { canonicalHash } from '../engine/canonical-json.js'
 import type { ActionDefinition, Schedule, ServiceDefinition } from '../engine/define.js'
 import { actionRequiresConnection, reactionRequiresConnection } from '../engine/define.js'
+import { didYouMean } from '../engine/did-you-mean.js'
 import { formatDuration, parseDuration } from '../engine/duration.js'
 import { type Issue, ValidationError } from '../engine/errors.js'
 import { validateParams } from '../engine/params.js'
@@ -15,6 +16,7 @@ import { validateCron } from '../engine/schedule.js'
 import { checkTemplates, isTemplate } from '../engine/templates.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
 import { type AreaDocument, AreaDocumentSchema, type ReactionSpec } from './document.js'
+import { documentIssues } from './document-issues.js'
 import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
 
 export type NormalizedTrigger = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
@@ -43,33 +45,38 @@ export interface NormalizedArea {
   specHash: string
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false })
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
 const validateDocument = ajv.compile(AreaDocumentSchema)
+
+/**
+ * Which parts of a document the schema accepted. Every problem is reported in one pass: the
+ * registry checks still run on the parts whose shape is right, and skip the rest (their problem
+ * is already reported, and a check of a malformed value would only add noise).
+ */
+interface Shape {
+  /** No problem at `path` nor above it: a container that can be walked into. */
+  intact(path: string): boolean
+  /** No problem at, above or below `path`: a value that can be used as it is. */
+  clean(path: string): boolean
+}
+
+function shapeFrom(issues: readonly Issue[]): Shape {
+  const above = (issue: Issue, path: string) => path === issue.path || path.startsWith(`${issue.path}/`)
+  return {
+    intact: (path) => !issues.some((i) => above(i, path)),
+    clean: (path) => !issues.some((i) => above(i, path) || i.path.startsWith(`${path}/`)),
+  }
+}
 
 /** Validates one document; throws a ValidationError naming every field at fault. */
 export function normalizeArea(input: unknown, registry: Registry): NormalizedArea {
-  if (!validateDocument(input)) {
-    throw new ValidationError(
-      (validateDocument.errors ?? []).map((e) => ({
-        path:
-          e.keyword === 'required'
-            ? `${e.instancePath}/${String(e.params.missingProperty)}`
-            : e.keyword === 'additionalProperties'
-              ? `${e.instancePath}/${String(e.params.additionalProperty)}`
-              : e.instancePath,
-        message:
-          e.keyword === 'required'
-            ? 'is required'
-            : e.keyword === 'additionalProperties'
-              ? 'is not a known field'
-              : (e.message ?? 'is invalid'),
-      })),
-    )
-  }
+  const issues: Issue[] = validateDocument(input) ? [] : documentIssues(validateDocument.errors ?? [])
+  const shape = shapeFrom(issues)
   const doc = input as AreaDocument
-  const issues: Issue[] = []
-  const action = normalizeAction(doc, registry, issues)
-  const reactions = normalizeReactions(doc.spec.reactions, registry, issues)
+  const action = shape.intact('/spec/action') ? normalizeAction(doc, registry, issues, shape) : undefined
+  const reactions = shape.intact('/spec/reactions')
+    ? normalizeReactions(doc.spec.reactions, registry, issues, shape)
+    : []
   if (issues.length > 0 || !action) throw new ValidationError(issues)
 
   const document: AreaDocument = {
@@ -118,37 +125,41 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
   }
 }
 
-function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[]) {
+function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[], shape: Shape) {
   const spec = doc.spec.action
+  if (!shape.clean('/spec/action/service')) return undefined
   const service = lookupService(registry, spec.service, '/spec/action/service', issues)
-  if (!service) return undefined
+  if (!service || !shape.clean('/spec/action/action')) return undefined
   const action = service.actions.find((a) => a.id === spec.action)
   if (!action) {
     issues.push({
       path: '/spec/action/action',
-      message: `service "${service.id}" has no action "${spec.action}" (actions: ${list(service.actions)})`,
+      message: `service "${service.id}" has no action "${spec.action}"${didYouMean(spec.action, ids(service.actions))} (actions: ${list(service.actions)})`,
     })
     return undefined
   }
-  if (actionRequiresConnection(service, action) && !spec.connection) {
+  if (
+    actionRequiresConnection(service, action) &&
+    !spec.connection &&
+    shape.clean('/spec/action/connection')
+  ) {
     issues.push({
       path: '/spec/action/connection',
       message: `${service.id}.${action.id} needs a connection: name one (see \`area connections list\`)`,
     })
   }
-  const params = validateParams(
-    action.params,
-    (spec.params ?? {}) as JsonValue,
-    '/spec/action/params',
-    'trigger',
-  )
-  if (!params.ok) {
-    issues.push(...params.issues)
-    return undefined
-  }
-  for (const issue of findTemplates(params.value, '/spec/action/params')) issues.push(issue)
-  const trigger = resolveTrigger(service, action, spec.trigger, params.value, issues)
-  if (!trigger) return undefined
+  const params = shape.clean('/spec/action/params')
+    ? validateParams(action.params, (spec.params ?? {}) as JsonValue, '/spec/action/params', 'trigger')
+    : undefined
+  if (params && !params.ok) issues.push(...params.issues)
+  if (shape.clean('/spec/action/params'))
+    issues.push(...findTemplates((spec.params ?? {}) as JsonValue, '/spec/action/params'))
+  // The trigger is checked even when the params are wrong, so one run reports both.
+  const known = params?.ok ? params.value : undefined
+  const trigger = shape.clean('/spec/action/trigger')
+    ? resolveTrigger(service, action, spec.trigger, known, issues)
+    : undefined
+  if (!trigger || !params?.ok) return undefined
   return {
     service: service.id,
     action: action.id,
@@ -165,7 +176,8 @@ function resolveTrigger(
   service: ServiceDefinition,
   action: ActionDefinition,
   input: TriggerInput,
-  params: JsonObject,
+  /** Undefined when the params are invalid (already reported): a schedule from them is unknown. */
+  params: JsonObject | undefined,
   issues: Issue[],
 ): { normalized: NormalizedTrigger; spec: NonNullable<TriggerInput> } | undefined {
   const path = '/spec/action/trigger'
@@ -190,6 +202,7 @@ function resolveTrigger(
   const explicit = typeof input === 'object' ? boundedDuration(input.polling.interval, issues) : undefined
   if (explicit === null) return undefined
   if (polling.schedule) {
+    if (params === undefined) return undefined
     // The cadence comes from the params (timer actions); an explicit interval must agree.
     let schedule: Schedule
     try {
@@ -257,31 +270,41 @@ function normalizeReactions(
   specs: ReactionSpec[],
   registry: Registry,
   issues: Issue[],
+  shape: Shape,
 ): NormalizedArea['reactions'] {
   const out: NormalizedArea['reactions'] = []
   const seen = new Set<string>()
   specs.forEach((spec, index) => {
     const base = `/spec/reactions/${index}`
-    if (seen.has(spec.id))
-      issues.push({ path: `${base}/id`, message: `reaction id "${spec.id}" is used twice` })
+    if (!shape.intact(base)) return
     const earlier = [...seen]
-    seen.add(spec.id)
+    if (shape.clean(`${base}/id`)) {
+      if (seen.has(spec.id))
+        issues.push({ path: `${base}/id`, message: `reaction id "${spec.id}" is used twice` })
+      seen.add(spec.id)
+    }
+    if (!shape.clean(`${base}/service`)) return
     const service = lookupService(registry, spec.service, `${base}/service`, issues)
-    if (!service) return
+    if (!service || !shape.clean(`${base}/reaction`)) return
     const reaction = service.reactions.find((r) => r.id === spec.reaction)
     if (!reaction) {
       issues.push({
         path: `${base}/reaction`,
-        message: `service "${service.id}" has no reaction "${spec.reaction}" (reactions: ${list(service.reactions)})`,
+        message: `service "${service.id}" has no reaction "${spec.reaction}"${didYouMean(spec.reaction, ids(service.reactions))} (reactions: ${list(service.reactions)})`,
       })
       return
     }
-    if (reactionRequiresConnection(service, reaction) && !spec.connection) {
+    if (
+      reactionRequiresConnection(service, reaction) &&
+      !spec.connection &&
+      shape.clean(`${base}/connection`)
+    ) {
       issues.push({
         path: `${base}/connection`,
         message: `${service.id}.${reaction.id} needs a connection: name one (see \`area connections list\`)`,
       })
     }
+    if (!shape.clean(`${base}/params`)) return
     const params = validateParams(
       reaction.params,
       (spec.params ?? {}) as JsonValue,
@@ -308,8 +331,15 @@ function normalizeReactions(
 function lookupService(registry: Registry, id: string, path: string, issues: Issue[]) {
   const service = registry.service(id)
   if (!service)
-    issues.push({ path, message: `unknown service "${id}" (services: ${list(registry.services)})` })
+    issues.push({
+      path,
+      message: `unknown service "${id}"${didYouMean(id, ids(registry.services))} (services: ${list(registry.services)})`,
+    })
   return service
+}
+
+function ids(items: readonly { id: string }[]): string[] {
+  return items.map((i) => i.id)
 }
 
 function list(items: readonly { id: string }[]): string {

@@ -96,7 +96,7 @@ describe('area validate (the real binary)', () => {
     expect(code).toBe(3)
     expect(stdout).toBe('')
     expect(stderr.split('\n')).toEqual([
-      `${file}:7:14: /spec/action/service: unknown service "timr" (services: timer, http, webhook, rss, github, discord, slack, email)`,
+      `${file}:7:14: /spec/action/service: unknown service "timr"; did you mean "timer"? (services: timer, http, webhook, rss, github, discord, slack, email)`,
       `${file}:15:14: /spec/reactions/0/params/url: environment variable TARGET_URL is not set: set it, or give a default with \${TARGET_URL:-value}`,
       `${file}:31:14: /spec/reactions/0/params/url: environment variable TARGET_URL is not set: set it, or give a default with \${TARGET_URL:-value}`,
       '',
@@ -124,7 +124,7 @@ describe('area validate (the real binary)', () => {
           column: 14,
           path: '/spec/action/service',
           message:
-            'unknown service "timr" (services: timer, http, webhook, rss, github, discord, slack, email)',
+            'unknown service "timr"; did you mean "timer"? (services: timer, http, webhook, rss, github, discord, slack, email)',
         },
       ],
     })

@@ -35,10 +35,10 @@ describe('validateParams', () => {
     expect(result.issues).toEqual(
       expect.arrayContaining([
         { path: '/spec/p/url', message: 'is required' },
-        { path: '/spec/p/timeout', message: 'must be integer' },
+        { path: '/spec/p/timeout', message: 'must be a whole number' },
         { path: '/spec/p/method', message: 'must be one of: GET, POST' },
         { path: '/spec/p/extra', message: 'is not a known field (known: url, timeout, method, headers)' },
-        { path: '/spec/p/headers/a', message: 'must be string' },
+        { path: '/spec/p/headers/a', message: 'must be text' },
       ]),
     )
     expect(result.issues).toHaveLength(5)
@@ -55,7 +55,7 @@ describe('validateParams', () => {
     const result = validateParams(schema, { url: 'https://x.test', method: 'PUT' }, '/p', 'apply')
     expect(result).toEqual({
       ok: false,
-      issues: [{ path: '/p/method', message: 'must be one of: GET, POST' }],
+      issues: [{ path: '/p/method', message: 'must be one of: GET, POST, not "PUT"' }],
     })
   })
 })

@@ -116,7 +116,9 @@ describe('runEvent', () => {
     await expect(run(outcomes, 0, { value: 'seven' } as never)).rejects.toMatchObject({
       errorClass: 'permanent',
     })
-    expect(outcomes.rows.get('r-2')?.error).toContain('/reactions/second/params/count: must be integer')
+    expect(outcomes.rows.get('r-2')?.error).toContain(
+      '/reactions/second/params/count: must be a whole number',
+    )
     expect(recorder.calls.map((c) => c.reaction)).toEqual(['note'])
   })
 })

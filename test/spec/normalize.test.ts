@@ -69,7 +69,7 @@ describe('normalizeArea', () => {
     ).toEqual([
       {
         path: '/spec/reactions/0/reaction',
-        message: 'service "test" has no reaction "nope" (reactions: note, other)',
+        message: 'service "test" has no reaction "nope"; did you mean "note"? (reactions: note, other)',
       },
     ])
   })
@@ -83,10 +83,10 @@ describe('normalizeArea', () => {
         }),
       ),
     ).toEqual([
-      { path: '/spec/action/params/min', message: 'must be integer' },
+      { path: '/spec/action/params/min', message: 'must be a whole number, not "x"' },
       { path: '/spec/reactions/0/params/text', message: 'is required' },
-      { path: '/spec/reactions/0/params/count', message: 'must be >= 0' },
-      { path: '/spec/reactions/0/params/level', message: 'must be one of: info, warn' },
+      { path: '/spec/reactions/0/params/count', message: 'must be at least 0, not -1' },
+      { path: '/spec/reactions/0/params/level', message: 'must be one of: info, warn, not "loud"' },
     ])
   })
 
@@ -114,7 +114,12 @@ describe('normalizeArea', () => {
   it('refuses structural mistakes with the field path', () => {
     const bad = doc()
     ;(bad.spec as Record<string, unknown>).reactoins = []
-    expect(issuesOf(bad)).toEqual([{ path: '/spec/reactoins', message: 'is not a known field' }])
+    expect(issuesOf(bad)).toEqual([
+      {
+        path: '/spec/reactoins',
+        message: 'is not a known field; did you mean "reactions"? (known: enabled, action, reactions)',
+      },
+    ])
     expect(issuesOf(doc({ metadata: { name: 'Bad Name' } }))[0]?.path).toBe('/metadata/name')
     expect(issuesOf({ ...doc(), apiVersion: 'v2' })[0]?.path).toBe('/apiVersion')
   })

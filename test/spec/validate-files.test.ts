@@ -50,7 +50,7 @@ describe('validateSources', () => {
   it('puts an unknown service on its value', () => {
     const result = validate(area('one', { action: '    service: timr\n    action: every\n    params: {}' }))
     expect(located(result)).toEqual([
-      'areas.yaml:1:7:14 /spec/action/service unknown service "timr" (services: timer, http, webhook, rss, github, discord, slack, email)',
+      'areas.yaml:1:7:14 /spec/action/service unknown service "timr"; did you mean "timer"? (services: timer, http, webhook, rss, github, discord, slack, email)',
     ])
     expect(result.valid).toBe(false)
     expect(result.areas).toEqual([])
@@ -60,7 +60,9 @@ describe('validateSources', () => {
     const result = validate(
       area('one', { action: '    service: timer\n    action: every\n    params:\n      interval: 5' }),
     )
-    expect(located(result)).toEqual(['areas.yaml:1:10:17 /spec/action/params/interval must be string'])
+    expect(located(result)).toEqual([
+      'areas.yaml:1:10:17 /spec/action/params/interval must be a duration such as 30s, 5m or 1h30m (whole numbers with units d, h, m, s, largest first), not 5',
+    ])
   })
 
   it('puts an unknown key on the key itself', () => {
@@ -74,7 +76,9 @@ describe('validateSources', () => {
       'areas.yaml:1:16:9 /spec/reactions/0/params/verb is not a known field (known: method, url, headers, body, timeout)',
     ])
     const top = validate(`${area('two')}\nstatus: {}\n`)
-    expect(located(top)).toEqual(['areas.yaml:1:16:1 /status is not a known field'])
+    expect(located(top)).toEqual([
+      'areas.yaml:1:16:1 /status is not a known field (known: apiVersion, kind, metadata, spec)',
+    ])
   })
 
   it('puts a missing field on its parent', () => {

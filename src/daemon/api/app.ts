@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { DaemonContext } from '../context.js'
 import { createOutageLog } from '../outage-log.js'
 import { authenticate, decorateAuth } from './plugins/auth.js'
+import { registerIdentity } from './plugins/identity.js'
 import { registerInputGuard } from './plugins/input-guard.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { registerProblemHandling } from './plugins/problem.js'
@@ -61,6 +62,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
     component: 'api',
     counting: 'requests refused',
   })
+  registerIdentity(app)
   registerValidation(app)
   registerProblemHandling(app, databaseOutage)
   decorateAuth(app)

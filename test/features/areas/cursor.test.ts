@@ -5,7 +5,6 @@ import {
   encodeCursor,
   encodeLogCursor,
 } from '../../../src/features/areas/cursor.js'
-import { parseSince } from '../../../src/features/areas/logs.js'
 
 describe('page cursors', () => {
   it('give back what they were made from', () => {
@@ -26,20 +25,5 @@ describe('page cursors', () => {
     ]) {
       expect(() => decodeLogCursor(encodeCursor(value))).toThrow(expect.objectContaining(refusal))
     }
-  })
-})
-
-describe('parseSince', () => {
-  const now = Date.parse('2025-01-31T12:00:00Z')
-
-  it('reads a duration back from now, or an ISO 8601 time', () => {
-    expect(parseSince('1h', now).toISOString()).toBe('2025-01-31T11:00:00.000Z')
-    expect(parseSince('2025-01-30T09:00:00Z', now).toISOString()).toBe('2025-01-30T09:00:00.000Z')
-  })
-
-  it('refuses anything else, naming the query field', () => {
-    expect(() => parseSince('yesterday', now)).toThrow(
-      expect.objectContaining({ issues: [expect.objectContaining({ path: '/query/since' })] }),
-    )
   })
 })

@@ -3,6 +3,7 @@
  * follows new ones as Server-Sent Events (`area logs --follow`). Both only ever show the
  * caller's events; naming another user's AREA is a 404 like naming a missing one.
  */
+import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { defaultPageSize, problemResponses } from '../../../../contract/common.js'
 import { LogStreamQuery, LogsAnswer, LogsQuery } from '../../../../contract/logs.js'
@@ -87,13 +88,14 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
       reply.hijack()
       const res = reply.raw
       res.on('close', () => controller.abort())
+      // The headers hooks set (x-request-id, x-area-version) go out with the raw answer too.
       res.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         // nginx and similar proxies buffer responses unless told not to.
         'x-accel-buffering': 'no',
-        'x-request-id': request.id,
       })
       res.write('retry: 2000\n: following events\n\n')
       try {
