@@ -5,14 +5,13 @@
  * replaces, `signup` at a terminal asks the password twice; and the catalog commands work with no
  * server at all.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiUser, call, sendWebhook, signup, waitFor, webhookOf } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { runCliInPty } from '../support/cli/pty.js'
-import { runCli } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { type FakeGitHub, startFakeGitHub } from '../support/fakes/github.js'
 
@@ -140,4 +139,89 @@ describe('area connections update', () => {
     expect(bad.status).toBe(400)
     expect(await runOnce(target)).toBe(`Bearer ${NEW_TOKEN}`)
   }, 300_000)
+})
+
+describe('area login and signup', () => {
+  it('login revokes the token it replaces; signup at a terminal asks the password twice', async () => {
+    const me = await cliSession('accounts-login', daemon.url)
+    try {
+      const email = 'twice@example.test'
+      const password = 'correct horse battery'
+      const mismatch = await runCliInPty(['signup', '--email', email], {
+        env: { AREA_CONFIG_DIR: me.configDir, AREA_API_URL: daemon.url },
+        steps: [
+          { expect: /Password:/, send: `${password}\r` },
+          { expect: /Password again:/, send: 'correct horse batterie\r' },
+        ],
+        timeoutMs: 120_000,
+      })
+      expect(mismatch.code, mismatch.output).toBe(3)
+      expect(mismatch.output).toContain('the two passwords differ')
+      // Nothing was created: the e-mail is still free.
+      const signedUp = await runCliInPty(['signup', '--email', email], {
+        env: { AREA_CONFIG_DIR: me.configDir, AREA_API_URL: daemon.url },
+        steps: [
+          { expect: /Password:/, send: `${password}\r` },
+          { expect: /Password again:/, send: `${password}\r` },
+        ],
+        timeoutMs: 120_000,
+      })
+      expect(signedUp.code, signedUp.output).toBe(0)
+      expect(signedUp.output).toContain(`Signed up as ${email}`)
+
+      const savedToken = async () =>
+        JSON.parse(await readFile(join(me.configDir, 'config.json'), 'utf8')).contexts.default.token as string
+      const first = await savedToken()
+      expect((await call(daemon.url, 'GET', '/v1/me', { token: first })).status).toBe(200)
+      const login = await me.json<{ replacedToken: string }>(
+        ['login', '--email', email, '--password-stdin'],
+        {
+          input: `${password}\n`,
+        },
+      )
+      expect(login.code, login.stderr).toBe(0)
+      expect(login.data.replacedToken).toBe('revoked')
+      const second = await savedToken()
+      expect(second).not.toBe(first)
+      expect((await call(daemon.url, 'GET', '/v1/me', { token: first })).status).toBe(401)
+      expect((await call(daemon.url, 'GET', '/v1/me', { token: second })).status).toBe(200)
+    } finally {
+      await me.cleanup()
+    }
+  }, 300_000)
+})
+
+describe('the catalog offline', () => {
+  it('services list, services describe and schema need no server and no login', async () => {
+    // No AREA_API_URL, an empty config directory, and nothing listening on the default URL.
+    const offline = await cliSession('accounts-offline', undefined)
+    try {
+      const [list, http, github, schema, unknown] = await Promise.all([
+        offline.json<{ id: string }[]>(['services', 'list']),
+        offline.area(['services', 'describe', 'http']),
+        offline.area(['services', 'describe', 'github']),
+        offline.area(['schema']),
+        offline.area(['services', 'describe', 'nope']),
+      ])
+      expect(list.code, list.stderr).toBe(0)
+      expect(list.data.map((s) => s.id)).toEqual(expect.arrayContaining(['http', 'github', 'email']))
+      expect(http.code, http.stderr).toBe(0)
+      // Nested fields, examples and each reaction's output.
+      expect(http.stdout).toMatch(/\n +headers\.<key> +string, secret +no/)
+      expect(http.stdout).toContain('timeout: "10s", "1m"')
+      expect(http.stdout).toMatch(
+        /output, as \{\{ reactions\.<id>\.… \}\} in later reactions, e\.g\.:\n +status: 200/,
+      )
+      expect(github.code, github.stderr).toBe(0)
+      expect(github.stdout).toContain('Connection (kind token): area connections add github')
+      expect(github.stdout).toMatch(/number: 42\n/)
+      expect(github.stdout).toContain('AREA_GITHUB_CLIENT_ID')
+      expect(schema.code, schema.stderr).toBe(0)
+      expect(JSON.parse(schema.stdout)).toHaveProperty('$schema')
+      expect(unknown.code).toBe(1)
+      expect(unknown.stderr).toContain('no service "nope" (services: ')
+    } finally {
+      await offline.cleanup()
+    }
+  }, 180_000)
 })
