@@ -40,9 +40,9 @@ export function configFile(env: Env = process.env): string {
 
 /**
  * The whole file: named contexts (a server, and the token saved for it), like kubectl's contexts
- * or the Supabase CLI's profiles, and the one in use. A file of the older single-server shape
- * (`{ apiUrl, token, … }` at the top) reads as the context `default`, token included; the next
- * write stores it in the new shape.
+ * or the Supabase CLI's profiles, and the one in use. A file of the single-server shape
+ * (`{ apiUrl, token, … }` at the top) is the context `default` alone, token included; it takes
+ * the `contexts` shape when a second context is made (see fileShape).
  */
 export interface ConfigFile {
   currentContext: string
@@ -96,11 +96,23 @@ export async function writeConfigFile(config: ConfigFile, env: Env = process.env
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const file = configFile(env)
   const temporary = `${file}.${process.pid}.tmp`
-  await writeFile(temporary, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
+  await writeFile(temporary, `${JSON.stringify(fileShape(config), null, 2)}\n`, { mode: 0o600 })
   // writeFile's mode is masked by the umask; the file must be 0600 whatever the umask is.
   await chmod(temporary, 0o600)
   await rename(temporary, file)
   return file
+}
+
+/**
+ * With `default` as the only context, the file keeps the single-server shape: scripts that read
+ * `.token`, and earlier versions of the CLI, still understand it. A second context, or another
+ * current one, brings the `contexts` shape.
+ */
+function fileShape(config: ConfigFile): ConfigFile | StoredConfig {
+  const names = Object.keys(config.contexts)
+  const onlyDefault = names.every((name) => name === defaultContext)
+  if (onlyDefault && config.currentContext === defaultContext) return config.contexts[defaultContext] ?? {}
+  return config
 }
 
 /** The context commands use: AREA_CONTEXT (which `--context` sets), else the file's current one. */

@@ -170,7 +170,7 @@ describe('area login and signup', () => {
       expect(signedUp.output).toContain(`Signed up as ${email}`)
 
       const savedToken = async () =>
-        JSON.parse(await readFile(join(me.configDir, 'config.json'), 'utf8')).contexts.default.token as string
+        JSON.parse(await readFile(join(me.configDir, 'config.json'), 'utf8')).token as string
       const first = await savedToken()
       expect((await call(daemon.url, 'GET', '/v1/me', { token: first })).status).toBe(200)
       const login = await me.json<{ replacedToken: string }>(

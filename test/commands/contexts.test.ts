@@ -4,8 +4,9 @@
  * `context set|use|current|list|delete`, `--context` and AREA_CONTEXT pick the server and token;
  * `login --context` saves into that context only.
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, signup } from '../support/api/client.js'
@@ -15,6 +16,7 @@ import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 let daemon: DaemonProcess
 let cli: CliSession
 let closedUrl: string
+let dataDir: string
 
 /** A port that was free a moment ago and nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -26,7 +28,13 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  daemon = await startDaemon({ name: 'cli-contexts', role: 'all', env: {}, startTimeoutMs: 180_000 })
+  dataDir = await mkdtemp(join(tmpdir(), 'area-cli-contexts-data-'))
+  daemon = await startDaemon({
+    name: 'cli-contexts',
+    role: 'all',
+    env: { AREA_DATA_DIR: dataDir },
+    startTimeoutMs: 180_000,
+  })
   // No AREA_API_URL: the config file's contexts decide.
   cli = await cliSession('contexts', undefined)
   closedUrl = `http://127.0.0.1:${await closedPort()}`
@@ -35,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.stop()
   await cli?.cleanup()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 
 interface ContextRow {
@@ -74,7 +83,7 @@ describe('area context', () => {
     expect(stored.contexts.lab).toEqual({ apiUrl: closedUrl })
 
     expect((await cli.area(['context', 'use', 'lab'])).code).toBe(0)
-    const [current, onLab, onDefault, byEnv, unknown, badUse, table] = await Promise.all([
+    const [current, onLab, onDefault, byEnv, unknown, badUse, table, badName, badUrl] = await Promise.all([
       cli.area(['context', 'current']),
       cli.area(['whoami']),
       cli.area(['whoami', '--context', 'default']),
@@ -82,7 +91,13 @@ describe('area context', () => {
       cli.area(['whoami', '--context', 'nope']),
       cli.area(['context', 'use', 'nope']),
       cli.area(['context', 'list']),
+      cli.area(['whoami', '--context', 'no spaces']),
+      cli.area(['context', 'set', 'ftp', '--api-url', 'ftp://example.com']),
     ])
+    expect(badName.code).toBe(3)
+    expect(badName.stderr).toContain('--context "no spaces" is not a context name')
+    expect(badUrl.code).toBe(3)
+    expect(badUrl.stderr).toContain('is not an http:// or https:// URL')
     expect(current.stdout).toBe('lab\n')
     expect(onLab.code).toBe(4)
     expect(onLab.stderr).toContain(`not logged in to ${closedUrl}`)
