@@ -131,13 +131,26 @@ describe('area connections update', () => {
     expect(intruderTry.status).toBe(404)
     expect(await runOnce(target)).toBe(`Bearer ${NEW_TOKEN}`)
 
+    // At a terminal it asks for each declared field, the secret without echo.
+    const TYPED_TOKEN = 'ghp_typedAtThePrompt33333333333333333'
+    github.tokens.add(TYPED_TOKEN)
+    const prompted = await runCliInPty(['connections', 'update', 'github'], {
+      env: { AREA_CONFIG_DIR: owner.configDir, AREA_API_URL: daemon.url, AREA_TOKEN: ownerUser.token },
+      steps: [{ expect: /repositories:/, send: `${TYPED_TOKEN}\r` }],
+      timeoutMs: 120_000,
+    })
+    expect(prompted.code, prompted.output).toBe(0)
+    expect(prompted.output).toContain('updated the credentials of "github"')
+    expect(prompted.output).not.toContain(TYPED_TOKEN)
+    expect(await runOnce(target)).toBe(`Bearer ${TYPED_TOKEN}`)
+
     // Bad credentials are a 4xx naming the field, and change nothing.
     const bad = await call<{ detail?: string }>(daemon.url, 'PUT', '/v1/connections/github', {
       token: ownerUser.token,
       body: { credentials: {} },
     })
     expect(bad.status).toBe(400)
-    expect(await runOnce(target)).toBe(`Bearer ${NEW_TOKEN}`)
+    expect(await runOnce(target)).toBe(`Bearer ${TYPED_TOKEN}`)
   }, 300_000)
 })
 

@@ -59,13 +59,13 @@ export default class ConnectionsUpdate extends ApiCommand<typeof ConnectionsUpda
         code: 'connection_not_found',
       })
     }
-    const declared = await declaredCredentials(client, connection.service)
     if (connection.kind === 'oauth2') {
       throw new CliError(
         `"${name}" is an OAuth connection: reconnect it in a browser with \`area connections add ${connection.service} --name ${name} --web\``,
         { exitCode: ExitCode.invalid, code: 'oauth_connection' },
       )
     }
+    const declared = await declaredCredentials(client, connection.service)
     const credentials = byStdin
       ? credentialsFromStdin(connection.service, declared, await readStdin())
       : await promptCredentials(declared)
