@@ -3,10 +3,17 @@ import { ApiClient, ApiError } from '../lib/api-client.js'
 import { ApiCommand } from '../lib/api-command.js'
 import type { Me, Session } from '../lib/api-types.js'
 import { CliError } from '../lib/cli-error.js'
-import { type StoredSupabaseSession, updateConfig } from '../lib/config.js'
+import {
+  readConfigFile,
+  type StoredConfig,
+  type StoredSupabaseSession,
+  selectedContext,
+  updateConfig,
+} from '../lib/config.js'
 import { ExitCode } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { loginInputFlags, readLoginInput, type SavedLogin } from '../lib/login-input.js'
+import { type ReplacedToken, revokeReplacedToken } from '../lib/replaced-token.js'
 import { readSecretLine } from '../lib/stdin.js'
 import { signInWithSupabase, supabaseTarget } from '../lib/supabase-session.js'
 
@@ -19,6 +26,8 @@ export interface LoginOutput extends SavedLogin {
   via: 'password' | 'token' | 'supabase'
   /** With --supabase: when the access token expires (it is renewed before, see the README). */
   expiresAt: string | null
+  /** The token the context held before: revoked on its server, or not (then a note says why). */
+  replacedToken: ReplacedToken
 }
 
 /** What one way of logging in yields, to be saved. */
@@ -41,6 +50,8 @@ export default class Login extends ApiCommand<typeof Login, LoginOutput> {
     'token is saved (mode 0600) in the config directory ($AREA_CONFIG_DIR, default ~/.config/area/)',
     'with the server URL. On a terminal it asks for what is missing; elsewhere pass --email and',
     '--password-stdin, or --with-token. In CI, AREA_TOKEN alone is enough: no login needed.',
+    'The token saved before in the same context is revoked on its server. With --context and',
+    '--api-url, a context that does not exist yet is created.',
   ])
 
   static override examples = [
@@ -61,6 +72,8 @@ export default class Login extends ApiCommand<typeof Login, LoginOutput> {
         'printenv AREA_CI_TOKEN | <%= config.bin %> <%= command.id %> --with-token --api-url https://area.example.com',
     },
   ]
+
+  protected static override createsContext = true
 
   static override flags = {
     ...loginInputFlags(['with-token']),
@@ -94,6 +107,9 @@ export default class Login extends ApiCommand<typeof Login, LoginOutput> {
         ? await this.withToken(apiUrl)
         : await this.withPassword(anonymous)
     const { token, user, tokenName, via, supabase } = login
+    const replacedToken = await revokeReplacedToken(await savedLogin(), token, apiUrl, (text) =>
+      this.note(text),
+    )
     const configFile = await updateConfig({
       apiUrl,
       token,
@@ -101,7 +117,7 @@ export default class Login extends ApiCommand<typeof Login, LoginOutput> {
       ...(supabase ? { supabase } : {}),
     })
     const expiresAt = supabase ? new Date(supabase.expiresAt * 1000).toISOString() : null
-    return { apiUrl, user, tokenName, via, expiresAt, configFile }
+    return { apiUrl, user, tokenName, via, expiresAt, configFile, replacedToken }
   }
 
   private async withPassword(anonymous: ApiClient): Promise<SignedIn> {
@@ -149,10 +165,16 @@ export default class Login extends ApiCommand<typeof Login, LoginOutput> {
     }
   }
 
-  protected override render({ apiUrl, user, tokenName, via }: LoginOutput): string {
-    const done = `${this.colors.green('✓')} Logged in as ${user.email} on ${apiUrl}`
+  protected override render({ apiUrl, user, tokenName, via, replacedToken }: LoginOutput): string {
+    const done = `${this.colors.green('✓')} Logged in as ${user.email} on ${apiUrl}${replacedToken === 'revoked' ? ' (the previous token is revoked)' : ''}`
     return via === 'supabase'
       ? `${done} with Supabase Auth (the session is renewed as commands run; for CI use \`area tokens create\`).`
       : `${done} (token ${tokenName}).`
   }
+}
+
+/** What the selected context holds, empty for a context this login creates. */
+async function savedLogin(): Promise<StoredConfig> {
+  const file = await readConfigFile()
+  return file.contexts[selectedContext(file)] ?? {}
 }

@@ -30,6 +30,8 @@ export default class Signup extends ApiCommand<typeof Signup, SignupOutput> {
     },
   ]
 
+  protected static override createsContext = true
+
   static override flags = {
     ...loginInputFlags(),
     'display-name': Flags.string({ summary: 'Name shown for the account.' }),

@@ -42,6 +42,27 @@ export const CreateConnectionBody = Type.Object(
   { additionalProperties: false },
 )
 
+export const UpdateConnectionBody = Type.Object(
+  {
+    kind: Type.Optional(
+      Type.String({
+        pattern: credentialKindPattern,
+        description:
+          'Default: the kind the service declares; oauth2 connections are reconnected in a browser',
+      }),
+    ),
+    credentials: Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description:
+          'All the fields the service declares, as for POST /v1/connections: they replace the stored ones',
+      },
+    ),
+  },
+  { additionalProperties: false },
+)
+
 export const ConnectionNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) })
 export const ServiceParams = Type.Object({ service: Type.String({ minLength: 1, maxLength: 100 }) })
 

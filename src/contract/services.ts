@@ -44,6 +44,9 @@ export const ReactionSchema = Type.Object({
   requiresConnection: Type.Boolean(),
   params: Type.Array(ParamSchema),
   paramsSchema: JsonSchema,
+  exampleOutput: Nullable(
+    Type.Unknown({ description: 'What a run returns, seen by later reactions as {{ reactions.<id>.… }}' }),
+  ),
 })
 
 export const ServiceSummarySchema = Type.Object({

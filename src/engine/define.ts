@@ -138,6 +138,8 @@ export interface ReactionDefinition<P = Record<string, unknown>> {
    * operator's ceiling refuses a longer one at apply (the worker aborts at the ceiling anyway).
    */
   timeoutParam?: string
+  /** An example of what `run` returns, shown by `area services describe`. */
+  exampleOutput?: JsonObject
   /** The output is what later reactions see as `{{ reactions.<id>.… }}`. */
   run(ctx: ReactionContext<P>): Promise<JsonValue | undefined>
 }

@@ -1,13 +1,13 @@
 /**
- * The base of every command that talks to the API: adds `--api-url` and `--token` (flag > env >
- * config file) and hands out a client. A command that needs a token and has none fails with
- * exit 4 before sending anything, naming `area login` and AREA_TOKEN. A Supabase session saved by
+ * The base of every command that talks to the API: adds `--api-url`, `--token` (flag > env >
+ * config file) and `--context` (which context of the config file), and hands out a client. A
+ * command that needs a token and has none fails with exit 4 before sending anything, naming `area login` and AREA_TOKEN. A Supabase session saved by
  * `area login --supabase` is renewed here when its access token is about to expire.
  */
 import { type Command, Flags } from '@oclif/core'
 import { ApiClient } from './api-client.js'
 import { BaseCommand, CliError } from './base-command.js'
-import { type Connection, readConfig, resolveConnection, updateConfig } from './config.js'
+import { type Connection, contextNamePattern, readConfig, resolveConnection, updateConfig } from './config.js'
 import { ExitCode } from './exit-codes.js'
 import { refreshSupabaseSession } from './supabase-session.js'
 
@@ -28,6 +28,30 @@ export abstract class ApiCommand<T extends typeof Command, R = void> extends Bas
       helpGroup: 'GLOBAL',
       helpValue: '<token>',
     }),
+    context: Flags.string({
+      summary: 'Named context of the config file to use (default: AREA_CONTEXT, then `area context use`).',
+      helpGroup: 'GLOBAL',
+      helpValue: '<name>',
+    }),
+  }
+
+  /** Set when a new context may be made by this command (`login`, `signup` with a URL). */
+  protected static createsContext = false
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const { context } = this.flags as unknown as { context?: string }
+    if (context !== undefined) {
+      if (!contextNamePattern.test(context)) {
+        throw new CliError(
+          `--context "${context}" is not a context name: letters, digits, dots, dashes and underscores`,
+          { exitCode: ExitCode.invalid, code: 'invalid_arguments' },
+        )
+      }
+      // The flag is AREA_CONTEXT for this process: every reader of the config file (this
+      // class, login, logout, dev's account) then sees the same context.
+      process.env.AREA_CONTEXT = context
+    }
   }
 
   private connectionCache: Connection | undefined
@@ -38,7 +62,8 @@ export abstract class ApiCommand<T extends typeof Command, R = void> extends Bas
   }
 
   protected async connection(): Promise<Connection> {
-    this.connectionCache ??= await resolveConnection(this.connectionFlags)
+    const newContext = (this.constructor as typeof ApiCommand).createsContext
+    this.connectionCache ??= await resolveConnection(this.connectionFlags, process.env, { newContext })
     return this.connectionCache
   }
 

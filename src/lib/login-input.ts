@@ -75,5 +75,18 @@ export async function readLoginInput(
         },
         { output: process.stderr },
       )
+  if (command === 'signup' && !flags['password-stdin']) {
+    // A typo in a password typed without echo would lock the new account out: asked twice.
+    const again = await prompts!.password(
+      { message: 'Password again:', mask: true },
+      { output: process.stderr },
+    )
+    if (again !== password) {
+      throw new CliError('the two passwords differ: run `area signup` again', {
+        exitCode: ExitCode.invalid,
+        code: 'password_mismatch',
+      })
+    }
+  }
   return { email: email.trim(), password }
 }

@@ -153,3 +153,40 @@ export async function deleteConnection(
   await db.deleteFrom('user_services').where('id', '=', row.id).execute()
   return { outcome: 'deleted' }
 }
+
+/**
+ * New credentials for an existing connection, in place: the row (and so every AREA that refers
+ * to it) stays, the old sealed credentials are overwritten. Undefined when the user has no
+ * connection of that name. Run inside a transaction: the row is locked first.
+ */
+export async function replaceCredentials(
+  db: Kysely<Database>,
+  userId: string,
+  name: string,
+  update: (current: { service: string }) => { kind: string; credentialsEncrypted: string },
+): Promise<ConnectionInfo | undefined> {
+  const row = await db
+    .selectFrom('user_services as us')
+    .innerJoin('services as s', 's.id', 'us.service_id')
+    .select(['us.id', 's.key as service'])
+    .where('us.user_id', '=', userId)
+    .where('us.name', '=', name)
+    .forUpdate('us')
+    .executeTakeFirst()
+  if (!row) return undefined
+  const { kind, credentialsEncrypted } = update({ service: row.service })
+  const saved = await db
+    .updateTable('user_services')
+    .set({
+      kind,
+      credentials_encrypted: credentialsEncrypted,
+      token_expires_at: null,
+      status: 'active',
+      status_detail: null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', row.id)
+    .returning(['id', 'name', 'kind', 'status', 'status_detail as statusDetail', 'created_at as createdAt'])
+    .executeTakeFirstOrThrow()
+  return { ...saved, service: row.service, tokenExpiresAt: null }
+}

@@ -37,12 +37,11 @@ const apiCommands = [
   'tokens/create',
   'tokens/list',
   'tokens/revoke',
-  'services/list',
-  'services/describe',
+  'connections/update',
 ]
 
 describe('command help', { timeout: 120_000 }, () => {
-  it('every command has examples, and every API command has --api-url, --token and --json', async () => {
+  it('every command has examples, and every API command has --api-url, --token, --context and --json', async () => {
     const files = await commandFiles()
     expect(files.length).toBeGreaterThanOrEqual(apiCommands.length + 5)
     for (const file of files) {
@@ -54,7 +53,7 @@ describe('command help', { timeout: 120_000 }, () => {
       expect(command.examples?.length, `${id} has no examples`).toBeGreaterThan(0)
       if (apiCommands.includes(id)) {
         expect(Object.keys(command.baseFlags ?? {}), id).toEqual(
-          expect.arrayContaining(['json', 'api-url', 'token']),
+          expect.arrayContaining(['json', 'api-url', 'token', 'context']),
         )
       }
     }

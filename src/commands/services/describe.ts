@@ -1,16 +1,20 @@
 import { Args } from '@oclif/core'
 import { stringify } from 'yaml'
-import { ApiCommand } from '../../lib/api-command.js'
 import type { ServiceDetails } from '../../lib/api-types.js'
+import { BaseCommand } from '../../lib/base-command.js'
 import type { Colors } from '../../lib/colors.js'
 import { commandName } from '../../lib/command-name.js'
+import { localService } from '../../lib/local-catalog.js'
+import { fieldRows } from '../../lib/schema-fields.js'
 import { formatTable } from '../../lib/table.js'
 
 type Param = ServiceDetails['actions'][number]['params'][number]
 
-export default class ServicesDescribe extends ApiCommand<typeof ServicesDescribe, ServiceDetails> {
+export default class ServicesDescribe extends BaseCommand<typeof ServicesDescribe, ServiceDetails> {
   static override summary =
-    'Show a service: its connection, its actions and reactions with their params, and an example.'
+    'Show a service: its connection, its actions and reactions with every param, their output, and an example.'
+  static override description =
+    'Read from the services built into this CLI: no server and no login needed. Nested params are listed as dotted paths (headers.<key>, fields[].name).'
   static override examples = [
     { description: 'What the http service offers.', command: '<%= config.bin %> <%= command.id %> http' },
     {
@@ -24,8 +28,7 @@ export default class ServicesDescribe extends ApiCommand<typeof ServicesDescribe
   }
 
   async run(): Promise<ServiceDetails> {
-    const client = await this.client()
-    return client.get<ServiceDetails>(`/v1/services/${encodeURIComponent(this.args.service)}`)
+    return localService(this.args.service)
   }
 
   protected override render(service: ServiceDetails): string {
@@ -47,7 +50,7 @@ function describe(service: ServiceDetails, c: Colors): string {
       : ''
     lines.push('', `${c.bold('Action')} ${service.id}.${action.id}: ${action.description}`)
     lines.push(c.dim(`  triggers: ${action.triggers.join(', ')}${polling}`))
-    lines.push(...paramLines(action.params, c))
+    lines.push(...paramLines(action.params, action.paramsSchema, c))
     if (action.exampleEvent) {
       lines.push(
         '  example event:',
@@ -60,7 +63,16 @@ function describe(service: ServiceDetails, c: Colors): string {
   }
   for (const reaction of service.reactions) {
     lines.push('', `${c.bold('Reaction')} ${service.id}.${reaction.id}: ${reaction.description}`)
-    lines.push(...paramLines(reaction.params, c))
+    lines.push(...paramLines(reaction.params, reaction.paramsSchema, c))
+    if (reaction.exampleOutput) {
+      lines.push(
+        `  output, as {{ reactions.<id>.… }} in later reactions, e.g.:`,
+        ...stringify(reaction.exampleOutput)
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`),
+      )
+    }
   }
   lines.push(
     '',
@@ -99,27 +111,37 @@ function credentialLines(service: ServiceDetails, c: Colors): string[] {
       c.dim(
         oauth2.configured
           ? `  or OAuth 2${scopes}: ${commandName()} connections add ${service.id} --web`
-          : `  OAuth 2${scopes} is not configured on this server`,
+          : `  or OAuth 2${scopes}: ${commandName()} connections add ${service.id} --web, once the server has an OAuth app (AREA_${service.id.toUpperCase()}_CLIENT_ID and AREA_${service.id.toUpperCase()}_CLIENT_SECRET)`,
       ),
     )
   }
   return lines
 }
 
-function paramLines(params: readonly Param[], c: Colors): string[] {
+/** Every field, nested ones included, with its examples on a line under it. */
+function paramLines(params: readonly Param[], schema: unknown, c: Colors): string[] {
   if (!params.length) return [c.dim('  no params')]
+  const secret = new Set(params.filter((p) => p.secret).map((p) => p.name))
+  const rows = fieldRows(schema)
   const table = formatTable(
     ['PARAM', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'],
-    params.map((p) => [
-      p.name,
-      p.secret ? `${p.type}, secret` : p.type,
-      p.required ? 'yes' : 'no',
-      p.default === undefined ? '' : JSON.stringify(p.default),
-      p.description,
+    rows.map((f) => [
+      f.path,
+      f.secret || secret.has(f.path) ? `${f.type}, secret` : f.type,
+      f.required ? 'yes' : 'no',
+      f.default === undefined ? '' : JSON.stringify(f.default),
+      f.description,
     ]),
     { header: c.dim },
   )
-  return table.split('\n').map((l) => `  ${l}`)
+  const lines = table.split('\n').map((l) => `  ${l}`)
+  const examples = rows.filter((f) => f.examples.length)
+  if (examples.length) {
+    lines.push('  examples:')
+    for (const f of examples)
+      lines.push(`    ${f.path}: ${f.examples.map((e) => JSON.stringify(e)).join(', ')}`)
+  }
+  return lines
 }
 
 /** A document using the service's first action or reaction, its required params as placeholders. */

@@ -1,10 +1,12 @@
-import { ApiCommand } from '../../lib/api-command.js'
-import type { Page, ServiceSummary } from '../../lib/api-types.js'
+import type { ServiceSummary } from '../../lib/api-types.js'
+import { BaseCommand } from '../../lib/base-command.js'
 import { commandName } from '../../lib/command-name.js'
+import { localServices } from '../../lib/local-catalog.js'
 import { formatTable } from '../../lib/table.js'
 
-export default class ServicesList extends ApiCommand<typeof ServicesList, ServiceSummary[]> {
-  static override summary = 'List the services of the server, with their actions and reactions.'
+export default class ServicesList extends BaseCommand<typeof ServicesList, ServiceSummary[]> {
+  static override summary =
+    'List the services built into area, with their actions and reactions (no server needed).'
   static override examples = [
     { description: 'The catalog.', command: '<%= config.bin %> <%= command.id %>' },
     {
@@ -14,7 +16,7 @@ export default class ServicesList extends ApiCommand<typeof ServicesList, Servic
   ]
 
   async run(): Promise<ServiceSummary[]> {
-    return (await (await this.client()).get<Page<ServiceSummary>>('/v1/services')).items
+    return localServices()
   }
 
   protected override render(services: ServiceSummary[]): string {

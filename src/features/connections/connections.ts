@@ -3,6 +3,7 @@
  * change is one transaction with its audit row; credentials are checked, then sealed before
  * they reach the store. OAuth 2 connections are made in authorize.ts.
  */
+import { declaredCredentials } from '../../engine/credentials.js'
 import type { ServiceDefinition } from '../../engine/define.js'
 import { AreaError } from '../../engine/errors.js'
 import { recordAudit } from '../../store/audit.js'
@@ -12,6 +13,7 @@ import {
   createConnection,
   deleteConnection,
   listConnections as listStored,
+  replaceCredentials,
 } from '../../store/connections.js'
 import type { FeatureContext } from '../context.js'
 import { checkNewCredentials } from './check-credentials.js'
@@ -76,6 +78,57 @@ export async function addConnection(
     tokenExpiresAt: null,
     createdAt: created.createdAt,
   }
+}
+
+export interface CredentialsUpdate {
+  /** Default: the kind the service declares. */
+  kind?: string
+  credentials: Readonly<Record<string, unknown>>
+}
+
+/**
+ * New credentials in place: the AREAs that use the connection keep it and read the new
+ * credentials on their next run (credentials are opened per run, connection-credentials.ts).
+ */
+export async function updateConnection(
+  ctx: Context,
+  userId: string,
+  name: string,
+  input: CredentialsUpdate,
+): Promise<ConnectionInfo> {
+  const updated = await ctx.store.db.transaction().execute(async (trx) => {
+    const saved = await replaceCredentials(trx, userId, name, ({ service: id }) => {
+      const service = serviceOf(ctx, id)
+      const kind = input.kind ?? declaredKindOf(service)
+      const credentials = checkNewCredentials(service, kind, input.credentials)
+      return { kind, credentialsEncrypted: ctx.secrets.seal(JSON.stringify(credentials)) }
+    })
+    if (!saved) {
+      throw new AreaError(
+        'connection_not_found',
+        `you have no connection named "${name}" (see \`area connections list\`)`,
+      )
+    }
+    await recordAudit(trx, {
+      userId,
+      action: 'connection.updated',
+      target: `connection/${name}`,
+      metadata: { service: saved.service, kind: saved.kind },
+    })
+    return saved
+  })
+  return updated
+}
+
+function declaredKindOf(service: ServiceDefinition): string {
+  const declared = declaredCredentials(service)
+  if (!declared) {
+    throw new AreaError(
+      'bad_request',
+      `service "${service.id}" needs no connection: its actions and reactions take what they need as params`,
+    )
+  }
+  return declared.kind
 }
 
 /** Refused while an AREA uses the connection: the row is locked so no apply starts using it meanwhile. */

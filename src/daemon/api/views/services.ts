@@ -110,6 +110,7 @@ function reactionView(
     requiresConnection: reactionRequiresConnection(service, reaction),
     params: paramsView(reaction.params),
     paramsSchema: jsonSchema(reaction.params),
+    exampleOutput: reaction.exampleOutput ?? null,
   }
 }
 

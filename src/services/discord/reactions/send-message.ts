@@ -57,6 +57,7 @@ export const sendMessage = defineReaction({
     'Posts to a Discord channel through its webhook URL (no connection: the URL is the secret); the output is the created message (id, channel_id, content)',
   params,
   requiresConnection: false,
+  exampleOutput: { id: '1234567890123456789', channel_id: '987654321098765432', content: 'Deploy finished' },
   async run(ctx) {
     const { content, embeds, username, avatar_url } = ctx.params
     if (!content && !embeds?.length) throw new PermanentError('a Discord message needs content or embeds')

@@ -59,6 +59,12 @@ export const send = defineReaction({
     'Sends an e-mail over SMTP with the connection’s server and login; 4xx replies and network errors are retried, 5xx fail',
   params,
   requiresConnection: true,
+  exampleOutput: {
+    message_id: '<3f2a9c0e@area>',
+    accepted: ['team@example.com'],
+    rejected: [],
+    response_code: 250,
+  },
   async run(ctx) {
     const smtp = readSmtpCredentials(ctx.auth)
     const from = ctx.params.from ?? smtp.from ?? smtp.user

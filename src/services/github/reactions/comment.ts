@@ -28,6 +28,11 @@ export const comment = defineReaction({
   description: 'Adds a comment to an issue or a pull request; the output has id and html_url',
   params,
   requiresConnection: true,
+  exampleOutput: {
+    id: 1,
+    html_url: 'https://github.com/octocat/hello/issues/42#issuecomment-1',
+    url: 'https://api.github.com/repos/octocat/hello/issues/comments/1',
+  },
   async run(ctx) {
     const number = Number(ctx.params.issue_number)
     if (!Number.isInteger(number) || number < 1) {

@@ -43,6 +43,12 @@ export const createIssue = defineReaction({
   description: 'Opens an issue in the repository; the output has number, html_url and id',
   params,
   requiresConnection: true,
+  exampleOutput: {
+    id: 1,
+    number: 42,
+    html_url: 'https://github.com/octocat/hello/issues/42',
+    url: 'https://api.github.com/repos/octocat/hello/issues/42',
+  },
   async run(ctx) {
     const body: JsonObject = { title: ctx.params.title }
     if (ctx.params.body) body.body = ctx.params.body

@@ -67,6 +67,12 @@ export const request = defineReaction({
     'Calls a URL with an Idempotency-Key header; 5xx, 408, 429 and network errors are retried, other 4xx fail',
   params,
   timeoutParam: 'timeout',
+  exampleOutput: {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: { ok: true },
+    truncated: false,
+  },
   async run(ctx) {
     const method = ctx.params.method ?? 'POST'
     const target = parseTarget(ctx.params.url)

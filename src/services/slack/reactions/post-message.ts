@@ -45,6 +45,7 @@ export const postMessage = defineReaction({
     'Posts to the Slack channel bound to an incoming-webhook URL (no connection: the URL is the secret)',
   params,
   requiresConnection: false,
+  exampleOutput: { ok: true },
   async run(ctx) {
     const { text, blocks } = ctx.params
     if (!text && !blocks?.length) throw new PermanentError('a Slack message needs text or blocks')

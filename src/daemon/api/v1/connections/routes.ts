@@ -1,5 +1,6 @@
 /**
- * Connections: list (never the credentials), add the fields a service declares, remove (refused
+ * Connections: list (never the credentials), add the fields a service declares, replace them in
+ * place (PUT), remove (refused
  * while an AREA uses it), and start an OAuth 2 authorization. The provider sends the browser
  * back to callback.ts, outside the bearer-token scope. The use cases are in
  * src/features/connections/.
@@ -14,12 +15,14 @@ import {
   ConnectionSchema,
   CreateConnectionBody,
   ServiceParams,
+  UpdateConnectionBody,
 } from '../../../../contract/connections.js'
 import { startAuthorization } from '../../../../features/connections/authorize.js'
 import {
   addConnection,
   listConnections,
   removeConnection,
+  updateConnection,
 } from '../../../../features/connections/connections.js'
 import { authOf } from '../../plugins/auth.js'
 import type { RouteOptions } from '../../route-types.js'
@@ -56,6 +59,21 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       const created = await addConnection(ctx, authOf(request).userId, request.body)
       return reply.code(201).send(connectionView(created))
     },
+  )
+
+  app.put(
+    '/connections/:name',
+    {
+      schema: {
+        summary: 'Replace the credentials of a connection in place; the AREAs using it keep it',
+        tags: ['connections'],
+        params: ConnectionNameParams,
+        body: UpdateConnectionBody,
+        response: { 200: ConnectionSchema, ...problemResponses },
+      },
+    },
+    async (request) =>
+      connectionView(await updateConnection(ctx, authOf(request).userId, request.params.name, request.body)),
   )
 
   app.delete(

@@ -1,0 +1,23 @@
+import { Args } from '@oclif/core'
+import { BaseCommand } from '../../lib/base-command.js'
+import { useContext } from '../../lib/contexts.js'
+
+export default class ContextUse extends BaseCommand<typeof ContextUse, { current: string }> {
+  static override summary = 'Make a context the current one: later commands use its server and token.'
+  static override examples = [
+    { description: 'Switch to the cluster.', command: '<%= config.bin %> <%= command.id %> prod' },
+    { description: 'Back to the laptop.', command: '<%= config.bin %> <%= command.id %> default' },
+  ]
+  static override args = {
+    name: Args.string({ description: 'The context (see `area context list`).', required: true }),
+  }
+
+  async run(): Promise<{ current: string }> {
+    await useContext(this.args.name)
+    return { current: this.args.name }
+  }
+
+  protected override render({ current }: { current: string }): string {
+    return `${this.colors.green('✓')} Switched to context "${current}".`
+  }
+}
