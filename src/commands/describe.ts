@@ -5,6 +5,7 @@ import { getArea } from '../lib/areas-api.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe } from '../lib/terminal-text.js'
+import { failureText } from '../lib/trigger-status.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
 
 export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
@@ -65,6 +66,8 @@ export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
       if (schedule?.expression)
         lines.push(field('Schedule', `${schedule.expression} (${schedule.timezone ?? 'UTC'})`))
       lines.push(field('Last poll', t.lastRunAt ?? 'never'), field('Next poll', t.nextRunAt ?? '-'))
+      const failure = failureText(t)
+      if (failure) lines.push(`${c.bold('Poll:'.padEnd(13))} ${c.red(safe(failure))}`)
     }
     lines.push('', c.bold('Reactions:'))
     for (const r of area.spec.spec.reactions) lines.push(`  ${safe(`${r.id}: ${r.service}.${r.reaction}`)}`)

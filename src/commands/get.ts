@@ -7,6 +7,7 @@ import { jsonText } from '../lib/base-command.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe, terminalDocument } from '../lib/terminal-text.js'
+import { paintTriggerStatus, triggerStatus } from '../lib/trigger-status.js'
 
 export default class Get extends ApiCommand<typeof Get, FoundAreas> {
   static override summary = 'List your AREAs, or show one.'
@@ -51,12 +52,13 @@ export default class Get extends ApiCommand<typeof Get, FoundAreas> {
     }
     const c = this.colors
     return formatTable(
-      ['NAME', 'ENABLED', 'ACTION', 'TRIGGER', 'REACTIONS', 'UPDATED'],
+      ['NAME', 'ENABLED', 'ACTION', 'TRIGGER', 'STATUS', 'REACTIONS', 'UPDATED'],
       items.map((a) => [
         safe(a.name),
         a.enabled ? c.green('yes') : c.dim('no'),
         safe(`${a.service}.${a.action}`),
         safe(a.trigger.type),
+        paintTriggerStatus(triggerStatus(a), c),
         String(a.spec.spec.reactions.length),
         a.updatedAt.slice(0, 19).replace('T', ' '),
       ]),

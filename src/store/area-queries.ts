@@ -20,10 +20,25 @@ export interface AreaSummary {
   /** The canonical document as applied: what `export` prints. */
   spec: JsonObject
   triggerType: TriggerType
+  /** The trigger's state as lists show it; undefined for an AREA without a hook job. */
+  trigger: TriggerHealth | undefined
   service: string
   action: string
   createdAt: Date
   updatedAt: Date
+}
+
+/** Whether a trigger works: a failing poll's last error, since when, attempts in a row. */
+export interface TriggerHealth {
+  status: HookJobStatus
+  lastRunAt: Date | null
+  failure: PollFailureState | undefined
+}
+
+export interface PollFailureState {
+  since: Date
+  attempts: number
+  error: string
 }
 
 export interface HookJobState {
@@ -36,6 +51,7 @@ export interface HookJobState {
   lastRunAt: Date | null
   /** Sealed with the secret box; the API opens it for the owner. */
   webhookSecretSealed: string | null
+  failure: PollFailureState | undefined
 }
 
 export interface AreaDetails extends AreaSummary {
@@ -58,6 +74,7 @@ export interface ListAreasOptions {
 
 function summaryQuery(db: Kysely<Database>, userId: string) {
   return fromAreaActions(db)
+    .leftJoin('hook_jobs as h', 'h.area_action_id', 'aa.id')
     .select([
       'a.id',
       'a.name',
@@ -71,6 +88,11 @@ function summaryQuery(db: Kysely<Database>, userId: string) {
       'aa.trigger_type',
       's.key as service',
       'sa.key as action',
+      'h.status as hook_status',
+      'h.last_run_at as hook_last_run_at',
+      'h.last_error',
+      'h.failing_since',
+      'h.failed_attempts',
     ])
     .where('a.user_id', '=', userId)
 }
@@ -87,11 +109,28 @@ function toSummary(row: SummaryRow): AreaSummary {
     revision: row.revision,
     spec: row.spec as JsonObject,
     triggerType: row.trigger_type,
+    trigger: row.hook_status
+      ? {
+          status: row.hook_status,
+          lastRunAt: row.hook_last_run_at,
+          failure: failureOf(row),
+        }
+      : undefined,
     service: row.service,
     action: row.action,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
+}
+
+/** The failure state of a hook job row: undefined while its polls succeed. */
+function failureOf(row: {
+  last_error: string | null
+  failing_since: Date | null
+  failed_attempts: number | null
+}): PollFailureState | undefined {
+  if (!row.failing_since || !row.failed_attempts) return undefined
+  return { since: row.failing_since, attempts: row.failed_attempts, error: row.last_error ?? '' }
 }
 
 /** One page in name order; `next` is set when more follow. */
@@ -138,6 +177,9 @@ export async function getAreaDetails(
         'h.next_run_at',
         'h.last_run_at',
         'h.webhook_secret_encrypted',
+        'h.last_error',
+        'h.failing_since',
+        'h.failed_attempts',
       ])
       .where('aa.area_id', '=', row.id)
       .executeTakeFirst(),
@@ -161,6 +203,7 @@ export async function getAreaDetails(
       nextRunAt: hookJob.next_run_at,
       lastRunAt: hookJob.last_run_at,
       webhookSecretSealed: hookJob.webhook_secret_encrypted,
+      failure: failureOf(hookJob),
     },
     recentEvents: events.map(eventSummaryOf),
   }
