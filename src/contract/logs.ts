@@ -43,8 +43,26 @@ export const ExecutionSchema = Type.Object({
 export const EventLogSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   area: Type.String(),
+  kind: Type.Union([Type.Literal('event'), Type.Literal('poll_failure')], {
+    description: 'poll_failure: a failed attempt to poll the trigger (error says why), no executions',
+  }),
   ...eventProperties,
+  maxAttempts: Type.Integer({ description: 'How many attempts the event (or poll) gets in all' }),
   executions: Type.Array(ExecutionSchema),
 })
 
 export const LogsAnswer = page(EventLogSchema)
+
+export const EventIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+export const ExecutionDetailSchema = Type.Object({
+  ...ExecutionSchema.properties,
+  params: Type.Unknown({ description: 'The rendered params; secret params as <secret>' }),
+  output: Type.Unknown({ description: 'What the reaction answered' }),
+})
+
+export const EventDetailSchema = Type.Object({
+  ...EventLogSchema.properties,
+  payload: Type.Unknown({ description: 'What the trigger delivered' }),
+  executions: Type.Array(ExecutionDetailSchema),
+})

@@ -3,6 +3,7 @@
  * follows new ones as Server-Sent Events (`area logs --follow`). Both only ever show the
  * caller's events; naming another user's AREA is a 404 like naming a missing one.
  */
+import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { defaultPageSize, problemResponses } from '../../../../contract/common.js'
 import { LogStreamQuery, LogsAnswer, LogsQuery } from '../../../../contract/logs.js'
@@ -88,6 +89,8 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
       const res = reply.raw
       res.on('close', () => controller.abort())
       res.writeHead(200, {
+        // Headers hooks set on every answer (reply.header) are kept on the hijacked one.
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
