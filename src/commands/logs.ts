@@ -52,7 +52,8 @@ export default class Logs extends ApiCommand<typeof Logs> {
     }),
     since: Flags.string({ summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.' }),
     status: Flags.string({
-      summary: 'Only events with this status (or with a reaction in it).',
+      summary:
+        'Only events (and failed polls) with this status; running, success, partial_success: with a reaction in it.',
       options: [...logStatuses],
     }),
     limit: Flags.integer({

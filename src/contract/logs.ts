@@ -9,7 +9,10 @@ export const logStatuses = [...new Set([...eventStatuses, ...executionStatuses])
 
 export const LogStatusSchema = Type.Union(
   logStatuses.map((s) => Type.Literal(s)),
-  { description: 'An event status, or a reaction status (events with such a reaction)' },
+  {
+    description:
+      'An event status (failed polls are failed), or a reaction-only status: running, success, partial_success (events with such a reaction)',
+  },
 )
 
 const filters = {

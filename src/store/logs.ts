@@ -133,7 +133,6 @@ function eventQuery(db: Kysely<Database>, filter: LogFilter) {
   const status = filter.status
   if (status !== undefined) {
     const asEvent = (eventStatuses as readonly string[]).includes(status)
-    const asExecution = (executionStatuses as readonly string[]).includes(status)
     query = query.where((eb) => {
       const isEvent = eb('hl.status', '=', status as HookLogStatus)
       const hasExecution = eb.exists(
@@ -143,7 +142,8 @@ function eventQuery(db: Kysely<Database>, filter: LogFilter) {
           .whereRef('el.hook_log_id', '=', 'hl.id')
           .where('el.status', '=', status as ExecutionStatus),
       )
-      if (asEvent && asExecution) return eb.or([isEvent, hasExecution])
+      // `failed` and `skipped` name the event's own status: an event still being retried after
+      // a reaction failed is not failed (yet), and `--status failed` shows failures only.
       return asEvent ? isEvent : hasExecution
     })
   }
