@@ -56,7 +56,7 @@ export default class Describe extends ApiCommand<typeof Describe, AreaDetails> {
       field('Enabled', area.enabled ? 'yes' : 'no'),
       field('Revision', String(area.revision)),
       field('Action', `${area.service}.${area.action}`),
-      field('Trigger', `${t.type}${t.status ? ` (${t.status})` : ''}`),
+      field('Trigger', `${t.type}${t.status ? ` (${t.status}${t.failure ? ', failing' : ''})` : ''}`),
     ]
     if (t.type === 'webhook') {
       lines.push(field('Webhook URL', t.webhookUrl ?? '-'), field('Secret', t.secret ?? '-'))

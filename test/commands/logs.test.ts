@@ -234,8 +234,9 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
     expect(await followed.exited).toBe(0)
     // One line per state: a retry is a new line (attempt 2, its own time), never a repeat.
     const streamed = followed.out.stdout.split('\n').filter(Boolean)
-    expect(new Set(streamed).size).toBe(streamed.length)
-    expect(streamed.some((l) => /relay-with-long-name +\S+ +attempt 1\/8 /.test(l))).toBe(true)
+    const shown = followed.out.stdout
+    expect(new Set(streamed).size, shown).toBe(streamed.length)
+    expect(streamed.some((l) => /relay-with-long-name +\S+ +attempt 1\/8(\s|$)/.test(l)), shown).toBe(true)
     expect(streamed.at(-1)).toMatch(/relay-with-long-name +done {9}attempt 2\/8 +forward=success$/)
 
     const [human, json, list, mine, theirs, bad] = await Promise.all([
