@@ -26,6 +26,8 @@ let owner: ApiUser
 let other: ApiUser
 let sink: HttpSink
 let closedPort: number
+/** `area logs -f` of every AREA, started before the first one is applied. */
+let fromStart: ReturnType<typeof follow>
 
 /** The CLI as the owner (or as `user`). */
 const area = (args: string[], user: ApiUser = owner) =>
@@ -138,11 +140,19 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   )
+  // The logs record a failing poll's first failure, then only changes: stream from before it.
+  fromStart = follow(['-f', '-n', '0'])
+  await waitFor(
+    'the stream to start',
+    async () => (fromStart.out.stderr.includes('Following') ? true : undefined),
+    120_000,
+  )
   const applied = await area(['apply', '-f', file])
   if (applied.code !== 0) throw new Error(`apply failed: ${applied.stderr}`)
 }, 240_000)
 
 afterAll(async () => {
+  fromStart?.child.kill('SIGINT')
   await daemon?.stop()
   await sink?.close()
   await session?.cleanup()
@@ -151,57 +161,49 @@ afterAll(async () => {
 
 describe('area logs, get and describe (real binary, embedded server)', { timeout: 300_000 }, () => {
   it('a poll of a closed port shows as failing in get, describe and the logs', async () => {
-    // Stream from before the failures: the first failed attempt must reach it.
-    const followed = follow(['watch', '-f', '--json', '-n', '0'])
-    try {
-      await waitFor(
-        'the poll to fail',
-        async () => {
-          const got = await call<{ trigger: { failure: unknown } }>(daemon.url, 'GET', '/v1/areas/watch', {
-            token: owner.token,
-          })
-          return got.body.trigger.failure ? true : undefined
-        },
-        120_000,
-      )
-      const [get, describe, logs, failed] = await Promise.all([
-        area(['get']),
-        area(['describe', 'watch']),
-        area(['logs', 'watch']),
-        area(['logs', '--status', 'failed', '--json']),
-      ])
-      expect(get.code).toBe(0)
-      expect(get.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +UPDATED/)
-      expect(get.stdout).toMatch(/\nwatch +yes +http\.json_changed +polling +failing +1 /)
-      expect(get.stdout).toMatch(/\nrelay-with-long-name +yes +webhook\.received +webhook +active +1 /)
+    await waitFor(
+      'the poll to fail',
+      async () => {
+        const got = await call<{ trigger: { failure: unknown } }>(daemon.url, 'GET', '/v1/areas/watch', {
+          token: owner.token,
+        })
+        return got.body.trigger.failure ? true : undefined
+      },
+      120_000,
+    )
+    const [get, describe, logs, failed] = await Promise.all([
+      area(['get']),
+      area(['describe', 'watch']),
+      area(['logs', 'watch']),
+      area(['logs', '--status', 'failed', '--json']),
+    ])
+    expect(get.code).toBe(0)
+    expect(get.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +UPDATED/)
+    expect(get.stdout).toMatch(/\nwatch +yes +http\.json_changed +polling +failing +1 /)
+    expect(get.stdout).toMatch(/\nrelay-with-long-name +yes +webhook\.received +webhook +active +1 /)
 
-      expect(describe.code).toBe(0)
-      expect(describe.stdout).toMatch(
-        /Failing since \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ attempts?\): .*127\.0\.0\.1/,
-      )
+    expect(describe.code).toBe(0)
+    expect(describe.stdout).toMatch(
+      /Failing since \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ attempts?\): .*127\.0\.0\.1/,
+    )
 
-      expect(logs.code).toBe(0)
-      expect(logs.stdout).toMatch(/\d\d:\d\d:\d\dZ {2}watch +poll failed {2}attempt 1\/8 +\S/)
-      expect(logs.stdout).not.toContain('No events yet')
+    expect(logs.code).toBe(0)
+    expect(logs.stdout).toMatch(/\d\d:\d\d:\d\dZ {2}watch +poll failed {2}attempt 1\/8 +\S/)
+    expect(logs.stdout).not.toContain('No events yet')
 
-      const failures = jsonLines(failed.stdout)
-      expect(failures.length).toBeGreaterThan(0)
-      expect(failures.every((e) => e.status === 'failed')).toBe(true)
-      expect(failures[0]).toMatchObject({ area: 'watch', kind: 'poll_failure', maxAttempts: 8 })
-      expect(failures[0]?.error).toMatch(/127\.0\.0\.1/)
+    const failures = jsonLines(failed.stdout)
+    expect(failures.length).toBeGreaterThan(0)
+    expect(failures.every((e) => e.status === 'failed')).toBe(true)
+    expect(failures[0]).toMatchObject({ area: 'watch', kind: 'poll_failure', maxAttempts: 8 })
+    expect(failures[0]?.error).toMatch(/127\.0\.0\.1/)
 
-      // The stream shows them too (new failures keep coming: a slot every 5 s, retries between).
-      await waitFor(
-        'a failed poll on the stream',
-        async () => (followed.out.stdout.includes('\n') ? true : undefined),
-        120_000,
-      )
-      const streamed = jsonLines(followed.out.stdout)[0]
-      expect(streamed).toMatchObject({ area: 'watch', kind: 'poll_failure', status: 'failed' })
-    } finally {
-      followed.child.kill('SIGINT')
-    }
-    expect(await followed.exited).toBe(0)
+    // The stream shows them too, from the first failed attempt.
+    await waitFor(
+      'a failed poll on the stream',
+      async () => (fromStart.out.stdout.includes('poll failed') ? true : undefined),
+      120_000,
+    )
+    expect(fromStart.out.stdout).toMatch(/\d\d:\d\d:\d\dZ {2}watch +poll failed {2}attempt 1\/8 +\S/)
   })
 
   it('logs <event-id> shows the payload and each reaction’s params (secret redacted) and output', async () => {
@@ -236,7 +238,10 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
     const streamed = followed.out.stdout.split('\n').filter(Boolean)
     const shown = followed.out.stdout
     expect(new Set(streamed).size, shown).toBe(streamed.length)
-    expect(streamed.some((l) => /relay-with-long-name +\S+ +attempt 1\/8(\s|$)/.test(l)), shown).toBe(true)
+    expect(
+      streamed.some((l) => /relay-with-long-name +\S+ +attempt 1\/8(\s|$)/.test(l)),
+      shown,
+    ).toBe(true)
     expect(streamed.at(-1)).toMatch(/relay-with-long-name +done {9}attempt 2\/8 +forward=success$/)
 
     const [human, json, list, mine, theirs, bad] = await Promise.all([
