@@ -294,8 +294,8 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
     expect(missing.code).toBe(1)
   })
 
-  it('logs -f exits 1 with a clear message when the server goes away', async () => {
-    const followed = follow(['-f', '-n', '0'])
+  it('logs -F (as -f) exits 1 with a clear message when the server goes away', async () => {
+    const followed = follow(['-F', '-n', '0'])
     await waitFor(
       'the stream to start',
       async () => (followed.out.stderr.includes('Following') ? true : undefined),
