@@ -8,6 +8,7 @@ import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe } from '../lib/terminal-text.js'
+import { failureText } from '../lib/trigger-status.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
 
 /** One AREA's details; an array of them when several names are given. */
@@ -81,7 +82,7 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
       field('Enabled', area.enabled ? 'yes' : 'no'),
       field('Revision', String(area.revision)),
       field('Action', `${area.service}.${area.action}`),
-      field('Trigger', `${t.type}${t.status ? ` (${t.status})` : ''}`),
+      field('Trigger', `${t.type}${t.status ? ` (${t.status}${t.failure ? ', failing' : ''})` : ''}`),
     ]
     if (t.type === 'webhook') {
       lines.push(field('Webhook URL', t.webhookUrl ?? '-'), field('Secret', t.secret ?? '-'))
@@ -91,6 +92,8 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
       if (schedule?.expression)
         lines.push(field('Schedule', `${schedule.expression} (${schedule.timezone ?? 'UTC'})`))
       lines.push(field('Last poll', t.lastRunAt ?? 'never'), field('Next poll', t.nextRunAt ?? '-'))
+      const failure = failureText(t)
+      if (failure) lines.push(`${c.bold('Poll:'.padEnd(13))} ${c.red(safe(failure))}`)
     }
     lines.push('', c.bold('Reactions:'))
     for (const r of area.spec.spec.reactions) lines.push(`  ${safe(`${r.id}: ${r.service}.${r.reaction}`)}`)

@@ -11,7 +11,8 @@ import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { checkSelector, selectorFlag } from '../lib/selector-flag.js'
 import { formatTable } from '../lib/table.js'
-import { terminalText as safe } from '../lib/terminal-text.js'
+import { terminalText as safe, terminalDocument } from '../lib/terminal-text.js'
+import { paintTriggerStatus, triggerStatus } from '../lib/trigger-status.js'
 
 /** A table column: its header, its cell, and whether only `-o wide` shows it. */
 interface Column {
@@ -28,6 +29,7 @@ const columns: Column[] = [
   { header: 'ENABLED', cell: (a, c) => (a.enabled ? c.green('yes') : c.dim('no')) },
   { header: 'ACTION', cell: (a) => safe(`${a.service}.${a.action}`) },
   { header: 'TRIGGER', cell: (a) => safe(a.trigger.type) },
+  { header: 'STATUS', cell: (a, c) => paintTriggerStatus(triggerStatus(a), c) },
   { header: 'REACTIONS', cell: (a) => String(a.spec.spec.reactions.length) },
   {
     header: 'LABELS',

@@ -1,17 +1,24 @@
 import { Args, Flags } from '@oclif/core'
 import { logStatuses } from '../contract/logs.js'
+import type { ApiClient } from '../lib/api-client.js'
 import { ApiCommand } from '../lib/api-command.js'
 import type { EventLog, LogsPage } from '../lib/api-types.js'
+import { jsonText } from '../lib/base-command.js'
+import { CliError } from '../lib/cli-error.js'
+import { type EventDetail, eventIdPattern, renderEventDetail } from '../lib/event-detail.js'
 import { helpText } from '../lib/help-text.js'
-import { eventLine } from '../lib/log-line.js'
+import { LogPrinter } from '../lib/log-line.js'
 import { sinceFlagValue } from '../lib/since.js'
 
 export default class Logs extends ApiCommand<typeof Logs> {
   static override summary = 'Show the execution history: events, and what each reaction did.'
   static override description = helpText([
-    'Lists recent events oldest first (up to --limit), then with --follow keeps printing new and',
-    'changed events as they happen, until Ctrl-C. With --json, one JSON object per line (the',
-    "API's event objects), also while following.",
+    'Lists recent events oldest first (up to --limit), one line per state: when it changed, AREA,',
+    'status, attempt (2/8), then each reaction or the error. Failed polls show as `poll failed`.',
+    'With -f/--follow keeps printing new and changed events until Ctrl-C, and exits 1 if the',
+    'server goes away. With an event id, shows that event in full: its payload and each',
+    "reaction's rendered params (secrets as <secret:…>) and output. With --json, one JSON object",
+    "per line (the API's event objects), also while following; with an event id, one document.",
   ])
 
   static override examples = [
@@ -22,7 +29,11 @@ export default class Logs extends ApiCommand<typeof Logs> {
     },
     {
       description: 'Watch one AREA fire.',
-      command: '<%= config.bin %> <%= command.id %> webhook-relay --follow',
+      command: '<%= config.bin %> <%= command.id %> webhook-relay -f',
+    },
+    {
+      description: "One event's payload, and each reaction's params and output.",
+      command: '<%= config.bin %> <%= command.id %> 0b5e7c1e-2f4a-4c3b-9d8e-6a1f2b3c4d5e',
     },
     {
       description: 'Stream as JSON lines.',
@@ -30,15 +41,22 @@ export default class Logs extends ApiCommand<typeof Logs> {
     },
   ]
 
-  static override args = { name: Args.string({ description: 'Only this AREA.' }) }
+  static override args = {
+    name: Args.string({ description: 'Only this AREA; or an event id: that event in full.' }),
+  }
   static override flags = {
-    follow: Flags.boolean({ char: 'F', summary: 'Keep printing new events until Ctrl-C.', default: false }),
-    since: Flags.string({
-      summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.',
+    follow: Flags.boolean({
+      char: 'f',
+      charAliases: ['F'],
+      summary: 'Keep printing new events until Ctrl-C.',
+      default: false,
+    }),
+    since: Flags.string({ summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.',
       parse: sinceFlagValue,
     }),
     status: Flags.string({
-      summary: 'Only events with this status (or with a reaction in it).',
+      summary:
+        'Only events (and failed polls) with this status; running, success, partial_success: with a reaction in it.',
       options: [...logStatuses],
     }),
     limit: Flags.integer({
@@ -55,10 +73,14 @@ export default class Logs extends ApiCommand<typeof Logs> {
     const client = await this.client()
     const { follow, since, status, limit } = this.flags
     const area = this.args.name
+    // AREA names start with a letter and hold no hyphen runs like a UUID's: no ambiguity.
+    if (area !== undefined && eventIdPattern.test(area)) return this.showEvent(client, area)
     if (limit > 0) {
       const page = await client.get<LogsPage>('/v1/logs', { query: { area, status, since, limit } })
       // The API pages newest first; people read a log top to bottom.
-      for (const event of [...page.items].reverse()) this.line(event)
+      const events = [...page.items].reverse()
+      this.printer.fit(events)
+      for (const event of events) this.line(event)
       if (!follow && page.items.length === 0 && !this.jsonOutput) this.note('No events yet.')
     }
     if (!follow) return
@@ -67,6 +89,7 @@ export default class Logs extends ApiCommand<typeof Logs> {
     const stop = () => controller.abort()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+    let lost: unknown
     try {
       for await (const message of client.stream('/v1/logs/stream', {
         query: { area, status },
@@ -74,14 +97,30 @@ export default class Logs extends ApiCommand<typeof Logs> {
       })) {
         if (message.event === 'log') this.line(JSON.parse(message.data) as EventLog)
       }
+    } catch (error) {
+      if (!controller.signal.aborted) lost = error
     } finally {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
     }
-    if (!controller.signal.aborted) this.note('The server closed the stream.')
+    if (controller.signal.aborted) return
+    // The stream only ends when the server stops (or restarts): following is over, say so.
+    const why = lost instanceof Error ? ` (${lost.message})` : ''
+    throw new CliError(
+      `the server at ${client.baseUrl} closed the log stream${why}: it stopped or restarted; run \`area logs --follow\` again once it is back`,
+      { code: 'stream_closed' },
+    )
   }
 
+  private readonly printer = new LogPrinter(this.colors, this.jsonOutput)
+
   private line(event: EventLog): void {
-    this.out(eventLine(event, this.colors, this.jsonOutput))
+    const text = this.printer.line(event)
+    if (text !== undefined) this.out(text)
+  }
+
+  private async showEvent(client: ApiClient, id: string): Promise<void> {
+    const event = await client.get<EventDetail>(`/v1/events/${id}`)
+    this.out(this.jsonOutput ? jsonText(event) : renderEventDetail(event, this.colors))
   }
 }

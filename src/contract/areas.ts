@@ -34,6 +34,18 @@ export const TriggerStateSchema = Type.Object({
   ),
   nextRunAt: Type.Optional(NullableTimestamp),
   lastRunAt: Type.Optional(NullableTimestamp),
+  failure: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          since: Timestamp,
+          attempts: Type.Integer({ description: 'Failed attempts in a row' }),
+          error: Type.String({ description: 'The last attempt’s error' }),
+        },
+        { description: 'A failing poll; null once a poll succeeds' },
+      ),
+    ),
+  ),
 })
 
 /** An event's fields after its id; an event in the logs (contract/logs.ts) has them too. */

@@ -9,7 +9,10 @@ export const logStatuses = [...new Set([...eventStatuses, ...executionStatuses])
 
 export const LogStatusSchema = Type.Union(
   logStatuses.map((s) => Type.Literal(s)),
-  { description: 'An event status, or a reaction status (events with such a reaction)' },
+  {
+    description:
+      'An event status (failed polls are failed), or a reaction-only status: running, success, partial_success (events with such a reaction)',
+  },
 )
 
 const filters = {
@@ -43,8 +46,26 @@ export const ExecutionSchema = Type.Object({
 export const EventLogSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   area: Type.String(),
+  kind: Type.Union([Type.Literal('event'), Type.Literal('poll_failure')], {
+    description: 'poll_failure: a failed attempt to poll the trigger (error says why), no executions',
+  }),
   ...eventProperties,
+  maxAttempts: Type.Integer({ description: 'How many attempts the event (or poll) gets in all' }),
   executions: Type.Array(ExecutionSchema),
 })
 
 export const LogsAnswer = page(EventLogSchema)
+
+export const EventIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+export const ExecutionDetailSchema = Type.Object({
+  ...ExecutionSchema.properties,
+  params: Type.Unknown({ description: 'The rendered params; secret params as <secret>' }),
+  output: Type.Unknown({ description: 'What the reaction answered' }),
+})
+
+export const EventDetailSchema = Type.Object({
+  ...EventLogSchema.properties,
+  payload: Type.Unknown({ description: 'What the trigger delivered' }),
+  executions: Type.Array(ExecutionDetailSchema),
+})

@@ -25,6 +25,7 @@ export type UserServiceStatus = 'active' | 'refresh_failed' | 'revoked'
 export type TriggerType = 'polling' | 'webhook'
 export type HookJobStatus = 'active' | 'paused'
 export type HookLogStatus = 'received' | 'queued' | 'processing' | 'done' | 'failed' | 'skipped'
+export type HookLogKind = 'event' | 'poll_failure'
 export type ExecutionStatus = 'running' | 'success' | 'failed' | 'skipped' | 'partial_success'
 
 // Accounts
@@ -206,6 +207,10 @@ export interface HookJobsTable {
   state: Json | null
   source_hash: string | null
   baseline_done: Generated<boolean>
+  /** A failing poll: its last error, since when, and how many attempts in a row failed. */
+  last_error: string | null
+  failing_since: NullableTimestamp
+  failed_attempts: Generated<number>
   created_at: DefaultedTimestamp
   updated_at: DefaultedTimestamp
 }
@@ -246,6 +251,8 @@ export interface HookLogsTable {
   claimed_until: NullableTimestamp
   error: string | null
   finished_at: NullableTimestamp
+  /** 'poll_failure': a failed poll attempt, shown in the logs (no executions). */
+  kind: Generated<HookLogKind>
   created_at: DefaultedTimestamp
 }
 

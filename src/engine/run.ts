@@ -15,7 +15,7 @@ import {
 } from './errors.js'
 import { validateParams } from './params.js'
 import { type Registry, resolveSettings } from './registry.js'
-import { hideSecrets } from './secret-params.js'
+import { hideSecrets, redactParams } from './secret-params.js'
 import { renderTemplates, type TemplateBudget, type TemplateScope, templateBudget } from './templates.js'
 import type { JsonObject, JsonValue, Logger } from './types.js'
 
@@ -51,6 +51,11 @@ export interface RunEventInput {
   renderParams?: RenderParams
   /** The longest a reaction may run, whatever its params say; it is aborted and retried after. */
   reactionTimeout?: { ms: number; setting?: string }
+  /**
+   * The keyed fingerprint of a secret (the owner's): recorded params then show each secret as
+   * `<secret:FINGERPRINT>`, as everywhere else; without it, as `<secret>`.
+   */
+  fingerprint?: (text: string) => string
 }
 
 /** Renders one reaction's params within the event's budget, charging what it used to `budget`. */
@@ -159,14 +164,18 @@ export function createEngine(
         ? ((await (input.renderParams ?? renderHere)(reaction.params, scope, budget, path)) ?? {})
         : (renderTemplates(reaction.params, scope) ?? {})
       // What execution logs record: secret params (writeOnly) never in clear.
-      request = hideSecrets(definition.params, rendered)
+      const hide = (params: JsonValue) =>
+        input.fingerprint && typeof params === 'object' && params !== null && !Array.isArray(params)
+          ? redactParams(definition.params, params, input.fingerprint)
+          : hideSecrets(definition.params, params)
+      request = hide(rendered)
       const checked = validateParams(definition.params, rendered, path, 'run')
       if (!checked.ok) {
         throw new PermanentError(`rendered params are invalid: ${formatIssues(checked.issues)}`, {
           code: 'invalid_rendered_params',
         })
       }
-      request = hideSecrets(definition.params, checked.value)
+      request = hide(checked.value)
       await input.outcomes.started(reaction, request)
       const auth = reaction.auth ? await reaction.auth() : undefined
       const output = await withCeiling(input.reactionTimeout, signal, (runSignal) =>

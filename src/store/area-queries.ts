@@ -22,12 +22,27 @@ export interface AreaSummary {
   /** The canonical document as applied: what `export` prints. */
   spec: JsonObject
   triggerType: TriggerType
+  /** The trigger's state as lists show it; undefined for an AREA without a hook job. */
+  trigger: TriggerHealth | undefined
   service: string
   action: string
   createdAt: Date
   updatedAt: Date
   /** When its trigger last ran (null: never, or no trigger). */
   lastRunAt?: Date | null
+}
+
+/** Whether a trigger works: a failing poll's last error, since when, attempts in a row. */
+export interface TriggerHealth {
+  status: HookJobStatus
+  lastRunAt: Date | null
+  failure: PollFailureState | undefined
+}
+
+export interface PollFailureState {
+  since: Date
+  attempts: number
+  error: string
 }
 
 export interface HookJobState {
@@ -40,6 +55,7 @@ export interface HookJobState {
   lastRunAt: Date | null
   /** Sealed with the secret box; the API opens it for the owner. */
   webhookSecretSealed: string | null
+  failure: PollFailureState | undefined
 }
 
 export interface AreaDetails extends AreaSummary {
@@ -64,6 +80,7 @@ export interface ListAreasOptions {
 
 function summaryQuery(db: Kysely<Database>, userId: string) {
   return fromAreaActions(db)
+    .leftJoin('hook_jobs as h', 'h.area_action_id', 'aa.id')
     .select([
       'a.id',
       'a.name',
@@ -77,13 +94,11 @@ function summaryQuery(db: Kysely<Database>, userId: string) {
       'aa.trigger_type',
       's.key as service',
       'sa.key as action',
-      // For `get -o wide`; the AREA's one hook job, when it has one.
-      (eb) =>
-        eb
-          .selectFrom('hook_jobs as hj')
-          .select((inner) => inner.fn.max('hj.last_run_at').as('last'))
-          .whereRef('hj.area_action_id', '=', 'aa.id')
-          .as('last_run_at'),
+      'h.status as hook_status',
+      'h.last_run_at as hook_last_run_at',
+      'h.last_error',
+      'h.failing_since',
+      'h.failed_attempts',
     ])
     .where('a.user_id', '=', userId)
 }
@@ -100,12 +115,29 @@ function toSummary(row: SummaryRow): AreaSummary {
     revision: row.revision,
     spec: row.spec as JsonObject,
     triggerType: row.trigger_type,
+    trigger: row.hook_status
+      ? {
+          status: row.hook_status,
+          lastRunAt: row.hook_last_run_at,
+          failure: failureOf(row),
+        }
+      : undefined,
     service: row.service,
     action: row.action,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    lastRunAt: row.last_run_at ? new Date(row.last_run_at) : null,
+    lastRunAt: row.hook_last_run_at ?? null,
   }
+}
+
+/** The failure state of a hook job row: undefined while its polls succeed. */
+function failureOf(row: {
+  last_error: string | null
+  failing_since: Date | null
+  failed_attempts: number | null
+}): PollFailureState | undefined {
+  if (!row.failing_since || !row.failed_attempts) return undefined
+  return { since: row.failing_since, attempts: row.failed_attempts, error: row.last_error ?? '' }
 }
 
 /** One page in name order; `next` is set when more follow. */
@@ -153,6 +185,9 @@ export async function getAreaDetails(
         'h.next_run_at',
         'h.last_run_at',
         'h.webhook_secret_encrypted',
+        'h.last_error',
+        'h.failing_since',
+        'h.failed_attempts',
       ])
       .where('aa.area_id', '=', row.id)
       .executeTakeFirst(),
@@ -176,6 +211,7 @@ export async function getAreaDetails(
       nextRunAt: hookJob.next_run_at,
       lastRunAt: hookJob.last_run_at,
       webhookSecretSealed: hookJob.webhook_secret_encrypted,
+      failure: failureOf(hookJob),
     },
     recentEvents: events.map(eventSummaryOf),
   }

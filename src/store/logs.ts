@@ -5,7 +5,7 @@
  * and rows sharing a millisecond would be skipped or repeated between pages.
  */
 import { type Kysely, sql } from 'kysely'
-import type { Database, ExecutionStatus, HookLogStatus } from '../db/schema.js'
+import type { Database, ExecutionStatus, HookLogKind, HookLogStatus } from '../db/schema.js'
 
 export const eventStatuses: readonly HookLogStatus[] = [
   'received',
@@ -50,6 +50,10 @@ export interface EventEntry extends EventSummary {
   /** Where this event sits in the order of pages and streams. */
   position: LogPosition
   areaName: string
+  /** 'poll_failure': a failed poll attempt (poll-failures.ts), with no executions. */
+  kind: HookLogKind
+  /** A poll failure's attempts in all; null for events (the worker's retry policy says). */
+  maxAttempts: number | null
   executions: ExecutionEntry[]
 }
 
@@ -115,6 +119,12 @@ function eventQuery(db: Kysely<Database>, filter: LogFilter) {
       'hl.finished_at',
       'hl.attempts',
       'hl.error',
+      'hl.kind',
+      sql<
+        number | null
+      >`case when hl.kind = 'poll_failure' then (hl.event_payload ->> 'maxAttempts')::int end`.as(
+        'max_attempts',
+      ),
       exactDetectedAt.as('exact_detected_at'),
     ])
     .where('hl.user_id', '=', filter.userId)
@@ -123,7 +133,6 @@ function eventQuery(db: Kysely<Database>, filter: LogFilter) {
   const status = filter.status
   if (status !== undefined) {
     const asEvent = (eventStatuses as readonly string[]).includes(status)
-    const asExecution = (executionStatuses as readonly string[]).includes(status)
     query = query.where((eb) => {
       const isEvent = eb('hl.status', '=', status as HookLogStatus)
       const hasExecution = eb.exists(
@@ -133,7 +142,8 @@ function eventQuery(db: Kysely<Database>, filter: LogFilter) {
           .whereRef('el.hook_log_id', '=', 'hl.id')
           .where('el.status', '=', status as ExecutionStatus),
       )
-      if (asEvent && asExecution) return eb.or([isEvent, hasExecution])
+      // `failed` and `skipped` name the event's own status: an event still being retried after
+      // a reaction failed is not failed (yet), and `--status failed` shows failures only.
       return asEvent ? isEvent : hasExecution
     })
   }
@@ -166,6 +176,16 @@ export async function listEventLogs(
     items: await withExecutions(db, pageRows),
     next: rows.length > page.limit && last ? positionOf(last) : undefined,
   }
+}
+
+/** One of the user's events by id; undefined for a missing one and for another user's. */
+export async function findEventLog(
+  db: Kysely<Database>,
+  userId: string,
+  id: string,
+): Promise<EventEntry | undefined> {
+  const rows = await eventQuery(db, { userId }).where('hl.id', '=', id).execute()
+  return (await withExecutions(db, rows))[0]
 }
 
 /**
@@ -240,6 +260,8 @@ async function withExecutions(db: Kysely<Database>, rows: EventRow[]): Promise<E
     ...eventSummaryOf(r),
     position: positionOf(r),
     areaName: r.areaName,
+    kind: r.kind,
+    maxAttempts: r.max_attempts,
     executions: byEvent.get(r.id) ?? [],
   }))
 }

@@ -8,6 +8,7 @@ import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import type { PollCommit, PolledEventRef, PollStatePort } from '../engine/poll.js'
 import type { JsonObject } from '../engine/types.js'
+import { clearedPollFailure } from './poll-failures.js'
 import { finishPollSlot } from './poll-slots.js'
 
 export interface PollScope {
@@ -71,6 +72,7 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
           .set({
             state: commit.state === undefined ? null : toJson(commit.state as JsonObject),
             baseline_done: true,
+            ...clearedPollFailure,
             updated_at: sql`now()`,
           })
           .where('id', '=', commit.hookJobId)

@@ -179,8 +179,8 @@ describe('area get / describe / enable / disable / run / logs / delete / service
       me.area(['get', 'nope']),
     ])
     expect(table.code).toBe(0)
-    expect(table.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +REACTIONS +UPDATED\n/)
-    expect(table.stdout).toMatch(/\nalpha +yes +timer\.every +polling +1 /)
+    expect(table.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +UPDATED\n/)
+    expect(table.stdout).toMatch(/\nalpha +yes +timer\.every +polling +(waiting|active) +1 /)
     expect(json.data.map((a) => [a.name, a.trigger.type])).toEqual([
       ['alpha', 'polling'],
       ['hook', 'webhook'],

@@ -167,6 +167,9 @@ export const schemaShape: SchemaShape = {
     state: 'json',
     source_hash: 'null',
     baseline_done: 'not null',
+    last_error: 'null',
+    failing_since: 'null',
+    failed_attempts: 'not null',
     created_at: 'not null',
     updated_at: 'not null',
   },
@@ -196,6 +199,7 @@ export const schemaShape: SchemaShape = {
     claimed_until: 'null',
     error: 'null',
     finished_at: 'null',
+    kind: 'not null',
     created_at: 'not null',
   },
   execution_logs: {

@@ -22,6 +22,7 @@ import { areaStateRoutes } from './v1/areas/state.js'
 import { publicAuthRoutes, sessionRoutes } from './v1/auth/routes.js'
 import { connectionCallbackRoutes } from './v1/connections/callback.js'
 import { connectionRoutes } from './v1/connections/routes.js'
+import { eventRoutes } from './v1/events/routes.js'
 import { logRoutes } from './v1/logs/routes.js'
 import { serviceRoutes } from './v1/services/routes.js'
 import { statusRoutes } from './v1/status/routes.js'
@@ -102,6 +103,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(areaStateRoutes, { ctx })
         await secured.register(statusRoutes, { ctx })
         await secured.register(connectionRoutes, { ctx })
+        await secured.register(eventRoutes, { ctx })
         await secured.register(logRoutes, {
           ctx,
           streamPollMs: options.streamPollMs,

@@ -87,6 +87,7 @@ async function claimAndRun(
       outcomes: recorder,
       logger,
       signal: ctx.signal,
+      fingerprint: (text) => deps.secrets.fingerprint(claimed.userId, text),
       ...(tenancy
         ? {
             templateBudget: tenancy.templateBudget,

@@ -9,6 +9,7 @@ import { errorMessage } from '../../engine/errors.js'
 import { runPoll } from '../../engine/poll.js'
 import type { JsonObject } from '../../engine/types.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
+import { recordPollFailure } from '../../store/poll-failures.js'
 import { finishPollSlot } from '../../store/poll-slots.js'
 import { createPollStatePort } from '../../store/polls.js'
 import { isPermanentFailure } from '../queue/retry.js'
@@ -31,13 +32,39 @@ export async function pollHookJob(
     // A slot that failed for good is spent (the next slot polls again); one that will be retried,
     // or that is handed back at shutdown, stays recorded. If this write fails too, the sweep
     // revives the job later.
-    if (!ctx.signal.aborted && (isPermanentFailure(error) || ctx.attempt >= ctx.maxAttempts)) {
-      await finish(deps, job)
-    }
+    if (ctx.signal.aborted) throw error
+    const final = isPermanentFailure(error) || ctx.attempt >= ctx.maxAttempts
+    await recordFailure(deps, job, ctx, error, final)
+    if (final) await finish(deps, job)
     throw error
   }
   if (outcome.status === 'skipped') await finish(deps, job)
   return outcome
+}
+
+/** Shown by describe, get and the logs; a write that fails here only costs that visibility. */
+async function recordFailure(
+  deps: WorkerDeps,
+  job: PollJobData,
+  ctx: AttemptContext,
+  error: unknown,
+  final: boolean,
+): Promise<void> {
+  try {
+    await recordPollFailure(deps.db, {
+      hookJobId: job.hookJobId,
+      slotMs: job.slotMs,
+      attempt: ctx.attempt,
+      // A permanent failure is not retried: this attempt is the last.
+      maxAttempts: final ? ctx.attempt : ctx.maxAttempts,
+      error: errorMessage(error),
+    })
+  } catch (writeError) {
+    deps.logger.warn(
+      { hookJobId: job.hookJobId, err: errorMessage(writeError) },
+      'could not record the failed poll',
+    )
+  }
 }
 
 async function finish(deps: WorkerDeps, job: PollJobData): Promise<void> {

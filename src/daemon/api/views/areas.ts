@@ -13,7 +13,7 @@ import type {
 import { iso, isoOrNull } from '../../../contract/common.js'
 import type { SecretBox } from '../../../secrets/secret-box.js'
 import type { AreaDocument } from '../../../spec/document.js'
-import type { AreaDetails, AreaSummary } from '../../../store/area-queries.js'
+import type { AreaDetails, AreaSummary, PollFailureState } from '../../../store/area-queries.js'
 import type { EventSummary } from '../../../store/logs.js'
 import { eventFields } from './logs.js'
 
@@ -33,10 +33,18 @@ function summaryFields(area: AreaSummary) {
 }
 
 export function areaSummaryView(area: AreaSummary): Static<typeof AreaSummarySchema> {
-  return {
-    ...summaryFields(area),
-    trigger: { type: area.triggerType, lastRunAt: area.lastRunAt ? iso(area.lastRunAt) : null },
+  const t = area.trigger
+  const trigger: Static<typeof TriggerStateSchema> = { type: area.triggerType }
+  if (t) {
+    trigger.status = t.status
+    trigger.lastRunAt = isoOrNull(t.lastRunAt)
+    if (area.triggerType === 'polling') trigger.failure = failureView(t.failure)
   }
+  return { ...summaryFields(area), trigger }
+}
+
+function failureView(failure: PollFailureState | undefined) {
+  return failure ? { since: iso(failure.since), attempts: failure.attempts, error: failure.error } : null
 }
 
 export function areaPageView(page: {
@@ -90,6 +98,7 @@ function triggerView(area: AreaDetails, context: TriggerViewContext): Static<typ
     schedule: job.schedule,
     nextRunAt: isoOrNull(job.nextRunAt),
     lastRunAt: isoOrNull(job.lastRunAt),
+    failure: failureView(job.failure),
   }
 }
 

@@ -1,8 +1,10 @@
 /** Execution history as the API shows it (contract/logs.ts); also each line of the log stream. */
 import type { Static } from '@sinclair/typebox'
 import { iso, isoOrNull } from '../../../contract/common.js'
-import type { EventLogSchema, LogsAnswer } from '../../../contract/logs.js'
-import type { EventEntry, EventSummary } from '../../../store/logs.js'
+import type { EventDetailSchema, EventLogSchema, LogsAnswer } from '../../../contract/logs.js'
+import type { EventDetail } from '../../../store/event-detail.js'
+import type { EventEntry, EventSummary, ExecutionEntry } from '../../../store/logs.js'
+import { DEFAULT_RETRY } from '../../queue/retry.js'
 
 /** An event's fields after its id, in the order its schemas list them. */
 export function eventFields(event: EventSummary) {
@@ -20,16 +22,31 @@ export function eventLogView(event: EventEntry): Static<typeof EventLogSchema> {
   return {
     id: event.id,
     area: event.areaName,
+    kind: event.kind,
     ...eventFields(event),
-    executions: event.executions.map((e) => ({
-      ref: e.ref,
-      status: e.status,
-      attempt: e.attempt,
-      startedAt: iso(e.startedAt),
-      finishedAt: isoOrNull(e.finishedAt),
-      errorText: e.errorText,
-      errorClass: e.errorClass,
-    })),
+    // Executions are retried by the queue's policy (no setting changes it).
+    maxAttempts: event.maxAttempts ?? DEFAULT_RETRY.attempts,
+    executions: event.executions.map(executionView),
+  }
+}
+
+function executionView(e: ExecutionEntry) {
+  return {
+    ref: e.ref,
+    status: e.status,
+    attempt: e.attempt,
+    startedAt: iso(e.startedAt),
+    finishedAt: isoOrNull(e.finishedAt),
+    errorText: e.errorText,
+    errorClass: e.errorClass,
+  }
+}
+
+export function eventDetailView(event: EventDetail): Static<typeof EventDetailSchema> {
+  return {
+    ...eventLogView({ ...event, executions: [] }),
+    payload: event.payload,
+    executions: event.executions.map((e) => ({ ...executionView(e), params: e.params, output: e.output })),
   }
 }
 

@@ -90,6 +90,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
       res.on('close', () => controller.abort())
       // The headers hooks set (x-request-id, x-area-version) go out with the raw answer too.
       res.writeHead(200, {
+        // Headers hooks set on every answer (reply.header) are kept on the hijacked one.
         ...(reply.getHeaders() as OutgoingHttpHeaders),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',

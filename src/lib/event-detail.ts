@@ -1,0 +1,48 @@
+/**
+ * `area logs <event-id>` for people: the event, what its trigger delivered, then each reaction's
+ * rendered params (secrets as `<secret:FINGERPRINT>`), output, status, attempt and error, so a
+ * template can be checked without an outside sink. Every server text is escaped before colouring.
+ */
+import type { Static } from '@sinclair/typebox'
+import type { EventDetailSchema } from '../contract/logs.js'
+import type { Colors } from './colors.js'
+import { terminalText as safe, terminalJson } from './terminal-text.js'
+
+export type EventDetail = Static<typeof EventDetailSchema>
+
+/** An event id as the API gives them: `area logs <arg>` reads such an argument as one. */
+export const eventIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function renderEventDetail(event: EventDetail, c: Colors): string {
+  const field = (label: string, value: string) => `${c.bold(`${label}:`.padEnd(10))} ${safe(value)}`
+  const json = (value: unknown) =>
+    safe(terminalJson(value, 2), { multiline: true })
+      .split('\n')
+      .map((line) => `    ${line}`)
+  const attempt = event.attempts ? ` (attempt ${event.attempts}/${event.maxAttempts})` : ''
+  const lines = [
+    field('Event', event.id),
+    field('AREA', event.area),
+    field('Kind', event.kind === 'poll_failure' ? 'failed poll' : 'event'),
+    field('Status', `${event.status}${attempt}`),
+    field('Detected', event.detectedAt),
+    field('Finished', event.finishedAt ?? '-'),
+    field('Delivery', event.deliveryId),
+  ]
+  if (event.error) lines.push(`${c.bold('Error:'.padEnd(10))} ${c.red(safe(event.error))}`)
+  lines.push('', c.bold('Payload:'), ...json(event.payload))
+  if (event.kind === 'event') {
+    lines.push('', c.bold('Reactions:'))
+    if (event.executions.length === 0) lines.push(c.dim('  none ran'))
+  }
+  for (const e of event.executions) {
+    const paint = e.status === 'success' ? c.green : e.status === 'failed' ? c.red : c.yellow
+    lines.push(
+      `  ${c.bold(safe(e.ref))}  ${paint(safe(e.status))}  attempt ${e.attempt}/${event.maxAttempts}`,
+    )
+    lines.push('  Params:', ...json(e.params ?? null))
+    lines.push('  Output:', ...json(e.output ?? null))
+    if (e.errorText) lines.push(`  Error: ${c.red(safe(e.errorText))}`)
+  }
+  return lines.join('\n')
+}
