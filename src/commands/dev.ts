@@ -35,21 +35,24 @@ export interface DevReady {
 export default class Dev extends BaseCommand<typeof Dev> {
   static override summary =
     "The newcomer's one command: run everything locally, apply a file, follow the logs."
-  static override description = helpText([
-    'Runs the API, scheduler and worker in this process (embedded database under AREA_DATA_DIR',
-    'unless DATABASE_URL is set; in-process queue unless REDIS_URL is set). On first run it creates',
-    'a local user (dev@localhost) and an API token, saved in the config directory, so that',
-    '`area get`, `area logs` and the other commands work from another terminal with no login. Then',
-    `it applies the file (${exampleFile} by default, when present), prints the webhook URLs of`,
-    'webhook AREAs with a signed curl example, and follows the logs until Ctrl-C, which stops',
-    'everything gracefully.',
-    '',
-    'It sets AREA_PUBLIC_URL to its own address (unless set) before reading the file, so',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's syntax, shown as is
-    '`${AREA_PUBLIC_URL:-…}` in the file follows --port. The daemon logs go to dev.log in the data',
-    'directory; warnings and errors are also printed on stderr. With --watch, saving the file',
-    're-validates and re-applies it (an invalid edit changes nothing).',
-  ])
+  static override description = helpText(
+    [
+      'Runs the API, scheduler and worker in this process (embedded database under AREA_DATA_DIR',
+      'unless DATABASE_URL is set; in-process queue unless REDIS_URL is set). On first run it creates',
+      'a local user (dev@localhost) and an API token, saved in the config directory, so that',
+      '`area get`, `area logs` and the other commands work from another terminal with no login. Then',
+      `it applies the file (${exampleFile} by default, when present), prints the webhook URLs of`,
+      'webhook AREAs with a signed curl example, and follows the logs until Ctrl-C, which stops',
+      'everything gracefully.',
+    ],
+    [
+      'It sets AREA_PUBLIC_URL to its own address (unless set) before reading the file, so',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's syntax, shown as is
+      '`${AREA_PUBLIC_URL:-…}` in the file follows --port. The daemon logs go to dev.log in the data',
+      'directory; warnings and errors are also printed on stderr. With --watch, saving the file',
+      're-validates and re-applies it (an invalid edit changes nothing).',
+    ],
+  )
 
   static override examples = [
     {
