@@ -173,10 +173,11 @@ export default class Dev extends BaseCommand<typeof Dev> {
       if (result.ok) {
         await record(result.applied)
         if (this.jsonOutput) process.stdout.write(`${JSON.stringify({ reapplied: result.applied })}\n`)
-        else
-          this.out(
-            [`${this.colors.cyan('↻')} ${files.join(', ')} changed; applied:`, ...result.lines].join('\n'),
-          )
+        else {
+          const hooks = await this.newWebhookLines(client, result.applied)
+          const title = `${this.colors.cyan('↻')} ${files.join(', ')} changed; applied:`
+          this.out([title, ...result.lines, ...hooks].join('\n'))
+        }
         return
       }
       const failure = describeError(result.error as Error)
@@ -196,6 +197,17 @@ export default class Dev extends BaseCommand<typeof Dev> {
     })
     this.note(`Watching ${files.join(', ')}: saving re-applies.`)
     return watch
+  }
+
+  /** The webhook URL of each webhook AREA a re-apply created: they are new URLs to call. */
+  private async newWebhookLines(client: ApiClient, applied: ApplyBatchAnswer['results']): Promise<string[]> {
+    const created = applied.filter((r) => r.outcome === 'created').map((r) => r.name)
+    const details = await Promise.all(created.map((name) => getArea(client, name).catch(() => undefined)))
+    return details.flatMap((a) =>
+      a?.trigger.type === 'webhook' && a.trigger.webhookUrl
+        ? [`  Webhook URL of ${a.name}: ${a.trigger.webhookUrl} (its secret: area describe ${a.name})`]
+        : [],
+    )
   }
 
   private renderReady(

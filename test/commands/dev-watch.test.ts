@@ -87,9 +87,18 @@ describe('area dev --watch (real binary)', { timeout: 400_000 }, () => {
     expect(await intervalOf('tick')).toBe('10m')
     expect(count('changed; applied:')).toBe(1)
 
-    // Fixed, with one more AREA: created, and the unchanged ones not listed.
-    await writeFile(file, withTimer('10m', `---\n${timerArea('tock', { interval: '1h' })}`))
-    await dev.waitFor(/changed; applied:\n +\+ created +tock/, { timeoutMs: 60_000 })
+    // Fixed, with two more AREAs: created, and the unchanged ones not listed.
+    await writeFile(
+      file,
+      withTimer('10m', `---\n${timerArea('tock', { interval: '1h' })}---\n${webhookArea('hook-two')}`),
+    )
+    await dev.waitFor(/changed; applied:\n +\+ created +tock\n +\+ created +hook-two\n/, {
+      timeoutMs: 60_000,
+    })
+    // A new webhook AREA: its URL, to call it.
+    expect(dev.output().stdout).toMatch(
+      /\n {2}Webhook URL of hook-two: http:\/\/127\.0\.0\.1:\d+\/webhooks\/webhook\/[0-9a-f-]{36} \(its secret: area describe hook-two\)\n/,
+    )
     expect(count('changed; applied:')).toBe(1 + 1)
     const last = dev.output().stdout.slice(dev.output().stdout.lastIndexOf('changed; applied:'))
     expect(last).not.toMatch(/ (tick|hook)\n/)

@@ -13,7 +13,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
-import { runCli } from '../support/cli/run-cli.js'
+import { repoRoot, runCli } from '../support/cli/run-cli.js'
 import { freePort } from '../support/redis.js'
 
 let dataDir: string
@@ -73,6 +73,18 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
       email: 'dev@localhost',
       token: expect.stringMatching(/^area_/),
     })
+    // The example's heartbeat says it first fires one minute after apply: it has not fired yet.
+    const heartbeat = await other.json<{ trigger: { lastRunAt: string | null; nextRunAt: string | null } }>([
+      'describe',
+      'heartbeat',
+    ])
+    expect(heartbeat.data.trigger.lastRunAt).toBeNull()
+    const firstFire = new Date(heartbeat.data.trigger.nextRunAt ?? 0).getTime() - Date.now()
+    expect(firstFire).toBeGreaterThan(10_000)
+    expect(firstFire).toBeLessThanOrEqual(60_000)
+    expect(await readFile(join(repoRoot, 'areas.example.yaml'), 'utf8')).toContain(
+      'Fires every minute, the first time one minute after apply',
+    )
     const get = await other.json<{ name: string }[]>(['get'])
     expect(get.code).toBe(0)
     expect(get.data.map((a) => a.name).sort()).toEqual([
