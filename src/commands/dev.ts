@@ -116,7 +116,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
     const stop = () => controller.abort()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
-    let watching: { close(): void } | undefined
+    let watching: { close(): Promise<void> } | undefined
     try {
       const apiUrl = `http://127.0.0.1:${daemon.port}`
       if (ownPublicUrl && process.env.AREA_PUBLIC_URL !== apiUrl) {
@@ -153,7 +153,8 @@ export default class Dev extends BaseCommand<typeof Dev> {
         this.out(eventLine(event, this.colors, this.jsonOutput))
       }
     } finally {
-      watching?.close()
+      // A re-apply under way finishes before the server stops.
+      await watching?.close()
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
       this.note('Stopping…')
@@ -166,7 +167,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
     files: string[],
     client: ApiClient,
     record: (results: ApplyBatchAnswer['results']) => Promise<void>,
-  ): { close(): void } {
+  ): { close(): Promise<void> } {
     let running: Promise<void> = Promise.resolve()
     const reapply = async () => {
       const result = await reapplyFiles(client, files, this.colors)
@@ -193,10 +194,18 @@ export default class Dev extends BaseCommand<typeof Dev> {
       process.stderr.write(`${lines.join('\n')}\n`)
     }
     const watch = watchAreaFiles(files, () => {
-      running = running.then(reapply)
+      running = running.then(reapply).catch((error: unknown) => {
+        // Never leaves the chain rejected: the next save must still re-apply.
+        process.stderr.write(`Error: re-applying failed: ${(error as Error).message}\n`)
+      })
     })
     this.note(`Watching ${files.join(', ')}: saving re-applies.`)
-    return watch
+    return {
+      async close() {
+        watch.close()
+        await running
+      },
+    }
   }
 
   /** The webhook URL of each webhook AREA a re-apply created: they are new URLs to call. */
