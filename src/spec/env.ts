@@ -8,8 +8,9 @@
  * - `{{ … }}` and `{% … %}` are runtime templates for the worker and are left untouched, `${…}`
  *   inside them included.
  * - `$${VAR}` is a literal `${VAR}`.
- * - `${VAR:-default}` uses the default when VAR is unset or empty (as in POSIX shells); the
- *   default is taken literally and ends at the first `}`.
+ * - `${VAR:-default}` uses the default when VAR is unset or empty (as in POSIX shells). The
+ *   default is text that may itself hold references, `${A:-${B:-x}}` (A, else B, else x), so
+ *   a value can follow the first variable that is set; it ends at the `}` that closes its `${`.
  * - `${VAR}` with VAR unset is an error naming the variable; an empty VAR is accepted as empty.
  * - A bare `$VAR` is left as is: only the braced form is a reference.
  * - An unquoted value that is exactly one reference takes the type its text reads as, as if it
@@ -39,7 +40,41 @@ export interface Substitution {
   whole: boolean
 }
 
-const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/y
+const referenceStart = /\$\{([A-Za-z_][A-Za-z0-9_]*)(\}|:-)/y
+
+interface Reference {
+  name: string
+  /** The default's text as written, references unresolved; undefined without `:-`. */
+  fallback: string | undefined
+  /** Offset of the default's text in the whole string. */
+  fallbackIndex: number
+  /** Length of the reference, `${` to its closing `}`. */
+  length: number
+}
+
+/** The reference at `index` (a `${`), or undefined when it is malformed or never closed. */
+function readReference(text: string, index: number): Reference | undefined {
+  referenceStart.lastIndex = index
+  const match = referenceStart.exec(text)
+  if (!match) return undefined
+  const [start, name = '', ending] = match
+  if (ending === '}') return { name, fallback: undefined, fallbackIndex: -1, length: start.length }
+  // The default runs to the `}` that closes this reference: nested `${` open one more level.
+  const from = index + start.length
+  let depth = 0
+  for (let i = from; i < text.length; i++) {
+    if (text.startsWith('$${', i)) i += 2
+    else if (text.startsWith('${', i)) {
+      depth++
+      i++
+    } else if (text[i] === '}') {
+      if (depth === 0)
+        return { name, fallback: text.slice(from, i), fallbackIndex: from, length: i + 1 - index }
+      depth--
+    }
+  }
+  return undefined
+}
 
 /** Substitutes the references in one string. */
 export function substituteEnv(text: string, env: Env): Substitution {
@@ -59,8 +94,7 @@ export function substituteEnv(text: string, env: Env): Substitution {
       out += '${'
       i += 3
     } else if (two === '${') {
-      reference.lastIndex = i
-      const match = reference.exec(text)
+      const match = readReference(text, i)
       if (!match) {
         const shown = referenceText(text, i)
         problems.push({
@@ -71,11 +105,19 @@ export function substituteEnv(text: string, env: Env): Substitution {
         i += 2
         continue
       }
-      const [all, name = '', fallback] = match
+      const { name, fallback, fallbackIndex, length } = match
       const value = env[name]
       references++
       if (fallback !== undefined) {
-        out += value ? value : fallback
+        if (value) out += value
+        else {
+          // Only a default in use is resolved, so an unset variable in an unused one is no error.
+          const inner = substituteEnv(fallback, env)
+          out += inner.text
+          references += inner.references
+          for (const problem of inner.problems)
+            problems.push({ index: fallbackIndex + problem.index, message: problem.message })
+        }
       } else if (value !== undefined) {
         out += value
       } else {
@@ -84,8 +126,8 @@ export function substituteEnv(text: string, env: Env): Substitution {
           message: `environment variable ${name} is not set: set it, or give a default with \${${name}:-value}`,
         })
       }
-      whole = i === 0 && all.length === text.length
-      i += all.length
+      whole = i === 0 && length === text.length
+      i += length
     } else {
       out += text[i]
       i++

@@ -4,66 +4,34 @@
  * printed, and the saved token usable by the CLI in another process. Ctrl-C stops it cleanly;
  * a second start reuses the saved token and finds the AREAs unchanged.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
 import { repoRoot, runCli } from '../support/cli/run-cli.js'
 import { freePort } from '../support/redis.js'
-
-interface DevProcess {
-  child: ChildProcess
-  output(): { stdout: string; stderr: string }
-  waitFor(text: string, timeoutMs?: number): Promise<void>
-  exited: Promise<number | null>
-}
 
 let dataDir: string
 let port: number
 let other: CliSession
 
+// No SINK_URL or other variable: the example's reactions call this server's own probes at the
+// address dev listens on (AREA_PUBLIC_URL, which dev sets), not at the default 8080.
 function startDev(): DevProcess {
-  const sink = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/dev.js', 'dev', '--port', String(port)], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      AREA_DATA_DIR: dataDir,
-      AREA_CONFIG_DIR: other.configDir,
-      // The example's reactions call this server's own probes.
-      SINK_URL: `${sink}/healthz`,
-      CONFIRM_URL: `${sink}/healthz`,
-      WATCH_URL: `${sink}/readyz`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startDevProcess(['--port', String(port)], {
+    AREA_DATA_DIR: dataDir,
+    AREA_CONFIG_DIR: other.configDir,
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return {
-    child,
-    exited,
-    output: () => ({ stdout, stderr }),
-    async waitFor(text, timeoutMs = 150_000) {
-      const deadline = Date.now() + timeoutMs
-      while (!stdout.includes(text)) {
-        if (child.exitCode !== null)
-          throw new Error(`area dev exited with ${child.exitCode}:\n${stdout}\n${stderr}`)
-        if (Date.now() > deadline) throw new Error(`area dev never printed "${text}":\n${stdout}\n${stderr}`)
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
-    },
-  }
+}
+
+/** No line of the terminal output is one of the daemon's JSON log lines. */
+function expectNoJsonLogLines(text: string): void {
+  expect(text.split('\n').filter((line) => line.startsWith('{"level"'))).toEqual([])
 }
 
 beforeAll(async () => {
@@ -84,8 +52,14 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
   it('runs everything, applies the example, prints the webhook URLs, and shares its login', async () => {
     dev = startDev()
     await dev.waitFor('Following the logs')
-    const { stdout } = dev.output()
+    const { stdout, stderr } = dev.output()
     expect(stdout).toContain(`area is running at http://127.0.0.1:${port}`)
+    // The daemon's JSON lines are in a file the summary names; its warnings are short lines.
+    expect(stdout).toContain(`Daemon logs (JSON lines): ${join(dataDir, 'dev.log')}`)
+    expect(stderr).toMatch(/^warning: outgoing requests may also reach loopback/m)
+    expectNoJsonLogLines(stdout)
+    expectNoJsonLogLines(stderr)
+    expect(await readFile(join(dataDir, 'dev.log'), 'utf8')).toContain('"msg":"area is running"')
     expect(stdout).toMatch(/\+ created +webhook-relay/)
     expect(stdout).toMatch(
       new RegExp(`webhook-relay  http://127\\.0\\.0\\.1:${port}/webhooks/webhook/[0-9a-f-]{36}`),
@@ -99,6 +73,18 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
       email: 'dev@localhost',
       token: expect.stringMatching(/^area_/),
     })
+    // The example's heartbeat says it first fires one minute after apply: it has not fired yet.
+    const heartbeat = await other.json<{ trigger: { lastRunAt: string | null; nextRunAt: string | null } }>([
+      'describe',
+      'heartbeat',
+    ])
+    expect(heartbeat.data.trigger.lastRunAt).toBeNull()
+    const firstFire = new Date(heartbeat.data.trigger.nextRunAt ?? 0).getTime() - Date.now()
+    expect(firstFire).toBeGreaterThan(10_000)
+    expect(firstFire).toBeLessThanOrEqual(60_000)
+    expect(await readFile(join(repoRoot, 'areas.example.yaml'), 'utf8')).toContain(
+      'Fires every minute, the first time one minute after apply',
+    )
     const get = await other.json<{ name: string }[]>(['get'])
     expect(get.code).toBe(0)
     expect(get.data.map((a) => a.name).sort()).toEqual([
@@ -124,11 +110,14 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
     expect(curl).toMatch(/^HTTP 2\d\d$/)
     // The followed log shows the event (the line after the banner names the AREA).
     await dev.waitFor('Ctrl-C stops everything.\n\n')
-    const deadline = Date.now() + 60_000
-    while (!/\n\S+ +webhook-relay +/.test(dev.output().stdout) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-    expect(dev.output().stdout).toMatch(/\n\S+ +webhook-relay +/)
+    await dev.waitFor(/webhook-relay\b.*\bdone\b.*forward=success.*confirm=success/, { timeoutMs: 90_000 })
+    const described = await other.json(['describe', 'webhook-relay'])
+    expect(JSON.stringify(described.data)).toContain(`http://127.0.0.1:${port}/healthz`)
+    expect(JSON.stringify(described.data)).not.toContain('8080')
+    expectNoJsonLogLines(dev.output().stdout)
+    expectNoJsonLogLines(dev.output().stderr)
+    // For the re-start below: an AREA of the file deleted meanwhile (as `apply --prune` would).
+    expect((await other.area(['delete', 'heartbeat', '--yes'])).code).toBe(0)
   })
 
   it('stops cleanly on Ctrl-C', async () => {
@@ -137,7 +126,7 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
     expect(dev.output().stderr).toContain('Stopping')
   })
 
-  it('a second start reuses the saved token and finds the AREAs unchanged', async () => {
+  it('a second start reuses the saved token, finds the AREAs unchanged, and names what it re-creates', async () => {
     const before = JSON.parse(await readFile(join(other.configDir, 'config.json'), 'utf8'))
     const dev = startDev()
     try {
@@ -145,6 +134,11 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
       const { stdout } = dev.output()
       expect(stdout).not.toContain('Logged in as dev@localhost')
       expect(stdout).toMatch(/= unchanged +webhook-relay/)
+      expect(stdout).toMatch(/\+ created +heartbeat/)
+      expect(stdout).toContain(
+        'Re-created heartbeat: an earlier `area dev` had applied it, and it was deleted since (area delete, apply --prune).',
+      )
+      expect(stdout).toContain('To keep it deleted, remove it from areas.example.yaml.')
       expect(JSON.parse(await readFile(join(other.configDir, 'config.json'), 'utf8')).token).toBe(
         before.token,
       )
@@ -155,7 +149,28 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
   })
 })
 
-describe('area dev with an invalid configuration (real binary)', { timeout: 120_000 }, () => {
+describe('area dev that cannot start (real binary)', { timeout: 180_000 }, () => {
+  let busy: Server
+  afterAll(() => new Promise<void>((resolve) => (busy ? busy.close(() => resolve()) : resolve())))
+
+  it('names a busy port and --port at once, before opening the database', async () => {
+    busy = createServer()
+    const taken = await freePort()
+    await new Promise<void>((resolve) => busy.listen(taken, '127.0.0.1', resolve))
+    const env = { AREA_DATA_DIR: dataDir, AREA_CONFIG_DIR: other.configDir }
+    const [human, json] = await Promise.all([
+      runCli(['dev', '--port', String(taken)], { env }),
+      runCli(['dev', '--port', String(taken), '--json'], { env }),
+    ])
+    expect(human.code).toBe(1)
+    expect(human.stderr).toContain(`Error: port ${taken} on 127.0.0.1 is already in use by another process`)
+    expect(human.stderr).toContain(`\`area dev --port ${taken + 1}\``)
+    expect(human.stderr).not.toContain('EADDRINUSE')
+    expect(human.stderr).not.toContain('Starting area')
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'port_in_use' } })
+  })
+
   it('exits 3 before starting anything: the base command maps the daemon configuration error', async () => {
     const env = { AREA_DATA_DIR: dataDir, AREA_CONFIG_DIR: other.configDir, AREA_WORKER_CONCURRENCY: 'lots' }
     const [human, json] = await Promise.all([runCli(['dev'], { env }), runCli(['dev', '--json'], { env })])

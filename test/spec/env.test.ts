@@ -23,6 +23,31 @@ describe('substituteEnv', () => {
     )
   })
 
+  it('resolves references nested in a default: the first variable set, else the last default', () => {
+    const nested = '${SINK:-${BASE:-http://127.0.0.1:8080}/healthz}?x=1'
+    expect(substituteEnv(nested, env)).toMatchObject({
+      text: 'http://127.0.0.1:8080/healthz?x=1',
+      problems: [],
+    })
+    expect(substituteEnv(nested, { BASE: 'http://127.0.0.1:18300' }).text).toBe(
+      'http://127.0.0.1:18300/healthz?x=1',
+    )
+    expect(substituteEnv(nested, { SINK: 'https://sink.test/in', BASE: 'ignored' }).text).toBe(
+      'https://sink.test/in?x=1',
+    )
+    expect(substituteEnv('${A:-${B:-${C:-deep}}}', {}).text).toBe('deep')
+    expect(substituteEnv('${A:-${B:-${C:-deep}}}', {}).whole).toBe(true)
+    // An unset variable without default is an error only where its default is used, at its offset.
+    expect(substituteEnv('${HOST:-${NOPE}}', env).problems).toEqual([])
+    const unset = substituteEnv('x ${A:-${NOPE}}', env)
+    expect(unset.problems.map((p) => [p.index, p.message.slice(0, 31)])).toEqual([
+      [7, 'environment variable NOPE is no'],
+    ])
+    // A bare `{` in a default is text, as before; an unclosed nested reference is malformed.
+    expect(substituteEnv('${A:-{x}}', env).text).toBe('{x}')
+    expect(substituteEnv('${A:-${B:-x}', env).problems[0]?.message).toContain('is not a variable reference')
+  })
+
   it('keeps an empty variable without default as empty', () => {
     expect(substituteEnv('a${EMPTY}b', env)).toMatchObject({ text: 'ab', problems: [] })
   })

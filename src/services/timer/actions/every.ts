@@ -22,7 +22,8 @@ const params = Type.Object(
 export const every = defineAction({
   id: 'every',
   name: 'Every interval',
-  description: 'Fires once per interval, starting when the AREA is applied',
+  description:
+    'Fires once per interval, counted from when the AREA is applied: the first time one interval after it',
   params,
   polling: {
     defaultIntervalSeconds: 3_600,
