@@ -11,7 +11,7 @@ import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { checkSelector, selectorFlag } from '../lib/selector-flag.js'
 import { formatTable } from '../lib/table.js'
-import { terminalText as safe, terminalDocument } from '../lib/terminal-text.js'
+import { terminalText as safe } from '../lib/terminal-text.js'
 import { paintTriggerStatus, triggerStatus } from '../lib/trigger-status.js'
 
 /** A table column: its header, its cell, and whether only `-o wide` shows it. */

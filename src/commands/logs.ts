@@ -51,7 +51,8 @@ export default class Logs extends ApiCommand<typeof Logs> {
       summary: 'Keep printing new events until Ctrl-C.',
       default: false,
     }),
-    since: Flags.string({ summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.',
+    since: Flags.string({
+      summary: 'Only events since then: a duration (30m, 1h, 7d) or an ISO 8601 time.',
       parse: sinceFlagValue,
     }),
     status: Flags.string({

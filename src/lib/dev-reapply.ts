@@ -5,9 +5,10 @@
  */
 import type { ApiClient } from './api-client.js'
 import type { ApplyBatchAnswer } from './api-types.js'
-import { documentDiff, resultLine } from './apply-output.js'
+import { planOf } from './area-diff.js'
 import { applyAreas, type LoadedAreas, loadAreaDocuments } from './area-files.js'
 import type { Colors } from './colors.js'
+import { planLines } from './plan-output.js'
 
 export type Reapply =
   | { ok: true; applied: ApplyBatchAnswer['results']; lines: string[] }
@@ -27,15 +28,8 @@ export async function reapplyFiles(client: ApiClient, files: string[], c: Colors
   return { ok: true, applied: plan.results, lines: changeLines(plan, c) }
 }
 
-/**
- * What changed, one line per AREA and the diff of each updated one. The one call to the apply
- * output helpers: where their printing of plans changes, only this function follows.
- */
+/** What changed, as `area apply` prints it: one line per AREA and each updated path. */
 export function changeLines(plan: ApplyBatchAnswer, c: Colors): string[] {
-  const changed = plan.results.filter((r) => r.outcome !== 'unchanged')
-  if (!changed.length) return [c.dim('  No change.')]
-  return changed.flatMap((r) => {
-    const diff = r.outcome === 'updated' ? documentDiff(r, c) : ''
-    return [`  ${resultLine(r, c, false)}`, ...(diff ? [diff] : [])]
-  })
+  const lines = planLines(planOf(plan.results), c, true)
+  return lines.length ? lines.map((line) => `  ${line}`) : [c.dim('  No change.')]
 }
