@@ -226,7 +226,7 @@ describe('the catalog offline', () => {
         /output, as \{\{ reactions\.<id>\.… \}\} in later reactions, e\.g\.:\n +status: 200/,
       )
       expect(github.code, github.stderr).toBe(0)
-      expect(github.stdout).toContain('Connection (kind token): area connections add github')
+      expect(github.stdout).toContain('Connection (kind token): ./bin/dev.js connections add github')
       expect(github.stdout).toMatch(/number: 42\n/)
       expect(github.stdout).toContain('AREA_GITHUB_CLIENT_ID')
       expect(schema.code, schema.stderr).toBe(0)

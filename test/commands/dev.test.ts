@@ -164,7 +164,7 @@ describe('area dev that cannot start (real binary)', { timeout: 180_000 }, () =>
     ])
     expect(human.code).toBe(1)
     expect(human.stderr).toContain(`Error: port ${taken} on 127.0.0.1 is already in use by another process`)
-    expect(human.stderr).toContain(`\`area dev --port ${taken + 1}\``)
+    expect(human.stderr).toContain(`\`./bin/dev.js dev --port ${taken + 1}\``)
     expect(human.stderr).not.toContain('EADDRINUSE')
     expect(human.stderr).not.toContain('Starting area')
     expect(json.code).toBe(1)

@@ -112,7 +112,7 @@ describe('errors for people (real binary)', { timeout: 240_000 }, () => {
     expect(since.stderr).toContain(
       'Error: --since "yesterday" must be a duration back from now (30m, 1h, 7d) or an ISO 8601 date or time (2025-01-31, 2025-01-31T09:00:00Z)',
     )
-    expect(since.stderr).toContain('See `area logs --help`.')
+    expect(since.stderr).toContain('See `./bin/dev.js logs --help`.')
     expect(since.stderr).not.toContain('Parsing --since')
     expect(asked.some((url) => url.includes('since='))).toBe(false)
   })

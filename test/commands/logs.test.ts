@@ -304,6 +304,6 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
     await daemon.stop()
     expect(await followed.exited).toBe(1)
     expect(followed.out.stderr).toContain('closed the log stream')
-    expect(followed.out.stderr).toContain('area logs --follow')
+    expect(followed.out.stderr).toContain('run `./bin/dev.js logs --follow` again')
   })
 })

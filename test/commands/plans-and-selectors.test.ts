@@ -175,10 +175,10 @@ describe('plans, selectors, formats and batches (real binary)', { timeout: 600_0
       me.json<unknown[]>(['export']),
       me.json<{ name: string; spec: { kind: string } }[]>(['get']),
     ])
-    expect(table.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +REACTIONS +UPDATED\n/)
-    expect(wide.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +REACTIONS +LABELS +LAST RUN +UPDATED\n/)
+    expect(table.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +UPDATED\n/)
+    expect(wide.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +LABELS +LAST RUN +UPDATED\n/)
     expect(wide.stdout).toMatch(
-      /\na2 +yes +timer\.every +polling +1 +(team=infra,env=prod|env=prod,team=infra) +/,
+      /\na2 +yes +timer\.every +polling +waiting +1 +(team=infra,env=prod|env=prod,team=infra) +/,
     )
     expect(wide.stdout).toMatch(/\nplain +yes .* +- +(-|\d{4}-)/)
     expect(yaml.code).toBe(0)
