@@ -176,7 +176,9 @@ describe('plans, selectors, formats and batches (real binary)', { timeout: 600_0
       me.json<{ name: string; spec: { kind: string } }[]>(['get']),
     ])
     expect(table.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +UPDATED\n/)
-    expect(wide.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +LABELS +LAST RUN +UPDATED\n/)
+    expect(wide.stdout).toMatch(
+      /^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +LABELS +LAST RUN +UPDATED\n/,
+    )
     expect(wide.stdout).toMatch(
       /\na2 +yes +timer\.every +polling +waiting +1 +(team=infra,env=prod|env=prod,team=infra) +/,
     )
