@@ -155,6 +155,8 @@ export interface AreaActionsTable {
   service_action_id: string
   user_service_id: string | null
   trigger_type: TriggerType
+  /** `when:` on the action (a CEL bool), or null. */
+  condition: string | null
   created_at: DefaultedTimestamp
   updated_at: DefaultedTimestamp
 }
@@ -177,6 +179,9 @@ export interface AreaReactionsTable {
   user_service_id: string | null
   position: number
   ref: string
+  phase: Generated<'main' | 'on_failure'>
+  /** The AREA language's keys, normalized (src/engine/area.ts, ReactionPolicy); `{}` by default. */
+  policy: Generated<Json>
   created_at: DefaultedTimestamp
   updated_at: DefaultedTimestamp
 }

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { AuthResolver, LoadedArea } from '../engine/area.js'
+import { type AuthResolver, type LoadedArea, resolvePolicy } from '../engine/area.js'
 import type { SecretBox } from '../secrets/secret-box.js'
 import { areaActionColumns, fromAreaActions } from './area-joins.js'
 import { openCredentialsForRun, type RefreshConnection } from './connection-credentials.js'
@@ -22,7 +22,13 @@ export async function loadAreaByActionId(
   refresh?: RefreshConnection,
 ): Promise<LoadedAreaWithState | undefined> {
   const action = await fromAreaActions(db)
-    .select(['aa.id as actionId', 'aa.user_service_id as connectionId', 'a.name', ...areaActionColumns])
+    .select([
+      'aa.id as actionId',
+      'aa.user_service_id as connectionId',
+      'aa.condition',
+      'a.name',
+      ...areaActionColumns,
+    ])
     .where('aa.id', '=', areaActionId)
     .executeTakeFirst()
   if (!action) return undefined
@@ -35,6 +41,8 @@ export async function loadAreaByActionId(
       'ar.id',
       'ar.ref',
       'ar.position',
+      'ar.phase',
+      'ar.policy',
       'ar.user_service_id as connectionId',
       's.key as service',
       'sr.key as reaction',
@@ -57,11 +65,18 @@ export async function loadAreaByActionId(
       action: action.action,
       params: paramsObject(action.params, secrets),
       auth: auth(action.connectionId),
+      ...(action.condition ? { when: action.condition } : {}),
     },
-    reactions: reactions.map((r) => ({
+    reactions: reactions.map((r, i) => ({
       id: r.id,
       ref: r.ref,
       position: r.position,
+      phase: r.phase,
+      // The reaction above in the same phase (rows are in position order, main ones first).
+      policy: resolvePolicy(
+        r.policy,
+        reactions[i - 1]?.phase === r.phase ? reactions[i - 1]?.ref : undefined,
+      ),
       service: r.service,
       reaction: r.reaction,
       params: paramsObject(r.params, secrets),

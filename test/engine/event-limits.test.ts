@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox'
 import { describe, expect, it } from 'vitest'
-import type { LoadedArea, LoadedReaction } from '../../src/engine/area.js'
+import { type LoadedArea, type LoadedReaction, resolvePolicy } from '../../src/engine/area.js'
 import { defineReaction, defineService } from '../../src/engine/define.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { createEngine, ReactionFailedError } from '../../src/engine/run.js'
@@ -17,13 +17,19 @@ import { createRecorder, testService } from '../support/engine/test-services.js'
 const loop = '{% for i in (1..400) %}{% for j in (1..400) %}{% endfor %}{% endfor %}'
 const settings = { timeMs: 'AREA_TEMPLATE_BUDGET_MS', maxBytes: 'AREA_TEMPLATE_MAX_BYTES' }
 
-function areaOf(reactions: Omit<LoadedReaction, 'id' | 'position'>[]): LoadedArea {
+function areaOf(reactions: Omit<LoadedReaction, 'id' | 'position' | 'phase' | 'policy'>[]): LoadedArea {
   return {
     id: 'area-1',
     name: 'limits',
     userId: 'user-1',
     action: { id: 'act-1', service: 'test', action: 'hook', params: {} },
-    reactions: reactions.map((r, position) => ({ ...r, id: `r-${position}`, position })),
+    reactions: reactions.map((r, position) => ({
+      ...r,
+      id: `r-${position}`,
+      position,
+      phase: 'main',
+      policy: resolvePolicy({}, reactions[position - 1]?.ref),
+    })),
   }
 }
 

@@ -1,0 +1,192 @@
+/**
+ * The AREA language's one expression language: CEL (the Common Expression Language, as in
+ * Kubernetes admission policies), through @marcbachmann/cel-js. Used by `when:` (a bool) and
+ * `for_each:` (a list). Why CEL (docs/architecture.md, "The AREA language"): it is not
+ * Turing-complete (no loops, no recursion, macros only walk the lists they are given), so an
+ * evaluation's cost is bounded by the expression's size, which is capped here, times the event's,
+ * which ingest caps; it has no I/O; it has a type checker, which `validate` uses offline.
+ *
+ * JSON numbers that are whole become CEL ints (so `trigger.count + 1` and `index == 0` work as
+ * people expect); other numbers are doubles. Results go back to JSON the other way round.
+ */
+import { Environment, ParseError } from '@marcbachmann/cel-js'
+import type { JsonValue } from './types.js'
+
+/** The variables an expression may read; each is `dyn` (free-form JSON) unless said otherwise. */
+export const EXPRESSION_VARIABLES = {
+  /** The event, as the action shaped it. */
+  trigger: 'dyn',
+  /** Outputs of the reactions that ran before, by id. */
+  reactions: 'dyn',
+  /** `{ name }` of the AREA. */
+  area: 'dyn',
+  /** In `for_each` params: the current item and its position. */
+  item: 'dyn',
+  index: 'int',
+  /** In `on_failure` reactions: `{ reaction, message, attempt, class }`. */
+  error: 'dyn',
+} as const
+
+export type ExpressionVariable = keyof typeof EXPRESSION_VARIABLES
+export type ExpressionKind = 'when' | 'for_each'
+
+/** Parse-time limits: they bound what one evaluation can cost. */
+export const EXPRESSION_LIMITS = {
+  maxLength: 2_000,
+  maxAstNodes: 400,
+  maxDepth: 32,
+  maxListElements: 100,
+  maxMapEntries: 100,
+  maxCallArguments: 8,
+} as const
+
+/** A problem in an expression; `offset` is the character offset within the source, if known. */
+export class ExpressionError extends Error {
+  readonly offset: number | undefined
+  constructor(message: string, offset?: number) {
+    super(message)
+    this.name = 'ExpressionError'
+    this.offset = offset
+  }
+}
+
+export interface CompiledExpression {
+  readonly source: string
+  readonly kind: ExpressionKind
+  /** Evaluates against a scope of plain JSON; throws ExpressionError on a runtime problem. */
+  evaluate(scope: Partial<Record<ExpressionVariable, JsonValue | undefined>>): JsonValue
+}
+
+const environment = new Environment({
+  enableOptionalTypes: true,
+  homogeneousAggregateLiterals: false,
+  limits: {
+    maxAstNodes: EXPRESSION_LIMITS.maxAstNodes,
+    maxDepth: EXPRESSION_LIMITS.maxDepth,
+    maxListElements: EXPRESSION_LIMITS.maxListElements,
+    maxMapEntries: EXPRESSION_LIMITS.maxMapEntries,
+    maxCallArguments: EXPRESSION_LIMITS.maxCallArguments,
+  },
+})
+for (const [name, type] of Object.entries(EXPRESSION_VARIABLES)) environment.registerVariable(name, type)
+
+/** The library's messages end with a caret drawing of the source; people get the first line. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message
+}
+
+function offsetOf(error: unknown): number | undefined {
+  const pos = (error as { node?: { pos?: unknown } }).node?.pos
+  return typeof pos === 'number' ? pos : undefined
+}
+
+const EXPECTED: Record<ExpressionKind, string> = { when: 'bool', for_each: 'list' }
+
+/**
+ * Parses and type-checks an expression. Throws ExpressionError naming what is wrong and where
+ * (`offset` into the source) when it does not parse, reads an unknown variable, or cannot give
+ * the kind's type (`when` a bool, `for_each` a list; `dyn` is accepted and checked at run time).
+ */
+export function compileExpression(source: string, kind: ExpressionKind): CompiledExpression {
+  if (typeof source !== 'string' || source.trim() === '') {
+    throw new ExpressionError(`the ${kind} expression is empty`)
+  }
+  if (source.length > EXPRESSION_LIMITS.maxLength) {
+    throw new ExpressionError(
+      `the ${kind} expression is ${source.length} characters long, more than the limit of ${EXPRESSION_LIMITS.maxLength}`,
+    )
+  }
+  let program: ReturnType<typeof environment.parse>
+  try {
+    program = environment.parse(source)
+  } catch (error) {
+    throw new ExpressionError(
+      error instanceof ParseError ? `does not parse: ${firstLine(error.message)}` : firstLine(String(error)),
+      offsetOf(error),
+    )
+  }
+  const checked = program.check()
+  if (!checked.valid) {
+    throw new ExpressionError(
+      firstLine(checked.error?.message ?? 'does not type-check'),
+      offsetOf(checked.error),
+    )
+  }
+  const type = String(checked.type ?? 'dyn')
+  const expected = EXPECTED[kind]
+  const fits = type === 'dyn' || type === expected || (expected === 'list' && type.startsWith('list'))
+  if (!fits) {
+    throw new ExpressionError(`a ${kind} expression must give a ${expected}; this one gives a ${type}`)
+  }
+  return {
+    source,
+    kind,
+    evaluate(scope) {
+      const context: Record<string, unknown> = {}
+      for (const [name, value] of Object.entries(scope)) {
+        if (value !== undefined) context[name] = toCel(value)
+      }
+      let result: unknown
+      try {
+        result = program(context)
+      } catch (error) {
+        throw new ExpressionError(
+          firstLine(error instanceof Error ? error.message : String(error)),
+          offsetOf(error),
+        )
+      }
+      const json = fromCel(result)
+      if (kind === 'when' && typeof json !== 'boolean') {
+        throw new ExpressionError(`the when expression gave ${describe(json)}, not true or false`)
+      }
+      if (kind === 'for_each' && !Array.isArray(json)) {
+        throw new ExpressionError(`the for_each expression gave ${describe(json)}, not a list`)
+      }
+      return json
+    },
+  }
+}
+
+function describe(value: JsonValue): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a map'
+  return `${typeof value} ${JSON.stringify(value).slice(0, 60)}`
+}
+
+/** JSON into CEL values: whole numbers become ints (BigInt). */
+function toCel(value: JsonValue): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value
+  if (Array.isArray(value)) return value.map(toCel)
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [key, inner] of Object.entries(value)) out[key] = toCel(inner)
+    return out
+  }
+  return value
+}
+
+/** CEL values back to JSON: ints become numbers (beyond 2^53 they become strings, not wrong numbers). */
+function fromCel(value: unknown): JsonValue {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString()
+  }
+  if (value === undefined) return null
+  if (Array.isArray(value)) return value.map(fromCel)
+  if (value instanceof Map) {
+    const out: Record<string, JsonValue> = {}
+    for (const [key, inner] of value) out[String(key)] = fromCel(inner)
+    return out
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64')
+  if (value !== null && typeof value === 'object') {
+    if (value instanceof Date) return value.toISOString()
+    const out: Record<string, JsonValue> = {}
+    for (const [key, inner] of Object.entries(value)) out[key] = fromCel(inner)
+    return out
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return null
+  return value as JsonValue
+}
