@@ -1,8 +1,10 @@
 /**
  * Settings that keep one tenant from taking the service from the others (docs/architecture.md,
  * "One tenant against the others"): the template budget of an event, the ceiling on how long a
- * reaction may run, the render threads, and each user's share of the worker slots.
+ * reaction may run, the render threads, each user's share of the worker slots, and how wide one
+ * event's run may go (reactions at once, for_each items).
  */
+import { DEFAULT_FOR_EACH_MAX_ITEMS, DEFAULT_REACTION_CONCURRENCY } from '../engine/run.js'
 import { type Env, integer } from './config-values.js'
 
 export interface TenancySettings {
@@ -16,6 +18,10 @@ export interface TenancySettings {
   reactionTimeoutSeconds: number
   /** Events of one user running at once, across every worker process. */
   userConcurrency: number
+  /** Reactions of one event running at once when their `needs` allow it. */
+  reactionConcurrency: number
+  /** The most items a `for_each` may give; a longer list fails the run, naming both. */
+  forEachMaxItems: number
 }
 
 export const TENANCY_SETTINGS = {
@@ -24,6 +30,8 @@ export const TENANCY_SETTINGS = {
   templateThreads: 'AREA_TEMPLATE_THREADS',
   reactionTimeoutSeconds: 'AREA_REACTION_TIMEOUT_SECONDS',
   userConcurrency: 'AREA_USER_CONCURRENCY',
+  reactionConcurrency: 'AREA_REACTION_CONCURRENCY',
+  forEachMaxItems: 'AREA_FOR_EACH_MAX_ITEMS',
 } as const
 
 export function readTenancySettings(env: Env, problems: string[]): TenancySettings {
@@ -52,5 +60,19 @@ export function readTenancySettings(env: Env, problems: string[]): TenancySettin
       problems,
       { min: 1, max: 100_000 },
     ),
+    reactionConcurrency: integer(
+      env,
+      TENANCY_SETTINGS.reactionConcurrency,
+      DEFAULT_REACTION_CONCURRENCY,
+      problems,
+      {
+        min: 1,
+        max: 64,
+      },
+    ),
+    forEachMaxItems: integer(env, TENANCY_SETTINGS.forEachMaxItems, DEFAULT_FOR_EACH_MAX_ITEMS, problems, {
+      min: 1,
+      max: 10_000,
+    }),
   }
 }

@@ -103,6 +103,10 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           areas: createAreaCache(),
           claims: createClaimBatcher((ids) => claimHookLogs(ctx.store.db, ids, ctx.config.leaseSeconds)),
           writes: createBatchedWriter(ctx.store.db),
+          graph: {
+            concurrency: tenancy.reactionConcurrency,
+            maxItems: { count: tenancy.forEachMaxItems, setting: TENANCY_SETTINGS.forEachMaxItems },
+          },
           tenancy: {
             templateBudget: {
               timeMs: tenancy.templateBudgetMs,

@@ -278,6 +278,8 @@ export interface ExecutionLogsTable {
   error_text: string | null
   error_class: ErrorClass | null
   created_at: DefaultedTimestamp
+  /** The item of a `for_each` reaction (from 0); -1 for the reaction as a whole. */
+  item_index: Generated<number>
 }
 
 export interface AuditLogsTable {

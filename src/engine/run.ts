@@ -1,9 +1,13 @@
 /**
- * The run of one event: the Action node decides whether it fires and shapes it, then each
- * Reaction runs in position order with its params rendered from the event and earlier outputs.
- * Outcomes go through a port, so a retry skips what already succeeded (effectively-once).
+ * The run of one event: the Action node decides whether it fires and shapes it, its `when` may
+ * skip it, then the reactions run as a graph by their `needs` (reaction-graph-run.ts; a file
+ * without `needs` runs each reaction after the one above, as before), each with its own `when`,
+ * `for_each` (for-each.ts), timeout and continue_on_error. When the run fails for good, the
+ * `on_failure` reactions run once. Outcomes go through a port, so a retry skips what already
+ * succeeded (effectively-once). docs/architecture.md, "Running an AREA's graph".
  */
-import type { LoadedArea, LoadedReaction } from './area.js'
+import type { LoadedArea, LoadedReaction, ReactionPolicy } from './area.js'
+import { type ExpressionScope, evaluateForEach, evaluateWhen, skippedReason } from './conditions.js'
 import {
   AreaError,
   classifyError,
@@ -13,30 +17,21 @@ import {
   PermanentError,
   RetryableError,
 } from './errors.js'
+import { runForEach } from './for-each.js'
+import { type ExecutionPort, idempotencyKeyOf, type PreviousOutcome } from './outcomes.js'
 import { validateParams } from './params.js'
+import { ancestorsOf, runGraph } from './reaction-graph-run.js'
 import { type Registry, resolveSettings } from './registry.js'
 import { hideSecrets, redactParams } from './secret-params.js'
 import { renderTemplates, type TemplateBudget, type TemplateScope, templateBudget } from './templates.js'
 import type { JsonObject, JsonValue, Logger } from './types.js'
 
-export interface PreviousOutcome {
-  status: 'running' | 'success' | 'failed' | 'skipped' | 'partial_success'
-  output: JsonValue | undefined
-}
+export type { ExecutionPort, PreviousOutcome } from './outcomes.js'
+export { idempotencyKeyOf, outcomeKey } from './outcomes.js'
 
-/** Where the engine records what each reaction did for one event. */
-export interface ExecutionPort {
-  /** Outcomes recorded by earlier attempts, by area reaction id. */
-  previousOutcomes(): Promise<Map<string, PreviousOutcome>>
-  started(reaction: LoadedReaction, request: JsonValue): Promise<void>
-  succeeded(reaction: LoadedReaction, request: JsonValue, output: JsonValue | undefined): Promise<void>
-  failed(
-    reaction: LoadedReaction,
-    request: JsonValue | undefined,
-    error: string,
-    errorClass: ErrorClass,
-  ): Promise<void>
-}
+/** Defaults of the server settings that bound a graph (config-tenancy.ts reads them). */
+export const DEFAULT_REACTION_CONCURRENCY = 4
+export const DEFAULT_FOR_EACH_MAX_ITEMS = 100
 
 export interface RunEventInput {
   area: LoadedArea
@@ -51,6 +46,15 @@ export interface RunEventInput {
   renderParams?: RenderParams
   /** The longest a reaction may run, whatever its params say; it is aborted and retried after. */
   reactionTimeout?: { ms: number; setting?: string }
+  /** Reactions of one event running at once, and the most items a `for_each` may give. */
+  graph?: { concurrency?: number; maxItems?: { count: number; setting: string } }
+  /**
+   * Whether a failure of the run is its last (a permanent error, or its attempts are spent): then
+   * the `on_failure` reactions run, once, before the error is thrown. Without it they never run.
+   */
+  failsForGood?: (error: ReactionFailedError) => boolean
+  /** The attempt number `{{ error.attempt }}` shows. */
+  attempt?: number
   /**
    * The keyed fingerprint of a secret (the owner's): recorded params then show each secret as
    * `<secret:FINGERPRINT>`, as everywhere else; without it, as `<secret>`.
@@ -69,11 +73,11 @@ export type RenderParams = (
 const renderHere: RenderParams = async (params, scope, budget, path) =>
   renderTemplates(params, scope, budget, path)
 
-/** A reaction ran past the operator's ceiling (docs/architecture.md, "One tenant against the others"). */
+/** A reaction ran past its timeout or the operator's ceiling (docs/architecture.md, "One tenant against the others"). */
 export class ReactionTimeoutError extends RetryableError {
   constructor(ms: number, setting: string | undefined) {
     super(
-      `the reaction ran longer than the ceiling of ${ms / 1000} s${setting ? ` (${setting})` : ''} and was aborted; it is retried later`,
+      `the reaction ran longer than ${setting === 'timeout' ? 'its timeout' : 'the ceiling'} of ${ms / 1000} s${setting && setting !== 'timeout' ? ` (${setting})` : ''} and was aborted; it is retried later`,
       { code: 'reaction_timeout' },
     )
   }
@@ -81,18 +85,31 @@ export class ReactionTimeoutError extends RetryableError {
 
 export type RunEventResult =
   | { status: 'skipped'; reason: string }
-  | { status: 'done'; executed: string[]; reused: string[] }
+  | {
+      status: 'done'
+      /** Refs in the order they started. */
+      executed: string[]
+      reused: string[]
+      /** Refs whose `when` was false (absent when none). */
+      skipped?: string[]
+    }
 
-/** A reaction failed; `errorClass` tells the queue whether to retry. */
+/** A reaction failed; `errorClass` tells the queue whether to retry, `retry` its own policy. */
 export class ReactionFailedError extends AreaError {
-  readonly reactionRef: string
+  /** The failing reaction's ref; null when the action's `when` failed. */
+  readonly reactionRef: string | null
   readonly errorClass: ErrorClass
   readonly retryAfterMs: number | undefined
-  constructor(reaction: LoadedReaction, cause: unknown) {
-    super('reaction_failed', `reaction "${reaction.ref}" failed: ${errorMessage(cause)}`, { cause })
-    this.reactionRef = reaction.ref
+  readonly retry: ReactionPolicy['retry'] | undefined
+  constructor(reaction: LoadedReaction | null, cause: unknown, index?: number) {
+    const where = reaction
+      ? `reaction "${reaction.ref}"${index === undefined ? '' : ` (item ${index})`}`
+      : 'the action'
+    super('reaction_failed', `${where} failed: ${errorMessage(cause)}`, { cause })
+    this.reactionRef = reaction?.ref ?? null
     this.errorClass = classifyError(cause)
     this.retryAfterMs = (cause as { retryAfterMs?: number }).retryAfterMs
+    this.retry = reaction?.policy.retry
   }
 }
 
@@ -100,6 +117,20 @@ export interface Engine {
   readonly registry: Registry
   runEvent(input: RunEventInput): Promise<RunEventResult>
   settingsFor(serviceId: string): Readonly<Record<string, string>>
+}
+
+/** One phase's run: what it reads and what it has done so far. */
+interface PhaseRun {
+  input: RunEventInput
+  event: JsonObject
+  previous: Map<string, PreviousOutcome>
+  budget: TemplateBudget | undefined
+  /** Outputs by ref, of this phase and (for on_failure) of the main one. */
+  outputs: Map<string, JsonValue | undefined>
+  error?: JsonObject
+  executed: string[]
+  reused: string[]
+  skipped: string[]
 }
 
 export function createEngine(
@@ -110,7 +141,7 @@ export function createEngine(
   const settingsFor = (serviceId: string) => settings.get(serviceId) ?? {}
 
   async function runEvent(input: RunEventInput): Promise<RunEventResult> {
-    const { area, logger, signal } = input
+    const { area } = input
     const action = registry.action(area.action.service, area.action.action)
     if (!action) {
       throw new PermanentError(
@@ -119,38 +150,166 @@ export function createEngine(
     }
     let event = input.event
     if (action.trigger) {
-      const verdict = action.trigger({ params: area.action.params, event, logger })
+      const verdict = action.trigger({ params: area.action.params, event, logger: input.logger })
       if (!verdict.triggered) return { status: 'skipped', reason: verdict.reason }
       event = verdict.event
     }
-
-    const previous = await input.outcomes.previousOutcomes()
-    const budget = input.templateBudget ? templateBudget(input.templateBudget) : undefined
-    const scope: TemplateScope = { trigger: event, reactions: {}, area: { name: area.name } }
-    const executed: string[] = []
-    const reused: string[] = []
-    for (const reaction of area.reactions) {
-      const before = previous.get(reaction.id)
-      if (before?.status === 'success') {
-        scope.reactions[reaction.ref] = before.output
-        reused.push(reaction.ref)
-        continue
-      }
-      scope.reactions[reaction.ref] = await runReaction(reaction, scope, input, event, logger, signal, budget)
-      executed.push(reaction.ref)
+    const run: PhaseRun = {
+      input,
+      event,
+      previous: new Map(),
+      budget: input.templateBudget ? templateBudget(input.templateBudget) : undefined,
+      outputs: new Map(),
+      executed: [],
+      reused: [],
+      skipped: [],
     }
-    return { status: 'done', executed, reused }
+    try {
+      if (area.action.when) {
+        let matched: boolean
+        try {
+          matched = evaluateWhen(
+            area.action.when,
+            { trigger: event, area: { name: area.name } },
+            'the action',
+          )
+        } catch (error) {
+          throw new ReactionFailedError(null, error)
+        }
+        if (!matched) return { status: 'skipped', reason: skippedReason(area.action.when) }
+      }
+      run.previous = await input.outcomes.previousOutcomes()
+      await runPhase(
+        run,
+        area.reactions.filter((r) => r.phase === 'main'),
+      )
+    } catch (error) {
+      if (error instanceof ReactionFailedError && input.failsForGood?.(error)) {
+        await runOnFailure(run, error)
+      }
+      throw error
+    }
+    return {
+      status: 'done',
+      executed: run.executed,
+      reused: run.reused,
+      ...(run.skipped.length > 0 ? { skipped: run.skipped } : {}),
+    }
+  }
+
+  /**
+   * The failure path: once, with `error` in scope. Its own failure is recorded and logged, never
+   * thrown (the run's error is), so it cannot start a retry, let alone a loop.
+   */
+  async function runOnFailure(run: PhaseRun, failure: ReactionFailedError): Promise<void> {
+    const reactions = run.input.area.reactions.filter((r) => r.phase === 'on_failure')
+    if (reactions.length === 0) return
+    run.error = {
+      reaction: failure.reactionRef,
+      message: errorMessage(failure.cause ?? failure),
+      attempt: run.input.attempt ?? 1,
+      class: failure.errorClass,
+    }
+    try {
+      await runPhase(run, reactions)
+    } catch (error) {
+      run.input.logger.warn(
+        { err: errorMessage(error) },
+        'an on_failure reaction failed; it is recorded and not retried',
+      )
+    }
+  }
+
+  async function runPhase(run: PhaseRun, reactions: LoadedReaction[]): Promise<void> {
+    const byRef = new Map(reactions.map((r) => [r.ref, r]))
+    const concurrency = run.input.graph?.concurrency ?? DEFAULT_REACTION_CONCURRENCY
+    await runGraph(reactions, concurrency, (reaction) => runNode(run, reaction, byRef))
+  }
+
+  async function runNode(
+    run: PhaseRun,
+    reaction: LoadedReaction,
+    byRef: ReadonlyMap<string, LoadedReaction>,
+  ): Promise<void> {
+    const { input } = run
+    const before = run.previous.get(reaction.id)
+    if (before?.status === 'success' || before?.status === 'skipped') {
+      run.outputs.set(reaction.ref, before.output)
+      ;(before.status === 'success' ? run.reused : run.skipped).push(reaction.ref)
+      return
+    }
+    // What its templates and expressions read: the outputs of what it needs (all the reactions
+    // above it, for a file without `needs`) and, in on_failure, the main phase's.
+    const reactions: Record<string, JsonValue | undefined> = {}
+    const ancestors = ancestorsOf(reaction, byRef)
+    for (const [ref, output] of run.outputs) {
+      if (ancestors.has(ref) || (reaction.phase === 'on_failure' && !byRef.has(ref))) reactions[ref] = output
+    }
+    const scope: TemplateScope = {
+      trigger: run.event,
+      reactions,
+      area: { name: input.area.name },
+      ...(run.error ? { error: run.error } : {}),
+    }
+    const expressionScope = scope as unknown as ExpressionScope
+    const where = `reaction "${reaction.ref}"`
+    try {
+      const { when, forEach } = reaction.policy
+      const matched =
+        when === undefined ||
+        (await recordFailure(run, reaction, async () => evaluateWhen(when, expressionScope, where)))
+      if (!matched && when !== undefined) {
+        await input.outcomes.skipped(reaction, skippedReason(when))
+        run.skipped.push(reaction.ref)
+        return
+      }
+      run.executed.push(reaction.ref)
+      let output: JsonValue | undefined
+      if (forEach) {
+        const maxItems = input.graph?.maxItems ?? {
+          count: DEFAULT_FOR_EACH_MAX_ITEMS,
+          setting: 'AREA_FOR_EACH_MAX_ITEMS',
+        }
+        const items = await recordFailure(run, reaction, async () =>
+          evaluateForEach(forEach, expressionScope, where, maxItems),
+        )
+        output = await runForEach(reaction, items, run.previous, input.outcomes, (item, index) =>
+          runReaction(run, reaction, { ...scope, item, index }, index),
+        )
+      } else {
+        output = await runReaction(run, reaction, scope)
+      }
+      run.outputs.set(reaction.ref, output)
+    } catch (error) {
+      if (!reaction.policy.continueOnError) throw error
+      input.logger.warn(
+        { reaction: reaction.ref, err: errorMessage(error) },
+        'reaction failed; continue_on_error lets its dependents run without its output',
+      )
+    }
+  }
+
+  /** A `when` or `for_each` that cannot be evaluated fails its reaction, recorded like any failure. */
+  async function recordFailure<T>(
+    run: PhaseRun,
+    reaction: LoadedReaction,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      await run.input.outcomes.failed(reaction, undefined, errorMessage(error), classifyError(error))
+      throw new ReactionFailedError(reaction, error)
+    }
   }
 
   async function runReaction(
+    run: PhaseRun,
     reaction: LoadedReaction,
     scope: TemplateScope,
-    input: RunEventInput,
-    event: JsonObject,
-    logger: Logger,
-    signal: AbortSignal,
-    budget: TemplateBudget | undefined,
+    index?: number,
   ): Promise<JsonValue | undefined> {
+    const { input, budget } = run
     let request: JsonValue | undefined
     try {
       const definition = registry.reaction(reaction.service, reaction.reaction)
@@ -176,29 +335,41 @@ export function createEngine(
         })
       }
       request = hide(checked.value)
-      await input.outcomes.started(reaction, request)
+      await input.outcomes.started(reaction, request, index)
       const auth = reaction.auth ? await reaction.auth() : undefined
-      const output = await withCeiling(input.reactionTimeout, signal, (runSignal) =>
-        definition.run({
-          params: checked.value,
-          auth,
-          settings: settingsFor(reaction.service),
-          logger,
-          signal: runSignal,
-          idempotencyKey: `${input.hookLogId}:${reaction.id}`,
-          event,
-        }),
+      const output = await withCeiling(
+        ceilingOf(input.reactionTimeout, reaction.policy.timeoutMs),
+        input.signal,
+        (runSignal) =>
+          definition.run({
+            params: checked.value,
+            auth,
+            settings: settingsFor(reaction.service),
+            logger: input.logger,
+            signal: runSignal,
+            idempotencyKey: idempotencyKeyOf(input.hookLogId, reaction.id, index),
+            event: run.event,
+          }),
       )
-      await input.outcomes.succeeded(reaction, request, output)
+      await input.outcomes.succeeded(reaction, request, output, index)
       return output
     } catch (error) {
       const errorClass = classifyError(error)
-      await input.outcomes.failed(reaction, request, errorMessage(error), errorClass)
-      throw new ReactionFailedError(reaction, error)
+      await input.outcomes.failed(reaction, request, errorMessage(error), errorClass, index)
+      throw new ReactionFailedError(reaction, error, index)
     }
   }
 
   return { registry, runEvent, settingsFor }
+}
+
+/** The lower of the reaction's own timeout and the server's ceiling. */
+function ceilingOf(
+  server: RunEventInput['reactionTimeout'],
+  ownMs: number | undefined,
+): RunEventInput['reactionTimeout'] {
+  if (ownMs === undefined || (server && server.ms <= ownMs)) return server
+  return { ms: ownMs, setting: 'timeout' }
 }
 
 /**

@@ -14,6 +14,11 @@ export interface TemplateScope {
   trigger: JsonObject
   reactions: Record<string, JsonValue | undefined>
   area: { name: string }
+  /** In a `for_each` reaction's params: the current item and its position (from 0). */
+  item?: JsonValue
+  index?: number
+  /** In an `on_failure` reaction's params: `{ reaction, message, attempt, class }`. */
+  error?: JsonObject
 }
 
 export const templateRoots = ['trigger', 'reactions', 'area'] as const

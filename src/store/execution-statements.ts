@@ -17,7 +17,9 @@ export interface OutcomeRow {
   areaActionId: string
   areaReactionId: string
   reactionRef: string
-  status: 'running' | 'success' | 'failed'
+  /** The item of a `for_each` (from 0); -1 for the reaction as a whole. */
+  itemIndex: number
+  status: 'running' | 'success' | 'failed' | 'skipped'
   attempt: number
   startedAt: Date
   request: JsonValue | undefined
@@ -46,15 +48,16 @@ const WRITE_SQL = prepared(
   with outcomes as (
     insert into area.execution_logs (area_id, user_id, hook_log_id, area_action_id,
       area_reaction_id, reaction_ref, status, attempt, started_at, finished_at, request_payload,
-      response_payload, error_text, error_class)
+      response_payload, error_text, error_class, item_index)
     select area_id, user_id, hook_log_id, area_action_id, area_reaction_id, reaction_ref, status,
       attempt, started_at, case when status = 'running' then null else now() end,
-      request::jsonb, response::jsonb, error_text, error_class
+      request::jsonb, response::jsonb, error_text, error_class, item_index
     from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[],
-      $8::integer[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[])
+      $8::integer[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[],
+      $19::integer[])
       as v(area_id, user_id, hook_log_id, area_action_id, area_reaction_id, reaction_ref, status,
-        attempt, started_at, request, response, error_text, error_class)
-    on conflict (hook_log_id, area_reaction_id) do update set
+        attempt, started_at, request, response, error_text, error_class, item_index)
+    on conflict (hook_log_id, area_reaction_id, item_index) do update set
       status = excluded.status, attempt = excluded.attempt, started_at = excluded.started_at,
       finished_at = excluded.finished_at, request_payload = excluded.request_payload,
       response_payload = excluded.response_payload, error_text = excluded.error_text,
@@ -95,5 +98,6 @@ export function writeOutcomesAndEnds(rows: readonly OutcomeRow[], ends: readonly
     ends.map((e) => (e.end.kind === 'finish' ? e.end.status : 'queued')),
     ends.map((e) => e.end.error ?? null),
     ends.map((e) => e.end.kind === 'finish'),
+    column((r) => r.itemIndex),
   ])
 }

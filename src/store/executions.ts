@@ -6,14 +6,16 @@
  *
  * Round trips are the worker's main cost, so an outcome is held in memory until the next write,
  * which is always before the next reaction's side effect (`started`) or the end of the event (a
- * failure always ends the run): a crash can re-run only the reaction whose outcome was not yet
- * written, as before.
+ * failure always ends the run): a crash can re-run only the reactions (or for_each items) whose
+ * outcome was not yet written, which are those in flight. Writes are chained, so a `started`
+ * returns only once every outcome held before it is durable, whichever concurrent reaction's
+ * write carried it (docs/architecture.md, "Running an AREA's graph").
  */
 import type { Kysely } from 'kysely'
 import type { Database, HookLogStatus } from '../db/schema.js'
 import type { LoadedReaction } from '../engine/area.js'
 import type { ErrorClass } from '../engine/errors.js'
-import type { ExecutionPort, PreviousOutcome } from '../engine/run.js'
+import { type ExecutionPort, outcomeKey, type PreviousOutcome } from '../engine/run.js'
 import type { JsonValue } from '../engine/types.js'
 import type { EventEnd, OutcomeRow } from './execution-statements.js'
 import { createDirectWriter, type ExecutionWriter } from './execution-writer.js'
@@ -48,7 +50,9 @@ const RUNNING_MARK_AFTER_MS = 1_000
 
 interface Outcome {
   reaction: LoadedReaction
-  status: 'running' | 'success' | 'failed'
+  /** -1 for the reaction as a whole, else the for_each item. */
+  index: number
+  status: 'running' | 'success' | 'failed' | 'skipped'
   request: JsonValue | undefined
   response?: JsonValue | undefined
   error?: string
@@ -56,13 +60,20 @@ interface Outcome {
   startedAt: Date
 }
 
+interface RunningMark {
+  startedAt: Date
+  timer: NodeJS.Timeout
+  write?: Promise<unknown>
+}
+
 export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope): ExecutionRecorder {
   const writer = scope.writer ?? createDirectWriter(db)
   let pending: Outcome[] = []
-  let current: { reactionId: string; startedAt: Date } | undefined
-  let runningMark: { timer: NodeJS.Timeout; write?: Promise<unknown> } | undefined
-  const startedAtOf = (reaction: LoadedReaction) =>
-    current?.reactionId === reaction.id ? current.startedAt : new Date()
+  /** The reactions (and items) in flight, by outcome key, with their `running` mark. */
+  const running = new Map<string, RunningMark>()
+  /** The last write: each write starts after it, so writes land in the order they were asked. */
+  let chain: Promise<unknown> = Promise.resolve()
+  const keyOf = (reaction: LoadedReaction, index: number | undefined) => outcomeKey(reaction.id, index)
 
   const rowOf = (o: Outcome): OutcomeRow => ({
     areaId: scope.areaId,
@@ -71,6 +82,7 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
     areaActionId: scope.areaActionId,
     areaReactionId: o.reaction.id,
     reactionRef: o.reaction.ref,
+    itemIndex: o.index,
     status: o.status,
     attempt: scope.attempt,
     startedAt: o.startedAt,
@@ -80,35 +92,40 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
     errorClass: o.errorClass,
   })
 
-  /** Cancels the `running` mark, or waits for its write so that it never lands after the outcome. */
-  async function settleMark(): Promise<void> {
-    const mark = runningMark
-    runningMark = undefined
-    if (!mark) return
+  /**
+   * Ends the unit's `running` mark: cancels it, or waits for its write so that it never lands
+   * after the outcome. Returns when the unit started.
+   */
+  async function settleMark(key: string): Promise<Date> {
+    const mark = running.get(key)
+    running.delete(key)
+    if (!mark) return new Date()
     clearTimeout(mark.timer)
     await mark.write
+    return mark.startedAt
   }
 
-  /** The outcome held in memory, to be written now. */
-  async function take(): Promise<Outcome[]> {
-    await settleMark()
-    const held = pending
-    pending = []
-    return held
-  }
-
-  async function write(outcomes: Outcome[]): Promise<void> {
-    if (outcomes.length > 0) await writer.write({ rows: outcomes.map(rowOf) })
-  }
-
-  /** Ends the event in one statement with the outcome held in memory. */
-  async function end(how: EventEnd): Promise<void> {
-    const held = await take()
-    if (scope.lease?.lost) return write(held)
-    await writer.write({
-      rows: held.map(rowOf),
-      end: { hookLogId: scope.hookLogId, attempt: scope.attempt, end: how },
+  /** Writes what is held (and `end`, if given) after every earlier write. */
+  function flush(end?: EventEnd): Promise<void> {
+    const next = chain.then(async () => {
+      const held = pending
+      pending = []
+      if (end && !scope.lease?.lost) {
+        await writer.write({
+          rows: held.map(rowOf),
+          end: { hookLogId: scope.hookLogId, attempt: scope.attempt, end },
+        })
+      } else if (held.length > 0) {
+        await writer.write({ rows: held.map(rowOf) })
+      }
     })
+    // A failed write fails its caller; the next writes still run.
+    chain = next.catch(() => undefined)
+    return next
+  }
+
+  function hold(outcome: Omit<Outcome, 'index'> & { index: number | undefined }): void {
+    pending.push({ ...outcome, index: outcome.index ?? -1 })
   }
 
   return {
@@ -117,13 +134,13 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       if (scope.attempt <= 1) return new Map()
       const rows = await db
         .selectFrom('execution_logs')
-        .select(['area_reaction_id', 'status', 'response_payload'])
+        .select(['area_reaction_id', 'item_index', 'status', 'response_payload'])
         .where('hook_log_id', '=', scope.hookLogId)
         .execute()
       const outcomes = new Map<string, PreviousOutcome>()
       for (const row of rows) {
         if (row.area_reaction_id) {
-          outcomes.set(row.area_reaction_id, {
+          outcomes.set(outcomeKey(row.area_reaction_id, row.item_index), {
             status: row.status,
             output: row.response_payload ?? undefined,
           })
@@ -131,50 +148,54 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       }
       return outcomes
     },
-    async started(reaction, request) {
-      // The previous success must be durable before this reaction's side effect, and the event
-      // still this worker's.
-      await write(await take())
+    async started(reaction, request, index) {
+      // Every success held so far must be durable before this side effect, and the event still
+      // this worker's.
+      await flush()
       await scope.lease?.ensure()
+      const key = keyOf(reaction, index)
       const startedAt = new Date()
-      current = { reactionId: reaction.id, startedAt }
-      const mark: NonNullable<typeof runningMark> = {
+      const mark: RunningMark = {
+        startedAt,
         timer: setTimeout(() => {
           // Only a display aid: a failed write must not fail the run (nor go unhandled).
-          mark.write = write([{ reaction, status: 'running', request, startedAt }]).catch(() => undefined)
+          mark.write = writer
+            .write({
+              rows: [rowOf({ reaction, index: index ?? -1, status: 'running', request, startedAt })],
+            })
+            .catch(() => undefined)
         }, scope.runningMarkAfterMs ?? RUNNING_MARK_AFTER_MS),
       }
       mark.timer.unref()
-      runningMark = mark
+      running.set(key, mark)
     },
-    async succeeded(reaction, request, output) {
-      await settleMark()
-      pending.push({
-        reaction,
-        status: 'success',
-        request,
-        response: output,
-        startedAt: startedAtOf(reaction),
-      })
+    async succeeded(reaction, request, output, index) {
+      const startedAt = await settleMark(keyOf(reaction, index))
+      hold({ reaction, index, status: 'success', request, response: output, startedAt })
     },
-    async failed(reaction, request, error, errorClass) {
-      await settleMark()
-      if (scope.lease?.lost) return write(await take())
+    async failed(reaction, request, error, errorClass, index) {
+      const startedAt = await settleMark(keyOf(reaction, index))
+      // Once the lease is lost there is no end of ours: what happened is written now, and this
+      // failure (most often the lost lease itself, before the side effect) is the new holder's.
+      if (scope.lease?.lost) return flush()
       // Held like a success: the event's end (a hand-back or a final failure) writes it.
-      pending.push({
+      hold({ reaction, index, status: 'failed', request, error, errorClass, startedAt })
+    },
+    async skipped(reaction, reason) {
+      hold({
         reaction,
-        status: 'failed',
-        request,
-        error,
-        errorClass,
-        startedAt: startedAtOf(reaction),
+        index: undefined,
+        status: 'skipped',
+        request: undefined,
+        error: reason,
+        startedAt: new Date(),
       })
     },
     finish(status, error) {
-      return end({ kind: 'finish', status, error })
+      return flush({ kind: 'finish', status, error })
     },
     release(error) {
-      return end({ kind: 'release', error })
+      return flush({ kind: 'release', error })
     },
   }
 }

@@ -11,6 +11,8 @@ describe('tenancy settings', () => {
       templateThreads: 2,
       reactionTimeoutSeconds: 300,
       userConcurrency: 16,
+      reactionConcurrency: 4,
+      forEachMaxItems: 100,
     })
     expect(readTenancySettings({ AREA_WORKER_CONCURRENCY: '10' }, problems).userConcurrency).toBe(3)
     expect(readTenancySettings({ AREA_WORKER_CONCURRENCY: '1' }, problems).userConcurrency).toBe(1)
@@ -19,10 +21,20 @@ describe('tenancy settings', () => {
 
   it('reports each bad value with its variable and range', () => {
     const problems: string[] = []
-    readTenancySettings({ AREA_USER_CONCURRENCY: '0', AREA_TEMPLATE_BUDGET_MS: 'soon' }, problems)
+    readTenancySettings(
+      {
+        AREA_USER_CONCURRENCY: '0',
+        AREA_TEMPLATE_BUDGET_MS: 'soon',
+        AREA_REACTION_CONCURRENCY: '0',
+        AREA_FOR_EACH_MAX_ITEMS: 'many',
+      },
+      problems,
+    )
     expect(problems).toEqual([
       'AREA_TEMPLATE_BUDGET_MS must be a whole number from 10 to 60000 (got "soon")',
       'AREA_USER_CONCURRENCY must be a whole number from 1 to 100000 (got "0")',
+      'AREA_REACTION_CONCURRENCY must be a whole number from 1 to 64 (got "0")',
+      'AREA_FOR_EACH_MAX_ITEMS must be a whole number from 1 to 10000 (got "many")',
     ])
   })
 })

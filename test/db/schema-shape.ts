@@ -222,6 +222,7 @@ export const schemaShape: SchemaShape = {
     error_text: 'null',
     error_class: 'null',
     created_at: 'not null',
+    item_index: 'not null',
   },
   audit_logs: {
     id: 'not null',

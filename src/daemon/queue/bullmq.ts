@@ -19,7 +19,7 @@ import { type Logger, silentLogger } from '../../engine/types.js'
 import { DEFAULT_ABORT_GRACE_MS, DEFAULT_DRAIN_TIMEOUT_MS, drain } from './drain.js'
 import { producerConnection, workerConnection } from './redis.js'
 import { type RetentionOptions, resolveRetention } from './retention.js'
-import { isPermanentFailure, type RetryPolicy, resolveRetry, retryAfterOf, retryDelayMs } from './retry.js'
+import { isPermanentFailure, nextRetryDelayMs, type RetryPolicy, resolveRetry } from './retry.js'
 import {
   type AnyJobData,
   DEFAULT_CONCURRENCY,
@@ -232,8 +232,7 @@ export function createBullConsumer(options: BullConsumerOptions): JobConsumer {
       autorun: false,
       settings: {
         // BullMQ passes the number of the attempt that just failed and the error the processor threw.
-        backoffStrategy: (attemptsMade, _type, error) =>
-          retryDelayMs(attemptsMade, retryAfterOf(error), backoff),
+        backoffStrategy: (attemptsMade, _type, error) => nextRetryDelayMs(attemptsMade, error, backoff),
       },
       // Unset keys must stay absent: BullMQ spreads these over its defaults.
       ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),

@@ -7,7 +7,7 @@
  */
 import { DEFAULT_ABORT_GRACE_MS, DEFAULT_DRAIN_TIMEOUT_MS, drain } from './drain.js'
 import { type RetentionOptions, resolveRetention } from './retention.js'
-import { isPermanentFailure, type RetryPolicy, resolveRetry, retryAfterOf, retryDelayMs } from './retry.js'
+import { isPermanentFailure, nextRetryDelayMs, type RetryPolicy, resolveRetry } from './retry.js'
 import {
   type AnyJobData,
   DEFAULT_CONCURRENCY,
@@ -136,7 +136,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
       finish(entry, 'failed')
       return
     }
-    later(entry, retryDelayMs(entry.attemptsMade, retryAfterOf(error), retry))
+    later(entry, nextRetryDelayMs(entry.attemptsMade, error, retry))
   }
 
   function later(entry: Entry, delay: number): void {

@@ -61,3 +61,37 @@ export function retryAfterOf(error: unknown): number | undefined {
   }
   return undefined
 }
+
+/** A failing reaction's own `retry:` (ReactionFailedError.retry), in the stored form. */
+interface OwnRetry {
+  backoff?: 'exponential' | 'fixed'
+  delayMs?: number
+  maxDelayMs?: number
+}
+
+function ownRetryOf(error: unknown): OwnRetry | undefined {
+  const retry = typeof error === 'object' && error !== null ? (error as { retry?: unknown }).retry : undefined
+  return typeof retry === 'object' && retry !== null ? (retry as OwnRetry) : undefined
+}
+
+/**
+ * The wait before the next attempt of a job that threw `error`: the failing reaction's own
+ * `retry:` when it has one, exactly as written (its delay, doubled each attempt when exponential,
+ * within its max_delay; no jitter, people read these numbers), raised by a Retry-After, always
+ * within the server's ceiling; otherwise the server's policy (docs/architecture.md, "Running an
+ * AREA's graph").
+ */
+export function nextRetryDelayMs(
+  attempt: number,
+  error: unknown,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> = DEFAULT_RETRY,
+  random: () => number = Math.random,
+): number {
+  const own = ownRetryOf(error)
+  const retryAfterMs = retryAfterOf(error)
+  if (!own) return retryDelayMs(attempt, retryAfterMs, policy, random)
+  const maxDelayMs = Math.min(policy.maxDelayMs, own.maxDelayMs ?? policy.maxDelayMs)
+  const baseDelayMs = Math.min(maxDelayMs, own.delayMs ?? policy.baseDelayMs)
+  const delay = own.backoff === 'fixed' ? baseDelayMs : baseDelayMs * 2 ** Math.max(0, attempt - 1)
+  return Math.min(maxDelayMs, Math.max(delay, retryAfterMs ?? 0))
+}

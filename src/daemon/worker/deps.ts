@@ -35,6 +35,8 @@ export interface WorkerDeps {
   claims?: ClaimBatcher
   /** Outcome and end writes shared between concurrent jobs; without it each is its own statement. */
   writes?: ExecutionWriter
+  /** Reactions of one event at once, and the for_each cap; without it, the engine's defaults. */
+  graph?: { concurrency: number; maxItems: { count: number; setting: string } }
   /** What one tenant may take from the others; without it, no budgets, ceilings or shares. */
   tenancy?: WorkerTenancy
 }

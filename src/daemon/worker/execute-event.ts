@@ -4,7 +4,7 @@
  * apart, and reactions that already succeeded are not run again.
  */
 import { performance } from 'node:perf_hooks'
-import { errorMessage, RetryableError } from '../../engine/errors.js'
+import { errorMessage, PermanentError, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError } from '../../engine/run.js'
 import { createExecutionPort } from '../../store/executions.js'
 import { claimHookLog, hookLogState } from '../../store/hook-logs.js'
@@ -79,6 +79,17 @@ async function claimAndRun(
     return 'skipped'
   }
   const tenancy = deps.tenancy
+  /**
+   * Whether this failure is the run's last: permanent, or the attempts are spent, the lower of
+   * the queue's and the failing reaction's `retry.attempts` (docs/architecture.md, "Running an
+   * AREA's graph"). A run taken over is not this worker's to end.
+   */
+  const failsForGood = (error: unknown): boolean => {
+    if (lease.lost) return false
+    if (!(error instanceof ReactionFailedError)) return ctx.attempt >= ctx.maxAttempts
+    if (error.errorClass === 'permanent') return true
+    return ctx.attempt >= Math.min(ctx.maxAttempts, error.retry?.attempts ?? ctx.maxAttempts)
+  }
   try {
     const result = await deps.engine.runEvent({
       area,
@@ -88,6 +99,9 @@ async function claimAndRun(
       logger,
       signal: ctx.signal,
       fingerprint: (text) => deps.secrets.fingerprint(claimed.userId, text),
+      failsForGood,
+      attempt: ctx.attempt,
+      ...(deps.graph ? { graph: deps.graph } : {}),
       ...(tenancy
         ? {
             templateBudget: tenancy.templateBudget,
@@ -108,12 +122,25 @@ async function claimAndRun(
       await recorder.release('taken over')
       return takenOver()
     }
-    const permanent = error instanceof ReactionFailedError ? error.errorClass === 'permanent' : false
-    if (permanent || ctx.attempt >= ctx.maxAttempts) {
-      await recorder.finish('failed', errorMessage(error))
-      logger.warn({ err: errorMessage(error) }, 'event failed')
-    } else {
+    if (!failsForGood(error)) {
       await recorder.release(errorMessage(error))
+      throw error
+    }
+    await recorder.finish('failed', errorMessage(error))
+    logger.warn({ err: errorMessage(error) }, 'event failed')
+    // The reaction's own attempts are spent before the queue's: the queue must not retry.
+    if (
+      error instanceof ReactionFailedError &&
+      error.errorClass !== 'permanent' &&
+      ctx.attempt < ctx.maxAttempts
+    ) {
+      throw new PermanentError(
+        `${error.message} (its retry.attempts of ${error.retry?.attempts} are spent)`,
+        {
+          cause: error,
+          code: 'retry_attempts_spent',
+        },
+      )
     }
     throw error
   } finally {

@@ -357,6 +357,7 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
       areaActionId: hook.areaActionId,
       areaReactionId,
       reactionRef: 'r0',
+      itemIndex: -1,
       status: 'success',
       attempt: 1,
       startedAt: new Date(),

@@ -2,7 +2,7 @@
 import type { LoadedReaction } from '../../../src/engine/area.js'
 import type { ErrorClass } from '../../../src/engine/errors.js'
 import type { PollCommit, PollStatePort } from '../../../src/engine/poll.js'
-import type { ExecutionPort, PreviousOutcome } from '../../../src/engine/run.js'
+import { type ExecutionPort, outcomeKey, type PreviousOutcome } from '../../../src/engine/run.js'
 import type { JsonValue } from '../../../src/engine/types.js'
 
 export interface MemoryOutcome extends PreviousOutcome {
@@ -12,28 +12,37 @@ export interface MemoryOutcome extends PreviousOutcome {
   errorClass?: ErrorClass
 }
 
-export function memoryExecutionPort(): ExecutionPort & { rows: Map<string, MemoryOutcome> } {
+/**
+ * Rows by `outcomeKey` (the reaction's id, `<id>:<index>` for a for_each item); `order` lists
+ * every write as `<key> <status>`, to check what ran when.
+ */
+export function memoryExecutionPort(): ExecutionPort & { rows: Map<string, MemoryOutcome>; order: string[] } {
   const rows = new Map<string, MemoryOutcome>()
+  const order: string[] = []
+  const set = (reaction: LoadedReaction, index: number | undefined, row: Omit<MemoryOutcome, 'ref'>) => {
+    const key = outcomeKey(reaction.id, index)
+    // As in the store: a success is final.
+    if (rows.get(key)?.status === 'success') return
+    rows.set(key, { ref: reaction.ref, ...row })
+    order.push(`${key} ${row.status}`)
+  }
   return {
     rows,
+    order,
     async previousOutcomes() {
       return new Map([...rows].map(([id, row]) => [id, { status: row.status, output: row.output }]))
     },
-    async started(reaction: LoadedReaction, request) {
-      rows.set(reaction.id, { ref: reaction.ref, status: 'running', request, output: undefined })
+    async started(reaction: LoadedReaction, request, index) {
+      set(reaction, index, { status: 'running', request, output: undefined })
     },
-    async succeeded(reaction, request, output) {
-      rows.set(reaction.id, { ref: reaction.ref, status: 'success', request, output })
+    async succeeded(reaction, request, output, index) {
+      set(reaction, index, { status: 'success', request, output })
     },
-    async failed(reaction, request, error, errorClass) {
-      rows.set(reaction.id, {
-        ref: reaction.ref,
-        status: 'failed',
-        request,
-        output: undefined,
-        error,
-        errorClass,
-      })
+    async failed(reaction, request, error, errorClass, index) {
+      set(reaction, index, { status: 'failed', request, output: undefined, error, errorClass })
+    },
+    async skipped(reaction, reason) {
+      set(reaction, undefined, { status: 'skipped', request: undefined, output: undefined, error: reason })
     },
   }
 }
