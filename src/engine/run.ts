@@ -109,7 +109,7 @@ export class ReactionFailedError extends AreaError {
     this.reactionRef = reaction?.ref ?? null
     this.errorClass = classifyError(cause)
     this.retryAfterMs = (cause as { retryAfterMs?: number }).retryAfterMs
-    this.retry = reaction?.policy.retry
+    this.retry = reaction?.policy?.retry
   }
 }
 

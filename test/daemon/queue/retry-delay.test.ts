@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_RETRY,
   isPermanentFailure,
+  nextRetryDelayMs,
   retryAfterOf,
   retryDelayMs,
 } from '../../../src/daemon/queue/retry.js'
@@ -75,5 +76,42 @@ describe('failure classification', () => {
     expect(retryAfterOf(new Error('wrapped', { cause: limited }))).toBe(2_000)
     expect(retryAfterOf(new RetryableError('503'))).toBeUndefined()
     expect(retryAfterOf(undefined)).toBeUndefined()
+  })
+})
+
+describe('nextRetryDelayMs', () => {
+  const failing = (retry: LoadedReaction['policy']['retry'], cause: Error = new RetryableError('503')) =>
+    new ReactionFailedError(
+      {
+        id: 'r',
+        ref: 'send',
+        position: 0,
+        phase: 'main',
+        service: 's',
+        reaction: 'x',
+        params: {},
+        policy: { needs: [], ...(retry ? { retry } : {}) },
+      },
+      cause,
+    )
+
+  it("follows the failing reaction's own retry exactly, within its max_delay and the server's", () => {
+    const exponential = failing({ attempts: 5, backoff: 'exponential', delayMs: 2_000, maxDelayMs: 10_000 })
+    expect([1, 2, 3, 4].map((attempt) => nextRetryDelayMs(attempt, exponential, policy))).toEqual([
+      2_000, 4_000, 8_000, 10_000,
+    ])
+    const fixed = failing({ backoff: 'fixed', delayMs: 5_000 })
+    expect([1, 3].map((attempt) => nextRetryDelayMs(attempt, fixed, policy))).toEqual([5_000, 5_000])
+    // The server's ceiling wins over a longer own delay; a Retry-After raises the wait.
+    expect(nextRetryDelayMs(1, failing({ backoff: 'fixed', delayMs: 3_600_000 }), policy)).toBe(300_000)
+    const limited = failing(
+      { backoff: 'fixed', delayMs: 1_000 },
+      new RetryableError('429', { retryAfterMs: 7_000 }),
+    )
+    expect(nextRetryDelayMs(1, limited, policy)).toBe(7_000)
+  })
+
+  it("uses the server's policy for a reaction without its own retry", () => {
+    expect(nextRetryDelayMs(3, failing(undefined), policy, highest)).toBe(3_999)
   })
 })

@@ -11,6 +11,8 @@ export interface Recorder {
   /** Failures to throw, by reaction id (or 'feed' for the feed's polls), consumed in order. */
   failures: Map<string, Error[]>
   feed: { key: string; event: JsonObject }[]
+  /** Awaited by each reaction before it records (to hold reactions in flight); by text. */
+  before?: (text: string, signal: AbortSignal) => Promise<void>
 }
 
 export function createRecorder(): Recorder {
@@ -32,6 +34,7 @@ export function testService(recorder: Recorder) {
         { additionalProperties: false },
       ),
       async run(ctx) {
+        await recorder.before?.(ctx.params.text, ctx.signal)
         const failure = recorder.failures.get(reaction)?.shift()
         if (failure) throw failure
         recorder.calls.push({
