@@ -35,11 +35,21 @@ export const LogStreamQuery = Type.Object(filters)
 
 export const ExecutionSchema = Type.Object({
   ref: Type.String({ description: 'The reaction id in the AREA file' }),
+  // Optional: servers from before the AREA language do not send it.
+  item: Type.Optional(
+    Nullable(
+      Type.Integer({
+        description: 'The item of a for_each reaction (from 0); null for the reaction as a whole',
+      }),
+    ),
+  ),
   status: Type.String(),
   attempt: Type.Integer(),
   startedAt: Timestamp,
   finishedAt: NullableTimestamp,
-  errorText: Nullable(Type.String()),
+  errorText: Nullable(
+    Type.String({ description: 'Why it failed; for a skipped reaction, its condition (when: … was false)' }),
+  ),
   errorClass: Nullable(Type.String()),
 })
 

@@ -32,14 +32,19 @@ export function renderEventDetail(event: EventDetail, c: Colors): string {
   if (event.error) lines.push(`${c.bold('Error:'.padEnd(10))} ${c.red(safe(event.error))}`)
   lines.push('', c.bold('Payload:'), ...json(event.payload))
   if (event.kind === 'event') {
+    // Executions come in the order they ran (a graph's reactions may run together).
     lines.push('', c.bold('Reactions:'))
     if (event.executions.length === 0) lines.push(c.dim('  none ran'))
   }
   for (const e of event.executions) {
     const paint = e.status === 'success' ? c.green : e.status === 'failed' ? c.red : c.yellow
-    lines.push(
-      `  ${c.bold(safe(e.ref))}  ${paint(safe(e.status))}  attempt ${e.attempt}/${event.maxAttempts}`,
-    )
+    const name = e.item === null || e.item === undefined ? e.ref : `${e.ref} item ${e.item}`
+    lines.push(`  ${c.bold(safe(name))}  ${paint(safe(e.status))}  attempt ${e.attempt}/${event.maxAttempts}`)
+    if (e.status === 'skipped') {
+      // Nothing was sent: the condition that was false says why.
+      if (e.errorText) lines.push(`  Skipped: ${c.dim(safe(e.errorText))}`)
+      continue
+    }
     lines.push('  Params:', ...json(e.params ?? null))
     lines.push('  Output:', ...json(e.output ?? null))
     if (e.errorText) lines.push(`  Error: ${c.red(safe(e.errorText))}`)

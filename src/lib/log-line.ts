@@ -40,7 +40,12 @@ export function renderLogLine(event: EventLog, c: Colors, areaWidth = MIN_AREA_W
           : c.yellow
   const reactions = (event.executions ?? [])
     // The event's error already says why its failing reaction failed: not twice on one line.
-    .map((e) => safe(`${e.ref}=${e.status}${e.errorText && !event.error ? ` (${e.errorText})` : ''}`))
+    // A for_each's items show as ref[index]; a skipped reaction with its condition.
+    .map((e) =>
+      safe(
+        `${e.ref}${e.item === null || e.item === undefined ? '' : `[${e.item}]`}=${e.status}${e.errorText && !event.error ? ` (${e.errorText})` : ''}`,
+      ),
+    )
     .join(' ')
   const error = event.error ? c.red(safe(event.error)) : ''
   const time = `${changedAt(event).slice(0, 19)}Z`

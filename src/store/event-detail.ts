@@ -30,18 +30,19 @@ export async function findEventDetail(
     db.selectFrom('hook_logs').select('event_payload').where('id', '=', id).executeTakeFirstOrThrow(),
     db
       .selectFrom('execution_logs')
-      .select(['reaction_ref', 'request_payload', 'response_payload'])
+      .select(['reaction_ref', 'item_index', 'request_payload', 'response_payload'])
       .where('hook_log_id', '=', id)
       .execute(),
   ])
-  const byRef = new Map(payloads.map((p) => [p.reaction_ref, p]))
+  const keyOf = (ref: string, item: number | null) => `${ref}:${item ?? -1}`
+  const byRef = new Map(payloads.map((p) => [keyOf(p.reaction_ref, p.item_index), p]))
   return {
     ...event,
     payload: payload.event_payload as JsonValue,
     executions: event.executions.map((e) => ({
       ...e,
-      params: (byRef.get(e.ref)?.request_payload as JsonValue | undefined) ?? null,
-      output: (byRef.get(e.ref)?.response_payload as JsonValue | undefined) ?? null,
+      params: (byRef.get(keyOf(e.ref, e.item))?.request_payload as JsonValue | undefined) ?? null,
+      output: (byRef.get(keyOf(e.ref, e.item))?.response_payload as JsonValue | undefined) ?? null,
     })),
   }
 }

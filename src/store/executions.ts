@@ -73,6 +73,8 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
   const running = new Map<string, RunningMark>()
   /** The last write: each write starts after it, so writes land in the order they were asked. */
   let chain: Promise<unknown> = Promise.resolve()
+  /** When a for_each's first item started: the start of the reaction as a whole. */
+  const firstItemAt = new Map<string, Date>()
   const keyOf = (reaction: LoadedReaction, index: number | undefined) => outcomeKey(reaction.id, index)
 
   const rowOf = (o: Outcome): OutcomeRow => ({
@@ -99,7 +101,7 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
   async function settleMark(key: string): Promise<Date> {
     const mark = running.get(key)
     running.delete(key)
-    if (!mark) return new Date()
+    if (!mark) return firstItemAt.get(key) ?? new Date()
     clearTimeout(mark.timer)
     await mark.write
     return mark.startedAt
@@ -155,6 +157,7 @@ export function createExecutionPort(db: Kysely<Database>, scope: ExecutionScope)
       await scope.lease?.ensure()
       const key = keyOf(reaction, index)
       const startedAt = new Date()
+      if (index !== undefined && !firstItemAt.has(reaction.id)) firstItemAt.set(reaction.id, startedAt)
       const mark: RunningMark = {
         startedAt,
         timer: setTimeout(() => {

@@ -27,6 +27,8 @@ export type LogStatus = HookLogStatus | ExecutionStatus
 
 export interface ExecutionEntry {
   ref: string
+  /** The item of a `for_each` reaction (from 0); null for the reaction as a whole. */
+  item: number | null
   status: ExecutionStatus
   attempt: number
   startedAt: Date
@@ -226,6 +228,7 @@ async function withExecutions(db: Kysely<Database>, rows: EventRow[]): Promise<E
     .select([
       'el.hook_log_id',
       'el.reaction_ref',
+      'el.item_index',
       'el.status',
       'el.attempt',
       'el.started_at',
@@ -238,15 +241,18 @@ async function withExecutions(db: Kysely<Database>, rows: EventRow[]): Promise<E
       'in',
       rows.map((r) => r.id),
     )
-    // Reactions in the AREA's order; one removed since then sorts last.
-    .orderBy(sql`coalesce(ar.position, 2147483647)`)
+    // In the order they ran (reactions of a graph may run together); ties in the AREA's order, a
+    // reaction removed since then last, a for_each's items in order.
     .orderBy('el.started_at')
+    .orderBy(sql`coalesce(ar.position, 2147483647)`)
+    .orderBy('el.item_index')
     .execute()
   const byEvent = new Map<string, ExecutionEntry[]>()
   for (const e of executions) {
     const list = byEvent.get(e.hook_log_id) ?? []
     list.push({
       ref: e.reaction_ref,
+      item: e.item_index < 0 ? null : e.item_index,
       status: e.status,
       attempt: e.attempt,
       startedAt: e.started_at,

@@ -49,6 +49,36 @@ describe('log lines', () => {
     )
   })
 
+  it("show a for_each's items as ref[index] and a skipped reaction with its condition", () => {
+    const execution = {
+      attempt: 1,
+      startedAt: '2026-12-04T10:00:07.000Z',
+      finishedAt: '2026-12-04T10:00:07.000Z',
+      errorClass: null,
+    }
+    const line = renderLogLine(
+      event({
+        status: 'done',
+        executions: [
+          {
+            ...execution,
+            ref: 'triage',
+            item: null,
+            status: 'skipped',
+            errorText: 'when: trigger.n > 1 was false',
+          },
+          { ...execution, ref: 'label', item: 0, status: 'success', errorText: null },
+          { ...execution, ref: 'label', item: 1, status: 'success', errorText: null },
+          { ...execution, ref: 'label', item: null, status: 'success', errorText: null },
+        ],
+      }),
+      plain,
+    )
+    expect(line).toBe(
+      '2026-12-04T10:00:07Z  relay         done         attempt 1/8   triage=skipped (when: trigger.n > 1 was false) label[0]=success label[1]=success label=success',
+    )
+  })
+
   it('show a failed poll with its error', () => {
     const line = renderLogLine(
       event({ kind: 'poll_failure', status: 'failed', attempts: 3, error: 'GET http://x failed' }),

@@ -11,6 +11,7 @@ import { defineReaction, defineService } from '../../../src/engine/define.js'
 import { RetryableError } from '../../../src/engine/errors.js'
 import { createRegistry } from '../../../src/engine/registry.js'
 import { builtinServices } from '../../../src/services/index.js'
+import { findEventDetail } from '../../../src/store/event-detail.js'
 import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
 import { drivers } from '../../support/db/stores.js'
 
@@ -184,6 +185,22 @@ describe.each(drivers)('running an AREA graph in the worker (%s)', (driver) => {
       ['r2', 2, 'success'],
     ])
     expect(after[2]?.response_payload).toEqual([{ label: 'item' }, { label: 'item' }, { label: 'item' }])
+
+    // `area logs <event-id>`: in the order they ran, the for_each as a whole then each item.
+    const detail = await findEventDetail(db(), worker.userId, job.hookLogId)
+    const shown = detail?.executions.map((e) => [e.ref, e.item, e.status, e.output]) ?? []
+    expect(
+      shown
+        .slice(0, 2)
+        .map(([ref]) => ref)
+        .sort(),
+    ).toEqual(['r0', 'r1'])
+    expect(shown.slice(2)).toEqual([
+      ['r2', null, 'success', [{ label: 'item' }, { label: 'item' }, { label: 'item' }]],
+      ['r2', 0, 'success', { label: 'item' }],
+      ['r2', 1, 'success', { label: 'item' }],
+      ['r2', 2, 'success', { label: 'item' }],
+    ])
   })
 
   it("skips the event when the action's when is false, with the expression in its error", async () => {

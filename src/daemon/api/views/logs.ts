@@ -33,6 +33,7 @@ export function eventLogView(event: EventEntry): Static<typeof EventLogSchema> {
 function executionView(e: ExecutionEntry) {
   return {
     ref: e.ref,
+    item: e.item,
     status: e.status,
     attempt: e.attempt,
     startedAt: iso(e.startedAt),
