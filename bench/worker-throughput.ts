@@ -6,6 +6,9 @@
  * concurrency) and is timed from `go` until every event is processed (polled every 100 ms). Every
  * event must be done, with two successful execution_logs rows and two requests at the sink.
  *
+ * Then, in the same run, the AREA language's figure (graph-throughput.ts): a `when`, a parallel
+ * group of three reactions and a 10-item for_each per event, on a fresh worker process.
+ *
  * Reference in the same run: BullMQ alone, a no-op Worker on as many jobs (bullmq-noop.ts). And the
  * Redis memory row of the targets: Redis used_memory after the executions, beside before, under the
  * retention the daemon runs with.
@@ -18,6 +21,7 @@ import { insertHookLogs } from './bulk-seed.js'
 import { measureBullNoop } from './bullmq-noop.js'
 import { cpuSnapshot, cpuSpent } from './cpu.js'
 import type { BenchEnvironment } from './environment.js'
+import { measureGraphThroughput } from './graph-throughput.js'
 import { type ServerProcess, startServer } from './ipc.js'
 import { enqueueExecutionJobs, sampleFailure, waitUntil, withQueue } from './jobs.js'
 import { jsonBody } from './load.js'
@@ -88,6 +92,15 @@ export async function measureWorkerThroughput(env: BenchEnvironment): Promise<Fi
     if (failure) log(`worker: jobs are failing, e.g.: ${failure}`)
     await worker.stop()
     worker = undefined
+    const graphPrefix = env.prefix()
+    log(`worker: graph AREA (when, 3 in parallel, 10-item for_each), concurrency ${concurrency}`)
+    // The same worker settings on a queue prefix of its own.
+    const graph = await measureGraphThroughput(
+      env,
+      sink,
+      { ...workerEnv, AREA_REDIS_PREFIX: graphPrefix } as Record<string, string>,
+      graphPrefix,
+    )
     const memory = await redisMemoryFigure({
       prefix,
       executions: events,
@@ -142,12 +155,14 @@ export async function measureWorkerThroughput(env: BenchEnvironment): Promise<Fi
           queueAfter,
           ...(failure === undefined ? {} : { sampleFailure: failure }),
           reference: { bullmqNoop: reference },
+          graph,
         },
         redis: memory.json,
       },
       pass: {
         workerEventsPerSec: complete && eventsPerSec >= TARGETS.workerEventsPerSec,
         workerComplete: complete,
+        workerGraphComplete: graph.complete,
         redisBoundedByRetention: memory.bounded,
       },
       rows: [
@@ -156,6 +171,12 @@ export async function measureWorkerThroughput(env: BenchEnvironment): Promise<Fi
           `${formatNumber(eventsPerSec)}/s in ${seconds(elapsedMs)} s`,
           `>= ${formatNumber(TARGETS.workerEventsPerSec)}/s`,
           `BullMQ no-op ${formatNumber(reference.jobsPerSec)} jobs/s in ${reference.seconds} s`,
+        ),
+        row(
+          'worker events/s, AREA with when + 3 parallel + 10-item for_each',
+          `${formatNumber(graph.eventsPerSec)}/s (${formatNumber(graph.sendsPerSec)} sends/s) in ${graph.seconds} s`,
+          '',
+          `${formatNumber(graph.done)}/${formatNumber(graph.events)} done, ${formatNumber(graph.sinkRequests)} sink requests`,
         ),
         row(
           'worker time from process spawn / first reaction to last event',
