@@ -2,13 +2,15 @@
  * Compiles a bench server (and the src it imports) to one JavaScript file, so the measured process
  * runs plain JavaScript as a production build does: no TypeScript loader thread, transpiler or
  * source maps in its RSS and CPU (about 45 MB of RSS under tsx). Packages stay external and are
- * loaded from node_modules, hence the output under node_modules/.cache.
+ * loaded from node_modules, hence the output inside the checkout: `.bench-build/daemon/`, two
+ * levels down as dist/daemon is, so src/daemon/version.ts finds package.json (under
+ * node_modules/.cache it found none), and in each worktree its own.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
-const outDir = fileURLToPath(new URL('../node_modules/.cache/area-bench/', import.meta.url))
+const outDir = fileURLToPath(new URL('../.bench-build/daemon/', import.meta.url))
 
 /** Bundles `bench/<file>` and returns the path of the JavaScript file to run with node. */
 export async function bundleServer(file: string): Promise<string> {
