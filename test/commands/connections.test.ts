@@ -173,7 +173,8 @@ describe('area connections (real binary, embedded server)', { timeout: 240_000 }
     expect(refused.code).toBe(3)
     expect(refused.stdout).toBe('')
     expect(refused.stderr).toContain('"gh-web" is an OAuth connection')
-    expect(refused.stderr).toContain('area connections add github --name gh-web --web')
+    // The hint names the command as it was started (./bin/dev.js under the tests).
+    expect(refused.stderr).toContain('connections add github --name gh-web --web`')
     const after = await cli.json<unknown[]>(['connections', 'list'], { env: env() })
     expect(after.data).toEqual(before.data)
   })
