@@ -15,7 +15,7 @@ import { reapplyFiles } from '../lib/dev-reapply.js'
 import { openDevState, recreatedAreas } from '../lib/dev-state.js'
 import { watchAreaFiles } from '../lib/dev-watch.js'
 import { helpText } from '../lib/help-text.js'
-import { eventLine } from '../lib/log-line.js'
+import { LogPrinter } from '../lib/log-line.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
 
 const exampleFile = 'areas.example.yaml'
@@ -147,10 +147,12 @@ export default class Dev extends BaseCommand<typeof Dev> {
       else process.stdout.write(`${this.renderReady(ready, account.replacedApiUrl, details, files)}\n`)
       if (this.flags.watch && files.length)
         watching = this.watchFiles(files, client, (results) => state.record(results))
+      // The lines `area logs -f` prints: one per state, aligned, never the same state twice.
+      const printer = new LogPrinter(this.colors, this.jsonOutput)
       for await (const message of client.stream('/v1/logs/stream', { signal: controller.signal })) {
         if (message.event !== 'log') continue
-        const event = JSON.parse(message.data) as EventLog
-        this.out(eventLine(event, this.colors, this.jsonOutput))
+        const text = printer.line(JSON.parse(message.data) as EventLog)
+        if (text !== undefined) this.out(text)
       }
     } finally {
       // A re-apply under way finishes before the server stops.

@@ -1,7 +1,7 @@
 import { Args, loadHelpClass } from '@oclif/core'
 import { BaseCommand, CliError } from '../lib/base-command.js'
-import { unknownCommandMessage } from '../lib/did-you-mean.js'
 import { ExitCode } from '../lib/exit-codes.js'
+import { unknownCommandMessage } from '../lib/unknown-command.js'
 
 /** `area help [COMMAND…]`: the same text as `--help` and `-h`, as git and kubectl have it. */
 export default class Help extends BaseCommand<typeof Help> {

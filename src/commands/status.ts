@@ -6,10 +6,10 @@ export default class Status extends ApiCommand<typeof Status, AccountStatus> {
   static override summary =
     'Your account at a glance: AREAs, failing ones, recent events, connections, queue.'
   static override description = helpText([
-    'Counts your AREAs (enabled, disabled, and failing: those whose latest event failed), your',
-    'events of the last 24 hours by status and your connections, and says whether the server can',
-    'reach its queue, with the jobs waiting, running, delayed for a retry and failed in it. --json',
-    'prints the API answer (GET /v1/status).',
+    'Counts your AREAs (enabled, disabled, and failing: those whose latest event failed or whose',
+    'trigger is failing to poll), your events of the last 24 hours by status and your connections,',
+    'and says whether the server can reach its queue, with the jobs waiting, running, delayed for a',
+    'retry and failed in it. --json prints the API answer (GET /v1/status).',
   ])
 
   static override examples = [
@@ -34,7 +34,7 @@ export default class Status extends ApiCommand<typeof Status, AccountStatus> {
     const jobs = queue.jobs
     return [
       `${label('AREAs')} ${areas.total} (${areas.enabled} enabled, ${areas.disabled} disabled)`,
-      `${label('Failing')} ${areas.failing ? c.red(String(areas.failing)) : '0'} (latest event failed)`,
+      `${label('Failing')} ${areas.failing ? c.red(String(areas.failing)) : '0'} (latest event failed or trigger failing to poll)`,
       `${label('Events 24h')} ${events.length ? events.join(', ') : 'none'}`,
       `${label('Connections')} ${status.connections}`,
       `${label('Queue')} ${queue.status === 'ok' ? c.green('ok') : c.red('unreachable')} (${queue.kind})${

@@ -8,7 +8,10 @@ export const StatusAnswer = Type.Object({
     total: Count,
     enabled: Count,
     disabled: Count,
-    failing: Type.Integer({ minimum: 0, description: 'AREAs whose latest event failed' }),
+    failing: Type.Integer({
+      minimum: 0,
+      description: 'AREAs whose latest event failed or whose trigger is failing to poll',
+    }),
   }),
   events24h: Type.Record(Type.String(), Count, {
     description:

@@ -4,9 +4,9 @@
  */
 import { Errors, type Hook } from '@oclif/core'
 import { colorsFor } from '../lib/colors.js'
-import { unknownCommandMessage } from '../lib/did-you-mean.js'
 import { ExitCode } from '../lib/exit-codes.js'
 import { terminalJson } from '../lib/terminal-text.js'
+import { unknownCommandMessage } from '../lib/unknown-command.js'
 
 const hook: Hook<'command_not_found'> = async ({ id, argv, config }) => {
   const message = unknownCommandMessage(id, config)

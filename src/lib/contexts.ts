@@ -51,6 +51,17 @@ export async function listContexts(env = process.env): Promise<ContextInfo[]> {
   })
 }
 
+/** The context commands use now (AREA_CONTEXT, else the file's current one). */
+export async function currentContext(env = process.env): Promise<ContextInfo> {
+  const file = await readConfigFile(env)
+  const name = selectedContext(file, env)
+  // AREA_CONTEXT may name a context the file does not have: that error says how to create it.
+  checkContextExists(file, name)
+  const found = (await listContexts(env)).find((context) => context.name === name)
+  if (!found) throw new Error(`no context "${name}"`)
+  return found
+}
+
 export async function useContext(name: string, env = process.env): Promise<string> {
   const file = await readConfigFile(env)
   checkContextExists(file, name)

@@ -60,14 +60,14 @@ export function renderLogLine(event: EventLog, c: Colors, areaWidth = MIN_AREA_W
     .trimEnd()
 }
 
-/** One event as `logs` and `dev` stream it: a JSON line with `--json`, else the line above. */
-export function eventLine(event: EventLog, c: Colors, json: boolean, areaWidth?: number): string {
+/** One event as a JSON line with `--json`, else the line above. */
+function eventLine(event: EventLog, c: Colors, json: boolean, areaWidth?: number): string {
   return json ? terminalJson(event) : renderLogLine(event, c, areaWidth)
 }
 
 /**
- * Lines of a log that grows (a page, then a stream): the AREA column as wide as the widest name
- * seen, and an event's state printed once: a new version of an event that reads the same (only
+ * Lines of a log that grows (a page, then a stream), as `area logs` and `area dev` print them: the
+ * AREA column as wide as the widest name seen, and an event's state printed once: a new version of an event that reads the same (only
  * a field not shown changed) is not printed again.
  */
 export class LogPrinter {

@@ -1,4 +1,7 @@
-/** One account's counts for `GET /v1/status`: AREAs, failing AREAs, recent events, connections. */
+/**
+ * One account's counts for `GET /v1/status`: AREAs, failing AREAs (latest event failed, or the
+ * trigger failing to poll), recent events, connections.
+ */
 import { type Kysely, sql } from 'kysely'
 import type { Database, HookLogStatus } from '../db/schema.js'
 
@@ -29,21 +32,35 @@ export async function accountCounts(
       .select([sql<string>`count(*)`.as('total'), sql<string>`count(*) filter (where enabled)`.as('enabled')])
       .where('user_id', '=', userId)
       .executeTakeFirstOrThrow(),
-    // An AREA is failing when its latest event failed.
+    // An AREA is failing when its latest event failed or its trigger is failing to poll. Failed
+    // polls are hook_logs rows too (kind 'poll_failure'), but the hook job says whether the poll
+    // still fails: a successful poll clears it without writing a row, so those rows are left out.
     db
       .selectFrom('areas as a')
       .select(sql<string>`count(*)`.as('n'))
       .where('a.user_id', '=', userId)
-      .where(
-        (eb) =>
-          eb
-            .selectFrom('hook_logs as l')
-            .select('l.status')
-            .whereRef('l.area_id', '=', 'a.id')
-            .orderBy('l.detected_at', 'desc')
-            .limit(1),
-        '=',
-        'failed',
+      .where((eb) =>
+        eb.or([
+          eb(
+            eb
+              .selectFrom('hook_logs as l')
+              .select('l.status')
+              .whereRef('l.area_id', '=', 'a.id')
+              .where('l.kind', '=', 'event')
+              .orderBy('l.detected_at', 'desc')
+              .limit(1),
+            '=',
+            'failed',
+          ),
+          eb.exists(
+            eb
+              .selectFrom('hook_jobs as h')
+              .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
+              .select('h.id')
+              .whereRef('aa.area_id', '=', 'a.id')
+              .where('h.failing_since', 'is not', null),
+          ),
+        ]),
       )
       .executeTakeFirstOrThrow(),
     db

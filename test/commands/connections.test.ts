@@ -1,9 +1,10 @@
 /**
- * `area connections add|list|remove` through the real binary against a real embedded
+ * `area connections add|list|update|remove` through the real binary against a real embedded
  * `area serve` whose GitHub OAuth endpoints are a local fake provider: a token from stdin, an
  * SMTP JSON, the --web flow (URL printed without a TTY, the browser's part played by the test,
- * the command waits until the connection exists), removal with --yes, the errors with their exit
- * codes — and no secret in the CLI's output or the daemon's logs.
+ * the command waits until the connection exists), update refusing an OAuth connection, removal
+ * with --yes, the errors with their exit codes — and no secret in the CLI's output or the
+ * daemon's logs.
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -161,6 +162,21 @@ describe('area connections (real binary, embedded server)', { timeout: 240_000 }
       status: 'active',
     })
     for (const secret of provider.accessTokens) expect(result.stdout + result.stderr).not.toContain(secret)
+  })
+
+  it('update refuses an OAuth connection and says how to reconnect it; the connection is unchanged', async () => {
+    const before = await cli.json<unknown[]>(['connections', 'list'], { env: env() })
+    const refused = await cli.area(['connections', 'update', 'gh-web', '--token-stdin'], {
+      input: 'ghp_notUsedForAnOAuthConnection\n',
+      env: env(),
+    })
+    expect(refused.code).toBe(3)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toContain('"gh-web" is an OAuth connection')
+    // The hint names the command as it was started (./bin/dev.js under the tests).
+    expect(refused.stderr).toContain('connections add github --name gh-web --web`')
+    const after = await cli.json<unknown[]>(['connections', 'list'], { env: env() })
+    expect(after.data).toEqual(before.data)
   })
 
   it('removes with --yes, refuses to prompt without a TTY, and answers 1 for an unknown name', async () => {

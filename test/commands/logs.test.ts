@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiUser, call, signup, waitFor } from '../support/api/client.js'
-import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { type CliSession, cliSession, webhookArea } from '../support/cli/cli-session.js'
 import { repoRoot } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
@@ -118,26 +118,12 @@ beforeAll(async () => {
       '      params:',
       `        url: ${sink.url}/unused`,
       '---',
-      'apiVersion: area/v1',
-      'kind: Area',
-      'metadata:',
-      '  name: relay-with-long-name',
-      'spec:',
-      '  action:',
-      '    service: webhook',
-      '    action: received',
-      '  reactions:',
-      '    - id: forward',
-      '      service: http',
-      '      reaction: request',
-      '      params:',
-      '        method: POST',
-      `        url: ${sink.url}/hook`,
-      '        headers:',
-      `          x-token: ${SECRET}`,
-      '        body:',
-      '          text: "order {{ trigger.order }}"',
-      '',
+      webhookArea('relay-with-long-name', {
+        method: 'POST',
+        url: `${sink.url}/hook`,
+        headers: { 'x-token': SECRET },
+        body: { text: '"order {{ trigger.order }}"' },
+      }),
     ].join('\n'),
   )
   // The logs record a failing poll's first failure, then only changes: stream from before it.

@@ -271,6 +271,7 @@ describe('plans, selectors, formats and batches (real binary)', { timeout: 600_0
     })
     expect(human.code).toBe(0)
     expect(human.stdout).toContain('AREAs:        1 (0 enabled, 1 disabled)\n')
+    expect(human.stdout).toMatch(/\nFailing: +\d+ \(latest event failed or trigger failing to poll\)\n/)
     expect(human.stdout).toMatch(/\nEvents 24h: +\d+ \w+/)
     expect(human.stdout).toContain('Connections:  0\n')
     expect(human.stdout).toMatch(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { EventLog } from '../../src/lib/api-types.js'
 import { jsonText } from '../../src/lib/base-command.js'
 import { colorsFor } from '../../src/lib/colors.js'
-import { eventLine, renderLogLine } from '../../src/lib/log-line.js'
+import { LogPrinter, renderLogLine } from '../../src/lib/log-line.js'
 import { terminalDocument, terminalJson, terminalText } from '../../src/lib/terminal-text.js'
 
 // What a hostile server put in its error body: OSC 52 (set the clipboard), CSI (clear the
@@ -77,7 +77,7 @@ describe('log lines', () => {
   })
 
   it('as JSON lines stay JSON holding the exact text', () => {
-    const line = eventLine(event, colorsFor({}, {}), true)
+    const line = new LogPrinter(colorsFor({}, {}), true).line(event) ?? ''
     expect(line).not.toMatch(RAW_CONTROL)
     expect(JSON.parse(line)).toEqual(event)
   })

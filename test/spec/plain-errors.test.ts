@@ -3,7 +3,6 @@
  * in the words of the AREA file (no regex, no schema keywords), with did-you-mean for near misses.
  */
 import { describe, expect, it } from 'vitest'
-import { closest, editDistance } from '../../src/engine/did-you-mean.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
 import { validateSources } from '../../src/spec/validate-files.js'
@@ -78,15 +77,5 @@ describe('plain-language validation', () => {
       '5:82 /spec/action/trigger/polling/interval: must be a duration such as 30s, 5m or 1h30m (whole numbers with units d, h, m, s, largest first), not 5',
       '5:104 /spec/action/params/url: must be text, not 7',
     ])
-  })
-})
-
-describe('did you mean', () => {
-  it('suggests a close name, case and transpositions included, and nothing far', () => {
-    expect(editDistance('recieve', 'receive')).toBe(1)
-    expect(closest('aply', ['apply', 'get', 'diff'])).toBe('apply')
-    expect(closest('AREA', ['Area'])).toBe('Area')
-    expect(closest('Area', ['Area'])).toBeUndefined()
-    expect(closest('deploy', ['apply', 'get', 'diff'])).toBeUndefined()
   })
 })

@@ -1,6 +1,5 @@
 import { BaseCommand } from '../../lib/base-command.js'
-import { checkContextExists, readConfigFile, selectedContext } from '../../lib/config.js'
-import { type ContextInfo, listContexts } from '../../lib/contexts.js'
+import { type ContextInfo, currentContext } from '../../lib/contexts.js'
 
 export default class ContextCurrent extends BaseCommand<typeof ContextCurrent, ContextInfo> {
   static override summary =
@@ -11,13 +10,7 @@ export default class ContextCurrent extends BaseCommand<typeof ContextCurrent, C
   ]
 
   async run(): Promise<ContextInfo> {
-    const file = await readConfigFile()
-    const name = selectedContext(file)
-    // AREA_CONTEXT may name a context the file does not have: that error says how to create it.
-    checkContextExists(file, name)
-    const found = (await listContexts()).find((context) => context.name === name)
-    if (!found) throw new Error(`no context "${name}"`)
-    return found
+    return currentContext()
   }
 
   protected override render(context: ContextInfo): string {

@@ -1,5 +1,5 @@
-import { Args } from '@oclif/core'
 import { BaseCommand } from '../../lib/base-command.js'
+import { contextNameArg } from '../../lib/context-args.js'
 import { deleteContext } from '../../lib/contexts.js'
 import { helpText } from '../../lib/help-text.js'
 
@@ -23,9 +23,7 @@ export default class ContextDelete extends BaseCommand<typeof ContextDelete, Con
       command: '<%= config.bin %> logout --context old && <%= config.bin %> <%= command.id %> old',
     },
   ]
-  static override args = {
-    name: Args.string({ description: 'The context (see `area context list`).', required: true }),
-  }
+  static override args = contextNameArg()
 
   async run(): Promise<ContextDeleteOutput> {
     return { name: this.args.name, ...(await deleteContext(this.args.name)) }

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../lib/base-command.js'
+import { contextNameArg } from '../../lib/context-args.js'
 import { setContext } from '../../lib/contexts.js'
 import { helpText } from '../../lib/help-text.js'
 
@@ -24,9 +25,7 @@ export default class ContextSet extends BaseCommand<typeof ContextSet, ContextSe
         '<%= config.bin %> <%= command.id %> prod --api-url https://area.example.com && <%= config.bin %> login --context prod',
     },
   ]
-  static override args = {
-    name: Args.string({ description: 'The context name.', required: true }),
-  }
+  static override args = contextNameArg('The context name.')
   static override flags = {
     'api-url': Flags.string({ summary: 'URL of the area API.', required: true, helpValue: '<url>' }),
   }

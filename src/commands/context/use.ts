@@ -1,5 +1,5 @@
-import { Args } from '@oclif/core'
 import { BaseCommand } from '../../lib/base-command.js'
+import { contextNameArg } from '../../lib/context-args.js'
 import { useContext } from '../../lib/contexts.js'
 
 export default class ContextUse extends BaseCommand<typeof ContextUse, { current: string }> {
@@ -8,9 +8,7 @@ export default class ContextUse extends BaseCommand<typeof ContextUse, { current
     { description: 'Switch to the cluster.', command: '<%= config.bin %> <%= command.id %> prod' },
     { description: 'Back to the laptop.', command: '<%= config.bin %> <%= command.id %> default' },
   ]
-  static override args = {
-    name: Args.string({ description: 'The context (see `area context list`).', required: true }),
-  }
+  static override args = contextNameArg()
 
   async run(): Promise<{ current: string }> {
     await useContext(this.args.name)

@@ -6,6 +6,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
+import { clearedPollFailure, recordPollFailure } from '../../../src/store/poll-failures.js'
 import { type Caller, expectProblem, hookArea, signUp, timerArea } from '../../support/api/fixtures.js'
 import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
 import { drivers } from '../../support/db/stores.js'
@@ -504,6 +505,32 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
     const other = await signUp(app)
     const empty = (await other.call('GET', '/v1/status')).json()
     expect(empty.areas).toEqual({ total: 0, enabled: 0, disabled: 0, failing: 0 })
+  })
+
+  it('GET /v1/status counts an AREA whose trigger fails to poll as failing, until a poll succeeds', async () => {
+    expect((await me.call('PUT', '/v1/areas/ticking', timerArea('ticking'))).statusCode).toBe(201)
+    const failing = async () => (await me.call('GET', '/v1/status')).json().areas.failing as number
+    const before = await failing()
+    const job = await db()
+      .selectFrom('hook_jobs as h')
+      .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
+      .innerJoin('areas as a', 'a.id', 'aa.area_id')
+      .select('h.id')
+      .where('a.user_id', '=', me.userId)
+      .where('a.name', '=', 'ticking')
+      .executeTakeFirstOrThrow()
+    await recordPollFailure(db(), {
+      hookJobId: job.id,
+      slotMs: Date.now(),
+      attempt: 1,
+      maxAttempts: 3,
+      error: 'the feed answered 503',
+    })
+    expect(await failing()).toBe(before + 1)
+    // A successful poll clears the hook job; its failed poll stays in the logs, not as failing.
+    await db().updateTable('hook_jobs').set(clearedPollFailure).where('id', '=', job.id).execute()
+    expect(await failing()).toBe(before)
+    expect((await me.call('DELETE', '/v1/areas/ticking')).statusCode).toBe(204)
   })
 
   it('deletes (204), then the AREA is gone (404) with its hook job and events', async () => {

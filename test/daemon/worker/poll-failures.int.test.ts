@@ -6,34 +6,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollHookJob } from '../../../src/daemon/worker/poll-hook-job.js'
 import { RetryableError } from '../../../src/engine/errors.js'
-import { createRegistry } from '../../../src/engine/registry.js'
-import { builtinServices } from '../../../src/services/index.js'
 import { getAreaDetails } from '../../../src/store/area-queries.js'
 import { listEventLogs } from '../../../src/store/logs.js'
-import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
-import { createRecorder, testService } from '../../support/engine/test-services.js'
-
-const recorder = createRecorder()
+import { openFeedArea } from '../../support/daemon/feed-area.js'
+import { attempt, type WorkerHarness } from '../../support/daemon/worker-deps.js'
+import type { Recorder } from '../../support/engine/test-services.js'
 
 describe('a failing poll', () => {
   let harness: WorkerHarness
+  let recorder: Recorder
   let hookJobId: string
   let userId: string
 
   beforeAll(async () => {
-    harness = await openWorkerHarness('pglite', {
-      registry: createRegistry([...builtinServices, testService(recorder)]),
-    })
-    const applied = await harness.apply({
-      apiVersion: 'area/v1',
-      kind: 'Area',
-      metadata: { name: 'flaky' },
-      spec: {
-        action: { service: 'test', action: 'feed' },
-        reactions: [{ id: 'note', service: 'test', reaction: 'note', params: { text: 'x' } }],
-      },
-    })
-    hookJobId = (await harness.hookJobOf(applied.id)).id
+    ;({ harness, recorder, hookJobId } = await openFeedArea('flaky'))
     userId = harness.userId
   })
   afterAll(() => harness?.dispose())

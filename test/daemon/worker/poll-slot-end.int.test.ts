@@ -7,34 +7,19 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollHookJob } from '../../../src/daemon/worker/poll-hook-job.js'
 import { PermanentError, RetryableError } from '../../../src/engine/errors.js'
-import { createRegistry } from '../../../src/engine/registry.js'
-import { builtinServices } from '../../../src/services/index.js'
-import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
-import { createRecorder, testService } from '../../support/engine/test-services.js'
-
-const recorder = createRecorder()
+import { openFeedArea } from '../../support/daemon/feed-area.js'
+import { attempt, type WorkerHarness } from '../../support/daemon/worker-deps.js'
+import type { Recorder } from '../../support/engine/test-services.js'
 
 describe('the end of a polling slot', () => {
   let harness: WorkerHarness
+  let recorder: Recorder
   let hookJobId: string
   let areaId: string
   let nextSlot = 1_800_000_000_000
 
   beforeAll(async () => {
-    harness = await openWorkerHarness('pglite', {
-      registry: createRegistry([...builtinServices, testService(recorder)]),
-    })
-    const applied = await harness.apply({
-      apiVersion: 'area/v1',
-      kind: 'Area',
-      metadata: { name: 'slots' },
-      spec: {
-        action: { service: 'test', action: 'feed' },
-        reactions: [{ id: 'note', service: 'test', reaction: 'note', params: { text: 'x' } }],
-      },
-    })
-    areaId = applied.id
-    hookJobId = (await harness.hookJobOf(applied.id)).id
+    ;({ harness, recorder, hookJobId, areaId } = await openFeedArea('slots'))
   })
   afterAll(() => harness?.dispose())
 

@@ -85,8 +85,21 @@ export function timerArea(
   ].join('\n')
 }
 
-/** A webhook AREA. */
-export function webhookArea(name: string): string {
+/**
+ * A webhook AREA whose reaction `forward` calls `url` (by default a port nothing listens on),
+ * optionally with a method, headers and a body (each value a YAML scalar as written).
+ */
+export function webhookArea(
+  name: string,
+  options: {
+    url?: string
+    method?: string
+    headers?: Record<string, string>
+    body?: Record<string, string>
+  } = {},
+): string {
+  const map = (key: string, entries: Record<string, string> | undefined) =>
+    entries ? [`        ${key}:`, ...Object.entries(entries).map(([k, v]) => `          ${k}: ${v}`)] : []
   return [
     'apiVersion: area/v1',
     'kind: Area',
@@ -101,7 +114,10 @@ export function webhookArea(name: string): string {
     '      service: http',
     '      reaction: request',
     '      params:',
-    '        url: http://127.0.0.1:9/unused',
+    ...(options.method ? [`        method: ${options.method}`] : []),
+    `        url: ${options.url ?? 'http://127.0.0.1:9/unused'}`,
+    ...map('headers', options.headers),
+    ...map('body', options.body),
     '',
   ].join('\n')
 }
