@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * Bundles dist/offline-commands.js (tsc's output, so run after tsc) with what it imports into
+ * dist/offline-bundle.js, the module bin/run.js loads for the offline commands (issue 12;
+ * docs/architecture.md, "CLI start-up"). One file parses faster than ~500 modules resolved, read
+ * and linked one by one. The daemon's packages stay imports (daemon-packages.mjs).
+ *
+ * Run from the root of the build to bundle (the checkout, or a test's built copy).
+ */
+import { build } from 'esbuild'
+import { daemonPackages } from './daemon-packages.mjs'
+
+const root = process.cwd()
+// oclif is CommonJS: in an ES module it still needs require (for the few paths it resolves at
+// run time) and __dirname (its own package.json, which it reads in a try/catch).
+const banner = [
+  "import { createRequire as __areaCreateRequire } from 'node:module'",
+  "import { dirname as __areaDirname } from 'node:path'",
+  "import { fileURLToPath as __areaFileURLToPath } from 'node:url'",
+  'const require = __areaCreateRequire(import.meta.url)',
+  'const __filename = __areaFileURLToPath(import.meta.url)',
+  'const __dirname = __areaDirname(__filename)',
+].join('\n')
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ['./dist/offline-commands.js'],
+  outfile: 'dist/offline-bundle.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // oclif reads tsconfig.json and registers ts-node only in development (bin/dev.js).
+  external: [...daemonPackages, 'typescript', 'ts-node'],
+  banner: { js: banner },
+  logLevel: 'warning',
+  metafile: true,
+})
+const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0)
+process.stderr.write(`dist/offline-bundle.js: ${Math.round(bytes / 1024)} KiB\n`)
