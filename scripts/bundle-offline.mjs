@@ -3,10 +3,13 @@
  * Bundles dist/offline-commands.js (tsc's output, so run after tsc) with what it imports into
  * dist/offline-bundle.js, the module bin/run.js loads for the offline commands (issue 12;
  * docs/architecture.md, "CLI start-up"). One file parses faster than ~500 modules resolved, read
- * and linked one by one. The daemon's packages stay imports (daemon-packages.mjs).
+ * and linked one by one. The daemon's packages stay imports (daemon-packages.mjs). `ajv` is the
+ * build's dist/ajv-precompiled.js (precompile-ajv.mjs, run before this), whose validators are
+ * compiled already.
  *
  * Run from the root of the build to bundle (the checkout, or a test's built copy).
  */
+import { join } from 'node:path'
 import { build } from 'esbuild'
 import { daemonPackages } from './daemon-packages.mjs'
 
@@ -22,6 +25,17 @@ const banner = [
   'const __dirname = __areaDirname(__filename)',
 ].join('\n')
 
+const precompiledAjv = join(root, 'dist/ajv-precompiled.js')
+/** `ajv` is dist/ajv-precompiled.js, except in that module, which extends the real one. */
+const ajvPrecompiled = {
+  name: 'ajv-precompiled',
+  setup(build) {
+    build.onResolve({ filter: /^ajv$/ }, ({ importer }) =>
+      importer === precompiledAjv ? undefined : { path: precompiledAjv },
+    )
+  },
+}
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['./dist/offline-commands.js'],
@@ -33,6 +47,7 @@ const result = await build({
   // oclif reads tsconfig.json and registers ts-node only in development (bin/dev.js).
   external: [...daemonPackages, 'typescript', 'ts-node'],
   banner: { js: banner },
+  plugins: [ajvPrecompiled],
   logLevel: 'warning',
   metafile: true,
 })

@@ -7,14 +7,15 @@
  * package it reached would still be a module load here; the bundle's own text is checked too.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Ajv } from 'ajv'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { daemonPackages } from '../../scripts/daemon-packages.mjs'
 import { buildCopy } from '../support/cli/built-copy.js'
-import { repoRoot } from '../support/cli/run-cli.js'
+import { repoRoot, runCli } from '../support/cli/run-cli.js'
 
 const hook = fileURLToPath(new URL('module-trace.mjs', import.meta.url))
 
@@ -93,4 +94,103 @@ describe('offline commands load no daemon code', () => {
       expect.arrayContaining([expect.stringContaining('/node_modules/kysely/')]),
     )
   }, 180_000)
+})
+
+/** Problems of every kind validate reports: document shape, registry, params, templates, cron. */
+const faultyAreas = `apiVersion: area/v1
+kind: Area
+metadata:
+  name: Bad_Name
+  extra: 1
+spec:
+  action:
+    service: timer
+    action: every
+    params:
+      interval: 1 minute
+  reactions:
+    - id: ping
+      service: http
+      reaction: request
+      params:
+        method: FETCH
+        url: "{{ trigger.nope"
+        timeout: -1
+        colour: red
+---
+apiVersion: area/v1
+kind: Area
+metadata:
+  name: cron
+spec:
+  action:
+    service: timer
+    action: cron
+    params:
+      expression: "61 * * * *"
+  reactions:
+    - id: send
+      service: emial
+      reaction: send
+`
+
+describe('the offline bundle', () => {
+  it('prints what the sources print, for valid and faulty files', async () => {
+    const faulty = join(dir, 'faulty.yaml')
+    await writeFile(faulty, faultyAreas)
+    const built = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, ...args], {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk
+        })
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk
+        })
+        child.on('error', reject)
+        child.on('close', (code) => resolve({ code, stdout, stderr }))
+      })
+    for (const args of [
+      ['validate', '-f', faulty],
+      ['validate', '-f', faulty, '--json'],
+      ['validate', '-f', 'areas.example.yaml', '--json'],
+    ]) {
+      const [bundled, sources] = await Promise.all([built(args), runCli(args)])
+      expect(bundled).toEqual(sources)
+    }
+    const faultyRun = await built(['validate', '-f', faulty])
+    expect(faultyRun.code).toBe(3)
+    // The file above does reach the params checks and the registry, so the equality means something.
+    expect(faultyRun.stderr).toContain('/spec/reactions/0/params/method')
+    expect(faultyRun.stderr).toContain('/spec/reactions/0/service')
+  }, 180_000)
+
+  it('compiles no schema at run time: every compile validate does was done at build time', async () => {
+    const dist = join(dirname(bin), '../dist')
+    const load = (path: string) => import(pathToFileURL(join(dist, path)).href)
+    // What the built modules compile while validating the example, recorded from Ajv itself.
+    const compiles: { ajv: Ajv; schema: object }[] = []
+    const compile = Ajv.prototype.compile
+    Ajv.prototype.compile = function recorded(this: Ajv, schema: object, meta?: boolean) {
+      compiles.push({ ajv: this, schema })
+      return compile.call(this, schema, meta)
+    } as typeof compile
+    try {
+      const { validateAreaFiles } = await load('lib/area-files.js')
+      const result = await validateAreaFiles([join(repoRoot, 'areas.example.yaml')], false, () => {})
+      expect(result.valid).toBe(true)
+    } finally {
+      Ajv.prototype.compile = compile
+    }
+    // The document's schema, at load, and the params of the example's actions and reactions.
+    expect(compiles.length).toBeGreaterThan(3)
+    const { Ajv: PrecompiledAjv, isPrecompiled } = await load('ajv-precompiled.js')
+    for (const { ajv, schema } of compiles)
+      expect(isPrecompiled(PrecompiledAjv.prototype.compile.call(ajv, schema))).toBe(true)
+  })
 })

@@ -33,12 +33,14 @@ export async function buildCopy(dir: string): Promise<string> {
       'package.json',
       'bin/run.js',
       'scripts/oclif-manifest.mjs',
+      'scripts/precompile-ajv.mjs',
       'scripts/bundle-offline.mjs',
       'scripts/daemon-packages.mjs',
     ].map((file) => copyFile(join(repoRoot, file), join(dir, file))),
   )
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
   // The steps of `npm run build` after tsc, in the copy.
+  await run(process.execPath, [join(dir, 'scripts/precompile-ajv.mjs')], { cwd: dir })
   await run(process.execPath, [join(dir, 'scripts/bundle-offline.mjs')], { cwd: dir })
   await run(process.execPath, [join(dir, 'scripts/oclif-manifest.mjs')], { cwd: dir })
   return join(dir, 'bin/run.js')
