@@ -26,12 +26,17 @@ const banner = [
 ].join('\n')
 
 const precompiledAjv = join(root, 'dist/ajv-precompiled.js')
-/** `ajv` is dist/ajv-precompiled.js, except in that module, which extends the real one. */
+/**
+ * `ajv` is dist/ajv-precompiled.js for the build's own modules; that module itself, and packages
+ * (ajv-formats), get the real one.
+ */
 const ajvPrecompiled = {
   name: 'ajv-precompiled',
   setup(build) {
     build.onResolve({ filter: /^ajv$/ }, ({ importer }) =>
-      importer === precompiledAjv ? undefined : { path: precompiledAjv },
+      importer.startsWith(join(root, 'dist/')) && importer !== precompiledAjv
+        ? { path: precompiledAjv }
+        : undefined,
     )
   },
 }

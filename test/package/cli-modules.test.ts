@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Ajv } from 'ajv'
+import ajvFormats from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { daemonPackages } from '../../scripts/daemon-packages.mjs'
 import { buildCopy } from '../support/cli/built-copy.js'
@@ -192,5 +193,20 @@ describe('the offline bundle', () => {
     const { Ajv: PrecompiledAjv, isPrecompiled } = await load('ajv-precompiled.js')
     for (const { ajv, schema } of compiles)
       expect(isPrecompiled(PrecompiledAjv.prototype.compile.call(ajv, schema))).toBe(true)
+  })
+
+  it('compiles as Ajv does a schema it was not built with, formats and their keywords included', async () => {
+    const { Ajv: PrecompiledAjv, isPrecompiled } = await import(
+      pathToFileURL(join(dirname(bin), '../dist/ajv-precompiled.js')).href
+    )
+    const ajv = new PrecompiledAjv({ allErrors: true })
+    ajvFormats.default(ajv)
+    const validate = ajv.compile({ type: 'string', format: 'date', formatMinimum: '2020-01-01' })
+    expect(isPrecompiled(validate)).toBe(false)
+    expect([validate('2021-06-01'), validate('2019-06-01'), validate('June')]).toEqual([true, false, false])
+    validate('June')
+    expect(validate.errors).toEqual([
+      expect.objectContaining({ keyword: 'format', params: { format: 'date' } }),
+    ])
   })
 })
