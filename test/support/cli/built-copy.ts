@@ -41,7 +41,9 @@ export async function buildCopy(dir: string): Promise<string> {
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
   // The steps of `npm run build` after tsc, in the copy.
   await run(process.execPath, [join(dir, 'scripts/precompile-ajv.mjs')], { cwd: dir })
-  await run(process.execPath, [join(dir, 'scripts/bundle-offline.mjs')], { cwd: dir })
+  // What went into the bundle, for test/package/cli-modules.test.ts.
+  const metafile = join(dir, 'offline-bundle.meta.json')
+  await run(process.execPath, [join(dir, 'scripts/bundle-offline.mjs'), '--metafile', metafile], { cwd: dir })
   await run(process.execPath, [join(dir, 'scripts/oclif-manifest.mjs')], { cwd: dir })
   return join(dir, 'bin/run.js')
 }
