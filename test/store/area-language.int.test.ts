@@ -126,4 +126,25 @@ describe.each(drivers)('the AREA language in the store (%s)', (driver) => {
     expect(rows[2]?.policy).toEqual({ when: 'has(trigger.body.title)', needs: [] })
     expect((await apply(document)).outcome).toBe('unchanged')
   })
+
+  it('seals a secret param of an on_failure reaction and shows it redacted, as for any reaction', async () => {
+    const document = parse(fixture)
+    document.metadata.name = 'with-secret'
+    document.spec.on_failure[0].params.headers = { Authorization: 'Bearer on-failure-token' }
+    const applied = await apply(document)
+    const row = await db()
+      .selectFrom('area_reaction_param_values as v')
+      .innerJoin('area_reactions as r', 'r.id', 'v.area_reaction_id')
+      .select(['v.sealed', 'v.value'])
+      .where('r.area_id', '=', applied.id)
+      .where('r.ref', '=', 'alert')
+      .where('v.name', '=', 'headers')
+      .executeTakeFirstOrThrow()
+    expect(row.sealed).toMatch(/^v1\./)
+    expect(JSON.stringify(row.value)).not.toContain('on-failure-token')
+    const details = await areaDetails(ctx(), harness.userId, 'with-secret')
+    const shown = JSON.stringify((details.spec as { spec: { on_failure: unknown } }).spec.on_failure)
+    expect(shown).toMatch(/"Authorization":"<secret:[0-9a-f]{12}>"/)
+    expect(shown).not.toContain('on-failure-token')
+  })
 })
