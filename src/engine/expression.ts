@@ -54,6 +54,8 @@ export class ExpressionError extends Error {
 export interface CompiledExpression {
   readonly source: string
   readonly kind: ExpressionKind
+  /** `reactions.<id>` (or `reactions["id"]`) it reads, with offsets: validate checks the needs. */
+  readonly reactionRefs: readonly { id: string; offset: number }[]
   /** Evaluates against a scope of plain JSON; throws ExpressionError on a runtime problem. */
   evaluate(scope: Partial<Record<ExpressionVariable, JsonValue | undefined>>): JsonValue
 }
@@ -161,6 +163,7 @@ export function compileExpression(
   return {
     source,
     kind,
+    reactionRefs: reactionRefsOf(program.ast),
     evaluate(scope) {
       const context: Record<string, unknown> = {}
       for (const [name, value] of Object.entries(scope)) {
@@ -185,6 +188,33 @@ export function compileExpression(
       return json
     },
   }
+}
+
+type AstNode = ReturnType<Environment['parse']>['ast']
+
+/** Every `reactions.x`, `reactions.?x`, `reactions["x"]` in the tree (expressions are capped small). */
+function reactionRefsOf(root: AstNode): { id: string; offset: number }[] {
+  const refs: { id: string; offset: number }[] = []
+  const isReactions = (node: unknown) =>
+    (node as AstNode | undefined)?.op === 'id' && (node as AstNode).args === 'reactions'
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item)
+      return
+    }
+    if (value === null || typeof value !== 'object' || !('op' in value)) return
+    const node = value as AstNode
+    const args = node.args as unknown
+    if ((node.op === '.' || node.op === '.?') && Array.isArray(args) && isReactions(args[0])) {
+      refs.push({ id: String(args[1]), offset: node.start })
+    } else if ((node.op === '[]' || node.op === '[?]') && Array.isArray(args) && isReactions(args[0])) {
+      const key = args[1] as AstNode
+      if (key.op === 'value' && typeof key.args === 'string') refs.push({ id: key.args, offset: node.start })
+    }
+    walk(args)
+  }
+  walk(root)
+  return refs
 }
 
 function unknownVariable(name: string, variables: readonly ExpressionVariable[]): string {

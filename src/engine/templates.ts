@@ -117,19 +117,30 @@ export function checkTemplates(
       if (!roots.includes(String(root))) {
         issues.push({ path, message: unknownRoot(String(root)) })
       } else if (root === 'reactions' && ref !== undefined && !availableReactions.includes(String(ref))) {
-        const name = String(ref)
-        const known = availableReactions.length ? availableReactions.join(', ') : 'none'
-        const exists = place.allReactions?.includes(name) ?? true
         issues.push({
           path,
-          message: exists
-            ? `template reads reactions.${name}, but "${name}" does not finish before this reaction (it can read: ${known}); add ${name} to needs`
-            : `template reads reactions.${name}, but there is no reaction "${name}"${didYouMean(name, place.allReactions ?? [])} (it can read: ${known})`,
+          message: unreadableReaction('template', String(ref), availableReactions, place.allReactions),
         })
       }
     }
   })
   return issues
+}
+
+/**
+ * Why `reactions.<name>` cannot be read where it is (a template or a CEL expression): the one
+ * message, so both say the same thing, with what to do.
+ */
+export function unreadableReaction(
+  what: string,
+  name: string,
+  available: readonly string[],
+  allReactions: readonly string[] | undefined,
+): string {
+  const known = available.length ? available.join(', ') : 'none'
+  return (allReactions?.includes(name) ?? true)
+    ? `${what} reads reactions.${name}, but "${name}" does not finish before this reaction (it can read: ${known}); add ${name} to needs`
+    : `${what} reads reactions.${name}, but there is no reaction "${name}"${didYouMean(name, allReactions ?? [])} (it can read: ${known})`
 }
 
 function unknownRoot(root: string): string {

@@ -12,6 +12,7 @@ import {
   type ExpressionKind,
   type ExpressionVariable,
 } from '../engine/expression.js'
+import { unreadableReaction } from '../engine/templates.js'
 import type { Phase } from './reaction-graph.js'
 
 export const ACTION_WHEN_VARIABLES: readonly ExpressionVariable[] = ['trigger', 'area']
@@ -27,11 +28,20 @@ export function expressionIssues(
   kind: ExpressionKind,
   variables: readonly ExpressionVariable[],
   path: string,
+  /** For a reaction: what it may read as `reactions.<id>` (its ancestors), and every id. */
+  reactions?: { available: readonly string[]; all: readonly string[] },
 ): Issue[] {
   if (source === undefined) return []
   try {
-    compileExpression(source, kind, variables)
-    return []
+    const compiled = compileExpression(source, kind, variables)
+    if (!reactions) return []
+    return compiled.reactionRefs
+      .filter((ref) => !reactions.available.includes(ref.id))
+      .map((ref) => ({
+        path,
+        message: `${kind}: ${unreadableReaction('it', ref.id, reactions.available, reactions.all)}`,
+        offset: ref.offset,
+      }))
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error
     return [

@@ -78,10 +78,11 @@ function normalizeReaction(
 ): NormalizedReaction | undefined {
   const { spec, path: base, phase } = node
   const variables = reactionVariables(phase)
+  const reads = { available: ancestors, all: allReactions }
   if (shape.clean(`${base}/when`))
-    issues.push(...expressionIssues(spec.when, 'when', variables, `${base}/when`))
+    issues.push(...expressionIssues(spec.when, 'when', variables, `${base}/when`, reads))
   if (shape.clean(`${base}/for_each`))
-    issues.push(...expressionIssues(spec.for_each, 'for_each', variables, `${base}/for_each`))
+    issues.push(...expressionIssues(spec.for_each, 'for_each', variables, `${base}/for_each`, reads))
   const policy = storedPolicy(spec, base, issues, shape.clean)
 
   if (!shape.clean(`${base}/service`)) return undefined

@@ -149,6 +149,32 @@ describe('the AREA language, offline', () => {
     expect(check(text)).toEqual([])
   })
 
+  it('lets an expression read reactions.<id> only for what the reaction needs', () => {
+    const text = area(
+      [
+        '  reactions:',
+        '    - { id: a, service: http, reaction: request, params: { url: https://e.com } }',
+        '    - id: b',
+        '      service: http',
+        '      reaction: request',
+        '      needs: []',
+        "      when: 'reactions.a.status == 200 && reactions.ghost.ok'",
+        '      params: { url: https://e.com }',
+        '    - id: c',
+        '      service: http',
+        '      reaction: request',
+        '      needs: [b]',
+        "      for_each: 'reactions.b.body.items + reactions.a.body.items'",
+        '      params: { url: https://e.com }',
+      ].join('\n'),
+    )
+    expect(check(text)).toEqual([
+      '12:14 /spec/reactions/1/when when: it reads reactions.a, but "a" does not finish before this reaction (it can read: none); add a to needs',
+      '12:43 /spec/reactions/1/when when: it reads reactions.ghost, but there is no reaction "ghost" (it can read: none)',
+      '18:43 /spec/reactions/2/for_each for_each: it reads reactions.a, but "a" does not finish before this reaction (it can read: b); add a to needs',
+    ])
+  })
+
   it('refuses more than 10 on_failure reactions and unknown keys with a did-you-mean', () => {
     const many = Array.from(
       { length: 11 },
