@@ -56,7 +56,7 @@ export function areaJsonSchema(registry: Registry): JsonSchema {
           reactions: {
             ...(spec.properties.reactions as JsonSchema),
             description:
-              'What to do when the action fires, in order; a later reaction can read an earlier one',
+              'What to do when the action fires: each after the one above, or after its needs; a reaction reads the ones it needs',
             items: { $ref: '#/definitions/reaction' },
           },
           on_failure: {
