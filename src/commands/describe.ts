@@ -4,12 +4,14 @@ import { areaNamesArgs, eachArea, namesOf } from '../lib/area-batch.js'
 import { getArea } from '../lib/areas-api.js'
 import { describeError } from '../lib/base-command.js'
 import { commandName } from '../lib/command-name.js'
+import { reactionLines } from '../lib/describe-reactions.js'
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe } from '../lib/terminal-text.js'
 import { failureText } from '../lib/trigger-status.js'
 import { signedCurlExample } from '../lib/webhook-hint.js'
+import type { AreaDocument } from '../spec/document.js'
 
 /** One AREA's details; an array of them when several names are given. */
 export type DescribeOutput = AreaDetails | AreaDetails[]
@@ -64,6 +66,7 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
   private describeOne(area: AreaDetails): string {
     const c = this.colors
     const t = area.trigger
+    const document = area.spec as unknown as AreaDocument
     // Every value is the server's text: escaped before our colours (terminal-text.ts).
     const field = (label: string, value: string) => `${c.bold(`${label}:`.padEnd(13))} ${safe(value)}`
     const lines = [
@@ -82,6 +85,7 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
       field('Enabled', area.enabled ? 'yes' : 'no'),
       field('Revision', String(area.revision)),
       field('Action', `${area.service}.${area.action}`),
+      ...(document.spec.action.when ? [field('When', document.spec.action.when)] : []),
       field('Trigger', `${t.type}${t.status ? ` (${t.status}${t.failure ? ', failing' : ''})` : ''}`),
     ]
     if (t.type === 'webhook') {
@@ -95,8 +99,10 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
       const failure = failureText(t)
       if (failure) lines.push(`${c.bold('Poll:'.padEnd(13))} ${c.red(safe(failure))}`)
     }
-    lines.push('', c.bold('Reactions:'))
-    for (const r of area.spec.spec.reactions) lines.push(`  ${safe(`${r.id}: ${r.service}.${r.reaction}`)}`)
+    const reactions = reactionLines(document)
+    lines.push('', c.bold('Reactions:'), ...reactions.main.map((l) => `  ${safe(l)}`))
+    if (reactions.onFailure.length)
+      lines.push('', c.bold('On failure:'), ...reactions.onFailure.map((l) => `  ${safe(l)}`))
     lines.push('', c.bold('Last runs:'))
     if (area.recentEvents.length === 0) lines.push(c.dim('  none yet'))
     else {

@@ -121,7 +121,9 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
         a.enabled ? a.name : `${a.name} ${c.dim('(disabled)')}`,
         a.action,
         a.trigger,
-        a.reactions.map((r) => `${r.id}: ${r.service}.${r.reaction}`).join(', '),
+        a.reactions
+          .map((r) => `${r.id}: ${r.service}.${r.reaction}${r.phase === 'on_failure' ? ' (on failure)' : ''}`)
+          .join(', '),
         c.dim(`${a.file}:${a.line}`),
       ]),
       { header: c.bold },

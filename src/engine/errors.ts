@@ -7,6 +7,8 @@ export interface Issue {
   /** JSON-pointer-like path to the field, e.g. `/spec/reactions/0/params/url`. */
   path: string
   message: string
+  /** Where inside the string value at `path` the problem is (an expression's parse error). */
+  offset?: number
 }
 
 export class AreaError extends Error {

@@ -10,6 +10,7 @@
  * people expect); other numbers are doubles. Results go back to JSON the other way round.
  */
 import { Environment, ParseError } from '@marcbachmann/cel-js'
+import { didYouMean } from './did-you-mean.js'
 import type { JsonValue } from './types.js'
 
 /** The variables an expression may read; each is `dyn` (free-form JSON) unless said otherwise. */
@@ -53,22 +54,52 @@ export class ExpressionError extends Error {
 export interface CompiledExpression {
   readonly source: string
   readonly kind: ExpressionKind
+  /** `reactions.<id>` (or `reactions["id"]`) it reads, with offsets: validate checks the needs. */
+  readonly reactionRefs: readonly { id: string; offset: number }[]
   /** Evaluates against a scope of plain JSON; throws ExpressionError on a runtime problem. */
   evaluate(scope: Partial<Record<ExpressionVariable, JsonValue | undefined>>): JsonValue
 }
 
-const environment = new Environment({
-  enableOptionalTypes: true,
-  homogeneousAggregateLiterals: false,
-  limits: {
-    maxAstNodes: EXPRESSION_LIMITS.maxAstNodes,
-    maxDepth: EXPRESSION_LIMITS.maxDepth,
-    maxListElements: EXPRESSION_LIMITS.maxListElements,
-    maxMapEntries: EXPRESSION_LIMITS.maxMapEntries,
-    maxCallArguments: EXPRESSION_LIMITS.maxCallArguments,
-  },
-})
-for (const [name, type] of Object.entries(EXPRESSION_VARIABLES)) environment.registerVariable(name, type)
+const ALL_VARIABLES = Object.keys(EXPRESSION_VARIABLES) as ExpressionVariable[]
+
+/**
+ * One environment per set of readable variables (a handful of sets in all): a variable that is
+ * not registered is an "unknown variable" at check time, so `validate` refuses a `when` that
+ * reads `item`, or an expression outside `on_failure` that reads `error`.
+ */
+const environments = new Map<string, Environment>()
+
+function environmentFor(variables: readonly ExpressionVariable[]): Environment {
+  const key = [...variables].sort().join(',')
+  let environment = environments.get(key)
+  if (!environment) {
+    environment = new Environment({
+      enableOptionalTypes: true,
+      homogeneousAggregateLiterals: false,
+      limits: {
+        maxAstNodes: EXPRESSION_LIMITS.maxAstNodes,
+        maxDepth: EXPRESSION_LIMITS.maxDepth,
+        maxListElements: EXPRESSION_LIMITS.maxListElements,
+        maxMapEntries: EXPRESSION_LIMITS.maxMapEntries,
+        maxCallArguments: EXPRESSION_LIMITS.maxCallArguments,
+      },
+    })
+    for (const name of variables) environment.registerVariable(name, EXPRESSION_VARIABLES[name])
+    environments.set(key, environment)
+  }
+  return environment
+}
+
+/** Why a known variable is not readable here, and what to do instead. */
+const UNAVAILABLE: Record<ExpressionVariable, string> = {
+  trigger: 'the event is not available here',
+  reactions: "reaction outputs are not available here: the action's when runs before any reaction",
+  area: 'area is not available here',
+  item: "item and index exist only in the params of a for_each reaction; to filter items, filter the list: for_each: 'trigger.items.filter(i, i.open)'",
+  index:
+    "item and index exist only in the params of a for_each reaction; to filter items, filter the list: for_each: 'trigger.items.filter(i, i.open)'",
+  error: 'error exists only in on_failure reactions',
+}
 
 /** The library's messages end with a caret drawing of the source; people get the first line. */
 function firstLine(message: string): string {
@@ -87,7 +118,13 @@ const EXPECTED: Record<ExpressionKind, string> = { when: 'bool', for_each: 'list
  * (`offset` into the source) when it does not parse, reads an unknown variable, or cannot give
  * the kind's type (`when` a bool, `for_each` a list; `dyn` is accepted and checked at run time).
  */
-export function compileExpression(source: string, kind: ExpressionKind): CompiledExpression {
+export function compileExpression(
+  source: string,
+  kind: ExpressionKind,
+  /** What it may read (default: every variable); normalize.ts narrows it per place. */
+  variables: readonly ExpressionVariable[] = ALL_VARIABLES,
+): CompiledExpression {
+  const environment = environmentFor(variables)
   if (typeof source !== 'string' || source.trim() === '') {
     throw new ExpressionError(`the ${kind} expression is empty`)
   }
@@ -107,8 +144,10 @@ export function compileExpression(source: string, kind: ExpressionKind): Compile
   }
   const checked = program.check()
   if (!checked.valid) {
+    const message = firstLine(checked.error?.message ?? 'does not type-check')
+    const unknown = /^Unknown variable: (\w+)/.exec(message)?.[1]
     throw new ExpressionError(
-      firstLine(checked.error?.message ?? 'does not type-check'),
+      unknown ? unknownVariable(unknown, variables) : message,
       offsetOf(checked.error),
     )
   }
@@ -116,11 +155,15 @@ export function compileExpression(source: string, kind: ExpressionKind): Compile
   const expected = EXPECTED[kind]
   const fits = type === 'dyn' || type === expected || (expected === 'list' && type.startsWith('list'))
   if (!fits) {
-    throw new ExpressionError(`a ${kind} expression must give a ${expected}; this one gives a ${type}`)
+    const article = /^[aeiou]/.test(type) ? 'an' : 'a'
+    throw new ExpressionError(
+      `a ${kind} expression must give a ${expected}; this one gives ${article} ${type}`,
+    )
   }
   return {
     source,
     kind,
+    reactionRefs: reactionRefsOf(program.ast),
     evaluate(scope) {
       const context: Record<string, unknown> = {}
       for (const [name, value] of Object.entries(scope)) {
@@ -145,6 +188,41 @@ export function compileExpression(source: string, kind: ExpressionKind): Compile
       return json
     },
   }
+}
+
+type AstNode = ReturnType<Environment['parse']>['ast']
+
+/** Every `reactions.x`, `reactions.?x`, `reactions["x"]` in the tree (expressions are capped small). */
+function reactionRefsOf(root: AstNode): { id: string; offset: number }[] {
+  const refs: { id: string; offset: number }[] = []
+  const isReactions = (node: unknown) =>
+    (node as AstNode | undefined)?.op === 'id' && (node as AstNode).args === 'reactions'
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item)
+      return
+    }
+    if (value === null || typeof value !== 'object' || !('op' in value)) return
+    const node = value as AstNode
+    const args = node.args as unknown
+    if ((node.op === '.' || node.op === '.?') && Array.isArray(args) && isReactions(args[0])) {
+      refs.push({ id: String(args[1]), offset: node.start })
+    } else if ((node.op === '[]' || node.op === '[?]') && Array.isArray(args) && isReactions(args[0])) {
+      const key = args[1] as AstNode
+      if (key.op === 'value' && typeof key.args === 'string') refs.push({ id: key.args, offset: node.start })
+    }
+    walk(args)
+  }
+  walk(root)
+  return refs
+}
+
+function unknownVariable(name: string, variables: readonly ExpressionVariable[]): string {
+  const readable = `it can read: ${variables.join(', ')}`
+  if (Object.hasOwn(UNAVAILABLE, name)) {
+    return `reads "${name}", which it cannot read here: ${UNAVAILABLE[name as ExpressionVariable]} (${readable})`
+  }
+  return `reads unknown variable "${name}"${didYouMean(name, [...variables])} (${readable})`
 }
 
 function describe(value: JsonValue): string {

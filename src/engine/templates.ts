@@ -6,6 +6,7 @@
  * others").
  */
 import { Context, Liquid, type Template, toValueSync } from 'liquidjs'
+import { didYouMean } from './did-you-mean.js'
 import { type Issue, PermanentError } from './errors.js'
 import type { JsonObject, JsonValue } from './types.js'
 
@@ -81,16 +82,34 @@ export function analyzeTemplate(text: string): { error: string } | { segments: (
   }
 }
 
+/** Where a template is written: what it may read beyond trigger, reactions and area. */
+export interface TemplatePlace {
+  /** In a `for_each` reaction: `item` and `index`. */
+  forEach?: boolean
+  /** In an `on_failure` reaction: `error`. */
+  onFailure?: boolean
+  /** Every reaction id of the AREA, to tell a missing need from a name that exists nowhere. */
+  allReactions?: readonly string[]
+}
+
 /**
- * Checks every template string under `value`: syntax, known roots, and `reactions.<id>` naming a
- * reaction that runs earlier (`availableReactions`). Paths are reported under `basePath`.
+ * Checks every template string under `value`: syntax, known roots (`item`/`index` only in a
+ * for_each reaction, `error` only in on_failure), and `reactions.<id>` naming a reaction that
+ * finishes before this one (`availableReactions`: its ancestors through needs). Paths are
+ * reported under `basePath`.
  */
 export function checkTemplates(
   value: JsonValue | undefined,
   basePath: string,
   availableReactions: string[],
+  place: TemplatePlace = {},
 ): Issue[] {
   const issues: Issue[] = []
+  const roots = [
+    ...templateRoots,
+    ...(place.forEach ? ['item', 'index'] : []),
+    ...(place.onFailure ? ['error'] : []),
+  ]
   walkStrings(value, basePath, (text, path) => {
     if (!isTemplate(text)) return
     const analysis = analyzeTemplate(text)
@@ -100,21 +119,40 @@ export function checkTemplates(
     }
     for (const segments of analysis.segments) {
       const [root, ref] = segments
-      if (!templateRoots.includes(root as (typeof templateRoots)[number])) {
-        issues.push({
-          path,
-          message: `template names unknown variable "${String(root)}"; use trigger.…, reactions.<id>.… or area.name`,
-        })
+      if (!roots.includes(String(root))) {
+        issues.push({ path, message: unknownRoot(String(root)) })
       } else if (root === 'reactions' && ref !== undefined && !availableReactions.includes(String(ref))) {
-        const known = availableReactions.length ? availableReactions.join(', ') : 'none'
         issues.push({
           path,
-          message: `template names reaction "${String(ref)}", which does not run before this one (earlier reactions: ${known})`,
+          message: unreadableReaction('template', String(ref), availableReactions, place.allReactions),
         })
       }
     }
   })
   return issues
+}
+
+/**
+ * Why `reactions.<name>` cannot be read where it is (a template or a CEL expression): the one
+ * message, so both say the same thing, with what to do.
+ */
+export function unreadableReaction(
+  what: string,
+  name: string,
+  available: readonly string[],
+  allReactions: readonly string[] | undefined,
+): string {
+  const known = available.length ? available.join(', ') : 'none'
+  return (allReactions?.includes(name) ?? true)
+    ? `${what} reads reactions.${name}, but "${name}" does not finish before this reaction (it can read: ${known}); add ${name} to needs`
+    : `${what} reads reactions.${name}, but there is no reaction "${name}"${didYouMean(name, allReactions ?? [])} (it can read: ${known})`
+}
+
+function unknownRoot(root: string): string {
+  if (root === 'item' || root === 'index')
+    return `template reads "${root}", which exists only in a reaction with for_each`
+  if (root === 'error') return 'template reads "error", which exists only in on_failure reactions'
+  return `template names unknown variable "${root}"; use trigger.…, reactions.<id>.… or area.name`
 }
 
 /**

@@ -16,7 +16,8 @@ export interface AreaSummary {
   action: string
   /** `webhook`, `every 5m`, or `cron 0 9 * * * (Europe/Paris)`. */
   trigger: string
-  reactions: { id: string; service: string; reaction: string }[]
+  /** The main reactions, then the `on_failure` ones (phase says which). */
+  reactions: { id: string; service: string; reaction: string; phase: 'main' | 'on_failure' }[]
   specHash: string
 }
 
@@ -30,7 +31,12 @@ export function summarizeArea(validated: ValidatedArea): AreaSummary {
     enabled: area.enabled,
     action: `${area.action.service}.${area.action.action}`,
     trigger: describeTrigger(area.action.trigger),
-    reactions: area.reactions.map((r) => ({ id: r.ref, service: r.service, reaction: r.reaction })),
+    reactions: area.reactions.map((r) => ({
+      id: r.ref,
+      service: r.service,
+      reaction: r.reaction,
+      phase: r.phase,
+    })),
     specHash: area.specHash,
   }
 }
@@ -45,5 +51,7 @@ export function describeTrigger(trigger: NormalizedTrigger): string {
 
 /** `notify (http.request), log (http.request)` */
 export function describeReactions(area: NormalizedArea): string {
-  return area.reactions.map((r) => `${r.ref} (${r.service}.${r.reaction})`).join(', ')
+  return area.reactions
+    .map((r) => `${r.ref} (${r.service}.${r.reaction}${r.phase === 'on_failure' ? ', on failure' : ''})`)
+    .join(', ')
 }

@@ -47,6 +47,10 @@ export const TriggerSchema = Type.Union(
   { description: 'How the action is triggered; may be omitted when the action supports one kind only.' },
 )
 
+/** The AREA language's keys (docs/architecture.md, "The AREA language"); normalize.ts checks the rest. */
+const Duration = (description: string, example: string) =>
+  Type.String({ pattern: POSITIVE_DURATION_PATTERN, description, examples: [example] })
+
 export const ActionSchema = Type.Object(
   {
     service: Type.String({ minLength: 1, description: 'Service id, e.g. github' }),
@@ -55,6 +59,14 @@ export const ActionSchema = Type.Object(
       Type.String({ minLength: 1, description: 'Name of a connection (credentials)' }),
     ),
     trigger: Type.Optional(TriggerSchema),
+    when: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'A CEL condition on the event (reads trigger and area): an event for which it is false is recorded as skipped and runs nothing',
+        examples: ['trigger.issue.labels.exists(l, l.name == "bug")'],
+      }),
+    ),
     params: Type.Optional(Params),
   },
   { additionalProperties: false },
@@ -69,10 +81,68 @@ export const ReactionSchema = Type.Object(
     service: Type.String({ minLength: 1 }),
     reaction: Type.String({ minLength: 1 }),
     connection: Type.Optional(Type.String({ minLength: 1 })),
+    when: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'A CEL condition (reads trigger, reactions.<id> of the reactions it needs, area, and error in on_failure): false skips this reaction, the others still run',
+        examples: ['size(trigger.issue.body) > 0'],
+      }),
+    ),
+    needs: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        maxItems: 60,
+        description:
+          'Ids of the reactions (same list) that must finish first; reactions whose needs are met run in parallel. Absent: the reaction above (none for the first); []: start at once',
+        examples: [['triage']],
+      }),
+    ),
+    for_each: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'A CEL list: the reaction runs once per item, with {{ item }} and {{ index }} in its params; its output is the list of the items’ outputs',
+        examples: ['trigger.issue.labels'],
+      }),
+    ),
+    continue_on_error: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: a failure of this reaction does not fail the AREA’s run; what needs it still runs',
+      }),
+    ),
+    retry: Type.Optional(
+      Type.Object(
+        {
+          attempts: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 10, description: 'Attempts in all, 1 to 10' }),
+          ),
+          backoff: Type.Optional(
+            Type.Union([Type.Literal('exponential'), Type.Literal('fixed')], {
+              description: 'exponential (the default) doubles the delay after each attempt; fixed keeps it',
+            }),
+          ),
+          delay: Type.Optional(
+            Duration('First delay between attempts, 1s to 1h (default: the server’s)', '2s'),
+          ),
+          max_delay: Type.Optional(Duration('Longest delay between attempts, 1s to 1h', '1m')),
+        },
+        {
+          additionalProperties: false,
+          description: 'How this reaction is retried, within the server’s ceilings (the lower applies)',
+        },
+      ),
+    ),
+    timeout: Type.Optional(
+      Duration('Longest one attempt may run, 1s to 15m, within the server’s ceiling', '30s'),
+    ),
     params: Type.Optional(Params),
   },
   { additionalProperties: false },
 )
+
+/** At most this many `on_failure` reactions per AREA. */
+export const MAX_ON_FAILURE = 10
 
 export const AreaDocumentSchema = Type.Object(
   {
@@ -95,6 +165,13 @@ export const AreaDocumentSchema = Type.Object(
         enabled: Type.Optional(Type.Boolean({ default: true })),
         action: ActionSchema,
         reactions: Type.Array(ReactionSchema, { minItems: 1, maxItems: 50 }),
+        on_failure: Type.Optional(
+          Type.Array(ReactionSchema, {
+            maxItems: MAX_ON_FAILURE,
+            description:
+              'Reactions that run once when the AREA’s run fails for good, with {{ error.reaction }}, {{ error.message }}, {{ error.attempt }} and the event',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),

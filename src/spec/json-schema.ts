@@ -33,6 +33,8 @@ export function areaJsonSchema(registry: Registry): JsonSchema {
     type: 'object',
     additionalProperties: false,
     required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    // One reaction schema for both lists (reactions, on_failure): it is most of the document's size.
+    definitions: { reaction: reactionSchema(registry) },
     properties: {
       apiVersion: { type: 'string', const: apiVersion, description: `Always ${apiVersion}` },
       kind: { type: 'string', const: 'Area', description: 'Always Area' },
@@ -54,8 +56,12 @@ export function areaJsonSchema(registry: Registry): JsonSchema {
           reactions: {
             ...(spec.properties.reactions as JsonSchema),
             description:
-              'What to do when the action fires, in order; a later reaction can read an earlier one',
-            items: reactionSchema(registry),
+              'What to do when the action fires: each after the one above, or after its needs; a reaction reads the ones it needs',
+            items: { $ref: '#/definitions/reaction' },
+          },
+          on_failure: {
+            ...(spec.properties.on_failure as JsonSchema),
+            items: { $ref: '#/definitions/reaction' },
           },
         },
       },
@@ -80,6 +86,7 @@ function actionSchema(registry: Registry): JsonSchema {
       },
       connection: allowPlaceholders(property(base, 'connection'), { templates: false }),
       trigger: allowPlaceholders(property(base, 'trigger'), { templates: false }),
+      when: allowPlaceholders(property(base, 'when'), { templates: false }),
       params: { type: 'object', description: 'Parameters of the action' },
     },
     allOf: services.flatMap((service) => [
@@ -88,6 +95,8 @@ function actionSchema(registry: Registry): JsonSchema {
     ]),
   }
 }
+
+const LANGUAGE_KEYS = ['when', 'needs', 'for_each', 'continue_on_error', 'retry', 'timeout'] as const
 
 function reactionSchema(registry: Registry): JsonSchema {
   const services = registry.services.filter((s) => s.reactions.length > 0)
@@ -108,6 +117,10 @@ function reactionSchema(registry: Registry): JsonSchema {
       connection: allowPlaceholders(
         { ...property(base, 'connection'), description: 'Name of a connection (credentials)' },
         { templates: false },
+      ),
+      // The AREA language's keys (document.ts describes them; normalize.ts checks the rest).
+      ...Object.fromEntries(
+        LANGUAGE_KEYS.map((key) => [key, allowPlaceholders(property(base, key), { templates: false })]),
       ),
       params: { type: 'object', description: 'Parameters of the reaction; values may be {{ … }} templates' },
     },

@@ -22,7 +22,7 @@ export interface LoadedDocument {
   /** Where the document's content starts. */
   position: Position
   /** Where the field at a JSON pointer is written (its parent when the field is missing). */
-  locate(pointer: string, target?: LocateTarget): Position
+  locate(pointer: string, target?: LocateTarget, inner?: number): Position
   /**
    * Pointers of values whose `${VAR}` could not be resolved (already reported): their value is
    * incomplete, so other problems found at them are consequences, not news.
@@ -80,7 +80,8 @@ function loadDocument(
   const { yaml, lineCounter, file, index } = document
   const contents = yaml.contents
   if (contents === null || (isScalar(contents) && contents.value === null)) return undefined
-  const locateIn = (pointer: string, target?: LocateTarget) => locate(yaml, lineCounter, pointer, target)
+  const locateIn = (pointer: string, target?: LocateTarget, inner?: number) =>
+    locate(yaml, lineCounter, pointer, target, inner)
   const issueAt = (offset: number, path: string, message: string): FileIssue => {
     const { line, col } = lineCounter.linePos(offset)
     return { file, document: index, line, column: col, path, message }

@@ -6,18 +6,27 @@
 import { Ajv } from 'ajv'
 import { canonicalHash } from '../engine/canonical-json.js'
 import type { ActionDefinition, Schedule, ServiceDefinition } from '../engine/define.js'
-import { actionRequiresConnection, reactionRequiresConnection } from '../engine/define.js'
+import { actionRequiresConnection } from '../engine/define.js'
 import { didYouMean } from '../engine/did-you-mean.js'
 import { formatDuration, parseDuration } from '../engine/duration.js'
 import { type Issue, ValidationError } from '../engine/errors.js'
 import { validateParams } from '../engine/params.js'
 import type { Registry } from '../engine/registry.js'
 import { validateCron } from '../engine/schedule.js'
-import { checkTemplates, isTemplate } from '../engine/templates.js'
+import { isTemplate } from '../engine/templates.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
 import { type AreaDocument, AreaDocumentSchema, type ReactionSpec } from './document.js'
 import { documentIssues } from './document-issues.js'
+import { ACTION_WHEN_VARIABLES, expressionIssues } from './expressions-check.js'
 import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
+import {
+  ids,
+  list,
+  lookupService,
+  type NormalizedReaction,
+  normalizeReactions,
+} from './normalize-reactions.js'
+import { type Shape, shapeFrom } from './shape.js'
 
 export type NormalizedTrigger = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
 
@@ -32,14 +41,11 @@ export interface NormalizedArea {
     connection: string | undefined
     trigger: NormalizedTrigger
     params: JsonObject
+    /** `when:` on the action, a CEL bool (stored as `area_actions.condition`). */
+    when: string | undefined
   }
-  reactions: {
-    ref: string
-    service: string
-    reaction: string
-    connection: string | undefined
-    params: JsonObject
-  }[]
+  /** The main reactions in file order, then the `on_failure` ones. */
+  reactions: NormalizedReaction[]
   /** The canonical document: what export prints and what `specHash` covers. */
   document: AreaDocument
   specHash: string
@@ -48,36 +54,27 @@ export interface NormalizedArea {
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
 const validateDocument = ajv.compile(AreaDocumentSchema)
 
-/**
- * Which parts of a document the schema accepted. Every problem is reported in one pass: the
- * registry checks still run on the parts whose shape is right, and skip the rest (their problem
- * is already reported, and a check of a malformed value would only add noise).
- */
-interface Shape {
-  /** No problem at `path` nor above it: a container that can be walked into. */
-  intact(path: string): boolean
-  /** No problem at, above or below `path`: a value that can be used as it is. */
-  clean(path: string): boolean
-}
-
-function shapeFrom(issues: readonly Issue[]): Shape {
-  const above = (issue: Issue, path: string) => path === issue.path || path.startsWith(`${issue.path}/`)
-  return {
-    intact: (path) => !issues.some((i) => above(i, path)),
-    clean: (path) => !issues.some((i) => above(i, path) || i.path.startsWith(`${path}/`)),
-  }
-}
-
 /** Validates one document; throws a ValidationError naming every field at fault. */
 export function normalizeArea(input: unknown, registry: Registry): NormalizedArea {
   const issues: Issue[] = validateDocument(input) ? [] : documentIssues(validateDocument.errors ?? [])
   const shape = shapeFrom(issues)
   const doc = input as AreaDocument
   const action = shape.intact('/spec/action') ? normalizeAction(doc, registry, issues, shape) : undefined
-  const reactions = shape.intact('/spec/reactions')
-    ? normalizeReactions(doc.spec.reactions, registry, issues, shape)
-    : []
+  const reactions = normalizeReactions(doc, registry, issues, shape)
   if (issues.length > 0 || !action) throw new ValidationError(issues)
+  // Each reaction as written (the AREA language's keys too), params normalized.
+  const written = (r: NormalizedReaction) => {
+    const { id: _id, service: _s, reaction: _r, connection: _c, params: _p, ...keys } = specAt(doc, r)
+    return {
+      id: r.ref,
+      service: r.service,
+      reaction: r.reaction,
+      ...(r.connection ? { connection: r.connection } : {}),
+      ...keys,
+      params: r.params,
+    }
+  }
+  const onFailure = reactions.filter((r) => r.phase === 'on_failure')
 
   const document: AreaDocument = {
     apiVersion: doc.apiVersion,
@@ -96,15 +93,11 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
         action: action.action,
         ...(action.connection ? { connection: action.connection } : {}),
         trigger: action.triggerSpec,
+        ...(action.when === undefined ? {} : { when: action.when }),
         params: action.params,
       },
-      reactions: reactions.map((r) => ({
-        id: r.ref,
-        service: r.service,
-        reaction: r.reaction,
-        ...(r.connection ? { connection: r.connection } : {}),
-        params: r.params,
-      })),
+      reactions: reactions.filter((r) => r.phase === 'main').map(written),
+      ...(doc.spec.on_failure === undefined ? {} : { on_failure: onFailure.map(written) }),
     },
   }
   return {
@@ -118,6 +111,7 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
       connection: action.connection,
       trigger: action.trigger,
       params: action.params,
+      when: action.when,
     },
     reactions,
     document,
@@ -127,6 +121,9 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
 
 function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[], shape: Shape) {
   const spec = doc.spec.action
+  // Checked first: it needs no registry, so a wrong service does not hide its problems.
+  if (shape.clean('/spec/action/when'))
+    issues.push(...expressionIssues(spec.when, 'when', ACTION_WHEN_VARIABLES, '/spec/action/when'))
   if (!shape.clean('/spec/action/service')) return undefined
   const service = lookupService(registry, spec.service, '/spec/action/service', issues)
   if (!service || !shape.clean('/spec/action/action')) return undefined
@@ -161,6 +158,7 @@ function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[],
     : undefined
   if (!trigger || !params?.ok) return undefined
   return {
+    when: spec.when,
     service: service.id,
     action: action.id,
     connection: spec.connection,
@@ -266,86 +264,6 @@ function boundedDuration(text: string, issues: Issue[]): number | null {
   return seconds
 }
 
-function normalizeReactions(
-  specs: ReactionSpec[],
-  registry: Registry,
-  issues: Issue[],
-  shape: Shape,
-): NormalizedArea['reactions'] {
-  const out: NormalizedArea['reactions'] = []
-  const seen = new Set<string>()
-  specs.forEach((spec, index) => {
-    const base = `/spec/reactions/${index}`
-    if (!shape.intact(base)) return
-    const earlier = [...seen]
-    if (shape.clean(`${base}/id`)) {
-      if (seen.has(spec.id))
-        issues.push({ path: `${base}/id`, message: `reaction id "${spec.id}" is used twice` })
-      seen.add(spec.id)
-    }
-    if (!shape.clean(`${base}/service`)) return
-    const service = lookupService(registry, spec.service, `${base}/service`, issues)
-    if (!service || !shape.clean(`${base}/reaction`)) return
-    const reaction = service.reactions.find((r) => r.id === spec.reaction)
-    if (!reaction) {
-      issues.push({
-        path: `${base}/reaction`,
-        message: `service "${service.id}" has no reaction "${spec.reaction}"${didYouMean(spec.reaction, ids(service.reactions))} (reactions: ${list(service.reactions)})`,
-      })
-      return
-    }
-    if (
-      reactionRequiresConnection(service, reaction) &&
-      !spec.connection &&
-      shape.clean(`${base}/connection`)
-    ) {
-      issues.push({
-        path: `${base}/connection`,
-        message: `${service.id}.${reaction.id} needs a connection: name one (see \`area connections list\`)`,
-      })
-    }
-    if (!shape.clean(`${base}/params`)) return
-    const params = validateParams(
-      reaction.params,
-      (spec.params ?? {}) as JsonValue,
-      `${base}/params`,
-      'apply',
-    )
-    // Template references are checked even when a param is wrong, so one run reports both.
-    issues.push(...checkTemplates((spec.params ?? {}) as JsonValue, `${base}/params`, earlier))
-    if (!params.ok) {
-      issues.push(...params.issues)
-      return
-    }
-    out.push({
-      ref: spec.id,
-      service: service.id,
-      reaction: reaction.id,
-      connection: spec.connection,
-      params: params.value,
-    })
-  })
-  return out
-}
-
-function lookupService(registry: Registry, id: string, path: string, issues: Issue[]) {
-  const service = registry.service(id)
-  if (!service)
-    issues.push({
-      path,
-      message: `unknown service "${id}"${didYouMean(id, ids(registry.services))} (services: ${list(registry.services)})`,
-    })
-  return service
-}
-
-function ids(items: readonly { id: string }[]): string[] {
-  return items.map((i) => i.id)
-}
-
-function list(items: readonly { id: string }[]): string {
-  return items.map((i) => i.id).join(', ') || 'none'
-}
-
 /** Action params configure the trigger itself, before any event exists: no templates there. */
 function findTemplates(value: JsonValue, path: string): Issue[] {
   if (typeof value === 'string') {
@@ -356,4 +274,11 @@ function findTemplates(value: JsonValue, path: string): Issue[] {
     return Object.entries(value).flatMap(([key, item]) => findTemplates(item, `${path}/${key}`))
   }
   return []
+}
+
+/** The reaction as written in the file, found by the path it was normalized from. */
+function specAt(doc: AreaDocument, reaction: NormalizedReaction): ReactionSpec {
+  const index = Number(reaction.path.slice(reaction.path.lastIndexOf('/') + 1))
+  const list = reaction.phase === 'main' ? doc.spec.reactions : (doc.spec.on_failure ?? [])
+  return list[index] as ReactionSpec
 }

@@ -24,8 +24,10 @@ export function locate(
   lineCounter: LineCounter,
   pointer: string,
   target: LocateTarget = 'auto',
+  /** An offset inside the string value (an expression's error): used when it maps cheaply. */
+  inner?: number,
 ): Position {
-  const offset = locateOffset(yaml, pointer, target)
+  const offset = locateOffset(yaml, pointer, target, inner)
   const { line, col } = lineCounter.linePos(offset)
   return { line, column: col }
 }
@@ -38,7 +40,12 @@ export function parsePointer(pointer: string): string[] {
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
 }
 
-function locateOffset(yaml: Document.Parsed, pointer: string, target: LocateTarget): number {
+function locateOffset(
+  yaml: Document.Parsed,
+  pointer: string,
+  target: LocateTarget,
+  inner: number | undefined,
+): number {
   let node: unknown = yaml.contents
   let key: Node | undefined
   let complete = true
@@ -67,5 +74,22 @@ function locateOffset(yaml: Document.Parsed, pointer: string, target: LocateTarg
   const isEmpty = isScalar(value) && value.value === null && value.source === ''
   const preferKey = target === 'key' || !complete || !isLeaf || isEmpty
   if (preferKey && keyOffset !== undefined) return keyOffset
+  if (complete && inner !== undefined && isScalar(value)) {
+    const within = innerOffset(value, inner)
+    if (within !== undefined) return within
+  }
   return valueOffset ?? keyOffset ?? yaml.range[0]
+}
+
+/**
+ * The source offset of character `inner` of a string scalar, when the source is the value as it
+ * is: one line, plain or quoted without escapes (its length tells). Otherwise undefined, and the
+ * issue points at the value's start.
+ */
+function innerOffset(scalar: Node, inner: number): number | undefined {
+  const { value, type, range } = scalar as Node & { value: unknown; type?: string }
+  if (typeof value !== 'string' || !range || value.includes('\n') || inner > value.length) return undefined
+  const quote = type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE' ? 1 : type === 'PLAIN' ? 0 : undefined
+  if (quote === undefined || range[1] - range[0] !== value.length + 2 * quote) return undefined
+  return range[0] + quote + inner
 }

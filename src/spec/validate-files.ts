@@ -67,6 +67,7 @@ export function validateLoaded(loaded: LoadResult, registry: Registry): FilesVal
         const position = document.locate(
           issue.path,
           issue.message.startsWith('is not a known field') ? 'key' : 'auto',
+          issue.offset,
         )
         issues.push({
           file: document.file,

@@ -125,12 +125,14 @@ async function writeAction(
       service_action_id: refs.serviceActionId,
       user_service_id: refs.actionConnectionId,
       trigger_type: area.action.trigger.type,
+      condition: area.action.when ?? null,
     })
     .onConflict((oc) =>
       oc.column('area_id').doUpdateSet({
         service_action_id: refs.serviceActionId,
         user_service_id: refs.actionConnectionId,
         trigger_type: area.action.trigger.type,
+        condition: area.action.when ?? null,
         updated_at: sql`now()`,
       }),
     )
@@ -154,6 +156,7 @@ async function writeReactions(
   context: WriteContext,
 ) {
   const keep = area.reactions.map((r) => r.ref)
+  // Positions follow area.reactions: the main reactions, then the on_failure ones after them.
   await trx.deleteFrom('area_reactions').where('area_id', '=', areaId).where('ref', 'not in', keep).execute()
   for (const [position, reaction] of area.reactions.entries()) {
     const ref = refs.reactions[position]!
@@ -165,25 +168,35 @@ async function writeReactions(
         user_service_id: ref.connectionId,
         position,
         ref: reaction.ref,
+        phase: reaction.phase,
+        policy: toJson(reaction.policy as JsonObject),
       })
       .onConflict((oc) =>
         oc.columns(['area_id', 'ref']).doUpdateSet({
           service_reaction_id: ref.serviceReactionId,
           user_service_id: ref.connectionId,
           position,
+          phase: reaction.phase,
+          policy: toJson(reaction.policy as JsonObject),
           updated_at: sql`now()`,
         }),
       )
       .returning('id')
       .executeTakeFirstOrThrow()
     await trx.deleteFrom('area_reaction_param_values').where('area_reaction_id', '=', id).execute()
-    const shown = area.document.spec.reactions[position]?.params as JsonObject | undefined
+    const shown = documentReaction(area.document, position)?.params as JsonObject | undefined
     const values = Object.entries(reaction.params).map(([name, value]) => {
       const stored = storedParam(shown?.[name], value, context.secrets)
       return { area_reaction_id: id, name, value: toJson(stored.value), sealed: stored.sealed }
     })
     if (values.length) await trx.insertInto('area_reaction_param_values').values(values).execute()
   }
+}
+
+/** The document's reaction at `position` of area.reactions (main ones, then on_failure). */
+function documentReaction(document: AreaDocument, position: number) {
+  const main = document.spec.reactions
+  return position < main.length ? main[position] : document.spec.on_failure?.[position - main.length]
 }
 
 export async function deleteArea(db: Kysely<Database>, userId: string, name: string): Promise<void> {

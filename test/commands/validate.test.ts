@@ -85,7 +85,7 @@ describe('area validate (the real binary)', () => {
       enabled: true,
       action: 'timer.every',
       trigger: 'every 1m',
-      reactions: [{ id: 'ping', service: 'http', reaction: 'request' }],
+      reactions: [{ id: 'ping', service: 'http', reaction: 'request', phase: 'main' }],
       specHash: expect.stringMatching(/^[0-9a-f]{16,}$/),
     })
   })

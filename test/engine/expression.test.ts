@@ -37,11 +37,33 @@ describe('compileExpression', () => {
   })
 
   it('refuses an unknown variable, naming it', () => {
-    expect(() => compileExpression('trigger.a == 1 && nope', 'when')).toThrow(/Unknown variable: nope/)
+    expect(() => compileExpression('trigger.a == 1 && nope', 'when')).toThrow(
+      'reads unknown variable "nope" (it can read: trigger, reactions, area, item, index, error)',
+    )
+    expect(() => compileExpression('trigger.a == 1 && triger.b', 'when')).toThrow(/did you mean "trigger"/)
+  })
+
+  it('reads only the variables of its place, and says why another is not there', () => {
+    expect(() => compileExpression('item.open', 'when', ['trigger', 'reactions', 'area'])).toThrow(
+      /reads "item", which it cannot read here: item and index exist only in the params of a for_each reaction/,
+    )
+    expect(() => compileExpression('error.attempt > 1', 'when', ['trigger', 'area'])).toThrow(
+      /reads "error", which it cannot read here: error exists only in on_failure reactions \(it can read: trigger, area\)/,
+    )
+    let offset: number | undefined
+    try {
+      compileExpression('trigger.a && index == 0', 'when', ['trigger'])
+    } catch (error) {
+      offset = (error as ExpressionError).offset
+    }
+    expect(offset).toBe(13)
+    expect(
+      compileExpression('error.attempt > 1', 'when', ['error']).evaluate({ error: { attempt: 2 } }),
+    ).toBe(true)
   })
 
   it('refuses a when that cannot be a bool and a for_each that cannot be a list', () => {
-    expect(() => compileExpression('1 + 2', 'when')).toThrow(/must give a bool; this one gives a int/)
+    expect(() => compileExpression('1 + 2', 'when')).toThrow(/must give a bool; this one gives an int/)
     expect(() => compileExpression('"x"', 'for_each')).toThrow(/must give a list/)
   })
 

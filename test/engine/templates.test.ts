@@ -68,7 +68,7 @@ describe('checkTemplates', () => {
       {
         path: '/spec/reactions/1/params/a',
         message:
-          'template names reaction "later", which does not run before this one (earlier reactions: first)',
+          'template reads reactions.later, but "later" does not finish before this reaction (it can read: first); add later to needs',
       },
       {
         path: '/spec/reactions/1/params/b',
@@ -76,5 +76,15 @@ describe('checkTemplates', () => {
       },
       { path: '/spec/reactions/1/params/c', message: expect.stringContaining('template does not parse') },
     ])
+  })
+
+  it('allows item and index only in a for_each reaction, error only in on_failure', () => {
+    const params = { a: '{{ item.name }} #{{ index }}', b: '{{ error.message }}' }
+    expect(checkTemplates(params, '/p', []).map((i) => i.message)).toEqual([
+      'template reads "item", which exists only in a reaction with for_each',
+      'template reads "index", which exists only in a reaction with for_each',
+      'template reads "error", which exists only in on_failure reactions',
+    ])
+    expect(checkTemplates(params, '/p', [], { forEach: true, onFailure: true })).toEqual([])
   })
 })

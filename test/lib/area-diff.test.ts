@@ -85,3 +85,38 @@ describe('area diff', () => {
     expect(planSummary(planOf([{ name: 'same', outcome: 'unchanged', changes: [] }]))).toBe('No changes.')
   })
 })
+
+describe('inSchemaOrder and the AREA language', () => {
+  it('puts the new keys after what a reaction is, before its params, and on_failure after reactions', () => {
+    const reaction = {
+      params: { url: 'https://e.com' },
+      timeout: '30s',
+      retry: { max_delay: '1m', attempts: 3 },
+      needs: ['a'],
+      when: 'true',
+      id: 'b',
+      continue_on_error: true,
+      for_each: '[1]',
+      reaction: 'request',
+      service: 'http',
+    }
+    const ordered = inSchemaOrder({
+      spec: {
+        on_failure: [reaction],
+        reactions: [reaction],
+        action: { when: 'true', service: 'webhook', params: {}, action: 'received' },
+      },
+    }) as { spec: Record<string, Record<string, unknown>> }
+    const order = ['id', 'service', 'reaction', 'when', 'needs', 'for_each', 'continue_on_error']
+    const expected = [...order, 'retry', 'timeout', 'params']
+    expect(Object.keys(ordered.spec)).toEqual(['action', 'reactions', 'on_failure'])
+    expect(Object.keys(ordered.spec.action ?? {})).toEqual(['service', 'action', 'when', 'params'])
+    for (const list of [ordered.spec.reactions, ordered.spec.on_failure] as unknown as Record<
+      string,
+      unknown
+    >[][]) {
+      expect(Object.keys(list[0] ?? {})).toEqual(expected)
+      expect(Object.keys(list[0]?.retry as object)).toEqual(['attempts', 'max_delay'])
+    }
+  })
+})

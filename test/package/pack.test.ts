@@ -87,6 +87,7 @@ describe('the packed package', () => {
         'bin/run.js',
         'oclif.manifest.json',
         'dist/commands/validate.js',
+        'dist/offline-bundle.js',
         'dist/hooks/command-not-found.js',
         expect.stringMatching(/^supabase\/migrations\/.+\.sql$/),
       ]),

@@ -80,6 +80,38 @@ describe('areaJsonSchema', () => {
     for (const { area } of areas) expect(errorsOf(area.document)).toEqual([])
   })
 
+  it('includes the AREA language keys, described, on the action, reactions and on_failure', () => {
+    const fixture = readFileSync(new URL('../fixtures/area-language/every-key.yaml', import.meta.url), 'utf8')
+    const document = parseAllDocuments(fixture)[0]?.toJS()
+    expect(errorsOf(document)).toEqual([])
+    const { areas } = validateSources([{ name: 'x', text: fixture }], registry, {})
+    expect(errorsOf(areas[0]?.area.document)).toEqual([])
+    const reaction = (schema.definitions as Record<string, { properties: Record<string, unknown> }>).reaction
+    for (const key of ['when', 'needs', 'for_each', 'continue_on_error', 'retry', 'timeout']) {
+      expect(JSON.stringify(reaction?.properties[key])).toMatch(/"description":"[^"]{20,}/)
+    }
+    const text = JSON.stringify(schema)
+    expect(text).toContain('a CEL condition on the event'.replace('a CEL', 'A CEL'))
+    const withFailure = (items: unknown[]) => {
+      const doc = heartbeat()
+      Object.assign(doc.spec, { on_failure: items })
+      return doc
+    }
+    const reactionOf = (extra: object) => ({ ...heartbeat().spec.reactions[0], ...extra })
+    const tooMany = withFailure(Array.from({ length: 11 }, (_, i) => reactionOf({ id: `f${i}` })))
+    expect(errorsOf(tooMany)).toContain('/spec/on_failure must NOT have more than 10 items')
+    const badRetry = heartbeat()
+    Object.assign(badRetry.spec.reactions[0] ?? {}, { retry: { attempts: 0, backof: 'fixed' } })
+    expect(errorsOf(badRetry)).toEqual(
+      expect.arrayContaining([
+        '/spec/reactions/0/retry must NOT have additional properties',
+        '/spec/reactions/0/retry/attempts must be >= 1',
+      ]),
+    )
+    const badFailure = withFailure([reactionOf({ params: { url: 'x', verb: 'POST' } })])
+    expect(errorsOf(badFailure)).toContain('/spec/on_failure/0/params must NOT have additional properties')
+  })
+
   it('rejects unknown keys at every level', () => {
     const top = { ...heartbeat(), extra: 1 }
     expect(errorsOf(top)).toContain(' must NOT have additional properties')

@@ -108,7 +108,7 @@ describe('normalizeArea', () => {
       '/spec/reactions/0/params/text',
       '/spec/reactions/1/params/text',
     ])
-    expect(issues[1]?.message).toContain('reaction "ghost"')
+    expect(issues[1]?.message).toContain('there is no reaction "ghost"')
   })
 
   it('refuses structural mistakes with the field path', () => {
@@ -117,7 +117,8 @@ describe('normalizeArea', () => {
     expect(issuesOf(bad)).toEqual([
       {
         path: '/spec/reactoins',
-        message: 'is not a known field; did you mean "reactions"? (known: enabled, action, reactions)',
+        message:
+          'is not a known field; did you mean "reactions"? (known: enabled, action, reactions, on_failure)',
       },
     ])
     expect(issuesOf(doc({ metadata: { name: 'Bad Name' } }))[0]?.path).toBe('/metadata/name')
@@ -144,6 +145,9 @@ describe('normalizeArea', () => {
           ],
         }),
       )[0],
-    ).toEqual({ path: '/spec/reactions/1/id', message: 'reaction id "a" is used twice' })
+    ).toEqual({
+      path: '/spec/reactions/1/id',
+      message: 'reaction id "a" is used twice (ids are unique across reactions and on_failure)',
+    })
   })
 })

@@ -100,7 +100,7 @@ describe('validateSources', () => {
       }),
     )
     expect(located(result)).toEqual([
-      'areas.yaml:1:16:15 /spec/reactions/0/params/body template names reaction "pong", which does not run before this one (earlier reactions: none)',
+      'areas.yaml:1:16:15 /spec/reactions/0/params/body template reads reactions.pong, but there is no reaction "pong"; did you mean "ping"? (it can read: none)',
     ])
   })
 

@@ -23,7 +23,7 @@ export type ApplyOutcome = 'created' | 'updated' | 'unchanged'
 
 export interface AreaPlan extends AreaWrite {
   outcome: ApplyOutcome
-  /** Top-level parts that change: description, labels, enabled, trigger, action, reactions. */
+  /** Top-level parts that change: description, labels, enabled, trigger, action, reactions, on_failure. */
   changes: string[]
 }
 
@@ -95,17 +95,17 @@ async function resolveReferences(
     db,
     area.reactions.map((r) => r.service),
   )
-  const reactions = area.reactions.map((reaction, index) => {
+  const reactions = area.reactions.map((reaction) => {
     const found = reactionRows.find((r) => r.service === reaction.service && r.key === reaction.reaction)
     if (!found) {
       issues.push({
-        path: `/spec/reactions/${index}/reaction`,
+        path: `${reaction.path}/reaction`,
         message: `${reaction.service}.${reaction.reaction} is not available`,
       })
     }
     return {
       serviceReactionId: found?.id ?? '',
-      connectionId: connection(reaction.connection, reaction.service, `/spec/reactions/${index}/connection`),
+      connectionId: connection(reaction.connection, reaction.service, `${reaction.path}/connection`),
     }
   })
   if (issues.length || !action) throw new ValidationError(issues)
@@ -122,6 +122,7 @@ function changedParts(previous: JsonObject, area: NormalizedArea): string[] {
     ['trigger', before.spec?.action?.trigger, after.spec.action.trigger],
     ['action', { ...before.spec?.action, trigger: null }, { ...after.spec.action, trigger: null }],
     ['reactions', before.spec?.reactions, after.spec.reactions],
+    ['on_failure', before.spec?.on_failure, after.spec.on_failure],
   ]
   return parts.filter(([, a, b]) => canonicalJson(a) !== canonicalJson(b)).map(([name]) => name)
 }

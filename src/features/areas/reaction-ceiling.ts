@@ -21,7 +21,7 @@ export function reactionCeilingIssues(
 ): Issue[] {
   if (ceilingSeconds === undefined) return []
   const issues: Issue[] = []
-  area.reactions.forEach((reaction, index) => {
+  area.reactions.forEach((reaction) => {
     const definition = registry.reaction(reaction.service, reaction.reaction)
     const param = definition?.timeoutParam
     const value = param === undefined ? undefined : reaction.params[param]
@@ -39,7 +39,7 @@ export function reactionCeilingIssues(
     }
     if (seconds > ceilingSeconds) {
       issues.push({
-        path: `${basePath}/spec/reactions/${index}/params/${param}`,
+        path: `${basePath}${reaction.path}/params/${param}`,
         message: `${value} is above this server's ceiling of ${formatDuration(ceilingSeconds)} for a reaction (${REACTION_TIMEOUT_SETTING}=${ceilingSeconds}); use at most ${formatDuration(ceilingSeconds)}`,
       })
     }

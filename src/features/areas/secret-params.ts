@@ -48,7 +48,7 @@ export async function protectSecrets(
     ...area.reactions.map((r, i) => ({
       schema: reactionSchemas[i],
       params: r.params,
-      path: `/spec/reactions/${i}/params`,
+      path: `${r.path}/params`,
     })),
   ]
   const placeholders = nodes.some((n) => n.schema && holdsPlaceholder(n.schema, n.params))
@@ -67,6 +67,9 @@ export async function protectSecrets(
   if (issues.length) throw new ValidationError(issues)
 
   const [action, ...reactions] = resolved as [(typeof resolved)[number], ...typeof resolved]
+  // The document's lists hold the main reactions, then the on_failure ones, as area.reactions.
+  const mainCount = area.document.spec.reactions.length
+  const onFailure = area.document.spec.on_failure
   const document: AreaDocument = {
     ...area.document,
     spec: {
@@ -76,6 +79,14 @@ export async function protectSecrets(
         ...r,
         params: reactions[i]?.shown ?? r.params,
       })),
+      ...(onFailure === undefined
+        ? {}
+        : {
+            on_failure: onFailure.map((r, i) => ({
+              ...r,
+              params: reactions[mainCount + i]?.shown ?? r.params,
+            })),
+          }),
     },
   }
   return {

@@ -1,6 +1,6 @@
 /**
- * A built copy of the CLI in a directory of the test's own: dist/ compiled there, package.json,
- * bin/run.js and the oclif manifest, node_modules linked to the checkout's. It runs the way an
+ * A built copy of the CLI in a directory of the test's own: dist/ compiled there with its offline
+ * bundle, package.json, bin/run.js and the oclif manifest, node_modules linked to the checkout's. It runs the way an
  * installed `area` does (manifest, no tsx) without writing the checkout's dist/, which other
  * test files may be reading or building at the same time.
  */
@@ -29,11 +29,21 @@ export async function buildCopy(dir: string): Promise<string> {
   )
   await Promise.all(['bin', 'scripts'].map((sub) => mkdir(join(dir, sub), { recursive: true })))
   await Promise.all(
-    ['package.json', 'bin/run.js', 'scripts/oclif-manifest.mjs'].map((file) =>
-      copyFile(join(repoRoot, file), join(dir, file)),
-    ),
+    [
+      'package.json',
+      'bin/run.js',
+      'scripts/oclif-manifest.mjs',
+      'scripts/precompile-ajv.mjs',
+      'scripts/bundle-offline.mjs',
+      'scripts/daemon-packages.mjs',
+    ].map((file) => copyFile(join(repoRoot, file), join(dir, file))),
   )
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  // The steps of `npm run build` after tsc, in the copy.
+  await run(process.execPath, [join(dir, 'scripts/precompile-ajv.mjs')], { cwd: dir })
+  // What went into the bundle, for test/package/cli-modules.test.ts.
+  const metafile = join(dir, 'offline-bundle.meta.json')
+  await run(process.execPath, [join(dir, 'scripts/bundle-offline.mjs'), '--metafile', metafile], { cwd: dir })
   await run(process.execPath, [join(dir, 'scripts/oclif-manifest.mjs')], { cwd: dir })
   return join(dir, 'bin/run.js')
 }
