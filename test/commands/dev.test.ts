@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sendWebhook } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
 import { repoRoot, runCli } from '../support/cli/run-cli.js'
@@ -89,6 +90,7 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
     expect(get.code).toBe(0)
     expect(get.data.map((a) => a.name).sort()).toEqual([
       'heartbeat',
+      'order-fanout',
       'paid-invoices',
       'readiness-watch',
       'webhook-relay',
@@ -113,6 +115,35 @@ describe('area dev (real binary)', { timeout: 400_000 }, () => {
     await dev.waitFor(/webhook-relay\b.*\bdone\b.*forward=success.*confirm=success/, { timeoutMs: 90_000 })
     const described = await other.json(['describe', 'webhook-relay'])
     expect(JSON.stringify(described.data)).toContain(`http://127.0.0.1:${port}/healthz`)
+    // The AREA language's example: a paid order runs the parallel pair, then one call per line
+    // with a positive qty; another event is skipped, with the action's condition in the log.
+    const fanout = await other.json<{ trigger: { webhookUrl: string; secret: string } }>([
+      'describe',
+      'order-fanout',
+    ])
+    const target = { webhookUrl: fanout.data.trigger.webhookUrl, secret: fanout.data.trigger.secret }
+    const order = {
+      type: 'order.paid',
+      data: {
+        id: 'o-1',
+        amount: 42,
+        lines: [
+          { sku: 'A-1', qty: 2 },
+          { sku: 'B-2', qty: 1 },
+          { sku: 'C-3', qty: 0 },
+        ],
+      },
+    }
+    expect((await sendWebhook(target, order)).status).toBe(202)
+    expect((await sendWebhook(target, { type: 'order.refunded' })).status).toBe(202)
+    await dev.waitFor(/order-fanout\b.*\bdone\b.*lines\[1\]=success/, { timeoutMs: 90_000 })
+    expect(dev.output().stdout).not.toMatch(/lines\[2\]/)
+    await dev.waitFor(
+      /order-fanout\b.*\bskipped\b.*when: has\(trigger\.type\) && trigger\.type == "order\.paid" was false/,
+      {
+        timeoutMs: 90_000,
+      },
+    )
     expect(JSON.stringify(described.data)).not.toContain('8080')
     expectNoJsonLogLines(dev.output().stdout)
     expectNoJsonLogLines(dev.output().stderr)
