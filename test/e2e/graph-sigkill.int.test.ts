@@ -11,7 +11,7 @@ import type { Store } from '../../src/db/open.js'
 import { applyArea, sendWebhook, signup, waitFor, webhookOf } from '../support/api/client.js'
 import { openTopology, printLogsOnFailure, shortLeases, type Topology } from '../support/daemon/topology.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
-import { sinkArea, webhookAction } from '../support/sink/sink-areas.js'
+import { webhookAction } from '../support/sink/sink-areas.js'
 
 const items = 10
 
@@ -38,26 +38,32 @@ describe('SIGKILL a worker mid parallel group and mid for_each', () => {
   it('sends every reaction and item, each with one key, after two workers die mid-run', async () => {
     const [api] = await topology.start('api', 'worker', 'scheduler')
     const user = await signup(api.url, 'sigkill@example.test')
-    const document = sinkArea('graph', webhookAction, sink.url, [
-      { id: 'p1', path: '/par/p1' },
-      { id: 'p2', path: '/par/p2' },
-      { id: 'p3', path: '/par/p3' },
-      { id: 'each', path: '/item', body: { i: 'placeholder' } },
-    ])
-    await applyArea(user, document as never)
-    // The AREA language's keys as the spec's normalizer stores them (the apply of this branch
-    // does not take them yet): p1..p3 at once, then `each` once per item, after all three.
+    const post = (id: string, path: string, extra: object = {}) => ({
+      id,
+      service: 'http',
+      reaction: 'request',
+      ...extra,
+      params: { url: `${sink.url}${path}`, body: { i: '{{ index }}', item: '{{ item }}' } },
+    })
+    // p1..p3 at once, then `each` once per item, after all three.
+    await applyArea(user, {
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name: 'graph' },
+      spec: {
+        action: webhookAction,
+        reactions: [
+          { ...post('p1', '/par/p1', { needs: [] }), params: { url: `${sink.url}/par/p1` } },
+          { ...post('p2', '/par/p2', { needs: [] }), params: { url: `${sink.url}/par/p2` } },
+          { ...post('p3', '/par/p3', { needs: [] }), params: { url: `${sink.url}/par/p3` } },
+          post('each', '/item', { needs: ['p1', 'p2', 'p3'], for_each: 'trigger.items' }),
+        ],
+      },
+    } as never)
     const { rows: reactions } = await sql<{ id: string; ref: string }>`
       select r.id, r.ref from area.area_reactions r join area.areas a on a.id = r.area_id
       where a.name = 'graph'`.execute(store.db)
     const idOf = Object.fromEntries(reactions.map((r) => [r.ref, r.id]))
-    await sql`update area.area_reactions set policy = '{"needs": []}'::jsonb
-      where id = any(${[idOf.p1, idOf.p2, idOf.p3]}::uuid[])`.execute(store.db)
-    await sql`update area.area_reactions
-      set policy = '{"needs": ["p1", "p2", "p3"], "forEach": "trigger.items"}'::jsonb
-      where id = ${idOf.each}`.execute(store.db)
-    await sql`update area.area_reaction_param_values set value = '{"i": "{{ index }}", "item": "{{ item }}"}'::jsonb
-      where area_reaction_id = ${idOf.each} and name = 'body'`.execute(store.db)
 
     // Slow answers keep reactions in flight long enough to kill the worker there.
     sink.respond = (request) => ({
