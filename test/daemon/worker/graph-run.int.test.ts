@@ -2,7 +2,7 @@
  * The AREA language through the worker, on both drivers: a parallel group then a for_each whose
  * retry re-sends only the item that failed (same key), an action `when` that skips the event, and
  * a reaction's own retry budget that ends the run and runs on_failure once, never again on a
- * re-delivery. The policies are written in SQL as the spec's normalizer stores them.
+ * re-delivery. The AREAs are applied with the AREA language's keys, as from a file.
  */
 import { Type } from '@sinclair/typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -53,57 +53,31 @@ describe.each(drivers)('running an AREA graph in the worker (%s)', (driver) => {
   })
   const db = () => worker.testStore.store.db
 
-  /** Applies reactions r0.. with these labels, then stores each one's policy and phase. */
+  /** Applies reactions r0.. with these labels and AREA-language keys, as a file would. */
   const apply = async (
     name: string,
-    steps: { label: string; policy?: object; phase?: 'on_failure'; stored?: string }[],
-    condition?: string,
+    steps: { label: string; keys?: object; phase?: 'on_failure' }[],
+    when?: string,
   ) => {
+    const reaction = (step: (typeof steps)[number], i: number) => ({
+      id: `r${i}`,
+      service: 'probe',
+      reaction: 'step',
+      ...step.keys,
+      params: { label: step.label },
+    })
+    const onFailure = steps.flatMap((step, i) => (step.phase === 'on_failure' ? [reaction(step, i)] : []))
     const applied = await worker.apply({
       apiVersion: 'area/v1',
       kind: 'Area',
       metadata: { name },
       spec: {
-        action: { service: 'webhook', action: 'received' },
-        reactions: steps.map((step, i) => ({
-          id: `r${i}`,
-          service: 'probe',
-          reaction: 'step',
-          params: { label: step.label },
-        })),
+        action: { service: 'webhook', action: 'received', ...(when ? { when } : {}) },
+        reactions: steps.flatMap((step, i) => (step.phase === 'on_failure' ? [] : [reaction(step, i)])),
+        ...(onFailure.length > 0 ? { on_failure: onFailure } : {}),
       },
     })
     const hook = await worker.hookJobOf(applied.id)
-    for (const [i, step] of steps.entries()) {
-      await db()
-        .updateTable('area_reactions')
-        .set({ policy: JSON.stringify(step.policy ?? {}), phase: step.phase ?? 'main' })
-        .where('area_id', '=', applied.id)
-        .where('ref', '=', `r${i}`)
-        .execute()
-      // A label the apply of this branch does not know yet (`error` in templates), as stored.
-      if (step.stored) {
-        await db()
-          .updateTable('area_reaction_param_values')
-          .set({ value: JSON.stringify(step.stored) })
-          .where('name', '=', 'label')
-          .where('area_reaction_id', 'in', (eb) =>
-            eb
-              .selectFrom('area_reactions')
-              .select('id')
-              .where('area_id', '=', applied.id)
-              .where('ref', '=', `r${i}`),
-          )
-          .execute()
-      }
-    }
-    if (condition) {
-      await db()
-        .updateTable('area_actions')
-        .set({ condition })
-        .where('id', '=', hook.area_action_id)
-        .execute()
-    }
     const ids = Object.fromEntries(
       (
         await db()
@@ -151,9 +125,9 @@ describe.each(drivers)('running an AREA graph in the worker (%s)', (driver) => {
   it('runs a parallel group, then a for_each per item; a retry re-sends only the failed item, with its key', async () => {
     sent.length = 0
     const { hook, ids } = await apply('graph', [
-      { label: 'a', policy: { needs: [] } },
-      { label: 'b', policy: { needs: [] } },
-      { label: '{{ trigger.n }}', policy: { needs: ['r0', 'r1'], forEach: 'trigger.items' } },
+      { label: 'a', keys: { needs: [] } },
+      { label: 'b', keys: { needs: [] } },
+      { label: '{{ trigger.n }}', keys: { needs: ['r0', 'r1'], for_each: 'trigger.items' } },
     ])
     const job = await receive(hook, { n: 'item', items: ['x', 'y', 'z'] })
     failOnce.add('item')
@@ -220,13 +194,8 @@ describe.each(drivers)('running an AREA graph in the worker (%s)', (driver) => {
     sent.length = 0
     alwaysFail.add('flaky')
     const { hook } = await apply('failing', [
-      { label: 'flaky', policy: { retry: { attempts: 2 } } },
-      {
-        label: 'alert',
-        stored: 'alert: {{ error.reaction }} {{ error.message }}',
-        phase: 'on_failure',
-        policy: {},
-      },
+      { label: 'flaky', keys: { retry: { attempts: 2 } } },
+      { label: 'alert: {{ error.reaction }} {{ error.message }}', phase: 'on_failure' },
     ])
     const job = await receive(hook, { n: 1 })
     await expect(executeEvent(worker.deps(), job, attempt(1, 8))).rejects.toThrow('flaky answered 503')
