@@ -4,7 +4,7 @@
  * the queue or the HTTP server. Params are typed from their TypeBox schema; credentials are
  * declared in credentials.ts.
  */
-import type { Static, TObject } from '@sinclair/typebox'
+import type { Static, TObject, TSchema } from '@sinclair/typebox'
 import type { ServiceAuth } from './credentials.js'
 import type { Credentials, JsonObject, JsonValue, Logger } from './types.js'
 
@@ -117,7 +117,13 @@ export interface ActionDefinition<P = Record<string, unknown>> {
   webhook?: WebhookHandler<P>
   /** The Action node: decides whether an event fires and shapes it. Default: fire as is. */
   trigger?(ctx: TriggerContext<P>): TriggerResult
-  /** An example event, shown by `area services describe` and used by `area run`. */
+  /**
+   * The event this action emits (after `trigger`), as JSON Schema: what templates read as
+   * `{{ trigger.… }}`. Objects the engine builds are closed; objects a vendor sends as is stay
+   * open (`additionalProperties: true`) beside the fields declared (docs/architecture.md, "Typed events").
+   */
+  event?: TSchema
+  /** An example event, valid against `event`; shown by `area services describe` and used by `area run`. */
   exampleEvent?: JsonObject
 }
 
@@ -138,7 +144,9 @@ export interface ReactionDefinition<P = Record<string, unknown>> {
    * operator's ceiling refuses a longer one at apply (the worker aborts at the ceiling anyway).
    */
   timeoutParam?: string
-  /** An example of what `run` returns, shown by `area services describe`. */
+  /** What `run` returns, as JSON Schema (docs/architecture.md, "Typed events"). */
+  output?: TSchema
+  /** An example of what `run` returns, valid against `output`; shown by `area services describe`. */
   exampleOutput?: JsonObject
   /** The output is what later reactions see as `{{ reactions.<id>.… }}`. */
   run(ctx: ReactionContext<P>): Promise<JsonValue | undefined>

@@ -67,6 +67,16 @@ export function validateParams(
   }
 }
 
+/**
+ * Checks a value against a declared shape (an action's `event`, a reaction's `output`) with the
+ * same Ajv as params, strictly; the issues' paths are under `basePath`. The value is not modified.
+ */
+export function shapeIssues(schema: TSchema, value: unknown, basePath: string): Issue[] {
+  const validate = validatorFor(schema, 'run')
+  if (validate(structuredClone(value))) return []
+  return toIssues(validate.errors ?? [], basePath, validate.schema as TSchema, false)
+}
+
 const templateString = { type: 'string', pattern: '\\{\\{|\\{%' }
 
 /**

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox'
 import type { PollResult } from '../../engine/define.js'
 import type { JsonObject } from '../../engine/types.js'
 
@@ -11,4 +12,10 @@ export function tick(scheduledAt: Date, fields: JsonObject): PollResult {
   return {
     items: [{ key: slot, event: { scheduled_at: slot, fired_at: new Date().toISOString(), ...fields } }],
   }
+}
+
+/** The fields of every tick event, for the timer actions' `event` schemas. */
+export const tickFields = {
+  scheduled_at: Type.String({ description: 'The schedule slot (ISO 8601, UTC)' }),
+  fired_at: Type.String({ description: 'When the poll ran (ISO 8601, UTC)' }),
 }

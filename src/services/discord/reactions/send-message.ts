@@ -57,6 +57,20 @@ export const sendMessage = defineReaction({
     'Posts to a Discord channel through its webhook URL (no connection: the URL is the secret); the output is the created message (id, channel_id, content)',
   params,
   requiresConnection: false,
+  // Discord answers the created message; `sent` alone when its answer was not JSON.
+  output: Type.Object(
+    {
+      id: Type.Optional(
+        Type.Union([Type.String({ description: 'The message id (a snowflake)' }), Type.Null()]),
+      ),
+      channel_id: Type.Optional(
+        Type.Union([Type.String({ description: 'The channel it was posted to' }), Type.Null()]),
+      ),
+      content: Type.Optional(Type.Union([Type.String({ description: 'The text as posted' }), Type.Null()])),
+      sent: Type.Optional(Type.Literal(true, { description: 'Present when Discord answered no message' })),
+    },
+    { additionalProperties: false },
+  ),
   exampleOutput: { id: '1234567890123456789', channel_id: '987654321098765432', content: 'Deploy finished' },
   async run(ctx) {
     const { content, embeds, username, avatar_url } = ctx.params

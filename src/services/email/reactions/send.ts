@@ -59,6 +59,18 @@ export const send = defineReaction({
     'Sends an e-mail over SMTP with the connection’s server and login; 4xx replies and network errors are retried, 5xx fail',
   params,
   requiresConnection: true,
+  output: Type.Object(
+    {
+      message_id: Type.String({ description: 'The Message-ID header of the mail' }),
+      accepted: Type.Array(Type.String(), { description: 'Recipients the server accepted' }),
+      rejected: Type.Array(Type.String(), { description: 'Recipients the server refused' }),
+      response_code: Type.Union([
+        Type.Integer({ description: 'The SMTP reply code to the message, e.g. 250' }),
+        Type.Null(),
+      ]),
+    },
+    { additionalProperties: false },
+  ),
   exampleOutput: {
     message_id: '<3f2a9c0e@area>',
     accepted: ['team@example.com'],

@@ -3,6 +3,7 @@ import { defineAction } from '../../../engine/define.js'
 import { RetryableError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
 import { callGitHub } from '../api.js'
+import { release } from '../events.js'
 import { repoParam, repoPath, repoPollingCadence } from '../params.js'
 
 const PER_PAGE = 30
@@ -53,15 +54,20 @@ export const newRelease = defineAction({
       return { items, state }
     },
   },
+  event: release,
   exampleEvent: {
-    id: 1,
+    id: 11248810,
     tag_name: 'v1.0.0',
     name: 'v1.0.0',
+    body: 'Description of the release',
     draft: false,
     prerelease: false,
     html_url: 'https://github.com/octocat/hello-world/releases/tag/v1.0.0',
-    published_at: '2025-03-01T10:20:30Z',
-    author: { login: 'octocat' },
-    body: 'Description of the release',
+    url: 'https://api.github.com/repos/octocat/hello-world/releases/11248810',
+    target_commitish: 'main',
+    author: { login: 'octocat', id: 1, type: 'User', html_url: 'https://github.com/octocat' },
+    created_at: '2025-03-01T10:20:30Z',
+    published_at: '2025-03-01T10:20:31Z',
+    assets: [],
   },
 })

@@ -3,6 +3,7 @@ import { defineAction, type PolledItem } from '../../../engine/define.js'
 import { RetryableError } from '../../../engine/errors.js'
 import type { JsonObject } from '../../../engine/types.js'
 import { callGitHub } from '../api.js'
+import { user } from '../events.js'
 import { repoParam, repoPath, repoPollingCadence } from '../params.js'
 
 const PER_PAGE = 100
@@ -71,10 +72,16 @@ export const newStar = defineAction({
       return { items, state: next }
     },
   },
+  event: Type.Object(
+    {
+      starred_at: Type.String({ description: 'When the star was given (ISO 8601)' }),
+      user: user,
+    },
+    { additionalProperties: false, description: 'A new star' },
+  ),
   exampleEvent: {
     starred_at: '2025-03-01T10:20:30Z',
     user: { login: 'octocat', id: 1, html_url: 'https://github.com/octocat', type: 'User' },
-    repo: 'octocat/hello-world',
   },
 })
 
@@ -90,7 +97,10 @@ function toItem(row: JsonObject): PolledItem | undefined {
   const login = user?.login
   if (typeof login !== 'string' || typeof row.starred_at !== 'string') return undefined
   // The same user may star, unstar and star again: each star is its own event.
-  return { key: `${login}@${row.starred_at}`, event: { starred_at: row.starred_at, user: user ?? null } }
+  return {
+    key: `${login}@${row.starred_at}`,
+    event: { starred_at: row.starred_at, user: user as JsonObject },
+  }
 }
 
 function readState(state: JsonObject | undefined, repo: string): StarState | undefined {

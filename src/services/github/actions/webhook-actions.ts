@@ -13,6 +13,7 @@ import {
   type WebhookRequest,
 } from '../../../engine/define.js'
 import type { JsonObject } from '../../../engine/types.js'
+import { issuesEvent, pullRequestEvent, pushEvent, releaseEvent } from '../events.js'
 import { verifyGitHubSignature } from '../signature.js'
 
 interface Wanted {
@@ -106,6 +107,34 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const noParams = Type.Object({}, { additionalProperties: false })
+
+// The examples follow GitHub's documented webhook payloads (test/support/fakes/github-webhooks.ts).
+const exampleSender = {
+  login: 'octocat',
+  id: 1,
+  type: 'User',
+  html_url: 'https://github.com/octocat',
+}
+const exampleRepository = {
+  id: 1296269,
+  name: 'hello-world',
+  full_name: 'octocat/hello-world',
+  private: false,
+  owner: { login: 'octocat', id: 1, type: 'User' },
+  html_url: 'https://github.com/octocat/hello-world',
+  default_branch: 'main',
+}
+const exampleCommit = {
+  id: '59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5',
+  message: 'Fix all the bugs',
+  timestamp: '2025-03-01T10:20:30+01:00',
+  url: 'https://github.com/octocat/hello-world/commit/59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5',
+  author: { name: 'Monalisa Octocat', email: 'mona@github.com', username: 'octocat' },
+  committer: { name: 'Monalisa Octocat', email: 'mona@github.com', username: 'octocat' },
+  added: [],
+  removed: [],
+  modified: ['README.md'],
+}
 const webhookNote =
   'Add the AREA’s webhook URL and secret to the repository’s webhooks (content type application/json)'
 
@@ -137,14 +166,20 @@ export const push = defineAction({
       reason: `push to ${typeof ref === 'string' ? ref : '(no ref)'}, not refs/heads/${branch}`,
     }
   },
+  event: pushEvent,
   exampleEvent: {
     ref: 'refs/heads/main',
     before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
     after: '59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5',
-    repository: { id: 1296269, name: 'hello-world', full_name: 'octocat/hello-world' },
-    pusher: { name: 'octocat', email: 'octocat@github.com' },
-    head_commit: { id: '59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5', message: 'Fix all the bugs' },
-    commits: [],
+    created: false,
+    deleted: false,
+    forced: false,
+    compare: 'https://github.com/octocat/hello-world/compare/6113728f27ae...59b20b8d5c6f',
+    commits: [exampleCommit],
+    head_commit: exampleCommit,
+    pusher: { name: 'octocat', email: 'mona@github.com' },
+    repository: exampleRepository,
+    sender: exampleSender,
   },
 })
 
@@ -155,15 +190,25 @@ export const issueOpened = defineAction({
   params: noParams,
   requiresConnection: false,
   webhook: gitHubWebhook({ event: 'issues', action: 'opened' }),
+  event: issuesEvent,
   exampleEvent: {
     action: 'opened',
     issue: {
+      id: 1,
       number: 1347,
       title: 'Found a bug',
+      body: 'I am having a problem with this.',
+      state: 'open',
       html_url: 'https://github.com/octocat/hello-world/issues/1347',
+      url: 'https://api.github.com/repos/octocat/hello-world/issues/1347',
+      user: exampleSender,
+      labels: [{ name: 'bug', color: 'd73a4a' }],
+      assignees: [],
+      comments: 0,
+      created_at: '2025-03-01T10:20:30Z',
     },
-    repository: { full_name: 'octocat/hello-world' },
-    sender: { login: 'octocat' },
+    repository: exampleRepository,
+    sender: exampleSender,
   },
 })
 
@@ -174,16 +219,25 @@ export const pullRequestOpened = defineAction({
   params: noParams,
   requiresConnection: false,
   webhook: gitHubWebhook({ event: 'pull_request', action: 'opened' }),
+  event: pullRequestEvent,
   exampleEvent: {
     action: 'opened',
     number: 2,
     pull_request: {
+      id: 279147437,
       number: 2,
-      title: 'Update the README',
+      title: 'Update the README with new information',
+      body: 'This is a pretty simple change.',
+      state: 'open',
       html_url: 'https://github.com/octocat/hello-world/pull/2',
+      url: 'https://api.github.com/repos/octocat/hello-world/pulls/2',
+      user: exampleSender,
+      draft: false,
+      head: { ref: 'changes', sha: '34c5c7793cb3b279e22454cb6750c80560547b3a' },
+      base: { ref: 'main', sha: 'a10867b14bb761a232cd80139fbd4c0d33264240' },
     },
-    repository: { full_name: 'octocat/hello-world' },
-    sender: { login: 'octocat' },
+    repository: exampleRepository,
+    sender: exampleSender,
   },
 })
 
@@ -194,15 +248,26 @@ export const releasePublished = defineAction({
   params: noParams,
   requiresConnection: false,
   webhook: gitHubWebhook({ event: 'release', action: 'published' }),
+  event: releaseEvent,
   exampleEvent: {
     action: 'published',
     release: {
+      id: 11248810,
       tag_name: 'v1.0.0',
       name: 'v1.0.0',
+      body: 'Description of the release',
+      draft: false,
+      prerelease: false,
       html_url: 'https://github.com/octocat/hello-world/releases/tag/v1.0.0',
+      url: 'https://api.github.com/repos/octocat/hello-world/releases/11248810',
+      target_commitish: 'main',
+      author: exampleSender,
+      created_at: '2025-03-01T10:20:30Z',
+      published_at: '2025-03-01T10:20:31Z',
+      assets: [],
     },
-    repository: { full_name: 'octocat/hello-world' },
-    sender: { login: 'octocat' },
+    repository: exampleRepository,
+    sender: exampleSender,
   },
 })
 

@@ -28,6 +28,14 @@ export const comment = defineReaction({
   description: 'Adds a comment to an issue or a pull request; the output has id and html_url',
   params,
   requiresConnection: true,
+  output: Type.Object(
+    {
+      id: Type.Union([Type.Integer({ description: 'GitHub’s id of the comment' }), Type.Null()]),
+      html_url: Type.Union([Type.String({ description: 'The comment’s page' }), Type.Null()]),
+      url: Type.Union([Type.String({ description: 'The comment in the REST API' }), Type.Null()]),
+    },
+    { additionalProperties: false },
+  ),
   exampleOutput: {
     id: 1,
     html_url: 'https://github.com/octocat/hello/issues/42#issuecomment-1',

@@ -43,6 +43,18 @@ export const createIssue = defineReaction({
   description: 'Opens an issue in the repository; the output has number, html_url and id',
   params,
   requiresConnection: true,
+  output: Type.Object(
+    {
+      id: Type.Union([Type.Integer({ description: 'GitHub’s id of the issue' }), Type.Null()]),
+      number: Type.Union([
+        Type.Integer({ description: 'The issue number, for a later comment' }),
+        Type.Null(),
+      ]),
+      html_url: Type.Union([Type.String({ description: 'The issue’s page' }), Type.Null()]),
+      url: Type.Union([Type.String({ description: 'The issue in the REST API' }), Type.Null()]),
+    },
+    { additionalProperties: false },
+  ),
   exampleOutput: {
     id: 1,
     number: 42,

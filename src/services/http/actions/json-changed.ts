@@ -93,6 +93,15 @@ export const jsonChanged = defineAction({
       }
     },
   },
+  event: Type.Object(
+    {
+      url: Type.String({ description: 'The polled URL' }),
+      path: Type.String({ description: 'The watched path (empty: the whole document)' }),
+      value: Type.Unknown({ description: 'The new value at path (free-form JSON; null when missing)' }),
+      previous: Type.Unknown({ description: 'The value before, or null when it was too large to keep' }),
+    },
+    { additionalProperties: false },
+  ),
   exampleEvent: {
     url: 'https://api.example.com/products/42',
     path: 'data.price',

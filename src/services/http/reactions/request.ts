@@ -67,6 +67,17 @@ export const request = defineReaction({
     'Calls a URL with an Idempotency-Key header; 5xx, 408, 429 and network errors are retried, other 4xx fail',
   params,
   timeoutParam: 'timeout',
+  output: Type.Object(
+    {
+      status: Type.Integer({ description: 'The HTTP status (below 400: others fail the reaction)' }),
+      headers: Type.Record(Type.String(), Type.String(), {
+        description: 'The answer’s content-type, location, etag and the like, lower-case names',
+      }),
+      body: Type.Unknown({ description: 'The JSON answer parsed, else its text (free-form)' }),
+      truncated: Type.Boolean({ description: 'Whether the body was cut at 64 KiB (it is then text)' }),
+    },
+    { additionalProperties: false },
+  ),
   exampleOutput: {
     status: 200,
     headers: { 'content-type': 'application/json' },

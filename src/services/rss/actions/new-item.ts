@@ -76,6 +76,25 @@ export const newItem = defineAction({
       }
     },
   },
+  event: Type.Object(
+    {
+      id: Type.String({ description: 'The item’s guid or id, else a hash of link and title' }),
+      title: nullable('The item’s title'),
+      link: nullable('The item’s page'),
+      published: nullable('Publication date as the feed writes it'),
+      summary: nullable('Description or summary, up to 4000 characters'),
+      author: nullable('Author name'),
+      feed: Type.Object(
+        {
+          url: Type.String({ description: 'The polled feed URL' }),
+          title: nullable('The feed’s title'),
+          format: Type.Union([Type.Literal('rss'), Type.Literal('atom'), Type.Literal('rdf')]),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false },
+  ),
   exampleEvent: {
     id: 'https://blog.example.com/posts/42',
     title: 'Release 2.0',
@@ -86,6 +105,10 @@ export const newItem = defineAction({
     feed: { url: 'https://blog.example.com/feed.xml', title: 'Example blog', format: 'rss' },
   },
 })
+
+function nullable(description: string) {
+  return Type.Union([Type.String(), Type.Null()], { description })
+}
 
 function stringOr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined

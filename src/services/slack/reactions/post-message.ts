@@ -45,6 +45,11 @@ export const postMessage = defineReaction({
     'Posts to the Slack channel bound to an incoming-webhook URL (no connection: the URL is the secret)',
   params,
   requiresConnection: false,
+  // Incoming webhooks answer a bare "ok": there is no message id to pass on.
+  output: Type.Object(
+    { ok: Type.Literal(true, { description: 'Slack accepted the message' }) },
+    { additionalProperties: false },
+  ),
   exampleOutput: { ok: true },
   async run(ctx) {
     const { text, blocks } = ctx.params

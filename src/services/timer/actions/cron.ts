@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { defineAction } from '../../../engine/define.js'
 import { localIsoTime } from '../local-time.js'
-import { tick } from '../tick.js'
+import { tick, tickFields } from '../tick.js'
 
 // Only the shape is checked here (5 or 6 fields, or a nickname such as @daily); the fields
 // themselves are checked by validateCron in src/engine/schedule.ts.
@@ -45,6 +45,15 @@ export const cron = defineAction({
       })
     },
   },
+  event: Type.Object(
+    {
+      ...tickFields,
+      local_time: Type.String({ description: 'The slot in the timezone, ISO 8601 with offset' }),
+      expression: Type.String({ description: 'The cron expression' }),
+      timezone: Type.String({ description: 'The IANA timezone' }),
+    },
+    { additionalProperties: false },
+  ),
   exampleEvent: {
     scheduled_at: '2025-03-31T07:00:00.000Z',
     fired_at: '2025-03-31T07:00:00.084Z',

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { defineAction } from '../../../engine/define.js'
 import { POSITIVE_DURATION_PATTERN, parseDuration } from '../../../engine/duration.js'
-import { tick } from '../tick.js'
+import { tick, tickFields } from '../tick.js'
 
 const DEFAULT_INTERVAL = '1h'
 
@@ -37,6 +37,13 @@ export const every = defineAction({
       })
     },
   },
+  event: Type.Object(
+    {
+      ...tickFields,
+      interval_seconds: Type.Integer({ description: 'The interval, in seconds' }),
+    },
+    { additionalProperties: false },
+  ),
   exampleEvent: {
     scheduled_at: '2025-01-01T09:00:00.000Z',
     fired_at: '2025-01-01T09:00:00.120Z',

@@ -79,6 +79,15 @@ export const received = defineAction({
     const filter = ctx.params.filter
     return filter ? applyFilter(filter, ctx.event) : { triggered: true, event: ctx.event }
   },
+  // The body is the sender's: free-form. A body that is not an object arrives as `payload`.
+  event: Type.Object(
+    {
+      payload: Type.Optional(
+        Type.Unknown({ description: 'The body, when it is a JSON array or scalar rather than an object' }),
+      ),
+    },
+    { additionalProperties: true, description: 'The JSON or form body as sent (free-form)' },
+  ),
   exampleEvent: { type: 'invoice.paid', data: { id: 'in_42', amount: 1200 } },
 })
 
