@@ -3,15 +3,23 @@ import type { WebhookContext } from '../../../src/engine/define.js'
 import { PermanentError, RetryableError } from '../../../src/engine/errors.js'
 import { silentLogger } from '../../../src/engine/types.js'
 import { linkPage } from '../../../src/services/github/actions/new-star.js'
-import { bodyDeliveryId, issueOpened, push } from '../../../src/services/github/actions/webhook-actions.js'
+import {
+  bodyDeliveryId,
+  issueOpened,
+  push,
+  webhookActions,
+} from '../../../src/services/github/actions/webhook-actions.js'
 import { gitHubError } from '../../../src/services/github/api.js'
 import { signGitHubPayload, verifyGitHubSignature } from '../../../src/services/github/signature.js'
 import {
   gitHubDelivery,
   issuesPayload,
   pingPayload,
+  pullRequestPayload,
   pushPayload,
+  releasePayload,
 } from '../../support/fakes/github-webhooks.js'
+import { expectDeclaredEvent } from '../../support/services/declared-shape.js'
 
 const secret = "It's a Secret to Everybody"
 
@@ -119,6 +127,27 @@ describe('github form-encoded deliveries', () => {
       },
     })
     expect(receipt.events).toEqual([issuesPayload('opened', 3)])
+  })
+})
+
+describe('github webhook events match their declared shape', () => {
+  const deliveries: Record<string, [string, unknown]> = {
+    push: ['push', pushPayload('refs/heads/main')],
+    issue_opened: ['issues', issuesPayload('opened')],
+    pull_request_opened: ['pull_request', pullRequestPayload('opened')],
+    release_published: ['release', releasePayload('published')],
+  }
+
+  it.each(webhookActions.map((a) => [a.id, a] as const))('%s: receive, then trigger', (id, action) => {
+    const [event, payload] = deliveries[id] ?? []
+    expect(event, `a delivery for ${id}`).toBeDefined()
+    const receipt = action.webhook?.receive(webhookContext(event ?? '', payload))
+    expect(receipt?.events).toHaveLength(1)
+    const fired = action.trigger
+      ? action.trigger({ params: {}, event: receipt?.events[0] ?? {}, logger: silentLogger })
+      : { triggered: true as const, event: receipt?.events[0] ?? {} }
+    expect(fired.triggered).toBe(true)
+    if (fired.triggered) expectDeclaredEvent('github', id, fired.event)
   })
 })
 

@@ -7,6 +7,7 @@ import { PermanentError, RetryableError } from '../../../src/engine/errors.js'
 import { validateParams } from '../../../src/engine/params.js'
 import type { JsonObject } from '../../../src/engine/types.js'
 import { http } from '../../../src/services/http/index.js'
+import { expectDeclaredEvent, expectDeclaredOutput } from '../../support/services/declared-shape.js'
 import { pollContext, reactionContext } from '../../support/services/handler-context.js'
 
 interface Recorded {
@@ -88,6 +89,7 @@ describe('http.request', () => {
     expect(headers.etag).toBe('"v1"')
     expect(headers['content-type']).toBe('application/json')
     expect(headers['set-cookie']).toBeUndefined()
+    expectDeclaredOutput('http', 'request', output)
   })
 
   it("keeps the user's headers, whatever their case, over the defaults", async () => {
@@ -308,6 +310,7 @@ describe('http.json_changed', () => {
       previous: 10,
     })
     expect(changed.items[0]?.key).toBe(`1:${hashJson(12)}`)
+    expectDeclaredEvent('http', 'json_changed', changed.items[0]?.event)
     const same = await poll(changed.state)
     expect(same.items).toEqual([])
     expect(same.state).toMatchObject({ value: 12, sequence: 1 })

@@ -3,6 +3,7 @@ import type { ActionDefinition, PollingHandler } from '../../../src/engine/defin
 import { validateParams } from '../../../src/engine/params.js'
 import { validateCron } from '../../../src/engine/schedule.js'
 import { timer } from '../../../src/services/timer/index.js'
+import { expectDeclaredEvent } from '../../support/services/declared-shape.js'
 import { pollContext } from '../../support/services/handler-context.js'
 
 function action(id: string): ActionDefinition & { polling: PollingHandler<Record<string, unknown>> } {
@@ -39,6 +40,7 @@ describe('timer.every', () => {
     expect(item?.key).toBe('2025-05-01T10:00:30.000Z')
     expect(item?.event).toMatchObject({ scheduled_at: '2025-05-01T10:00:30.000Z', interval_seconds: 30 })
     expect(Date.parse(String(item?.event.fired_at))).toBeGreaterThanOrEqual(before)
+    expectDeclaredEvent('timer', 'every', item?.event)
   })
 
   it('gives the same key for the same slot, so a retried poll is deduplicated', async () => {
@@ -89,6 +91,7 @@ describe('timer.cron', () => {
       expression: '0 9 * * *',
       timezone: 'Europe/Paris',
     })
+    expectDeclaredEvent('timer', 'cron', result.items[0]?.event)
   })
 
   it('writes a zero offset as +00:00', async () => {

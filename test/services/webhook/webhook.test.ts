@@ -6,6 +6,7 @@ import { silentLogger } from '../../../src/engine/types.js'
 import { applyFilter, received } from '../../../src/services/webhook/actions/received.js'
 import { webhook } from '../../../src/services/webhook/index.js'
 import { signStandardWebhook } from '../../../src/services/webhook/standard-webhooks.js'
+import { expectDeclaredEvent } from '../../support/services/declared-shape.js'
 
 const secret = `whsec_${Buffer.from('a 24 byte long test key!').toString('base64')}`
 const otherSecret = `whsec_${Buffer.from('another key, just as long').toString('base64')}`
@@ -166,6 +167,11 @@ describe('webhook.received receive', () => {
 
   it('wraps a body that is not an object', () => {
     expect(handler.receive(context(signed('[1,2]'), '[1,2]')).events).toEqual([{ payload: [1, 2] }])
+    for (const raw of [body, '[1,2]', '"text"']) {
+      for (const event of handler.receive(context(signed(raw), raw)).events) {
+        expectDeclaredEvent('webhook', 'received', event)
+      }
+    }
   })
 })
 
