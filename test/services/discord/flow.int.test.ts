@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { drivers } from '../../support/db/stores.js'
 import { type FakeDiscord, startFakeDiscord } from '../../support/fakes/discord.js'
 import { type FakeSlack, startFakeSlack } from '../../support/fakes/slack.js'
+import { expectDeclaredOutput } from '../../support/services/declared-shape.js'
 import { everyMinute, type Flow, failure, fireOnce, openFlow } from '../../support/services/flow-harness.js'
 
 describe.each(drivers)('discord.send_message through the worker (%s)', (driver) => {
@@ -66,6 +67,11 @@ describe.each(drivers)('discord.send_message through the worker (%s)', (driver) 
       status: 'success',
       response_payload: { id: message.id, channel_id: message.channel_id, content: sent.content },
     })
+    expectDeclaredOutput(
+      'discord',
+      'send_message',
+      logs.find((l) => l.reaction_ref === 'post')?.response_payload,
+    )
   })
 
   it('turns a 429 into a retry after retry_after, then sends once on the retry', async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { drivers } from '../../support/db/stores.js'
 import { type FakeSmtp, startFakeSmtp } from '../../support/fakes/smtp.js'
+import { expectDeclaredOutput } from '../../support/services/declared-shape.js'
 import { everyMinute, type Flow, failure, fireOnce, openFlow } from '../../support/services/flow-harness.js'
 
 describe.each(drivers)('email.send through the worker (%s)', (driver) => {
@@ -68,6 +69,7 @@ describe.each(drivers)('email.send through the worker (%s)', (driver) => {
       status: 'success',
       response_payload: { accepted: ['ops@example.test', 'lead@example.test'], rejected: [] },
     })
+    expectDeclaredOutput('email', 'send', log?.response_payload)
     // The Message-ID is derived from the idempotency key: a retried send carries the same one.
     const messageId = (log?.response_payload as { message_id?: string } | undefined)?.message_id
     expect(messageId).toMatch(/^<[0-9a-f]{32}@area>$/)

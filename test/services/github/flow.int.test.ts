@@ -15,6 +15,7 @@ import {
   pushPayload,
   releasePayload,
 } from '../../support/fakes/github-webhooks.js'
+import { expectDeclaredEvent, expectDeclaredOutput } from '../../support/services/declared-shape.js'
 import {
   type AppliedArea,
   everyMinute,
@@ -229,6 +230,8 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
         starred_at: '2025-03-02T10:00:00Z',
         user: { login: 'bob' },
       })
+      // What the poll emitted, as templates saw it, matches the declared event.
+      expectDeclaredEvent('github', 'new_star', sink.requests.at(-1)?.json)
       expect(await flow.poll(area.hookJobId)).toMatchObject({ fired: 0 })
     })
 
@@ -257,6 +260,7 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
       expect(await flow.poll(area.hookJobId)).toMatchObject({ fired: 1 })
       expect(await flow.execute(flow.enqueued.at(-1)!)).toBe('done')
       expect(sink.requests.at(-1)?.json).toEqual(published)
+      expectDeclaredEvent('github', 'new_release', sink.requests.at(-1)?.json)
     })
 
     it('classifies API errors: 401 permanent, rate limit retried until reset, retry-after honoured, 404 permanent', async () => {
@@ -346,6 +350,12 @@ describe.each(drivers)('github through the worker (%s)', (driver) => {
         number: issue.number,
         html_url: issue.html_url,
       })
+      expectDeclaredOutput(
+        'github',
+        'create_issue',
+        logs.find((l) => l.reaction_ref === 'issue')?.response_payload,
+      )
+      expectDeclaredOutput('github', 'comment', logs.find((l) => l.reaction_ref === 'note')?.response_payload)
       const post = github.requests.filter((r) => r.method === 'POST').at(-2)!
       expect(post.headers.authorization).toBe(`Bearer ${TOKEN}`)
       expect(JSON.parse(post.body)).toEqual({

@@ -11,6 +11,7 @@ import {
   rssDocument,
   startFakeFeed,
 } from '../../support/fakes/feed.js'
+import { expectDeclaredEvent } from '../../support/services/declared-shape.js'
 import { type Flow, openFlow } from '../../support/services/flow-harness.js'
 import { type HttpSink, startHttpSink } from '../../support/sink/http-sink.js'
 
@@ -99,6 +100,7 @@ describe.each(drivers)('rss.new_item through the worker (%s)', (driver) => {
       id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       feed: { url: `${feed.url}/feed.xml`, title: 'Example blog', format: 'rss' },
     })
+    expectDeclaredEvent('rss', 'new_item', log?.event_payload)
     expect(await flow.execute(job)).toBe('done')
     expect(sink.requests.at(-1)?.json).toMatchObject({
       title: 'Second & last',

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { drivers } from '../../support/db/stores.js'
 import { type FakeSlack, startFakeSlack } from '../../support/fakes/slack.js'
+import { expectDeclaredOutput } from '../../support/services/declared-shape.js'
 import { everyMinute, type Flow, failure, fireOnce, openFlow } from '../../support/services/flow-harness.js'
 
 describe.each(drivers)('slack.post_message through the worker (%s)', (driver) => {
@@ -42,9 +43,9 @@ describe.each(drivers)('slack.post_message through the worker (%s)', (driver) =>
       text: 'tick 60',
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*tick* 60' } }],
     })
-    expect(await flow.executions(job.hookLogId)).toMatchObject([
-      { status: 'success', response_payload: { ok: true } },
-    ])
+    const logs = await flow.executions(job.hookLogId)
+    expect(logs).toMatchObject([{ status: 'success', response_payload: { ok: true } }])
+    expectDeclaredOutput('slack', 'post_message', logs[0]?.response_payload)
   })
 
   it('fails permanently on Slack’s plain-text 4xx codes and retries 429 with Retry-After', async () => {
