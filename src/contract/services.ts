@@ -34,6 +34,9 @@ export const ActionSchema = Type.Object({
   scheduleFromParams: Type.Boolean(),
   params: Type.Array(ParamSchema),
   paramsSchema: JsonSchema,
+  eventSchema: Nullable(
+    Type.Unknown({ description: 'The JSON Schema of the event, seen by reactions as {{ trigger.… }}' }),
+  ),
   exampleEvent: Nullable(Type.Unknown()),
 })
 
@@ -44,6 +47,7 @@ export const ReactionSchema = Type.Object({
   requiresConnection: Type.Boolean(),
   params: Type.Array(ParamSchema),
   paramsSchema: JsonSchema,
+  outputSchema: Nullable(Type.Unknown({ description: 'The JSON Schema of what a run returns' })),
   exampleOutput: Nullable(
     Type.Unknown({ description: 'What a run returns, seen by later reactions as {{ reactions.<id>.… }}' }),
   ),

@@ -1,7 +1,8 @@
 /**
  * A params JSON Schema as rows people read: every field, nested ones as dotted paths
  * (`headers.<key>`, `fields[].name`), with its type, whether it is required, its default, its
- * description and examples. `area services describe` prints them.
+ * description and examples. `area services describe` prints them, and the fields of an action's
+ * event and a reaction's output the same way (docs/architecture.md, "Typed events").
  */
 
 export interface FieldRow {
@@ -67,6 +68,8 @@ function typeOf(schema: Schema): string {
     const items = asSchema(schema.items)
     return items ? `array of ${typeOf(items)}` : 'array'
   }
+  // An object that declares some fields and says others may come (a vendor's payload).
+  if (schema.type === 'object' && schema.additionalProperties === true) return 'object, open'
   if (typeof schema.type === 'string') return schema.type
   return 'any'
 }

@@ -228,6 +228,9 @@ describe('the catalog offline', () => {
       expect(github.code, github.stderr).toBe(0)
       expect(github.stdout).toContain('Connection (kind token): ./bin/dev.js connections add github')
       expect(github.stdout).toMatch(/number: 42\n/)
+      // Each action's event fields, nested as dotted paths, then its example.
+      expect(github.stdout).toMatch(/\n +issue\.user\.login +string +The account’s login\n/)
+      expect(github.stdout).toContain('example event:')
       expect(github.stdout).toContain('AREA_GITHUB_CLIENT_ID')
       expect(schema.code, schema.stderr).toBe(0)
       expect(JSON.parse(schema.stdout)).toHaveProperty('$schema')

@@ -6,19 +6,20 @@ import type { Colors } from '../../lib/colors.js'
 import { commandName } from '../../lib/command-name.js'
 import { localService } from '../../lib/local-catalog.js'
 import { fieldRows } from '../../lib/schema-fields.js'
+import { shapeLines } from '../../lib/shape-lines.js'
 import { formatTable } from '../../lib/table.js'
 
 type Param = ServiceDetails['actions'][number]['params'][number]
 
 export default class ServicesDescribe extends BaseCommand<typeof ServicesDescribe, ServiceDetails> {
   static override summary =
-    'Show a service: its connection, its actions and reactions with every param, their output, and an example.'
+    'Show a service: its connection, its actions and reactions with every param, the event each action emits, the output of each reaction, and examples.'
   static override description =
-    'Read from the services built into this CLI: no server and no login needed. Nested params are listed as dotted paths (headers.<key>, fields[].name).'
+    'Read from the services built into this CLI: no server and no login needed. Nested params and event or output fields are listed as dotted paths (headers.<key>, issue.user.login); `object, open` marks an object with more fields than those listed. --json includes the JSON Schemas (paramsSchema, eventSchema, outputSchema).'
   static override examples = [
     { description: 'What the http service offers.', command: '<%= config.bin %> <%= command.id %> http' },
     {
-      description: 'The JSON Schema of every params object.',
+      description: 'The JSON Schema of every params object, event and output.',
       command: '<%= config.bin %> <%= command.id %> timer --json',
     },
   ]
@@ -51,28 +52,22 @@ function describe(service: ServiceDetails, c: Colors): string {
     lines.push('', `${c.bold('Action')} ${service.id}.${action.id}: ${action.description}`)
     lines.push(c.dim(`  triggers: ${action.triggers.join(', ')}${polling}`))
     lines.push(...paramLines(action.params, action.paramsSchema, c))
-    if (action.exampleEvent) {
-      lines.push(
-        '  example event:',
-        ...stringify(action.exampleEvent)
-          .trimEnd()
-          .split('\n')
-          .map((l) => `    ${l}`),
-      )
-    }
+    lines.push(
+      ...shapeLines('event, as {{ trigger.… }}', action.eventSchema, 'example event', action.exampleEvent, c),
+    )
   }
   for (const reaction of service.reactions) {
     lines.push('', `${c.bold('Reaction')} ${service.id}.${reaction.id}: ${reaction.description}`)
     lines.push(...paramLines(reaction.params, reaction.paramsSchema, c))
-    if (reaction.exampleOutput) {
-      lines.push(
-        `  output, as {{ reactions.<id>.… }} in later reactions, e.g.:`,
-        ...stringify(reaction.exampleOutput)
-          .trimEnd()
-          .split('\n')
-          .map((l) => `    ${l}`),
-      )
-    }
+    lines.push(
+      ...shapeLines(
+        'output fields',
+        reaction.outputSchema,
+        'output, as {{ reactions.<id>.… }} in later reactions, e.g.',
+        reaction.exampleOutput,
+        c,
+      ),
+    )
   }
   lines.push(
     '',

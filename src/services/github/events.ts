@@ -6,7 +6,8 @@
  */
 import { type TProperties, type TSchema, Type } from '@sinclair/typebox'
 
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const nullable = <T extends TSchema>(schema: T, description?: string) =>
+  Type.Union([schema, Type.Null()], description ? { description } : {})
 const open = <T extends TProperties>(properties: T, description: string) =>
   Type.Object(properties, { additionalProperties: true, description })
 
@@ -43,7 +44,7 @@ export const issue = open(
     id: Type.Integer(),
     number: Type.Integer({ description: 'Issue number in the repository' }),
     title: Type.String(),
-    body: Type.Optional(nullable(Type.String({ description: 'Issue text (Markdown)' }))),
+    body: Type.Optional(nullable(Type.String(), 'Issue text (Markdown)')),
     state: Type.Optional(Type.String({ description: 'open or closed' })),
     html_url: Type.String({ description: 'The issue’s page' }),
     url: Type.Optional(Type.String({ description: 'The issue in the REST API' })),
@@ -66,7 +67,7 @@ export const pullRequest = open(
     id: Type.Integer(),
     number: Type.Integer({ description: 'Pull request number in the repository' }),
     title: Type.String(),
-    body: Type.Optional(nullable(Type.String({ description: 'Description (Markdown)' }))),
+    body: Type.Optional(nullable(Type.String(), 'Description (Markdown)')),
     state: Type.Optional(Type.String({ description: 'open or closed' })),
     html_url: Type.String({ description: 'The pull request’s page' }),
     url: Type.Optional(Type.String()),
@@ -82,8 +83,8 @@ export const release = open(
   {
     id: Type.Integer(),
     tag_name: Type.String({ description: 'The tag, e.g. v1.0.0' }),
-    name: nullable(Type.String({ description: 'Release title' })),
-    body: Type.Optional(nullable(Type.String({ description: 'Release notes (Markdown)' }))),
+    name: nullable(Type.String(), 'Release title'),
+    body: Type.Optional(nullable(Type.String(), 'Release notes (Markdown)')),
     draft: Type.Boolean(),
     prerelease: Type.Boolean(),
     html_url: Type.String({ description: 'The release’s page' }),
@@ -91,7 +92,7 @@ export const release = open(
     target_commitish: Type.Optional(Type.String()),
     author: Type.Optional(user),
     created_at: Type.Optional(Type.String()),
-    published_at: nullable(Type.String({ description: 'ISO 8601 time' })),
+    published_at: nullable(Type.String(), 'ISO 8601 time'),
     assets: Type.Optional(Type.Array(open({ name: Type.String() }, 'An attached file'))),
   },
   'The release',

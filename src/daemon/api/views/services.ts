@@ -95,6 +95,7 @@ function actionView(service: ServiceDefinition, action: ActionDefinition): Stati
     scheduleFromParams: action.polling?.schedule !== undefined,
     params: paramsView(action.params),
     paramsSchema: jsonSchema(action.params),
+    eventSchema: action.event ? jsonSchema(action.event) : null,
     exampleEvent: action.exampleEvent ?? null,
   }
 }
@@ -110,6 +111,7 @@ function reactionView(
     requiresConnection: reactionRequiresConnection(service, reaction),
     params: paramsView(reaction.params),
     paramsSchema: jsonSchema(reaction.params),
+    outputSchema: reaction.output ? jsonSchema(reaction.output) : null,
     exampleOutput: reaction.exampleOutput ?? null,
   }
 }

@@ -61,12 +61,12 @@ export const sendMessage = defineReaction({
   output: Type.Object(
     {
       id: Type.Optional(
-        Type.Union([Type.String({ description: 'The message id (a snowflake)' }), Type.Null()]),
+        Type.Union([Type.String(), Type.Null()], { description: 'The message id (a snowflake)' }),
       ),
       channel_id: Type.Optional(
-        Type.Union([Type.String({ description: 'The channel it was posted to' }), Type.Null()]),
+        Type.Union([Type.String(), Type.Null()], { description: 'The channel it was posted to' }),
       ),
-      content: Type.Optional(Type.Union([Type.String({ description: 'The text as posted' }), Type.Null()])),
+      content: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The text as posted' })),
       sent: Type.Optional(Type.Literal(true, { description: 'Present when Discord answered no message' })),
     },
     { additionalProperties: false },

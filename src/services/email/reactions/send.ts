@@ -64,10 +64,9 @@ export const send = defineReaction({
       message_id: Type.String({ description: 'The Message-ID header of the mail' }),
       accepted: Type.Array(Type.String(), { description: 'Recipients the server accepted' }),
       rejected: Type.Array(Type.String(), { description: 'Recipients the server refused' }),
-      response_code: Type.Union([
-        Type.Integer({ description: 'The SMTP reply code to the message, e.g. 250' }),
-        Type.Null(),
-      ]),
+      response_code: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'The SMTP reply code to the message, e.g. 250',
+      }),
     },
     { additionalProperties: false },
   ),

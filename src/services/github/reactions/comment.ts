@@ -30,9 +30,9 @@ export const comment = defineReaction({
   requiresConnection: true,
   output: Type.Object(
     {
-      id: Type.Union([Type.Integer({ description: 'GitHub’s id of the comment' }), Type.Null()]),
-      html_url: Type.Union([Type.String({ description: 'The comment’s page' }), Type.Null()]),
-      url: Type.Union([Type.String({ description: 'The comment in the REST API' }), Type.Null()]),
+      id: Type.Union([Type.Integer(), Type.Null()], { description: 'GitHub’s id of the comment' }),
+      html_url: Type.Union([Type.String(), Type.Null()], { description: 'The comment’s page' }),
+      url: Type.Union([Type.String(), Type.Null()], { description: 'The comment in the REST API' }),
     },
     { additionalProperties: false },
   ),

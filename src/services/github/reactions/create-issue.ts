@@ -45,13 +45,12 @@ export const createIssue = defineReaction({
   requiresConnection: true,
   output: Type.Object(
     {
-      id: Type.Union([Type.Integer({ description: 'GitHub’s id of the issue' }), Type.Null()]),
-      number: Type.Union([
-        Type.Integer({ description: 'The issue number, for a later comment' }),
-        Type.Null(),
-      ]),
-      html_url: Type.Union([Type.String({ description: 'The issue’s page' }), Type.Null()]),
-      url: Type.Union([Type.String({ description: 'The issue in the REST API' }), Type.Null()]),
+      id: Type.Union([Type.Integer(), Type.Null()], { description: 'GitHub’s id of the issue' }),
+      number: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'The issue number, for a later comment',
+      }),
+      html_url: Type.Union([Type.String(), Type.Null()], { description: 'The issue’s page' }),
+      url: Type.Union([Type.String(), Type.Null()], { description: 'The issue in the REST API' }),
     },
     { additionalProperties: false },
   ),
