@@ -236,6 +236,14 @@ describe.each(drivers)('API envelope (%s)', (driver) => {
     expect(timer.actions.find((a: { id: string }) => a.id === 'every').exampleEvent).toEqual(
       t.ctx.registry.action('timer', 'every')!.exampleEvent,
     )
+    // The declared shapes go through the route's response schema too.
+    expect(timer.actions.find((a: { id: string }) => a.id === 'every').eventSchema).toMatchObject({
+      properties: { interval_seconds: { type: 'integer' } },
+      additionalProperties: false,
+    })
+    expect(http.reactions.find((r: { id: string }) => r.id === 'request').outputSchema).toMatchObject({
+      properties: { status: { type: 'integer' } },
+    })
   })
 
   it('listens, then closes gracefully: readiness fails first, open streams end, nothing is left listening', async () => {
