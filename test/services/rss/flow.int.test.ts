@@ -142,6 +142,7 @@ describe.each(drivers)('rss.new_item through the worker (%s)', (driver) => {
         author: 'Grace',
         feed: { url: `${atom.url}/feed.xml`, title: 'Example releases', format: 'atom' },
       })
+      expectDeclaredEvent('rss', 'new_item', log?.event_payload)
       expect(await flow.execute(flow.enqueued.at(-1)!)).toBe('done')
       expect(sink.requests.at(-1)?.json).toMatchObject({ id: 'urn:uuid:2', title: 'v2' })
     } finally {
