@@ -4,15 +4,7 @@
  */
 import { type Kysely, sql } from 'kysely'
 import type { Database, HookLogStatus } from '../db/schema.js'
-
-export const eventStatuses: readonly HookLogStatus[] = [
-  'received',
-  'queued',
-  'processing',
-  'done',
-  'failed',
-  'skipped',
-]
+import { eventStatuses } from './logs.js'
 
 export interface AccountCounts {
   areas: { total: number; enabled: number; disabled: number; failing: number }

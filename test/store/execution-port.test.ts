@@ -21,26 +21,32 @@ const reaction = (ref: string): LoadedReaction => ({
   policy: { needs: [] },
 })
 
+/** A port whose writes are recorded in order; each write waits for `held` when given. */
+function recordingPort(held?: Promise<void>) {
+  const writes: ExecutionWrite[] = []
+  const port = createExecutionPort({} as Kysely<Database>, {
+    hookLogId: 'h',
+    areaId: 'a',
+    userId: 'u',
+    areaActionId: 'aa',
+    attempt: 1,
+    writer: {
+      async write(write) {
+        writes.push(write)
+        await held
+      },
+    },
+  })
+  return { port, writes }
+}
+
 describe('execution port with parallel reactions', () => {
   it("makes a dependent's side effect wait for the write carrying what it needs, whoever started it", async () => {
-    const writes: ExecutionWrite[] = []
     let unblock: () => void = () => {}
     const blocked = new Promise<void>((resolve) => {
       unblock = resolve
     })
-    const port = createExecutionPort({} as Kysely<Database>, {
-      hookLogId: 'h',
-      areaId: 'a',
-      userId: 'u',
-      areaActionId: 'aa',
-      attempt: 1,
-      writer: {
-        async write(write) {
-          writes.push(write)
-          await blocked
-        },
-      },
-    })
+    const { port, writes } = recordingPort(blocked)
     await port.succeeded(reaction('a'), {}, { ok: true })
     const order: string[] = []
     // b's start takes a's success to the database; c's start finds nothing held, yet must wait.
@@ -55,19 +61,7 @@ describe('execution port with parallel reactions', () => {
   })
 
   it('writes a for_each item with its index and the reaction as a whole at -1, and a skip with its reason', async () => {
-    const writes: ExecutionWrite[] = []
-    const port = createExecutionPort({} as Kysely<Database>, {
-      hookLogId: 'h',
-      areaId: 'a',
-      userId: 'u',
-      areaActionId: 'aa',
-      attempt: 1,
-      writer: {
-        async write(write) {
-          writes.push(write)
-        },
-      },
-    })
+    const { port, writes } = recordingPort()
     await port.started(reaction('each'), { n: 0 }, 0)
     await port.succeeded(reaction('each'), { n: 0 }, 'out-0', 0)
     await port.succeeded(reaction('each'), { items: 1 }, ['out-0'])
