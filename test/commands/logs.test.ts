@@ -194,7 +194,9 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
 
   it('logs <event-id> shows the payload and each reaction’s params (secret redacted) and output', async () => {
     // The first delivery fails (retried), the second succeeds: the log has attempt 1 then 2.
-    sink.answers.push({ status: 503, body: { busy: true } })
+    // Retry-After holds the retry for 3 s, so the stream (polling every 500 ms) sees attempt 1
+    // waiting however loaded the machine is.
+    sink.answers.push({ status: 503, body: { busy: true }, headers: { 'retry-after': '3' } })
     const followed = follow(['relay-with-long-name', '-f', '-n', '0'])
     await waitFor(
       'the stream to start',

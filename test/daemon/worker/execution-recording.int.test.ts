@@ -191,22 +191,24 @@ describe.each(drivers)('execution recording (%s)', (driver) => {
     expect(await executeEvent(shortLease, slow, attempt())).toBe('done')
     expect(await state(slow.hookLogId)).toEqual({ status: 'done', processed: true, attempts: 1 })
 
-    // A worker whose event loop stalls past its lease during `first`; meanwhile another worker
-    // claims the event (the second attempt).
+    // A worker whose event loop stalls past its lease during `first`, and another worker that
+    // claims the event (the second attempt). The claim is written before the stall: written
+    // after it, a renewal the stalled worker's timer sends as soon as the loop is free could
+    // reach Postgres first (another pooled connection) and keep the lease legitimately.
     const job = await receive(hook)
     const ran: string[] = []
     onStep = async (label, hookLogId) => {
       ran.push(label)
       if (label !== 'first') return
-      const stalledUntil = Date.now() + 1_200
-      while (Date.now() < stalledUntil) {
-        // Busy: no timer, no renewal runs.
-      }
       await store.db
         .updateTable('hook_logs')
         .set((eb) => ({ attempts: eb('attempts', '+', 1), claimed_until: new Date(Date.now() + 60_000) }))
         .where('id', '=', hookLogId)
         .execute()
+      const stalledUntil = Date.now() + 1_200
+      while (Date.now() < stalledUntil) {
+        // Busy: no timer, no renewal runs.
+      }
     }
     expect(await executeEvent(shortLease, job, attempt())).toBe('taken_over')
     // `second` was not sent; what did happen is recorded, and the event is left to its holder.
