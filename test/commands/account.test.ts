@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { cliHint } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 
 let daemon: DaemonProcess
@@ -51,7 +52,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
   it('fails with 4 before signing up, naming area login and AREA_TOKEN', async () => {
     const { code, stderr } = await alice.area(['whoami'])
     expect(code).toBe(4)
-    expect(stderr).toContain('`./bin/dev.js login`')
+    expect(stderr).toContain(`\`${cliHint()} login\``)
     expect(stderr).toContain('AREA_TOKEN')
   })
 
@@ -101,7 +102,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
       },
     )
     expect(code).toBe(1)
-    expect(stderr).toContain('`./bin/dev.js login`')
+    expect(stderr).toContain(`\`${cliHint()} login\``)
   })
 
   it('logs in with a password on stdin; a wrong password exits 4', async () => {
@@ -145,7 +146,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
       env: { AREA_TOKEN: token, AREA_API_URL: daemon.url },
     })
     expect(flagWins.code).toBe(4)
-    expect(flagWins.stderr).toContain('`./bin/dev.js login`')
+    expect(flagWins.stderr).toContain(`\`${cliHint()} login\``)
 
     // login --with-token stores it for later commands.
     const login = await ci.json<{ tokenName: string }>(['login', '--with-token', '--api-url', daemon.url], {
@@ -167,7 +168,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
     ])
     expect(after.code).toBe(4)
     expect(again.code).toBe(1)
-    expect(again.stderr).toContain('`./bin/dev.js tokens list`')
+    expect(again.stderr).toContain(`\`${cliHint()} tokens list\``)
     expect(withToken.code).toBe(4)
     expect(withToken.stderr).toContain('not valid')
   })
@@ -182,7 +183,7 @@ describe('area signup / login / whoami / logout / tokens (real binary, embedded 
     const { code, stderr } = await alice.area(['whoami', '--api-url', 'http://127.0.0.1:9'])
     expect(code).toBe(1)
     expect(stderr).toContain('cannot reach the area API at http://127.0.0.1:9')
-    expect(stderr).toContain('`./bin/dev.js serve`')
+    expect(stderr).toContain(`\`${cliHint()} serve\``)
   })
 
   it('logout revokes the saved token and forgets it; whoami is then 4', async () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiUser, call, sendWebhook, signup, waitFor, webhookOf } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { runCliInPty } from '../support/cli/pty.js'
+import { cliHint } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { type FakeGitHub, startFakeGitHub } from '../support/fakes/github.js'
 
@@ -226,7 +227,7 @@ describe('the catalog offline', () => {
         /output, as \{\{ reactions\.<id>\.… \}\} in later reactions, e\.g\.:\n +status: 200/,
       )
       expect(github.code, github.stderr).toBe(0)
-      expect(github.stdout).toContain('Connection (kind token): ./bin/dev.js connections add github')
+      expect(github.stdout).toContain(`Connection (kind token): ${cliHint()} connections add github`)
       expect(github.stdout).toMatch(/number: 42\n/)
       // Each action's event fields, nested as dotted paths, then its example.
       expect(github.stdout).toMatch(/\n +issue\.user\.login +string +The account’s login\n/)

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession, timerArea, webhookArea } from '../support/cli/cli-session.js'
-import { repoRoot } from '../support/cli/run-cli.js'
+import { cliBin, cliHint, repoRoot } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 
 let daemon: DaemonProcess
@@ -258,20 +258,16 @@ describe('area get / describe / enable / disable / run / logs / delete / service
   })
 
   it('logs --follow streams new events as JSON lines until Ctrl-C', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bin/dev.js', 'logs', 'hook', '--follow', '--json', '-n', '0'],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          AREA_CONFIG_DIR: me.configDir,
-          AREA_API_URL: daemon.url,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [cliBin(), 'logs', 'hook', '--follow', '--json', '-n', '0'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        AREA_CONFIG_DIR: me.configDir,
+        AREA_API_URL: daemon.url,
       },
-    )
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk
@@ -340,7 +336,7 @@ describe('area get / describe / enable / disable / run / logs / delete / service
     ])
     for (const r of results) {
       expect(r.code).toBe(4)
-      expect(r.stderr).toContain('`./bin/dev.js login`')
+      expect(r.stderr).toContain(`\`${cliHint()} login\``)
     }
   })
 })

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signup } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
-import { repoRoot } from '../support/cli/run-cli.js'
+import { cliBin, repoRoot } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { type FakeOAuthProvider, startFakeOAuthProvider } from '../support/fakes/oauth-provider.js'
 import { connectInBrowser, fetchBrowser } from '../support/oauth-env.js'
@@ -59,7 +59,7 @@ afterAll(async () => {
 /** The CLI with a live stderr: `onStderr` sees each chunk while the command still runs. */
 function runStreaming(args: string[], onStderr: (text: string) => void) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/dev.js', ...args], {
+    const child = spawn(process.execPath, [cliBin(), ...args], {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH ?? '',
@@ -173,7 +173,7 @@ describe('area connections (real binary, embedded server)', { timeout: 240_000 }
     expect(refused.code).toBe(3)
     expect(refused.stdout).toBe('')
     expect(refused.stderr).toContain('"gh-web" is an OAuth connection')
-    // The hint names the command as it was started (./bin/dev.js under the tests).
+    // The hint names the command as it was started (the built bin/run.js by path under the tests).
     expect(refused.stderr).toContain('connections add github --name gh-web --web`')
     const after = await cli.json<unknown[]>(['connections', 'list'], { env: env() })
     expect(after.data).toEqual(before.data)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCliInPty } from '../support/cli/pty.js'
-import { runCli } from '../support/cli/run-cli.js'
+import { cliHint, runCli } from '../support/cli/run-cli.js'
 
 let dir: string
 beforeAll(async () => {
@@ -70,8 +70,8 @@ describe('a mistyped command', () => {
     expect(typo.code).toBe(3)
     expect(typo.stdout).toBe('')
     expect(typo.stderr).toContain('`aply` is not a command of area: did you mean `apply`?')
-    // runCli starts bin/dev.js from the checkout: the hint names it so.
-    expect(typo.stderr).toContain('See `./bin/dev.js help`')
+    // runCli starts the built bin/run.js by path: the hint names it so.
+    expect(typo.stderr).toContain(`See \`${cliHint()} help\``)
     expect(nested.code).toBe(3)
     expect(nested.stderr).toContain('did you mean `tokens create`?')
     expect(nothingClose.code).toBe(3)

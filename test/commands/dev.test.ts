@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendWebhook } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
-import { repoRoot, runCli } from '../support/cli/run-cli.js'
+import { cliHint, repoRoot, runCli } from '../support/cli/run-cli.js'
 import { freePort } from '../support/redis.js'
 
 let dataDir: string
@@ -195,7 +195,7 @@ describe('area dev that cannot start (real binary)', { timeout: 180_000 }, () =>
     ])
     expect(human.code).toBe(1)
     expect(human.stderr).toContain(`Error: port ${taken} on 127.0.0.1 is already in use by another process`)
-    expect(human.stderr).toContain(`\`./bin/dev.js dev --port ${taken + 1}\``)
+    expect(human.stderr).toContain(`\`${cliHint()} dev --port ${taken + 1}\``)
     expect(human.stderr).not.toContain('EADDRINUSE')
     expect(human.stderr).not.toContain('Starting area')
     expect(json.code).toBe(1)

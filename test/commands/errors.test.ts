@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCliInPty } from '../support/cli/pty.js'
-import { runCli } from '../support/cli/run-cli.js'
+import { cliHint, runCli } from '../support/cli/run-cli.js'
 import { freePort } from '../support/redis.js'
 
 let dir: string
@@ -112,7 +112,7 @@ describe('errors for people (real binary)', { timeout: 240_000 }, () => {
     expect(since.stderr).toContain(
       'Error: --since "yesterday" must be a duration back from now (30m, 1h, 7d) or an ISO 8601 date or time (2025-01-31, 2025-01-31T09:00:00Z)',
     )
-    expect(since.stderr).toContain('See `./bin/dev.js logs --help`.')
+    expect(since.stderr).toContain(`See \`${cliHint()} logs --help\`.`)
     expect(since.stderr).not.toContain('Parsing --since')
     expect(asked.some((url) => url.includes('since='))).toBe(false)
   })

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiUser, call, signup, waitFor } from '../support/api/client.js'
 import { type CliSession, cliSession, webhookArea } from '../support/cli/cli-session.js'
-import { repoRoot } from '../support/cli/run-cli.js'
+import { cliBin, cliHint, repoRoot } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
@@ -60,7 +60,7 @@ async function freePort(): Promise<number> {
 
 /** `area logs … -f` as a child process whose output the test reads as it comes. */
 function follow(args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/dev.js', 'logs', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [cliBin(), 'logs', ...args], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
@@ -292,6 +292,6 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
     await daemon.stop()
     expect(await followed.exited).toBe(1)
     expect(followed.out.stderr).toContain('closed the log stream')
-    expect(followed.out.stderr).toContain('run `./bin/dev.js logs --follow` again')
+    expect(followed.out.stderr).toContain(`run \`${cliHint()} logs --follow\` again`)
   })
 })

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
-import { repoRoot } from '../support/cli/run-cli.js'
+import { cliBin, cliHint, repoRoot } from '../support/cli/run-cli.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import {
   type FakeSupabaseAuth,
@@ -87,7 +87,7 @@ describe('area login --supabase (real binary, embedded server, fake Supabase Aut
     ])
     expect(noTerminal.code).toBe(3)
     expect(noTerminal.stderr).toContain('--password-stdin')
-    expect(noTerminal.stderr).toContain('./bin/dev.js login --supabase --email')
+    expect(noTerminal.stderr).toContain(`${cliHint()} login --supabase --email`)
     expect(noSettings.code).toBe(3)
     expect(noSettings.stderr).toContain('--supabase-url (or SUPABASE_URL)')
     expect(noSettings.stderr).toContain('--supabase-anon-key (or SUPABASE_ANON_KEY)')
@@ -195,7 +195,7 @@ describe('area login --supabase (real binary, embedded server, fake Supabase Aut
   })
 
   it('area serve refuses half the Supabase settings, saying what is missing', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/dev.js', 'serve', '--role=all'], {
+    const result = spawnSync(process.execPath, [cliBin(), 'serve', '--role=all'], {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH ?? '',

@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, migrationsDir } from '../../src/db/migrate.js'
 import { openStore, type Store } from '../../src/db/open.js'
+import { cliBin } from '../support/cli/run-cli.js'
 import { startPgBouncer } from '../support/db/pgbouncer.js'
 import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
 import { drivers, openTestStore, type TestStore } from '../support/db/stores.js'
@@ -234,7 +235,7 @@ function runMigrateCommand(
   databaseUrl: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/dev.js', 'db', 'migrate', '--json'], {
+    const child = spawn(process.execPath, [cliBin(), 'db', 'migrate', '--json'], {
       cwd: repoRoot,
       env: { ...process.env, DATABASE_URL: databaseUrl, NODE_OPTIONS: '' },
     })

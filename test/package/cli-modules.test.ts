@@ -15,8 +15,7 @@ import { Ajv } from 'ajv'
 import ajvFormats from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { daemonPackages } from '../../scripts/daemon-packages.mjs'
-import { buildCopy } from '../support/cli/built-copy.js'
-import { repoRoot, runCli } from '../support/cli/run-cli.js'
+import { cliBin, repoRoot, runCli } from '../support/cli/run-cli.js'
 
 const hook = fileURLToPath(new URL('module-trace.mjs', import.meta.url))
 
@@ -24,9 +23,9 @@ let dir: string
 let bin: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'area-modules-'))
-  // Built, with its manifest, as installed: bin/dev.js imports every command to list them.
-  bin = await buildCopy(join(dir, 'area'))
-}, 180_000)
+  // The run's build, with its manifest, as installed (bin/dev.js imports every command to list them).
+  bin = cliBin()
+})
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
 /** The modules `area <args>` loads, and its exit code. */
@@ -144,32 +143,15 @@ describe('the offline bundle', () => {
   it('prints what the sources print, for valid and faulty files', async () => {
     const faulty = join(dir, 'faulty.yaml')
     await writeFile(faulty, faultyAreas)
-    const built = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [bin, ...args], {
-          cwd: repoRoot,
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
-        })
-        let stdout = ''
-        let stderr = ''
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk
-        })
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk
-        })
-        child.on('error', reject)
-        child.on('close', (code) => resolve({ code, stdout, stderr }))
-      })
     for (const args of [
       ['validate', '-f', faulty],
       ['validate', '-f', faulty, '--json'],
       ['validate', '-f', 'areas.example.yaml', '--json'],
     ]) {
-      const [bundled, sources] = await Promise.all([built(args), runCli(args)])
+      const [bundled, sources] = await Promise.all([runCli(args), runCli(args, { fromSources: true })])
       expect(bundled).toEqual(sources)
     }
-    const faultyRun = await built(['validate', '-f', faulty])
+    const faultyRun = await runCli(['validate', '-f', faulty])
     expect(faultyRun.code).toBe(3)
     // The file above does reach the params checks and the registry, so the equality means something.
     expect(faultyRun.stderr).toContain('/spec/reactions/0/params/method')

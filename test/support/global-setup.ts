@@ -1,12 +1,15 @@
 /**
- * Runs once before the test files: the integration tests need PostgreSQL, Redis and the pgbouncer
- * binary on this machine. When one is missing, scripts/test-services.sh starts or installs them
- * (installing needs root or sudo), so `npm test` works on a fresh machine as `.ci/run` does.
+ * Runs once before the test files. It builds the CLI the tests run (test/support/cli/test-build.ts),
+ * and checks what the integration tests need on this machine: PostgreSQL, Redis and the pgbouncer
+ * binary. When one is missing, scripts/test-services.sh starts or installs them (installing needs
+ * root or sudo), so `npm test` works on a fresh machine as `.ci/run` does.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import type { TestProject } from 'vitest/node'
+import { testBuild } from './cli/test-build.js'
 import { pgBouncerBinary } from './db/pgbouncer.js'
 import { testServerUrl } from './db/postgres.js'
 import { sharedRedisUrl } from './redis.js'
@@ -36,7 +39,15 @@ function hasPgBouncer(): boolean {
   }
 }
 
-export default async function setup(): Promise<void> {
+export default async function setup(project: TestProject): Promise<void> {
+  const build = testBuild()
+  // Awaited below; this keeps a failed build from being an unhandled rejection meanwhile.
+  build.catch(() => undefined)
+  await checkServices()
+  project.provide('areaCli', await build)
+}
+
+async function checkServices(): Promise<void> {
   const missing = [
     ...((await accepts(testServerUrl(), 5432)) ? [] : ['PostgreSQL']),
     ...((await accepts(sharedRedisUrl, 6379)) ? [] : ['Redis']),

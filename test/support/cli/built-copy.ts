@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process'
 import { copyFile, mkdir, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { repoRoot } from './run-cli.js'
+import { repoRoot } from './repo-root.js'
 
 const run = promisify(execFile)
 
@@ -39,6 +39,8 @@ export async function buildCopy(dir: string): Promise<string> {
     ].map((file) => copyFile(join(repoRoot, file), join(dir, file))),
   )
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  // The migrations ship beside dist/ (package.json "files"); `area dev` and `db migrate` read them.
+  await symlink(join(repoRoot, 'supabase'), join(dir, 'supabase'), 'dir')
   // The steps of `npm run build` after tsc, in the copy.
   await run(process.execPath, [join(dir, 'scripts/precompile-ajv.mjs')], { cwd: dir })
   // What went into the bundle, for test/package/cli-modules.test.ts.

@@ -2,10 +2,9 @@
  * The CLI as one user runs it against one server: its own AREA_CONFIG_DIR (a temp dir per
  * test file), the server's URL, and the real binary through runCli.
  *
- * Decision: the tests run bin/dev.js through tsx (the sources as written, no build step that
- * other work in the tree could break or leave stale) rather than a built bin/run.js. A call costs
- * 3–6 s on a busy 2-core machine, so each file starts one daemon, runs independent calls
- * concurrently, and groups assertions per daemon; suites set generous timeouts.
+ * The binary is the run's built copy (test/support/cli/test-build.ts): about 0.3 s a call. Each
+ * file still starts one daemon, runs independent calls concurrently, and groups assertions per
+ * daemon.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

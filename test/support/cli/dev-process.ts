@@ -1,9 +1,9 @@
 /**
- * `area dev` as a long-running child process (the real binary through tsx): its output so far,
+ * `area dev` as a long-running child process (the tests' built CLI): its output so far,
  * a wait for a text to appear, and its exit. Kill it with `child.kill('SIGINT')` (Ctrl-C).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { repoRoot } from './run-cli.js'
+import { cliBin, repoRoot } from './run-cli.js'
 
 export interface DevProcess {
   child: ChildProcess
@@ -17,7 +17,7 @@ export interface DevProcess {
 }
 
 export function startDevProcess(args: string[], env: Record<string, string>): DevProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/dev.js', 'dev', ...args], {
+  const child = spawn(process.execPath, [cliBin(), 'dev', ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

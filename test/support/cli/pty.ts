@@ -7,7 +7,7 @@
  * Terminal control characters work as typed keys: '\u0003' is Ctrl-C, '\u0004' is Ctrl-D.
  */
 import { spawn } from 'node:child_process'
-import { repoRoot } from './run-cli.js'
+import { cliBin, repoRoot } from './run-cli.js'
 
 export interface PtyStep {
   expect: RegExp
@@ -34,20 +34,16 @@ export function runCliInPty(
 ): Promise<PtyResult> {
   const steps = [...(options.steps ?? [])]
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      'python3',
-      ['-c', spawnInPty, process.execPath, '--import', 'tsx', 'bin/dev.js', ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          TERM: 'xterm',
-          ...options.env,
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
+    const child = spawn('python3', ['-c', spawnInPty, process.execPath, cliBin(), ...args], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        TERM: 'xterm',
+        ...options.env,
       },
-    )
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let output = ''
     let consumed = 0
     const timer = setTimeout(() => {

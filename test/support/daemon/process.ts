@@ -5,9 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
-
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
+import { cliBin, repoRoot } from '../cli/run-cli.js'
 
 export interface DaemonProcess {
   name: string
@@ -53,11 +51,11 @@ export interface DaemonOptions {
   waitUntilRunning?: boolean
 }
 
-/** `area serve` from this checkout (bin/dev.js under tsx) with `args`, in an environment of `env` only. */
+/** `area serve` (the tests' built CLI) with `args`, in an environment of `env` only. */
 function serveCommand(args: string[], env: Record<string, string>) {
   return {
     command: process.execPath,
-    args: ['--import', 'tsx', 'bin/dev.js', 'serve', ...args],
+    args: [cliBin(), 'serve', ...args],
     options: {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
