@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../support/cli/run-cli.js'
+import { cliHint, runCli } from '../support/cli/run-cli.js'
 
 let dir: string
 
@@ -165,7 +165,8 @@ describe('area validate (the real binary)', () => {
     })
     const missing = await runCli(['validate'])
     expect(missing.code).toBe(3)
-    expect(missing.stderr).toMatch(/^Error: name the AREA files to check: `\.\/bin\/dev\.js validate FILE…`/)
+    expect(missing.stderr).toMatch(/^Error: name the AREA files to check: /)
+    expect(missing.stderr).toContain(`\`${cliHint()} validate FILE…\``)
     noEscapeCodes(missing.stderr)
   })
 
