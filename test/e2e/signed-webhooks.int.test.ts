@@ -2,8 +2,8 @@
  * Signed webhooks from other senders through the real ingest route, in one `area serve` process
  * (PGlite, the in-process queue): a Stripe-signed delivery keyed with the secret of the AREA's
  * params, a GitHub-style hmac keyed with the AREA's generated secret, a tampered one of each
- * refused with a problem that says why, and a Twilio delivery answered with the AREA's TwiML
- * (`respond`). The Stripe secret is shown only as its fingerprint and never logged.
+ * refused with a problem that says why, and a Twilio delivery (and its retry, recorded once)
+ * answered with the AREA's TwiML (`respond`). The Stripe secret is shown only as its fingerprint and never logged.
  */
 import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -107,20 +107,25 @@ describe('webhooks signed by other senders', () => {
     // Twilio: a form body, signed with the AREA's public URL, answered with the AREA's TwiML.
     const sms = await webhookOf(user, 'sms')
     const fields = { From: '+15551234567', Body: 'hello', type: 'sms' }
-    const answered = await post(
-      api,
-      sms.webhookUrl,
-      {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': signTwilio(twilioToken, sms.webhookUrl, fields),
-      },
-      new URLSearchParams(fields).toString(),
-    )
-    expect(answered).toEqual({
+    const deliver = () =>
+      post(
+        api,
+        sms.webhookUrl,
+        {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signTwilio(twilioToken, sms.webhookUrl, fields),
+          'i-twilio-idempotency-token': 'twilio-delivery-1',
+        },
+        new URLSearchParams(fields).toString(),
+      )
+    const twiml = {
       status: 200,
       type: 'text/xml',
       text: '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks!</Message></Response>',
-    })
+    }
+    expect(await deliver()).toEqual(twiml)
+    // Twilio's retry of the same delivery is recorded once, and answered the same.
+    expect(await deliver()).toEqual(twiml)
 
     // Each accepted event ran its reaction; the refused ones did not.
     const seen = await waitFor('the three reactions', async () =>
@@ -131,6 +136,11 @@ describe('webhooks signed by other senders', () => {
       ['/payments', { type: 'invoice.paid' }],
       ['/sms', { type: 'sms' }],
     ])
+
+    const events = await call<{ items: { deliveryId: string }[] }>(api.url, 'GET', '/v1/logs?area=sms', {
+      token: user.token,
+    })
+    expect(events.body.items.map((e) => e.deliveryId)).toEqual(['twilio-delivery-1'])
 
     // The secret is shown as its fingerprint, and logged nowhere.
     const shown = await call<{ spec: { spec: { action: { params: { verify: { secret: string } } } } } }>(
