@@ -3,9 +3,9 @@ import { getProperty } from 'dot-prop'
 import { canonicalJson } from '../../../engine/canonical-json.js'
 import { defineAction, type TriggerResult, type WebhookContext } from '../../../engine/define.js'
 import type { JsonObject, JsonValue } from '../../../engine/types.js'
-import { RESPOND_TEMPLATES, type RespondParam, renderResponse, respondParam } from '../respond.js'
+import { RESPOND_TEMPLATES, renderResponse, respondParam } from '../respond.js'
 import { deliveryIdFor, signingSecret, verifierFor, verifyWarnings } from '../verify/index.js'
-import { type VerifyParam, verifyParam } from '../verify/params.js'
+import { verifyParam } from '../verify/params.js'
 import type { SignedRequest } from '../verify/signed-request.js'
 
 const params = Type.Object(
@@ -58,21 +58,21 @@ export const received = defineAction({
   requiresConnection: false,
   webhook: {
     verify(ctx) {
-      const verify = ctx.params.verify as VerifyParam | undefined
+      const verify = ctx.params.verify
       return verifierFor(verify)(signingSecret(verify, ctx.secret), signedRequest(ctx))
     },
     receive(ctx) {
       const event = asEvent(ctx.request.body)
-      const respond = ctx.params.respond as RespondParam | undefined
+      const respond = ctx.params.respond
       const response = respond ? renderResponse(respond, event, ctx.logger) : undefined
       return {
-        deliveryId: deliveryIdFor(ctx.params.verify as VerifyParam | undefined, signedRequest(ctx)),
+        deliveryId: deliveryIdFor(ctx.params.verify, signedRequest(ctx)),
         events: [event],
         ...(response ? { response } : {}),
       }
     },
   },
-  warnings: (p) => verifyWarnings(p.verify as VerifyParam | undefined),
+  warnings: (p) => verifyWarnings(p.verify),
   eventTemplateParams: [RESPOND_TEMPLATES],
   trigger(ctx) {
     const filter = ctx.params.filter

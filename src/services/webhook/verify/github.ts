@@ -2,7 +2,7 @@
 import type { HmacSettings } from './hmac.js'
 
 export const github: HmacSettings = {
-  header: 'x-hub-signature-256',
+  header: 'X-Hub-Signature-256',
   algorithm: 'sha256',
   encoding: 'hex',
   prefix: 'sha256=',

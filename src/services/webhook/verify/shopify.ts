@@ -2,7 +2,7 @@
 import type { HmacSettings } from './hmac.js'
 
 export const shopify: HmacSettings = {
-  header: 'x-shopify-hmac-sha256',
+  header: 'X-Shopify-Hmac-Sha256',
   algorithm: 'sha256',
   encoding: 'base64',
 }

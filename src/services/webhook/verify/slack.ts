@@ -5,9 +5,9 @@
 import type { HmacSettings } from './hmac.js'
 
 export const slack: HmacSettings = {
-  header: 'x-slack-signature',
+  header: 'X-Slack-Signature',
   algorithm: 'sha256',
   encoding: 'hex',
   prefix: 'v0=',
-  timestamp: { header: 'x-slack-request-timestamp', format: 'v0:{timestamp}:{body}' },
+  timestamp: { header: 'X-Slack-Request-Timestamp', format: 'v0:{timestamp}:{body}' },
 }

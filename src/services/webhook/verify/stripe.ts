@@ -39,7 +39,7 @@ export function verifyStripe(
     return equals < 0 ? ['', ''] : [part.slice(0, equals).trim(), part.slice(equals + 1).trim()]
   })
   const timestamp = entries.find(([key]) => key === 't')?.[1]
-  const stale = staleTimestamp(timestamp, 'the t= of Stripe-Signature', toleranceSeconds, request.now)
+  const stale = staleTimestamp(timestamp, 't= in Stripe-Signature', toleranceSeconds, request.now)
   if (stale) return stale
   if (!secret) return noSecret
   const expected = digest(secret, timestamp as string, request.rawBody)

@@ -18,7 +18,7 @@ import {
 export type TokenSettings = { header: string; prefix?: string } | { query: string }
 
 /** Without a header or query parameter named: `Authorization: Bearer <token>`. */
-export const DEFAULT_TOKEN_SETTINGS: TokenSettings = { header: 'authorization', prefix: 'Bearer ' }
+export const DEFAULT_TOKEN_SETTINGS: TokenSettings = { header: 'Authorization', prefix: 'Bearer ' }
 
 export function verifyToken(
   settings: TokenSettings,
