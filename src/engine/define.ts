@@ -72,6 +72,11 @@ export interface WebhookRequest {
   /** The body parsed by content type (JSON or form), or undefined when it did not parse. */
   body: unknown
   query: Readonly<Record<string, string | string[] | undefined>>
+  /**
+   * The URL the sender posted to as this server's public URL names it (AREA_PUBLIC_URL, the path
+   * and the query string): what senders such as Twilio sign.
+   */
+  url?: string
 }
 
 export interface WebhookContext<P> extends Omit<HandlerContext<P>, 'signal'> {
@@ -90,7 +95,15 @@ export interface WebhookReceipt {
   /** Zero events answers 2xx and executes nothing (e.g. a ping). */
   events: JsonObject[]
   /** Overrides the default 202 answer (e.g. answering a ping with 200). */
-  response?: { status: number; body?: JsonValue }
+  response?: WebhookResponse
+}
+
+/** An answer a webhook action chooses: `body` is sent as JSON, `text` as is (with `headers`). */
+export interface WebhookResponse {
+  status: number
+  body?: JsonValue
+  text?: string
+  headers?: Readonly<Record<string, string>>
 }
 
 export interface WebhookHandler<P> {
@@ -125,6 +138,17 @@ export interface ActionDefinition<P = Record<string, unknown>> {
   event?: TSchema
   /** An example event, valid against `event`; shown by `area services describe` and used by `area run`. */
   exampleEvent?: JsonObject
+  /**
+   * What `area validate` should warn about in valid params (e.g. a webhook that checks no
+   * signature); paths are JSON pointers inside the params (`/verify/scheme`).
+   */
+  warnings?(params: P): { path: string; message: string }[]
+  /**
+   * JSON pointers of params (and everything under them) that are templates rendered at ingest
+   * from the incoming event (`{{ trigger.… }}`), such as a webhook's synchronous answer; templates
+   * anywhere else in action params are refused (docs/architecture.md, "Verifying webhooks").
+   */
+  eventTemplateParams?: readonly string[]
 }
 
 export interface ReactionContext<P> extends HandlerContext<P> {

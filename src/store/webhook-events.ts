@@ -8,6 +8,7 @@ import { CompiledQuery, type Kysely, sql } from 'kysely'
 import { prepared } from '../db/prepared.js'
 import type { Database } from '../db/schema.js'
 import type { JsonObject } from '../engine/types.js'
+import type { SecretBox } from '../secrets/secret-box.js'
 import { areaActionColumns, fromAreaTriggers } from './area-joins.js'
 import { paramsObject } from './param-values.js'
 
@@ -28,10 +29,15 @@ export interface WebhookHookRow extends WebhookHook {
   active: boolean
 }
 
-/** The webhook hook job `hookJobId` with its AREA's action; undefined when there is none. */
+/**
+ * The webhook hook job `hookJobId` with its AREA's action; undefined when there is none. With
+ * `secrets` (the ingest, about to verify a delivery), secret params are opened: a webhook's
+ * verification may be keyed with a secret of its params.
+ */
 export async function findWebhookHook(
   db: Kysely<Database>,
   hookJobId: string,
+  secrets?: SecretBox,
 ): Promise<WebhookHookRow | undefined> {
   const row = await fromAreaTriggers(db)
     .select([
@@ -46,7 +52,7 @@ export async function findWebhookHook(
     .executeTakeFirst()
   if (!row) return undefined
   const { status, enabled, params, ...hook } = row
-  return { ...hook, params: paramsObject(params), active: status === 'active' && enabled }
+  return { ...hook, params: paramsObject(params, secrets), active: status === 'active' && enabled }
 }
 
 export interface NewWebhookEvent {

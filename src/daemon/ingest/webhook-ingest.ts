@@ -132,7 +132,7 @@ export function createWebhookIngest(
 }
 
 async function loadHookTarget(deps: WebhookIngestDeps, hookJobId: string): Promise<HookTarget | undefined> {
-  const row = await findWebhookHook(deps.db, hookJobId)
+  const row = await findWebhookHook(deps.db, hookJobId, deps.secrets)
   if (!row?.active) return undefined
   const { sealedSecret, active, ...hook } = row
   return { ...hook, secret: sealedSecret === null ? undefined : deps.secrets.open(sealedSecret) }

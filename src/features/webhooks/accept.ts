@@ -28,6 +28,8 @@ export interface WebhookDelivery {
   /** The exact bytes sent (a Buffer; anything else is an empty body). */
   body: unknown
   query: unknown
+  /** The path and query string as requested (Fastify's `request.url`). */
+  url?: string
   log: Logger
 }
 
@@ -47,8 +49,8 @@ export type AcceptResult =
   | { outcome: 'not_recorded' }
   /** The database cannot be reached (a restart, a failover): nothing is recorded, retry later. */
   | { outcome: 'database_unavailable' }
-  /** Every event was recorded before: a replay. */
-  | { outcome: 'duplicate'; hookLogIds: string[] }
+  /** Every event was recorded before: a replay (answered as the first was, when the service says). */
+  | { outcome: 'duplicate'; hookLogIds: string[]; response: WebhookReceipt['response'] }
   | { outcome: 'accepted'; hookLogIds: string[]; response: WebhookReceipt['response'] }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -63,7 +65,7 @@ const NOT_FOUND: AcceptResult = { outcome: 'not_found' }
  * outage is counted by the ingest's outage log (one line per outage), not logged per delivery.
  */
 export function createWebhookAccept<T, R>(
-  ctx: Pick<FeatureContext, 'registry' | 'engine'>,
+  ctx: Pick<FeatureContext, 'registry' | 'engine'> & { config?: Pick<FeatureContext['config'], 'publicUrl'> },
   ingest: Pick<WebhookIngest, 'hooks' | 'limiter' | 'batcher'> &
     Partial<Pick<WebhookIngest, 'databaseOutage'>>,
   answer: (target: T, result: AcceptResult) => R,
@@ -88,6 +90,9 @@ export function createWebhookAccept<T, R>(
         rawBody,
         body: parsed.ok ? parsed.value : undefined,
         query: delivery.query as Record<string, string | string[] | undefined>,
+        ...(ctx.config && delivery.url !== undefined
+          ? { url: `${ctx.config.publicUrl}${delivery.url}` }
+          : {}),
       },
       secret: hook.secret,
       hookJobId,
@@ -155,7 +160,7 @@ export function createWebhookAccept<T, R>(
     }
     const hookLogIds = outcomes.map((o) => (o.status === 'gone' ? '' : o.hookLogId))
     if (outcomes.every((o) => o.status === 'duplicate'))
-      return answer(target, { outcome: 'duplicate', hookLogIds })
+      return answer(target, { outcome: 'duplicate', hookLogIds, response: receipt.response })
     return answer(target, { outcome: 'accepted', hookLogIds, response: receipt.response })
   }
 }

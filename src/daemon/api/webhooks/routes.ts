@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { isDatabaseUnavailable } from '../../../db/unavailable.js'
+import type { WebhookResponse } from '../../../engine/define.js'
 import { errorMessage } from '../../../engine/errors.js'
 import {
   type AcceptResult,
@@ -110,7 +111,7 @@ function answer(reply: FastifyReply, result: AcceptResult): FastifyReply {
     case 'unreadable':
       return sendProblem(reply, result.body.code, result.body.detail)
     case 'nothing_to_record':
-      return reply.code(result.response?.status ?? 200).send(result.response?.body ?? {})
+      return result.response ? sendResponse(reply, result.response) : reply.code(200).send({})
     case 'delivery_id_too_long':
       return sendProblem(
         reply,
@@ -125,17 +126,25 @@ function answer(reply: FastifyReply, result: AcceptResult): FastifyReply {
     case 'database_unavailable':
       return databaseUnavailable(reply)
     case 'duplicate': {
+      if (result.response) return sendResponse(reply, result.response)
       const ids = result.hookLogIds
       return reply
         .code(200)
         .send({ hookLogId: ids[0], duplicate: true, ...(ids.length > 1 ? { hookLogIds: ids } : {}) })
     }
     case 'accepted': {
-      if (result.response) return reply.code(result.response.status).send(result.response.body ?? {})
+      if (result.response) return sendResponse(reply, result.response)
       const ids = result.hookLogIds
       return reply.code(202).send({ hookLogId: ids[0], ...(ids.length > 1 ? { hookLogIds: ids } : {}) })
     }
   }
+}
+
+/** The answer a service chose: its text as is (with its headers), else its body as JSON. */
+function sendResponse(reply: FastifyReply, response: WebhookResponse): FastifyReply {
+  if (response.headers) reply.headers(response.headers)
+  reply.code(response.status)
+  return response.text === undefined ? reply.send(response.body ?? {}) : reply.send(response.text)
 }
 
 function databaseUnavailable(reply: FastifyReply): FastifyReply {

@@ -1,9 +1,12 @@
 import { Type } from '@sinclair/typebox'
 import { getProperty } from 'dot-prop'
 import { canonicalJson } from '../../../engine/canonical-json.js'
-import { defineAction, type TriggerResult } from '../../../engine/define.js'
+import { defineAction, type TriggerResult, type WebhookContext } from '../../../engine/define.js'
 import type { JsonObject, JsonValue } from '../../../engine/types.js'
-import { verifyStandardWebhook } from '../standard-webhooks.js'
+import { RESPOND_TEMPLATES, renderResponse, respondParam } from '../respond.js'
+import { deliveryIdFor, signingSecret, verifierFor, verifyWarnings } from '../verify/index.js'
+import { verifyParam } from '../verify/params.js'
+import type { SignedRequest } from '../verify/signed-request.js'
 
 const params = Type.Object(
   {
@@ -26,7 +29,7 @@ const params = Type.Object(
         {
           additionalProperties: false,
           description:
-            'Fire only for some payloads; the others are recorded as skipped. With neither equals nor exists, the path must be present',
+            'Fire only for some payloads; the others are recorded as skipped (and answered as accepted). With neither equals nor exists, the path must be present',
           examples: [
             { path: 'type', equals: 'invoice.paid' },
             { path: 'data.urgent', exists: true },
@@ -34,6 +37,8 @@ const params = Type.Object(
         },
       ),
     ),
+    verify: Type.Optional(verifyParam),
+    respond: Type.Optional(respondParam),
   },
   { additionalProperties: false },
 )
@@ -48,33 +53,27 @@ export const received = defineAction({
   id: 'received',
   name: 'Webhook received',
   description:
-    'Fires on each POST to the AREA’s webhook URL signed with its whsec_ secret (Standard Webhooks); the event is the JSON or form body',
+    'Fires on each POST to the AREA’s webhook URL that passes its verify scheme (default: Standard Webhooks with its whsec_ secret; hmac, token, none, or a Stripe, GitHub, GitLab, Slack, Shopify or Twilio preset); the event is the JSON or form body',
   params,
   requiresConnection: false,
   webhook: {
     verify(ctx) {
-      const { headers } = ctx.request
-      return verifyStandardWebhook(
-        ctx.secret,
-        {
-          id: single(headers['webhook-id']),
-          timestamp: single(headers['webhook-timestamp']),
-          // A repeated header is a list like the space-separated one.
-          signature: Array.isArray(headers['webhook-signature'])
-            ? headers['webhook-signature'].join(' ')
-            : headers['webhook-signature'],
-        },
-        ctx.request.rawBody,
-        ctx.now,
-      )
+      const verify = ctx.params.verify
+      return verifierFor(verify)(signingSecret(verify, ctx.secret), signedRequest(ctx))
     },
     receive(ctx) {
+      const event = asEvent(ctx.request.body)
+      const respond = ctx.params.respond
+      const response = respond ? renderResponse(respond, event, ctx.logger) : undefined
       return {
-        deliveryId: single(ctx.request.headers['webhook-id']),
-        events: [asEvent(ctx.request.body)],
+        deliveryId: deliveryIdFor(ctx.params.verify, signedRequest(ctx)),
+        events: [event],
+        ...(response ? { response } : {}),
       }
     },
   },
+  warnings: (p) => verifyWarnings(p.verify),
+  eventTemplateParams: [RESPOND_TEMPLATES],
   trigger(ctx) {
     const filter = ctx.params.filter
     return filter ? applyFilter(filter, ctx.event) : { triggered: true, event: ctx.event }
@@ -114,8 +113,9 @@ function asEvent(body: unknown): JsonObject {
   return { payload: (body ?? null) as JsonValue }
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
+function signedRequest(ctx: WebhookContext<unknown>): SignedRequest {
+  const { headers, rawBody, query, body, url } = ctx.request
+  return { headers, rawBody, query, body, url, now: ctx.now }
 }
 
 function truncate(text: string): string {
