@@ -10,7 +10,7 @@ import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
 import { terminalText as safe } from '../lib/terminal-text.js'
 import { failureText } from '../lib/trigger-status.js'
-import { signedCurlExample } from '../lib/webhook-hint.js'
+import { senderSignsHint, signedCurlExample, signsAsStandardWebhooks } from '../lib/webhook-hint.js'
 import type { AreaDocument } from '../spec/document.js'
 
 /** One AREA's details; an array of them when several names are given. */
@@ -20,10 +20,11 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
   static override summary =
     'Show one AREA: its trigger (webhook URL and secret, or next poll), reactions and last runs.'
   static override description = helpText([
-    'For a webhook AREA this prints the URL to give the sending service and the secret it signs with',
-    '(Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers), with a curl',
-    'command that sends a signed test event. Treat the output as a secret. --json prints the API',
-    'object.',
+    'For a webhook AREA this prints the URL to give the sending service and the secret it signs with.',
+    'When it checks Standard Webhooks signatures (webhook-id, webhook-timestamp and webhook-signature',
+    'headers; the default), it also prints a curl command that sends a signed test event; other',
+    'schemes (verify.scheme) are signed by their sender. Treat the output as a secret. --json prints',
+    'the API object.',
   ])
 
   static override examples = [
@@ -115,13 +116,25 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
       )
       lines.push(...table.split('\n').map((l) => `  ${l}`))
     }
-    if (t.type === 'webhook' && t.webhookUrl && t.secret) {
+    const params = document.spec.action.params
+    if (
+      t.type === 'webhook' &&
+      t.webhookUrl &&
+      t.secret &&
+      signsAsStandardWebhooks(area.service, area.action, params)
+    ) {
       lines.push(
         '',
         c.bold('Send a signed test event:'),
         safe(signedCurlExample(t.webhookUrl, t.secret), { multiline: true }),
         '',
         c.dim(`Or fire it without signing: ${commandName()} run ${safe(area.name)}`),
+      )
+    } else if (t.type === 'webhook' && t.webhookUrl) {
+      lines.push(
+        '',
+        safe(senderSignsHint(area.service, params)),
+        c.dim(`Fire it without a delivery: ${commandName()} run ${safe(area.name)}`),
       )
     }
     return lines.join('\n')

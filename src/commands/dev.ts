@@ -16,7 +16,8 @@ import { openDevState, recreatedAreas } from '../lib/dev-state.js'
 import { watchAreaFiles } from '../lib/dev-watch.js'
 import { helpText } from '../lib/help-text.js'
 import { LogPrinter } from '../lib/log-line.js'
-import { signedCurlExample } from '../lib/webhook-hint.js'
+import { signedCurlExample, signsAsStandardWebhooks } from '../lib/webhook-hint.js'
+import type { AreaDocument } from '../spec/document.js'
 
 const exampleFile = 'areas.example.yaml'
 
@@ -29,7 +30,7 @@ export interface DevReady {
   recreated: string[]
   /** The daemon's JSON log lines. */
   logFile: string
-  webhooks: { name: string; url: string; secret: string | null }[]
+  webhooks: { name: string; url: string; secret: string | null; standard: boolean }[]
 }
 
 export default class Dev extends BaseCommand<typeof Dev> {
@@ -133,7 +134,16 @@ export default class Dev extends BaseCommand<typeof Dev> {
       const details = await Promise.all((applied?.results ?? []).map((r) => getArea(client, r.name)))
       const webhooks = details
         .filter((a) => a.trigger.type === 'webhook' && a.trigger.webhookUrl)
-        .map((a) => ({ name: a.name, url: a.trigger.webhookUrl as string, secret: a.trigger.secret ?? null }))
+        .map((a) => ({
+          name: a.name,
+          url: a.trigger.webhookUrl as string,
+          secret: a.trigger.secret ?? null,
+          standard: signsAsStandardWebhooks(
+            a.service,
+            a.action,
+            (a.spec as unknown as AreaDocument).spec.action.params,
+          ),
+        }))
       const ready: DevReady = {
         apiUrl,
         configFile: account.configFile,
@@ -258,7 +268,8 @@ export default class Dev extends BaseCommand<typeof Dev> {
     if (ready.webhooks.length) {
       lines.push('', 'Webhook URLs:')
       for (const hook of ready.webhooks) lines.push(`  ${hook.name}  ${hook.url}`)
-      const first = ready.webhooks[0]
+      // The curl example signs as Standard Webhooks: for the first AREA that checks that scheme.
+      const first = ready.webhooks.find((hook) => hook.standard)
       if (first?.secret) {
         lines.push(
           '',

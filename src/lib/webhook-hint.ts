@@ -18,3 +18,23 @@ export function signedCurlExample(
     `    -H "webhook-id: $ID" -H "webhook-timestamp: $TS" -H "webhook-signature: v1,$SIG" -d "$BODY"`,
   ].join('\n')
 }
+
+/**
+ * Whether deliveries to this AREA are checked as Standard Webhooks, the one scheme the curl
+ * example above signs: `webhook.received` without `verify` or with `scheme: standard`. Other
+ * schemes (a Stripe or Slack preset, hmac, token) and GitHub's own actions are signed by their
+ * sender (docs/architecture.md, "Verifying webhooks").
+ */
+export function signsAsStandardWebhooks(service: string, action: string, params: unknown): boolean {
+  if (service !== 'webhook' || action !== 'received') return false
+  const verify = (params as { verify?: { scheme?: unknown } } | null | undefined)?.verify
+  return verify?.scheme === undefined || verify.scheme === 'standard'
+}
+
+/** What to tell about a webhook AREA whose sender signs its deliveries (no curl example fits). */
+export function senderSignsHint(service: string, params: unknown): string {
+  const scheme = (params as { verify?: { scheme?: unknown } } | null | undefined)?.verify?.scheme
+  if (service === 'github') return 'GitHub signs each delivery with this secret (X-Hub-Signature-256).'
+  if (scheme === 'none') return 'Anyone who knows the URL may post to it (verify.scheme: none).'
+  return `Deliveries are checked with verify.scheme ${String(scheme)}: the sender signs them.`
+}

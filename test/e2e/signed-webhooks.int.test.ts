@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signTwilio } from '../../src/services/webhook/verify/twilio.js'
 import { type ApiUser, applyArea, call, signup, waitFor, webhookOf } from '../support/api/client.js'
+import { cliSession } from '../support/cli/cli-session.js'
 import type { DaemonProcess } from '../support/daemon/process.js'
 import { openTopology, printLogsOnFailure, type Topology } from '../support/daemon/topology.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
@@ -48,6 +49,7 @@ describe('webhooks signed by other senders', () => {
         { path: `/${name}`, body: { type: '{{ trigger.type }}' } },
       ])
     await applyArea(user, area('payments', { verify: { scheme: 'stripe', secret: stripeSecret } }))
+    await applyArea(user, area('plain', {}))
     await applyArea(
       user,
       area('builds', { verify: { scheme: 'hmac', header: 'X-Hub-Signature-256', prefix: 'sha256=' } }),
@@ -152,5 +154,24 @@ describe('webhooks signed by other senders', () => {
     expect(shown.body.spec.spec.action.params.verify.secret).toMatch(/^<secret:[0-9a-f]{12}>$/)
     expect(JSON.stringify(api.logs)).not.toContain(stripeSecret)
     expect(JSON.stringify(api.logs)).not.toContain(twilioToken)
+
+    // `area describe` offers the Standard Webhooks curl example only where it would be accepted.
+    const cli = await cliSession('signed-hooks', api.url)
+    try {
+      const env = { AREA_TOKEN: user.token }
+      const [stripeArea, standardArea] = await Promise.all([
+        cli.area(['describe', 'payments'], { env }),
+        cli.area(['describe', 'plain'], { env }),
+      ])
+      expect(stripeArea.code).toBe(0)
+      expect(stripeArea.stdout).toContain(
+        'Deliveries are checked with verify.scheme stripe: the sender signs them.',
+      )
+      expect(stripeArea.stdout).not.toContain('openssl')
+      expect(standardArea.stdout).toContain('Send a signed test event:')
+      expect(standardArea.stdout).toContain('webhook-signature: v1,')
+    } finally {
+      await cli.cleanup()
+    }
   }, 120_000)
 })
