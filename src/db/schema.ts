@@ -13,6 +13,8 @@ export type NullableTimestamp = ColumnType<
   Date | string | null | undefined,
   Date | string | null
 >
+/** A nullable column added later: writers that predate it may leave it out (null). */
+export type NullableAddedText = ColumnType<string | null, string | null | undefined, string | null>
 
 /**
  * jsonb. Write values through `toJson()` (src/db/json.ts): node-postgres turns a raw JS array
@@ -288,6 +290,11 @@ export interface AuditLogsTable {
   action_type: string
   target_resource: string | null
   metadata: Generated<Json>
+  /** The API token's name when the change came through the API (migration audit_origin). */
+  token_name: NullableAddedText
+  /** The client's address (request.ip) and User-Agent; null outside an API request. */
+  address: NullableAddedText
+  user_agent: NullableAddedText
   created_at: DefaultedTimestamp
 }
 

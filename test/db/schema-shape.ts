@@ -230,6 +230,9 @@ export const schemaShape: SchemaShape = {
     action_type: 'not null',
     target_resource: 'null',
     metadata: 'json',
+    token_name: 'null',
+    address: 'null',
+    user_agent: 'null',
     created_at: 'not null',
   },
   oauth_states_used: {

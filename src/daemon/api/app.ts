@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { DaemonContext } from '../context.js'
 import { createOutageLog } from '../outage-log.js'
+import { registerAuditOrigin } from './plugins/audit-origin.js'
 import { authenticate, decorateAuth } from './plugins/auth.js'
 import { registerIdentity } from './plugins/identity.js'
 import { registerInputGuard } from './plugins/input-guard.js'
@@ -19,6 +20,7 @@ import { registerValidation } from './plugins/validation.js'
 import { type ApiLifecycle, probeRoutes } from './probes.js'
 import { areaRoutes } from './v1/areas/routes.js'
 import { areaStateRoutes } from './v1/areas/state.js'
+import { auditRoutes } from './v1/audit/routes.js'
 import { publicAuthRoutes, sessionRoutes } from './v1/auth/routes.js'
 import { connectionCallbackRoutes } from './v1/connections/callback.js'
 import { connectionRoutes } from './v1/connections/routes.js'
@@ -67,6 +69,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
   registerValidation(app)
   registerProblemHandling(app, databaseOutage)
   decorateAuth(app)
+  registerAuditOrigin(app)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
@@ -104,6 +107,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(statusRoutes, { ctx })
         await secured.register(connectionRoutes, { ctx })
         await secured.register(eventRoutes, { ctx })
+        await secured.register(auditRoutes, { ctx })
         await secured.register(logRoutes, {
           ctx,
           streamPollMs: options.streamPollMs,
