@@ -14,7 +14,12 @@ export interface LimitsSettings {
   maxLogStreamsPerUser: number
   /** Documents in one `POST /v1/areas/apply` (AREA_MAX_APPLY_DOCUMENTS). */
   maxApplyDocuments: number
+  /** Revisions kept per AREA for `area history` / `rollback` (AREA_MAX_REVISIONS_PER_AREA). */
+  maxRevisionsPerArea: number
 }
+
+/** Revisions kept per AREA unless AREA_MAX_REVISIONS_PER_AREA says otherwise. */
+export const DEFAULT_MAX_REVISIONS_PER_AREA = 20
 
 /** Server mode: a shared database, or an API listening beyond loopback. */
 const SERVER_MIN_POLL_INTERVAL_SECONDS = 30
@@ -34,6 +39,13 @@ export function readLimitsSettings(env: Env, problems: string[]): LimitsSettings
     ),
     maxLogStreamsPerUser: integer(env, 'AREA_MAX_LOG_STREAMS_PER_USER', 5, problems, { min: 1, max: 10_000 }),
     maxApplyDocuments: integer(env, 'AREA_MAX_APPLY_DOCUMENTS', 500, problems, { min: 1, max: 10_000 }),
+    maxRevisionsPerArea: integer(
+      env,
+      'AREA_MAX_REVISIONS_PER_AREA',
+      DEFAULT_MAX_REVISIONS_PER_AREA,
+      problems,
+      { min: 1, max: 1_000 },
+    ),
   }
 }
 

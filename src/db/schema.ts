@@ -298,6 +298,18 @@ export interface AuditLogsTable {
   created_at: DefaultedTimestamp
 }
 
+/** One applied version of an AREA, its document as areas.spec stored it (migration area_revisions). */
+export interface AreaRevisionsTable {
+  id: Generated<string>
+  area_id: string
+  revision: number
+  spec: Json
+  spec_hash: string
+  changes: Generated<Json>
+  applied_by: string | null
+  applied_at: DefaultedTimestamp
+}
+
 export interface Database {
   users: UsersTable
   api_tokens: ApiTokensTable
@@ -318,5 +330,6 @@ export interface Database {
   hook_logs: HookLogsTable
   execution_logs: ExecutionLogsTable
   audit_logs: AuditLogsTable
+  area_revisions: AreaRevisionsTable
   oauth_states_used: OauthStatesUsedTable
 }

@@ -54,6 +54,8 @@ export interface AreaWrite {
 /** What writing needs besides the AREA. */
 export interface WriteContext extends HookJobContext {
   userId: string
+  /** Revisions kept per AREA (AREA_MAX_REVISIONS_PER_AREA); written by features/areas/apply.ts. */
+  keepRevisions?: number
 }
 
 /**

@@ -17,7 +17,11 @@ const password = 'correct horse battery'
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'area-cli-ops-data-'))
-  daemon = await startDaemon({ name: 'cli-ops', role: 'all', env: { AREA_DATA_DIR: dataDir } })
+  daemon = await startDaemon({
+    name: 'cli-ops',
+    role: 'all',
+    env: { AREA_DATA_DIR: dataDir, AREA_MAX_REVISIONS_PER_AREA: '3' },
+  })
   alice = await cliSession('ops-alice', daemon.url)
   bob = await cliSession('ops-bob', daemon.url)
   for (const [who, email] of [
@@ -68,5 +72,56 @@ describe('area audit / history / rollback (real binary, embedded server)', { tim
     const bad = await alice.area(['audit', '--since', 'last tuesday'])
     expect(bad.code).toBe(3)
     expect(bad.stderr).toContain('--since')
+  })
+
+  it('history lists revisions; rollback re-applies one as a new revision, with --dry-run and --to', async () => {
+    const file = await alice.write('notes.yaml', timerArea('notes', { interval: '10m' }))
+    expect((await alice.area(['apply', '-f', file])).code).toBe(0)
+    const history = await alice.json<Array<{ revision: number; current: boolean; changes: string[] }>>([
+      'history',
+      'notes',
+    ])
+    expect(history.data.map((r) => [r.revision, r.current])).toEqual([
+      [2, true],
+      [1, false],
+    ])
+    expect(history.data[0]?.changes).toEqual(['action'])
+    const table = await alice.area(['history', 'notes'])
+    expect(table.stdout).toMatch(
+      /^REVISION\s+APPLIED \(UTC\)\s+BY\s+CHANGES\n2 \*\s+\d{4}-\S+ \S+\s+\S+\s+action\n1 /,
+    )
+
+    const dry = await alice.json<{ dryRun: boolean; revision: number; results: Array<{ outcome: string }> }>([
+      'rollback',
+      'notes',
+      '--dry-run',
+    ])
+    expect(dry.data).toMatchObject({ dryRun: true, revision: 1, results: [{ outcome: 'updated' }] })
+    expect((await alice.json<unknown[]>(['history', 'notes'])).data).toHaveLength(2)
+
+    const rolled = await alice.area(['rollback', 'notes'])
+    expect(rolled.code, rolled.stderr).toBe(0)
+    expect(rolled.stdout).toContain('Revision 1 of notes')
+    const exported = await alice.area(['export', 'notes'])
+    expect(exported.stdout).toContain('interval: 5m')
+
+    // Retention (AREA_MAX_REVISIONS_PER_AREA=3 here): revision 1 is dropped by the fourth.
+    const again = await alice.write('notes.yaml', timerArea('notes', { interval: '15m' }))
+    expect((await alice.area(['apply', '-f', again])).code).toBe(0)
+    const kept = await alice.json<Array<{ revision: number }>>(['history', 'notes'])
+    expect(kept.data.map((r) => r.revision)).toEqual([4, 3, 2])
+    const gone = await alice.area(['rollback', 'notes', '--to', '1'])
+    expect(gone.code).not.toBe(0)
+    expect(gone.stderr).toContain('has no revision 1 (kept: 4, 3, 2)')
+
+    // Bob cannot read or roll back alice's AREA: it does not exist for him.
+    for (const args of [
+      ['history', 'notes'],
+      ['rollback', 'notes'],
+    ]) {
+      const refused = await bob.area(args)
+      expect(refused.code).not.toBe(0)
+      expect(refused.stderr).toContain('no AREA named "notes"')
+    }
   })
 })

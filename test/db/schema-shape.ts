@@ -235,6 +235,16 @@ export const schemaShape: SchemaShape = {
     user_agent: 'null',
     created_at: 'not null',
   },
+  area_revisions: {
+    id: 'not null',
+    area_id: 'not null',
+    revision: 'not null',
+    spec: 'json',
+    spec_hash: 'not null',
+    changes: 'json',
+    applied_by: 'null',
+    applied_at: 'not null',
+  },
   oauth_states_used: {
     nonce: 'not null',
     expires_at: 'not null',

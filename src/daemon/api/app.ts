@@ -18,6 +18,7 @@ import { registerProblemHandling } from './plugins/problem.js'
 import { ApiLogController } from './plugins/request-log.js'
 import { registerValidation } from './plugins/validation.js'
 import { type ApiLifecycle, probeRoutes } from './probes.js'
+import { revisionRoutes } from './v1/areas/revisions.js'
 import { areaRoutes } from './v1/areas/routes.js'
 import { areaStateRoutes } from './v1/areas/state.js'
 import { auditRoutes } from './v1/audit/routes.js'
@@ -108,6 +109,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(connectionRoutes, { ctx })
         await secured.register(eventRoutes, { ctx })
         await secured.register(auditRoutes, { ctx })
+        await secured.register(revisionRoutes, { ctx })
         await secured.register(logRoutes, {
           ctx,
           streamPollMs: options.streamPollMs,

@@ -14,7 +14,7 @@
  * (docs/architecture.md, "Bad input and quotas").
  */
 import type { Kysely } from 'kysely'
-import type { LimitsSettings } from '../../daemon/config-limits.js'
+import { DEFAULT_MAX_REVISIONS_PER_AREA, type LimitsSettings } from '../../daemon/config-limits.js'
 import type { TenancySettings } from '../../daemon/config-tenancy.js'
 import type { Database } from '../../db/schema.js'
 import { type Issue, ValidationError } from '../../engine/errors.js'
@@ -24,6 +24,7 @@ import type { AreaDocument } from '../../spec/document.js'
 import { type NormalizedArea, normalizeArea } from '../../spec/normalize.js'
 import type { AreaDetails } from '../../store/area-queries.js'
 import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../../store/areas.js'
+import { recordRevision } from '../../store/revisions.js'
 import type { FeatureContext } from '../context.js'
 import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './plan.js'
 import { checkAreaCount, checkDocumentCount, pollIntervalIssue } from './quotas.js'
@@ -303,7 +304,10 @@ function yieldTurn(): Promise<void> {
 }
 
 function writeContext(ctx: ApplyContext, userId: string, now?: Date): WriteContext {
-  return { userId, registry: ctx.registry, secrets: ctx.secrets, now }
+  // The API's context carries the limits; tests and tools that apply without them keep the default.
+  const limits = (ctx as Partial<QuotaApplyContext>).config?.limits
+  const keepRevisions = limits?.maxRevisionsPerArea ?? DEFAULT_MAX_REVISIONS_PER_AREA
+  return { userId, registry: ctx.registry, secrets: ctx.secrets, now, keepRevisions }
 }
 
 /** Writes a plan made in the same transaction with `lock: true`; an unchanged plan writes nothing. */
@@ -323,6 +327,17 @@ async function writePlan(
     }
   }
   const row = await writeArea(trx, plan, context)
+  await recordRevision(
+    trx,
+    {
+      areaId: row.id,
+      revision: row.revision,
+      spec: area.document as unknown as JsonObject,
+      specHash: area.specHash,
+      changes: plan.changes,
+    },
+    context.keepRevisions ?? DEFAULT_MAX_REVISIONS_PER_AREA,
+  )
   return {
     outcome: existing ? 'updated' : 'created',
     id: row.id,
