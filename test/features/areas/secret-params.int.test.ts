@@ -91,6 +91,7 @@ async function storedText(): Promise<string> {
     'hook_logs',
     'execution_logs',
     'audit_logs',
+    'area_revisions',
   ]
   const parts = await Promise.all(
     tables.map(async (table) => {
