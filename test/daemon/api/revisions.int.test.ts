@@ -89,4 +89,37 @@ describe.each(drivers)('revisions API (%s)', (driver) => {
     )
     expect((await revisions()).map((r) => r.revision)).toEqual([3, 2, 1])
   })
+
+  it('keeps secrets sealed: a rollback keeps the secret the AREA holds, and refuses one it no longer holds', async () => {
+    const hook = (url: string, content: string) => ({
+      apiVersion: 'area/v1',
+      kind: 'Area',
+      metadata: { name: 'alerts' },
+      spec: {
+        action: { service: 'timer', action: 'every', params: { interval: '1h' } },
+        reactions: [
+          { id: 'post', service: 'discord', reaction: 'send_message', params: { webhook_url: url, content } },
+        ],
+      },
+    })
+    const first = 'http://127.0.0.1:9/api/webhooks/1/first-very-secret-token'
+    const second = 'http://127.0.0.1:9/api/webhooks/2/second-very-secret-token'
+    const put = async (document: object) => {
+      const response = await alice.call('PUT', '/v1/areas/alerts', document)
+      expect(response.statusCode, response.body).toBeLessThan(300)
+    }
+    await put(hook(first, 'one'))
+    await put(hook(first, 'two'))
+    const back = await alice.call('POST', '/v1/areas/alerts/rollback', { to: 1 })
+    expect(back.statusCode, back.body).toBe(200)
+    await put(hook(second, 'three'))
+    const refused = await alice.call('POST', '/v1/areas/alerts/rollback', { to: 1 })
+    expectProblem(refused, 400, 'validation_failed')
+    expect(refused.json().detail).toContain('does not hold')
+    const stored = await t.ctx.store.db.selectFrom('area_revisions').select('spec').execute()
+    const text = JSON.stringify(stored)
+    expect(text).toContain('<secret:')
+    for (const secret of ['first-very-secret-token', 'second-very-secret-token'])
+      expect(text).not.toContain(secret)
+  })
 })
