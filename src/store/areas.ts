@@ -18,6 +18,7 @@ import { AreaNotFoundError } from './errors.js'
 import { type HookJobContext, writeHookJob } from './hook-jobs.js'
 import { labelsMatch } from './label-filter.js'
 import { storedParam } from './param-values.js'
+import { recordRevision } from './revisions.js'
 
 /** The stored AREA an apply replaces. */
 export interface ExistingArea {
@@ -55,7 +56,7 @@ export interface AreaWrite {
 export interface WriteContext extends HookJobContext {
   userId: string
   /** Revisions kept per AREA (AREA_MAX_REVISIONS_PER_AREA); written by features/areas/apply.ts. */
-  keepRevisions?: number
+  keepRevisions: number
 }
 
 /**
@@ -267,6 +268,7 @@ export async function setAreaEnabled(
   userId: string,
   name: string,
   enabled: boolean,
+  keepRevisions: number,
 ): Promise<{ outcome: 'updated' | 'unchanged'; id: string }> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -281,17 +283,22 @@ export async function setAreaEnabled(
     if (row.enabled === enabled && document.spec.enabled === enabled)
       return { outcome: 'unchanged', id: row.id }
     const updated: AreaDocument = { ...document, spec: { ...document.spec, enabled } }
-    await trx
+    const specHash = canonicalHash(updated)
+    const { revision } = await trx
       .updateTable('areas')
       .set({
         enabled,
         spec: toJson(updated as unknown as JsonObject),
-        spec_hash: canonicalHash(updated),
+        spec_hash: specHash,
         revision: sql`revision + 1`,
         updated_at: sql`now()`,
       })
       .where('id', '=', row.id)
-      .execute()
+      .returning('revision')
+      .executeTakeFirstOrThrow()
+    // A new revision like any apply, so history shows it and rollback can undo it.
+    const revisionWrite = { areaId: row.id, revision, specHash, changes: ['enabled'] }
+    await recordRevision(trx, { ...revisionWrite, spec: updated as unknown as JsonObject }, keepRevisions)
     await trx
       .updateTable('hook_jobs')
       .set({ status: enabled ? 'active' : 'paused', updated_at: sql`now()` })

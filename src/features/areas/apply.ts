@@ -14,7 +14,7 @@
  * (docs/architecture.md, "Bad input and quotas").
  */
 import type { Kysely } from 'kysely'
-import { DEFAULT_MAX_REVISIONS_PER_AREA, type LimitsSettings } from '../../daemon/config-limits.js'
+import type { LimitsSettings } from '../../daemon/config-limits.js'
 import type { TenancySettings } from '../../daemon/config-tenancy.js'
 import type { Database } from '../../db/schema.js'
 import { type Issue, ValidationError } from '../../engine/errors.js'
@@ -30,6 +30,7 @@ import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './
 import { checkAreaCount, checkDocumentCount, pollIntervalIssue } from './quotas.js'
 import { checkReactionCeiling, reactionCeilingIssues } from './reaction-ceiling.js'
 import { areaDetails, selectorOf } from './read.js'
+import { keptRevisions } from './revisions-kept.js'
 import { shownDocument } from './secret-params.js'
 
 export type ApplyContext = Pick<FeatureContext, 'store' | 'registry' | 'secrets'>
@@ -304,10 +305,7 @@ function yieldTurn(): Promise<void> {
 }
 
 function writeContext(ctx: ApplyContext, userId: string, now?: Date): WriteContext {
-  // The API's context carries the limits; tests and tools that apply without them keep the default.
-  const limits = (ctx as Partial<QuotaApplyContext>).config?.limits
-  const keepRevisions = limits?.maxRevisionsPerArea ?? DEFAULT_MAX_REVISIONS_PER_AREA
-  return { userId, registry: ctx.registry, secrets: ctx.secrets, now, keepRevisions }
+  return { userId, registry: ctx.registry, secrets: ctx.secrets, now, keepRevisions: keptRevisions(ctx) }
 }
 
 /** Writes a plan made in the same transaction with `lock: true`; an unchanged plan writes nothing. */
@@ -336,7 +334,7 @@ async function writePlan(
       specHash: area.specHash,
       changes: plan.changes,
     },
-    context.keepRevisions ?? DEFAULT_MAX_REVISIONS_PER_AREA,
+    context.keepRevisions,
   )
   return {
     outcome: existing ? 'updated' : 'created',

@@ -6,6 +6,7 @@ import { deleteArea, setAreaEnabled } from '../../store/areas.js'
 import { findAreaTrigger, type ManualEvent, recordManualEvent } from '../../store/manual-events.js'
 import type { FeatureContext } from '../context.js'
 import { areaDetails } from './read.js'
+import { keptRevisions } from './revisions-kept.js'
 
 /** Turns the caller's AREA on or off; answers the AREA as it now stands. */
 export async function setEnabled(
@@ -14,7 +15,7 @@ export async function setEnabled(
   name: string,
   enabled: boolean,
 ): Promise<{ outcome: 'updated' | 'unchanged'; area: AreaDetails }> {
-  const { outcome } = await setAreaEnabled(ctx.store.db, userId, name, enabled)
+  const { outcome } = await setAreaEnabled(ctx.store.db, userId, name, enabled, keptRevisions(ctx))
   return { outcome, area: await areaDetails(ctx, userId, name) }
 }
 

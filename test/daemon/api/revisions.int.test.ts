@@ -68,6 +68,13 @@ describe.each(drivers)('revisions API (%s)', (driver) => {
     ])
     const details = (await alice.call('GET', '/v1/areas/notes')).json()
     expect(details.spec.spec.reactions[0].params.text).toBe('one')
+
+    // Disabling changes the stored document too: a revision, which a rollback undoes.
+    expect((await alice.call('POST', '/v1/areas/alerts-none/disable')).statusCode).toBe(404)
+    expect((await alice.call('POST', '/v1/areas/notes/disable')).statusCode).toBe(200)
+    expect((await revisions())[0]).toMatchObject({ revision: 4, current: true, changes: ['enabled'] })
+    expect((await alice.call('POST', '/v1/areas/notes/rollback', {})).statusCode).toBe(200)
+    expect((await alice.call('GET', '/v1/areas/notes')).json().spec.spec.enabled).toBe(true)
   })
 
   it("answers 404 for another user's AREA and a missing revision, 400 for a bad body; nothing changes", async () => {
@@ -75,7 +82,7 @@ describe.each(drivers)('revisions API (%s)', (driver) => {
     expectProblem(await bob.call('POST', '/v1/areas/notes/rollback', {}), 404, 'area_not_found')
     const missing = await alice.call('POST', '/v1/areas/notes/rollback', { to: 42 })
     expectProblem(missing, 404, 'not_found')
-    expect(missing.json().detail).toContain('has no revision 42 (kept: 3, 2, 1)')
+    expect(missing.json().detail).toContain('has no revision 42 (kept: 5, 4, 3, 2, 1)')
     expectProblem(await alice.call('POST', '/v1/areas/notes/rollback', { to: 0 }), 400, 'validation_failed')
     expectProblem(
       await alice.call('POST', '/v1/areas/notes/rollback', { to: 'one' }),
@@ -87,7 +94,7 @@ describe.each(drivers)('revisions API (%s)', (driver) => {
       400,
       'validation_failed',
     )
-    expect((await revisions()).map((r) => r.revision)).toEqual([3, 2, 1])
+    expect((await revisions()).map((r) => r.revision)).toEqual([5, 4, 3, 2, 1])
   })
 
   it('keeps secrets sealed: a rollback keeps the secret the AREA holds, and refuses one it no longer holds', async () => {
