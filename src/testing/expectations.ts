@@ -75,21 +75,26 @@ function checkReaction(path: string, record: ReactionRecord, expected: ReactionE
     fail(`${path}/status`, `${id} ${record.status}${why ? ` (${why})` : ''}`, expected.status, record.status)
   }
   if (expected.reason !== undefined && !(record.reason ?? '').includes(expected.reason))
-    fail(`${path}/reason`, `${id}'s reason differs`, expected.reason, record.reason ?? null)
+    fail(`${path}/reason`, `${id}: the reason is not as expected`, expected.reason, record.reason ?? null)
   if (expected.error !== undefined && !(record.error ?? '').includes(expected.error))
-    fail(`${path}/error`, `${id}'s error differs`, expected.error, record.error ?? null)
+    fail(`${path}/error`, `${id}: the error is not as expected`, expected.error, record.error ?? null)
   if (expected.params !== undefined) {
     const mismatch = partialMismatch(expected.params as JsonValue, record.params, '')
     if (mismatch)
       fail(
         `${path}/params${mismatch.at}`,
-        `${id}'s params${dotted(mismatch.at)} differ`,
+        `${id}: params${dotted(mismatch.at)} is not as expected`,
         mismatch.expected,
         mismatch.got ?? null,
       )
   }
   if (expected.params_exact !== undefined && !exactMatch(expected.params_exact as JsonValue, record.params))
-    fail(`${path}/params_exact`, `${id}'s params differ`, expected.params_exact, record.params ?? null)
+    fail(
+      `${path}/params_exact`,
+      `${id}: params are not exactly as expected`,
+      expected.params_exact,
+      record.params ?? null,
+    )
   if (expected.items !== undefined) {
     const items = record.items ?? []
     if (typeof expected.items === 'number') {
@@ -101,7 +106,7 @@ function checkReaction(path: string, record: ReactionRecord, expected: ReactionE
       if (mismatch)
         fail(
           `${path}/items${mismatch.at}`,
-          `${id}'s items${dotted(mismatch.at)} differ`,
+          `${id}: items${dotted(mismatch.at)} are not as expected`,
           mismatch.expected,
           mismatch.got ?? null,
         )

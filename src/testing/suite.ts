@@ -13,7 +13,7 @@ import type { JsonObject } from '../engine/types.js'
 import { CliError } from '../lib/cli-error.js'
 import { ExitCode } from '../lib/exit-codes.js'
 import type { Env } from '../spec/env.js'
-import { type FileIssue, formatIssue } from '../spec/file-issue.js'
+import { type FileIssue, formatIssue, sortIssues } from '../spec/file-issue.js'
 import { MAX_FILE_BYTES } from '../spec/limits.js'
 import { readSources, type SourceFile } from '../spec/read-sources.js'
 import { type ValidatedArea, validateSources } from '../spec/validate-files.js'
@@ -175,7 +175,7 @@ export async function runSuite(options: SuiteOptions, registry: Registry): Promi
       })
     }
   }
-  if (issues.length > 0) throw invalidInput(issues)
+  if (issues.length > 0) throw invalidInput(sortIssues(issues, read.files))
   const cases: CaseResult[] = []
   // One at a time: the output's order is the files' order, whatever the runs take.
   for (const runCase of plan) cases.push(await runCase())

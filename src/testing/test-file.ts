@@ -149,34 +149,34 @@ export function parseTestFile(source: SourceFile): { file?: TestFile; issues: Fi
     }
   }
   const problems: Issue[] = shapeIssues(TestFileSchema, value, '')
-  if (problems.length === 0) {
-    const spec = value as Static<typeof TestFileSchema>
-    spec.tests.forEach((test, i) => {
-      const sources = [test.event, test.event_file, test.example].filter((s) => s !== undefined).length
-      if (sources !== 1)
-        problems.push({
-          path: `/tests/${i}`,
-          message: `give the event one way: \`event:\` (inline), \`event_file:\` (a JSON file) or \`example: true\` (the action's example)${sources > 1 ? `, not ${sources}` : ''}`,
-        })
-    })
-  }
   if (problems.length > 0)
-    return {
-      issues: problems.map((p) => at(document.index, where(p.path), p.path, p.message)),
-    }
+    return { issues: problems.map((p) => at(document.index, where(p.path), p.path, p.message)) }
   const spec = value as Static<typeof TestFileSchema>
+  // A case with no event or two is reported; the others are still checked against the AREA.
+  const issues: FileIssue[] = []
+  const cases: TestCase[] = []
+  spec.tests.forEach((test, i) => {
+    const pointer = `/tests/${i}`
+    const sources = [test.event, test.event_file, test.example].filter((s) => s !== undefined).length
+    if (sources === 1) cases.push({ spec: test, pointer, position: where(pointer) })
+    else
+      issues.push(
+        at(
+          document.index,
+          where(pointer),
+          pointer,
+          `give the event one way: \`event:\` (inline), \`event_file:\` (a JSON file) or \`example: true\` (the action's example)${sources > 1 ? `, not ${sources}` : ''}`,
+        ),
+      )
+  })
   const folder = dirname(source.name)
   return {
-    issues: [],
+    issues,
     file: {
       file: source.name,
       areaFile: spec.file === undefined ? undefined : fromFolder(folder, spec.file),
       area: spec.area,
-      cases: spec.tests.map((test, i) => ({
-        spec: test,
-        pointer: `/tests/${i}`,
-        position: where(`/tests/${i}`),
-      })),
+      cases,
       locate: where,
     },
   }
