@@ -136,7 +136,7 @@ export function parseTestFile(source: SourceFile): { file?: TestFile; issues: Fi
   if (!document || documents.length > 1) {
     const message = document
       ? 'a test file holds one document: put its cases under `tests:`'
-      : 'empty test file: expected `area:` and `tests:` (see `area test --help`)'
+      : 'empty test file: expected `area:` and `tests:` (README, "Testing AREAs offline")'
     return { issues: [at(null, null, '', message)] }
   }
   const where = (pointer: string) => locate(document.yaml, document.lineCounter, pointer)
