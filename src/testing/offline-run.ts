@@ -144,6 +144,8 @@ export async function runOffline(
       const target = index === undefined ? record(reaction) : item(reaction, index)
       target.status = 'succeeded'
       if (output !== undefined) target.output = output
+      // A for_each over an empty list has no item, and says so.
+      if (index === undefined && forEach(reaction)) record(reaction).items ??= []
       if (index === undefined && !forEach(reaction) && request !== undefined)
         record(reaction).params = request
     },

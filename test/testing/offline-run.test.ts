@@ -53,6 +53,15 @@ describe('runOffline', () => {
       expect.objectContaining({ index: 1, status: 'failed', error: 'item b refused' }),
     ])
     expect(after).toMatchObject({ id: 'after', status: 'not_run', reason: 'it needs "each", which failed' })
+    const empty = await runOffline(
+      registry,
+      area([
+        request('each', { for_each: 'trigger.items', params: { url: 'http://127.0.0.1:9/{{ item }}' } }),
+      ]),
+      { items: [] },
+      {},
+    )
+    expect(empty.reactions[0]).toMatchObject({ status: 'succeeded', items: [], output: [] })
   })
 
   it('fails a reaction whose rendered params its service refuses, and an action `when` that cannot be evaluated', async () => {
