@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises'
 import { didYouMean } from '../engine/did-you-mean.js'
 import type { Issue } from '../engine/errors.js'
+import { shapeIssues } from '../engine/params.js'
 import type { Registry } from '../engine/registry.js'
 import type { JsonObject } from '../engine/types.js'
 import { CliError } from '../lib/cli-error.js'
@@ -104,7 +105,10 @@ export async function runSuite(options: SuiteOptions, registry: Registry): Promi
     }
     covered.add(area.area.name)
     for (const test of testFile.cases) {
-      const caseIssues = checkRefs(testFile, test, area)
+      const caseIssues = [
+        ...checkRefs(testFile, test, area),
+        ...checkMockOutputs(testFile, test, area, registry),
+      ]
       issues.push(...caseIssues)
       const event = await caseEvent(testFile, test, area, registry, issues)
       if (caseIssues.length > 0 || !event) continue
@@ -201,6 +205,41 @@ function checkRefs(testFile: TestFile, test: TestCase, area: ValidatedArea): Fil
   check(`${test.pointer}/expect/reactions`, Object.keys(test.spec.expect?.reactions ?? {}))
   for (const ref of test.spec.expect?.order ?? [])
     if (!ids.includes(ref)) check(`${test.pointer}/expect/order`, [ref])
+  return issues
+}
+
+/**
+ * A mock's output must be what its reaction can return (its declared `output`): templates that
+ * read it then see what they would see on a server, not a shape no service sends.
+ */
+function checkMockOutputs(
+  testFile: TestFile,
+  test: TestCase,
+  area: ValidatedArea,
+  registry: Registry,
+): FileIssue[] {
+  const issues: FileIssue[] = []
+  for (const [ref, mock] of Object.entries(test.spec.mocks ?? {})) {
+    const spec = area.area.reactions.find((r) => r.ref === ref)
+    const schema = spec && registry.reaction(spec.service, spec.reaction)?.output
+    if (!spec || !schema) continue
+    const base = `${test.pointer}/mocks/${ref.replaceAll('~', '~0').replaceAll('/', '~1')}`
+    const outputs: [string, unknown][] = [
+      ...('output' in mock ? [[`${base}/output`, mock.output] as [string, unknown]] : []),
+      ...(mock.items ?? []).flatMap((item, i) =>
+        'output' in item ? [[`${base}/items/${i}/output`, item.output] as [string, unknown]] : [],
+      ),
+    ]
+    for (const [pointer, output] of outputs)
+      for (const problem of shapeIssues(schema, output, pointer))
+        issues.push(
+          at(
+            testFile,
+            problem.path,
+            `${problem.message} (what ${spec.service}.${spec.reaction} returns: \`area services describe ${spec.service}\`)`,
+          ),
+        )
+  }
   return issues
 }
 

@@ -196,6 +196,7 @@ describe('area test, offline', () => {
         '    event: { type: order.paid }',
         '    mocks:',
         '      warehous: { output: {} }',
+        '      accounts: { output: { status: "201", headers: {}, body: null, truncated: false } }',
         '  - name: a broken event file',
         '    event_file: broken.json',
         '  - name: two events',
@@ -212,8 +213,12 @@ describe('area test, offline', () => {
     expect(names.stderr).toContain(
       `${test}:6:7: /tests/0/mocks/warehous: no reaction "warehous" in AREA "orders"; did you mean "warehouse"?`,
     )
-    expect(names.stderr).toContain(`${test}:8:17: /tests/1/event_file: ${join(dir, 'broken.json')}: not JSON`)
-    expect(names.stderr).toContain(`${test}:9:5: /tests/2: give the event one way`)
+    expect(names.stderr).toContain(`${test}:9:17: /tests/1/event_file: ${join(dir, 'broken.json')}: not JSON`)
+    expect(names.stderr).toContain(`${test}:10:5: /tests/2: give the event one way`)
+    // A mock answers what its reaction can return: a status is a number.
+    expect(names.stderr).toContain(
+      `${test}:7:37: /tests/0/mocks/accounts/output/status: must be a whole number (what http.request returns:`,
+    )
     expect(list.code).toBe(3)
     expect(JSON.parse(list.stderr)).toMatchObject({
       error: {
