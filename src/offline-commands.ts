@@ -4,8 +4,9 @@
  * instead of @oclif/core and the ~500 modules they import one by one (issue 12; docs/architecture.md,
  * "CLI start-up"). oclif finds them through `COMMANDS` (its "explicit" command discovery).
  */
+import Test from './commands/test.js'
 import Validate from './commands/validate.js'
 
 export { execute } from '@oclif/core'
 
-export const COMMANDS = { validate: Validate }
+export const COMMANDS = { test: Test, validate: Validate }
