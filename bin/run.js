@@ -11,7 +11,7 @@ const command = process.argv[2]
 if (command === '--version' && process.argv.length === 3) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`area/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
-} else if (command === 'validate') {
+} else if (command === 'validate' || command === 'test') {
   // The offline commands come from one bundle, oclif included, which `npm run build` writes
   // (scripts/bundle-offline.mjs; docs/architecture.md, "CLI start-up"). oclif finds them through
   // its COMMANDS export; the manifest still lists every command for help and suggestions.

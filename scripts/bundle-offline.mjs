@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Bundles dist/offline-commands.js (tsc's output, so run after tsc) with what it imports into
- * dist/offline-bundle.js, the module bin/run.js loads for the offline commands (issue 12;
+ * dist/offline-bundle.cjs, the module bin/run.js loads for the offline commands (issue 12;
  * docs/architecture.md, "CLI start-up"). One file parses faster than ~500 modules resolved, read
- * and linked one by one. The daemon's packages stay imports (daemon-packages.mjs). `ajv` is the
+ * and linked one by one. The daemon's packages stay outside it (daemon-packages.mjs). `ajv` is the
  * build's dist/ajv-precompiled.js (precompile-ajv.mjs, run before this), whose validators are
  * compiled already.
  *

@@ -60,7 +60,20 @@ export interface RunEventInput {
    * `<secret:FINGERPRINT>`, as everywhere else; without it, as `<secret>`.
    */
   fingerprint?: (text: string) => string
+  /**
+   * Stands in for the reaction's service: `area test` answers each call with a mock or the
+   * declared example output instead of calling out (docs/architecture.md, "Testing an AREA
+   * offline"). Without it, the service's `run` is called.
+   */
+  callReaction?: CallReaction
 }
+
+/** One call of a reaction (an item's, in a `for_each`), with its params rendered and checked. */
+export type CallReaction = (
+  reaction: LoadedReaction,
+  params: JsonObject,
+  index: number | undefined,
+) => Promise<JsonValue | undefined>
 
 /** Renders one reaction's params within the event's budget, charging what it used to `budget`. */
 export type RenderParams = (
@@ -341,6 +354,7 @@ export function createEngine(
         ceilingOf(input.reactionTimeout, reaction.policy.timeoutMs),
         input.signal,
         (runSignal) =>
+          input.callReaction?.(reaction, checked.value, index) ??
           definition.run({
             params: checked.value,
             auth,

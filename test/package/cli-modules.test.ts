@@ -2,7 +2,7 @@
  * The offline commands must not load the daemon: kysely, bullmq, fastify, pg, ioredis, nodemailer,
  * undici and the feed parser cost start-up time that `area --version` and `area validate` have no
  * use for (issue 12). The CLI runs with a loader hook that lists every module it loads; the lists
- * are checked, not timed (the timings are in `npm run bench`). `area validate` runs from one
+ * are checked, not timed (the timings are in `npm run bench`). `area validate` and `area test` run from one
  * bundle (scripts/bundle-offline.mjs) that leaves the daemon's packages as imports, so a daemon
  * package it reached would still be a module load here; the bundle's own text is checked too.
  */
@@ -57,25 +57,29 @@ function daemonModules(modules: string[]): string[] {
 }
 
 describe('offline commands load no daemon code', () => {
-  it('--version, version and validate', async () => {
-    const [version, versionCommand, validate] = await Promise.all([
+  it('--version, version, validate and test', async () => {
+    const [version, versionCommand, validate, test] = await Promise.all([
       modulesOf('version', ['--version']),
       modulesOf('version-command', ['version']),
       modulesOf('validate', ['validate', '-f', 'areas.example.yaml']),
+      // The engine runs every AREA of the example here: rendering, CEL, secrets, the graph.
+      modulesOf('test', ['test', '-f', 'areas.example.yaml']),
     ])
-    for (const run of [version, versionCommand, validate]) {
+    for (const run of [version, versionCommand, validate, test]) {
       expect(run.code).toBe(0)
       expect(daemonModules(run.modules)).toEqual([])
     }
-    // validate runs from the bundle alone: no second copy of the code from dist/ or node_modules.
-    // What it requires beside it are the helpers the precompiled validators name (Ajv's standalone
-    // code requires them at run time: ajv/dist/runtime/*, ajv-formats' formats).
-    const files = [...new Set(validate.modules.filter((url) => url.startsWith('file:')))]
-    expect(files.filter((url) => !/\/node_modules\/ajv(-formats)?\/dist\//.test(url)).sort()).toEqual([
-      expect.stringMatching(/\/bin\/run\.js$/),
-      expect.stringMatching(/\/dist\/offline-bundle\.cjs$/),
-      expect.stringMatching(/\/package\.json$/),
-    ])
+    // validate and test run from the bundle alone: no second copy of the code from dist/ or
+    // node_modules. What they require beside it are the helpers the precompiled validators name
+    // (Ajv's standalone code requires them at run time: ajv/dist/runtime/*, ajv-formats' formats).
+    for (const run of [validate, test]) {
+      const files = [...new Set(run.modules.filter((url) => url.startsWith('file:')))]
+      expect(files.filter((url) => !/\/node_modules\/ajv(-formats)?\/dist\//.test(url)).sort()).toEqual([
+        expect.stringMatching(/\/bin\/run\.js$/),
+        expect.stringMatching(/\/dist\/offline-bundle\.cjs$/),
+        expect.stringMatching(/\/package\.json$/),
+      ])
+    }
   }, 180_000)
 
   it('the bundle holds what validate needs and none of the daemon packages', async () => {
@@ -151,9 +155,15 @@ describe('the offline bundle', () => {
       ['validate', '-f', faulty],
       ['validate', '-f', faulty, '--json'],
       ['validate', '-f', 'areas.example.yaml', '--json'],
+      ['test', '-f', 'test/fixtures/area-test/fail'],
     ]) {
       const [bundled, sources] = await Promise.all([runCli(args), runCli(args, { fromSources: true })])
-      expect(bundled).toEqual(sources)
+      // `area test` fingerprints secrets under a key of its run: equal within a run only.
+      const keyless = (run: typeof bundled) => ({
+        ...run,
+        stdout: run.stdout.replace(/<secret:[0-9a-f]{12}>/g, '<secret:…>'),
+      })
+      expect(keyless(bundled)).toEqual(keyless(sources))
     }
     const faultyRun = await runCli(['validate', '-f', faulty])
     expect(faultyRun.code).toBe(3)
