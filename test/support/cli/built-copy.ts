@@ -31,6 +31,8 @@ export async function buildCopy(dir: string): Promise<string> {
   await Promise.all(
     [
       'package.json',
+      // What scripts/code-cache.mjs validates to write the cache, as in the checkout's build.
+      'areas.example.yaml',
       'bin/run.js',
       'scripts/oclif-manifest.mjs',
       'scripts/precompile-ajv.mjs',
