@@ -72,7 +72,8 @@ describe('checkTemplates', () => {
       },
       {
         path: '/spec/reactions/1/params/b',
-        message: 'template names unknown variable "payload"; use trigger.…, reactions.<id>.… or area.name',
+        message:
+          'template names unknown variable "payload"; use trigger.…, reactions.<id>.…, area.name or secrets.NAME',
       },
       { path: '/spec/reactions/1/params/c', message: expect.stringContaining('template does not parse') },
     ])

@@ -16,6 +16,7 @@ const limits: LimitsSettings = {
   minPollIntervalSeconds: 30,
   maxLogStreamsPerUser: 2,
   maxApplyDocuments: 5,
+  maxSecretsPerUser: 2,
 }
 
 const namesOf = async (caller: Caller) =>
