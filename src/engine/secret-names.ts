@@ -23,3 +23,11 @@ export function secretReferenceIssue(name: string | number | undefined): string 
     ? 'template reads "secrets" as a whole; name one secret: {{ secrets.NAME }}'
     : `template reads secrets.${String(name)}, which is not a secret name: ${secretNameRule}, written out as {{ secrets.NAME }}`
 }
+
+/**
+ * Whether `value` is one `{{ secrets.NAME }}` and nothing else. In a secret param it is shown as
+ * written, not as a placeholder: it names a secret and holds none (secret-params.ts, redactParams).
+ */
+export function isSecretReference(value: unknown): boolean {
+  return typeof value === 'string' && /^\s*\{\{-?\s*secrets\.[A-Z][A-Z0-9_]{0,63}\s*-?\}\}\s*$/.test(value)
+}

@@ -79,6 +79,27 @@ describe('checkTemplates', () => {
     ])
   })
 
+  it('reads a secret by its written-out name only', () => {
+    const params = {
+      ok: 'Bearer {{ secrets.API_KEY }}',
+      lower: '{{ secrets.api_key }}',
+      whole: '{{ secrets }}',
+      dynamic: '{{ secrets[trigger.name] }}',
+    }
+    expect(checkTemplates(params, '/p', [])).toEqual([
+      {
+        path: '/p/lower',
+        message:
+          'template reads secrets.api_key, which is not a secret name: an upper-case letter, then up to 63 upper-case letters, digits or underscores (e.g. API_KEY), written out as {{ secrets.NAME }}',
+      },
+      {
+        path: '/p/whole',
+        message: 'template reads "secrets" as a whole; name one secret: {{ secrets.NAME }}',
+      },
+      { path: '/p/dynamic', message: expect.stringContaining('which is not a secret name') },
+    ])
+  })
+
   it('allows item and index only in a for_each reaction, error only in on_failure', () => {
     const params = { a: '{{ item.name }} #{{ index }}', b: '{{ error.message }}' }
     expect(checkTemplates(params, '/p', []).map((i) => i.message)).toEqual([

@@ -3,6 +3,7 @@ import { ApiCommand } from '../../lib/api-command.js'
 import { confirmOrFail } from '../../lib/confirm.js'
 import { helpText } from '../../lib/help-text.js'
 import { type Removal, removalFlags, removalLine } from '../../lib/removal.js'
+import { checkSecretName } from '../../lib/secret-name.js'
 
 export default class SecretsRemove extends ApiCommand<typeof SecretsRemove, Removal> {
   static override summary = 'Remove a secret.'
@@ -20,6 +21,7 @@ export default class SecretsRemove extends ApiCommand<typeof SecretsRemove, Remo
 
   async run(): Promise<Removal> {
     const { name } = this.args
+    checkSecretName(name)
     const client = await this.client()
     await confirmOrFail(`Remove the secret ${name}?`, 'removing a secret', this.flags.yes)
     await client.delete(`/v1/secrets/${encodeURIComponent(name)}`)

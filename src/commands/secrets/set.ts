@@ -6,6 +6,7 @@ import { ApiCommand } from '../../lib/api-command.js'
 import { CliError } from '../../lib/cli-error.js'
 import { ExitCode } from '../../lib/exit-codes.js'
 import { helpText } from '../../lib/help-text.js'
+import { checkSecretName } from '../../lib/secret-name.js'
 import { readStdin } from '../../lib/stdin.js'
 import { isInteractive } from '../../lib/tty.js'
 
@@ -47,6 +48,7 @@ export default class SecretsSet extends ApiCommand<typeof SecretsSet, SetSecretO
 
   async run(): Promise<SetSecretOutput> {
     const { name } = this.args
+    checkSecretName(name)
     const value = await readValue(name)
     const client = await this.client()
     const secret = await client.put<Secret>(`/v1/secrets/${encodeURIComponent(name)}`, { value })

@@ -72,7 +72,7 @@ export async function removeSecret(ctx: Pick<FeatureContext, 'store'>, userId: s
 function checkName(name: string): void {
   if (isSecretName(name)) return
   throw new ValidationError(
-    [{ path: '/name', message: `must be ${secretNameRule}` }],
+    [{ path: '/name', message: `"${name}" is not a secret name: a name is ${secretNameRule}` }],
     `"${name}" is not a secret name: ${secretNameRule}`,
   )
 }

@@ -3,13 +3,15 @@
  * the value reaches the target in a header, the URL and the body, while the execution log, the
  * event's error, the stored AREA and the secrets table hold only `<secret:FINGERPRINT>` or
  * ciphertext; a new value applies to the next event; a missing secret fails the reaction for good,
- * naming the command that sets it.
+ * naming the command that sets it; a Discord webhook URL given as a secret posts, and is shown as
+ * the reference where the AREA is shown and as a fingerprint where the run is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executeEvent } from '../../../src/daemon/worker/execute-event.js'
 import { setSecret } from '../../../src/features/secrets/secrets.js'
 import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
 import { drivers } from '../../support/db/stores.js'
+import { type FakeDiscord, startFakeDiscord } from '../../support/fakes/discord.js'
 import { type HttpSink, startHttpSink } from '../../support/sink/http-sink.js'
 
 const API_KEY = 'sk_live_user-secret-0123456789'
@@ -18,13 +20,15 @@ const ROTATED = 'sk_live_rotated-secret-9876543210'
 describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
   let worker: WorkerHarness
   let sink: HttpSink
+  let discord: FakeDiscord
   let deliveries = 0
 
   beforeAll(async () => {
+    discord = await startFakeDiscord()
     ;[worker, sink] = await Promise.all([openWorkerHarness(driver), startHttpSink()])
   })
   afterAll(async () => {
-    await Promise.all([worker?.dispose(), sink?.close()])
+    await Promise.all([worker?.dispose(), sink?.close(), discord?.close()])
   })
 
   const db = () => worker.testStore.store.db
@@ -41,14 +45,15 @@ describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
     )
   const placeholder = (value: string) => `<secret:${worker.secrets.fingerprint(worker.userId, value)}>`
 
-  const apply = async (name: string, params: Record<string, unknown>) => {
+  const apply = async (name: string, params: Record<string, unknown>, reaction = 'http.request') => {
+    const [service, id] = reaction.split('.')
     const applied = await worker.apply({
       apiVersion: 'area/v1',
       kind: 'Area',
       metadata: { name },
       spec: {
         action: { service: 'webhook', action: 'received' },
-        reactions: [{ id: 'call', service: 'http', reaction: 'request', params }],
+        reactions: [{ id: 'call', service, reaction: id, params }],
       },
     })
     const hookJob = await worker.hookJobOf(applied.id)
@@ -163,5 +168,26 @@ describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
     expect(event.error).toContain('you have no secret named NOPE: set it with `area secrets set NOPE`')
     expect(executions).toMatchObject([{ status: 'failed', error_class: 'permanent' }])
     expect(sink.requests.length).toBe(before)
+  })
+
+  it('posts to a Discord webhook URL read from a secret, shown as the reference or a fingerprint', async () => {
+    await set('DISCORD_URL', discord.webhookUrl)
+    const hook = await apply(
+      'discord-secret',
+      { webhook_url: '{{ secrets.DISCORD_URL }}', content: 'hello {{ trigger.n }}' },
+      'discord.send_message',
+    )
+    const { result, executions } = await fire(hook)
+    expect(result).toBe('done')
+    expect(discord.messages.at(-1)).toMatchObject({ content: expect.stringMatching(/^hello \d+$/) })
+    expect(executions[0]?.request_payload).toMatchObject({ webhook_url: placeholder(discord.webhookUrl) })
+    expect(JSON.stringify(executions)).not.toContain(discord.webhookUrl)
+    // The reference holds no secret: the AREA shows it as written, and keeps nothing sealed.
+    const area = await db()
+      .selectFrom('areas')
+      .select('spec')
+      .where('id', '=', hook.areaId)
+      .executeTakeFirstOrThrow()
+    expect(JSON.stringify(area.spec)).toContain('"webhook_url":"{{ secrets.DISCORD_URL }}"')
   })
 })
