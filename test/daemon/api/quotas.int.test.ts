@@ -1,8 +1,8 @@
 /**
  * Per-user quotas (README, "Bad input and quotas"; src/daemon/config-limits.ts), each a 4xx that
  * names the limit and its setting and writes nothing: AREAs per user, the shortest polling
- * interval, log streams per user, documents per apply, secrets per user. And a large apply on the embedded
- * database (one connection) does not hold up another user's requests.
+ * interval, log streams per user, documents per apply, secrets per user. And a large apply on the
+ * embedded database (one connection) does not hold up another user's requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
