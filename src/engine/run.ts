@@ -25,7 +25,14 @@ import { type Registry, resolveSettings } from './registry.js'
 import { hideSecrets, redactParams } from './secret-params.js'
 import { renderTemplates, type TemplateBudget, type TemplateScope, templateBudget } from './templates.js'
 import type { JsonObject, JsonValue, Logger } from './types.js'
-import { maskingPort, maskText, missingSecretError, secretMasks, secretNamesIn } from './user-secrets.js'
+import {
+  maskingLogger,
+  maskingPort,
+  maskText,
+  missingSecretError,
+  secretMasks,
+  secretNamesIn,
+} from './user-secrets.js'
 
 export type { ExecutionPort, PreviousOutcome } from './outcomes.js'
 export { idempotencyKeyOf, outcomeKey } from './outcomes.js'
@@ -156,7 +163,14 @@ export function createEngine(
 
   async function runEvent(given: RunEventInput): Promise<RunEventResult> {
     const masks = secretMasks(given.secrets?.values() ?? [], given.fingerprint)
-    const input = masks.length > 0 ? { ...given, outcomes: maskingPort(given.outcomes, masks) } : given
+    const input =
+      masks.length > 0
+        ? {
+            ...given,
+            outcomes: maskingPort(given.outcomes, masks),
+            logger: maskingLogger(given.logger, masks),
+          }
+        : given
     const { area } = input
     const action = registry.action(area.action.service, area.action.action)
     if (!action) {

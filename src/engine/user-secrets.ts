@@ -11,7 +11,7 @@ import type { ExecutionPort } from './outcomes.js'
 import { isSecretName } from './secret-names.js'
 import { secretPlaceholder } from './secret-params.js'
 import { analyzeTemplate, isTemplate } from './templates.js'
-import type { JsonObject, JsonValue } from './types.js'
+import type { JsonObject, JsonValue, Logger } from './types.js'
 
 /**
  * The secret names the templates under `value` read, in first-seen order. Only `secrets.NAME`
@@ -87,5 +87,34 @@ export function maskingPort(port: ExecutionPort, masks: SecretMasks): ExecutionP
     failed: (reaction, request, error, errorClass, index) =>
       port.failed(reaction, maskSecrets(request, masks), maskText(error, masks), errorClass, index),
     skipped: (reaction, reason) => port.skipped(reaction, maskText(reason, masks)),
+  }
+}
+
+/**
+ * The logger the run and its handlers write to, with the secrets masked: a handler may log what
+ * it was given (the http reaction logs the URL it called at debug).
+ */
+export function maskingLogger(logger: Logger, masks: SecretMasks): Logger {
+  if (masks.length === 0) return logger
+  const mask = (value: unknown): unknown => {
+    if (typeof value === 'string') return maskText(value, masks)
+    if (Array.isArray(value)) return value.map(mask)
+    if (value instanceof Error) return maskText(value.message, masks)
+    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [maskText(k, masks), mask(v)]))
+    return value
+  }
+  const level =
+    (write: Logger['info']): Logger['info'] =>
+    (obj, msg) =>
+      msg === undefined
+        ? write(mask(obj) as object | string)
+        : write(mask(obj) as object | string, mask(msg) as string)
+  return {
+    debug: level(logger.debug.bind(logger)),
+    info: level(logger.info.bind(logger)),
+    warn: level(logger.warn.bind(logger)),
+    error: level(logger.error.bind(logger)),
+    ...(logger.child ? { child: (bindings: object) => maskingLogger(logger.child!(bindings), masks) } : {}),
   }
 }

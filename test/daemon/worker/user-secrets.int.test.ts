@@ -59,6 +59,14 @@ describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
     const hookJob = await worker.hookJobOf(applied.id)
     return { hookJob, areaId: applied.id }
   }
+  /** Every line the run logged, as JSON. */
+  const logged: string[] = []
+  const logger = {
+    debug: (obj: object | string, msg?: string) => logged.push(JSON.stringify([obj, msg])),
+    info: (obj: object | string, msg?: string) => logged.push(JSON.stringify([obj, msg])),
+    warn: (obj: object | string, msg?: string) => logged.push(JSON.stringify([obj, msg])),
+    error: (obj: object | string, msg?: string) => logged.push(JSON.stringify([obj, msg])),
+  }
   const fire = async (hook: Awaited<ReturnType<typeof apply>>) => {
     const row = await db()
       .insertInto('hook_logs')
@@ -72,7 +80,9 @@ describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
       .returning('id')
       .executeTakeFirstOrThrow()
     const job = { hookLogId: row.id, areaActionId: hook.hookJob.area_action_id }
-    const result = await executeEvent(worker.deps(), job, attempt()).catch((error: Error) => error)
+    const result = await executeEvent({ ...worker.deps(), logger }, job, attempt()).catch(
+      (error: Error) => error,
+    )
     const event = await db()
       .selectFrom('hook_logs')
       .select(['status', 'error'])
@@ -95,7 +105,7 @@ describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
         : undefined
     const hook = await apply('secret-call', {
       method: 'POST',
-      url: `${sink.url}/echo?key={{ secrets.API_KEY }}`,
+      url: `${sink.url}/echo/{{ secrets.API_KEY }}?key={{ secrets.API_KEY }}`,
       headers: { 'x-api-key': '{{ secrets.API_KEY }}' },
       body: { note: 'key={{ secrets.API_KEY }}', n: '{{ trigger.n }}' },
     })
@@ -104,19 +114,22 @@ describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
     expect(event.status).toBe('done')
     const received = sink.requests.at(-1)
     expect(received?.headers['x-api-key']).toBe(API_KEY)
-    expect(received?.path).toBe(`/echo?key=${API_KEY}`)
+    expect(received?.path).toBe(`/echo/${API_KEY}?key=${API_KEY}`)
     expect(received?.json).toMatchObject({ note: `key=${API_KEY}` })
 
     expect(executions).toHaveLength(1)
     const recorded = JSON.stringify(executions)
     expect(recorded).not.toContain(API_KEY)
     expect(executions[0]?.request_payload).toMatchObject({
-      url: `${sink.url}/echo?key=${placeholder(API_KEY)}`,
+      url: `${sink.url}/echo/${placeholder(API_KEY)}?key=${placeholder(API_KEY)}`,
       // A header is a secret param already: its whole rendered value is fingerprinted.
       headers: { 'x-api-key': placeholder(API_KEY) },
       body: { note: `key=${placeholder(API_KEY)}` },
     })
     expect(executions[0]?.response_payload).toMatchObject({ body: { got: placeholder(API_KEY) } })
+    // The http reaction logs the URL it called (at debug, query values hidden): masked too.
+    expect(logged.join('\n')).toContain(`/echo/${placeholder(API_KEY)}?key=***`)
+    expect(logged.join('\n')).not.toContain(API_KEY)
 
     // At rest: the template in the AREA, ciphertext in the secrets table.
     const stored = await db()
@@ -154,6 +167,7 @@ describe.each(drivers)('user secrets in the worker (%s)', (driver) => {
     )
     expect(refused.event.status).toBe('failed')
     expect(JSON.stringify(refused)).not.toContain(ROTATED)
+    expect(logged.join('\n')).not.toContain(ROTATED)
   })
 
   it('fails the reaction for good when the secret does not exist, naming the command that sets it', async () => {
