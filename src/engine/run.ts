@@ -76,11 +76,19 @@ export interface RunEventInput {
   secrets?: ReadonlyMap<string, string>
 }
 
+// A loaded AREA is kept between events (the worker's AREA cache): its names are found once.
+const secretNamesOfArea = new WeakMap<LoadedArea, readonly string[]>()
+
 /** The secret names an AREA's reactions read: what the worker loads for a run. */
-export function secretsReadBy(area: LoadedArea): string[] {
-  const names = new Set<string>()
-  for (const reaction of area.reactions) secretNamesIn(reaction.params, names)
-  return [...names]
+export function secretsReadBy(area: LoadedArea): readonly string[] {
+  let names = secretNamesOfArea.get(area)
+  if (!names) {
+    const found = new Set<string>()
+    for (const reaction of area.reactions) secretNamesIn(reaction.params, found)
+    names = [...found]
+    secretNamesOfArea.set(area, names)
+  }
+  return names
 }
 
 /** Renders one reaction's params within the event's budget, charging what it used to `budget`. */

@@ -1,10 +1,10 @@
 /**
  * README, "Secrets and terminal output" (User secrets), through the real binary against one real
  * `area serve` on Postgres and Redis: `area secrets set` from stdin, `list`, `remove`, bad names
- * and values, another user's secret a 404; and an AREA whose http.request header reads
- * `{{ secrets.API_KEY }}` delivers the value to a local sink while it appears nowhere else: not in
- * the database's plaintext, the daemon's logs, or what `logs <event-id>`, `get`, `describe` and
- * `export` print.
+ * and values, another user's secret a 404, an audit row per change; and an AREA whose
+ * http.request header reads `{{ secrets.API_KEY }}` delivers the value to a local sink while it
+ * appears nowhere else: not in the database's plaintext, the daemon's logs, or what
+ * `logs <event-id>`, `get`, `describe` and `export` print.
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -204,6 +204,17 @@ describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, (
         "select tablename as name from pg_tables where schemaname = 'area'",
       )
       expect(tables.rows.map((t) => t.name)).toContain('user_secrets')
+      // Each change left its audit row, naming the secret and never its value.
+      const audit = await client.query<{ action_type: string; target_resource: string }>(
+        "select action_type, target_resource from area.audit_logs where action_type like 'secret.%' order by created_at",
+      )
+      expect(audit.rows.map((r) => `${r.action_type} ${r.target_resource}`)).toEqual(
+        expect.arrayContaining([
+          'secret.created secret/API_KEY',
+          'secret.updated secret/OTHER_ONE',
+          'secret.deleted secret/OTHER_ONE',
+        ]),
+      )
       for (const { name } of tables.rows) {
         const found = await client.query(
           `select 1 from area.${pg.escapeIdentifier(name)} t where to_jsonb(t)::text like $1 limit 1`,
