@@ -1,15 +1,16 @@
 /**
  * README, "Secrets and terminal output" (User secrets), through the real binary against one real
- * `area serve` on Postgres and Redis: `area secrets set` from stdin, `list`, `remove`, bad names
- * and values, another user's secret a 404, an audit row per change; and an AREA whose
- * http.request header reads `{{ secrets.API_KEY }}` delivers the value to a local sink while it
- * appears nowhere else: not in the database's plaintext, the daemon's logs, or what
+ * `area serve` on Postgres and Redis: `area secrets set` from stdin or a prompt, `list`,
+ * `remove`, bad names and values, another user's secret a 404, an audit row per change; and an
+ * AREA whose http.request header reads `{{ secrets.API_KEY }}` delivers the value to a local sink
+ * while it appears nowhere else: not in the database's plaintext, the daemon's logs, or what
  * `logs <event-id>`, `get`, `describe` and `export` print.
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiUser, call, signup } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { runCliInPty } from '../support/cli/pty.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
@@ -130,6 +131,24 @@ describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, (
     const again = await me.area(['secrets', 'remove', 'OTHER_ONE', '--yes'])
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('you have no secret named OTHER_ONE')
+  })
+
+  it('asks for the value without echo at a terminal, and confirms a removal there', async () => {
+    const typed = 'typed-at-the-terminal-42'
+    const env = { AREA_CONFIG_DIR: me.configDir, AREA_API_URL: daemon.url }
+    const asked = await runCliInPty(['secrets', 'set', 'TYPED'], {
+      env,
+      steps: [{ expect: /Value of TYPED:/, send: `${typed}\r` }],
+    })
+    expect(asked.code, asked.output).toBe(0)
+    expect(asked.output).toContain('created secret TYPED')
+    expect(asked.output).not.toContain(typed)
+    const removed = await runCliInPty(['secrets', 'remove', 'TYPED'], {
+      env,
+      steps: [{ expect: /Remove the secret TYPED\?/, send: 'y\r' }],
+    })
+    expect(removed.code, removed.output).toBe(0)
+    expect(removed.output).toContain('removed TYPED')
   })
 
   it("keeps each user's secrets apart and never answers a value", async () => {
