@@ -14,6 +14,8 @@ export interface LimitsSettings {
   maxLogStreamsPerUser: number
   /** Documents in one `POST /v1/areas/apply` (AREA_MAX_APPLY_DOCUMENTS). */
   maxApplyDocuments: number
+  /** Secrets one user may store, `area secrets set` (AREA_MAX_SECRETS_PER_USER). */
+  maxSecretsPerUser: number
 }
 
 /** Server mode: a shared database, or an API listening beyond loopback. */
@@ -34,6 +36,7 @@ export function readLimitsSettings(env: Env, problems: string[]): LimitsSettings
     ),
     maxLogStreamsPerUser: integer(env, 'AREA_MAX_LOG_STREAMS_PER_USER', 5, problems, { min: 1, max: 10_000 }),
     maxApplyDocuments: integer(env, 'AREA_MAX_APPLY_DOCUMENTS', 500, problems, { min: 1, max: 10_000 }),
+    maxSecretsPerUser: integer(env, 'AREA_MAX_SECRETS_PER_USER', 100, problems, { min: 1, max: 100_000 }),
   }
 }
 

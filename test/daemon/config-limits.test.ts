@@ -16,6 +16,7 @@ describe('quota settings', () => {
         minPollIntervalSeconds: 30,
         maxLogStreamsPerUser: 5,
         maxApplyDocuments: 500,
+        maxSecretsPerUser: 100,
       },
       problems: [],
     })
@@ -32,12 +33,14 @@ describe('quota settings', () => {
         AREA_MIN_POLL_INTERVAL_SECONDS: '5',
         AREA_MAX_LOG_STREAMS_PER_USER: '2',
         AREA_MAX_APPLY_DOCUMENTS: '50',
+        AREA_MAX_SECRETS_PER_USER: '7',
       }).limits,
     ).toEqual({
       maxAreasPerUser: 20,
       minPollIntervalSeconds: 5,
       maxLogStreamsPerUser: 2,
       maxApplyDocuments: 50,
+      maxSecretsPerUser: 7,
     })
   })
 
