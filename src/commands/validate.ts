@@ -12,6 +12,8 @@ export interface ValidateOutput {
   valid: boolean
   areas: AreaSummary[]
   issues: FileIssue[]
+  /** Likely mistakes that may be meant (type checks): they do not make a file invalid. */
+  warnings: FileIssue[]
 }
 
 /** The document, and the files read, which people see counted. */
@@ -94,12 +96,13 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
       valid: result.valid,
       areas: result.areas.map(summarizeArea),
       issues: result.issues,
+      warnings: result.warnings,
       files: result.files,
     }
   }
 
-  protected override toSuccessJson({ valid, areas, issues }: ValidateResult): ValidateOutput {
-    return { valid, areas, issues }
+  protected override toSuccessJson({ valid, areas, issues, warnings }: ValidateResult): ValidateOutput {
+    return { valid, areas, issues, warnings }
   }
 
   protected override exitCodeOf(result: ValidateResult): ExitCodeValue {

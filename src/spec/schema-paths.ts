@@ -129,7 +129,7 @@ export function step(
         ? undefined
         : {
             severity: 'warning' as const,
-            message: `${shown} does not declare "${key}" (it may carry more fields than it declares); did you mean "${openNear}"?`,
+            message: `${shown} declares no field "${key}"; did you mean "${openNear}"? (it may carry fields it does not declare, so this is allowed)`,
           }
     return { schema: undefined, ...(warning ? { problem: warning } : {}) }
   }
