@@ -89,10 +89,16 @@ export function eventDeclarationIssues(action: ActionSpec): Issue[] {
   try {
     validate = exampleAjv().compile(withoutPatterns(declared.schema) as JsonSchema)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    return [{ path: `${BASE}/schema`, message: `is not a usable JSON Schema: ${reason.split('\n')[0]}` }]
+    return [{ path: `${BASE}/schema`, message: `is not a usable JSON Schema: ${unusable(error)}` }]
   }
-  if (isObject(declared.example) && !validate(structuredClone(declared.example))) {
+  if (!isObject(declared.example)) return issues
+  let matches: boolean
+  try {
+    matches = validate(structuredClone(declared.example)) as boolean
+  } catch (error) {
+    return [{ path: `${BASE}/schema`, message: `is not a usable JSON Schema: ${unusable(error)}` }]
+  }
+  if (!matches) {
     for (const error of firstPerPath(validate.errors ?? []))
       issues.push({
         path: `${BASE}/example${pathOf(error)}`,
@@ -100,6 +106,12 @@ export function eventDeclarationIssues(action: ActionSpec): Issue[] {
       })
   }
   return issues
+}
+
+/** Why Ajv could not use a schema, in words (a `$ref` loop overflows its stack). */
+function unusable(error: unknown): string {
+  if (error instanceof RangeError) return 'its $refs refer to each other without end'
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
 }
 
 // Compiled on first use: most files declare no event, and validate then compiles nothing.
@@ -122,7 +134,8 @@ function metaSchemaIssues(schema: JsonSchema): Issue[] {
 }
 
 // One instance per check: a user's `$id` must not meet another file's.
-const exampleAjv = () => new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: false })
+const exampleAjv = () =>
+  new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: false, validateSchema: false })
 
 /** The deepest error of each field, unions' summaries left out (their branches say more). */
 function firstPerPath(errors: readonly ErrorObject[]): ErrorObject[] {

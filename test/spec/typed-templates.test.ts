@@ -182,6 +182,13 @@ describe('a declared event on webhook.received', () => {
     ])
   })
 
+  it('refuses a schema whose $refs loop, rather than overflow the server’s stack', () => {
+    const text = webhookArea("    event: { schema: { $ref: '#' }, example: { a: 1 } }")
+    expect(located(validateSources([{ name: 'a.yaml', text }], registry, {}).issues)).toEqual([
+      '8:14 /spec/action/event/schema is not a usable JSON Schema: its $refs refer to each other without end',
+    ])
+  })
+
   it('does not run the schema’s regular expressions on the example (they could stall the server)', () => {
     const text = webhookArea(
       `    event: { schema: { type: object, properties: { order: { type: string, pattern: '^(a+)+$' } } }, example: { order: '${'a'.repeat(40)}!' } }`,
