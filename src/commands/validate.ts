@@ -29,8 +29,10 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${VAR} syntax
       'arguments or with -f, which may be repeated), resolves ${VAR} references from the environment exactly as apply does, and checks',
       'every document against the services this CLI knows: fields, params, triggers, templates, and',
-      'names unique across all documents. Each problem is printed as file:line:column: field:',
-      'message. Exits 0 when every AREA is valid, 3 otherwise.',
+      'names unique across all documents. Template paths and when/for_each expressions are checked',
+      'against the shapes of the event and of the reactions they read. Each problem is printed as',
+      'file:line:column: field: message; a likely mistake that may be meant is printed as a warning',
+      '(file:line:column: warning: …), which does not fail. Exits 0 when every AREA is valid, 3 otherwise.',
     ],
     [
       'Connections are only checked to be named where a service needs one: whether they exist is',
