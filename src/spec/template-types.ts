@@ -14,7 +14,7 @@
  * After a filter the value's type is unknown, so `{{ trigger.issue | json }}` is fine. Variables a
  * template defines itself (`{% for l in … %}`, `{% assign %}`) are free-form.
  */
-import { analyzeSync, Output, type Template, TypeGuards } from 'liquidjs'
+import { analyzeSync, Output, type Template, TypeGuards, type Variable } from 'liquidjs'
 import type { Issue } from '../engine/errors.js'
 import { escapePointer, isTemplate, parseTemplate, wholeExpressionOf } from '../engine/templates.js'
 import type { JsonValue } from '../engine/types.js'
@@ -76,7 +76,7 @@ export function templateTypeIssues(
     ;(severity === 'error' ? out.errors : out.warnings).push(issue)
   }
 
-  for (const variables of Object.values(analyzeSync(templates, { partials: false }).globals)) {
+  for (const variables of Object.values(globalsOf(templates))) {
     for (const variable of variables) {
       if (!judged(scope, variable.segments)) continue
       const { problem } = followPath(scope, variable.segments, 'liquid')
@@ -128,12 +128,21 @@ function plainVariable(
   const { filters, initial } = output.value
   if (filters.some((f) => f.name !== IMPLICIT_ESCAPE) || initial.postfix.length !== 1) return undefined
   if (!TypeGuards.isPropertyAccessToken(initial.postfix[0])) return undefined
-  const globals = Object.values(analyzeSync([output], { partials: false }).globals).flat()
+  const globals = Object.values(globalsOf([output])).flat()
   const start = output.token.contentRange[0]
   const variable = globals.find((v) => offsetOf(v.location) === start)
   if (!variable || !judged(scope, variable.segments)) return undefined
   const { typed, problem } = followPath(scope, variable.segments, 'liquid')
   return problem ? undefined : { typed, shown: variable.toString() }
+}
+
+/** The variables a template reads from outside; none when Liquid cannot analyze it (never a 500). */
+function globalsOf(templates: Template[]): Record<string, Variable[]> {
+  try {
+    return analyzeSync(templates, { partials: false }).globals
+  } catch {
+    return {}
+  }
 }
 
 /** Liquid's 1-based row and column to an offset in the text. */
@@ -166,10 +175,17 @@ function childSchema(node: JsonSchema, key: string): JsonSchema | undefined {
   const properties = node.properties as Record<string, JsonSchema> | undefined
   if (properties && Object.hasOwn(properties, key)) return properties[key]
   const patterns = node.patternProperties as Record<string, JsonSchema> | undefined
-  for (const [pattern, value] of Object.entries(patterns ?? {}))
-    if (new RegExp(pattern, 'u').test(key)) return value
+  for (const [pattern, value] of Object.entries(patterns ?? {})) if (matches(pattern, key)) return value
   if (typeof node.additionalProperties === 'object') return node.additionalProperties as JsonSchema
   if (/^\d+$/.test(key) && typeof node.items === 'object' && !Array.isArray(node.items))
     return node.items as JsonSchema
   return undefined
+}
+
+function matches(pattern: string, key: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(key)
+  } catch {
+    return false
+  }
 }
