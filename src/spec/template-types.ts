@@ -11,15 +11,16 @@
  * - an object or a list written into text (`"New: {{ trigger.issue }}"`): a warning, it comes
  *   out as JSON, which is seldom what was meant; `| json` says it is.
  *
- * After a filter the value's type is unknown, so `{{ trigger.issue | json }}` is fine. Variables a
- * template defines itself (`{% for l in … %}`, `{% assign %}`) are free-form.
+ * After a filter the value's type is unknown, so `{{ trigger.issue | json }}` is fine. The variable
+ * of `{% for l in <path> %}` is the list's element inside the loop; other variables a template
+ * defines itself (`{% assign %}`, a loop over a range or a filtered list) are free-form.
  */
 import { analyzeSync, Output, type Template, TypeGuards, type Variable } from 'liquidjs'
 import type { Issue } from '../engine/errors.js'
 import { escapePointer, isTemplate, parseTemplate, wholeExpressionOf } from '../engine/templates.js'
 import type { JsonValue } from '../engine/types.js'
-import { type JsonSchema, kindsOf } from './schema-paths.js'
-import { followPath, judged, type TypeScope } from './type-scope.js'
+import { itemsOf, type JsonSchema, kindsOf } from './schema-paths.js'
+import { followPath, judged, type Typed, type TypeScope } from './type-scope.js'
 
 export interface TypeIssues {
   errors: Issue[]
@@ -76,21 +77,28 @@ export function templateTypeIssues(
     ;(severity === 'error' ? out.errors : out.warnings).push(issue)
   }
 
-  for (const variables of Object.values(globalsOf(templates))) {
-    for (const variable of variables) {
-      if (!judged(scope, variable.segments)) continue
-      const { problem } = followPath(scope, variable.segments, 'liquid')
-      if (problem) report(problem.severity, problem.message, offsetOf(variable.location))
+  const whole = wholeExpressionOf(text) !== undefined
+  const visit = (list: Template[], inner: TypeScope) => {
+    for (const variables of Object.values(globalsOf(list))) {
+      for (const variable of variables) {
+        if (!judged(inner, variable.segments)) continue
+        const { problem } = followPath(inner, variable.segments, 'liquid')
+        if (problem) report(problem.severity, problem.message, offsetOf(variable.location))
+      }
+    }
+    for (const item of list) {
+      if (item instanceof Output) checkOutput(item, inner)
+      const loop = forLoop(item, inner, offsetOf)
+      // A loop's body knows its variable as the list's element; other blocks keep the scope.
+      if (loop) visit(loop.body, { ...inner, roots: { ...inner.roots, [loop.variable]: loop.element } })
+      else for (const child of blocksOf(item)) visit(child, inner)
     }
   }
-
-  const whole = wholeExpressionOf(text) !== undefined
-  for (const item of templates) {
-    if (!(item instanceof Output)) continue
-    const read = plainVariable(item, scope, offsetOf)
-    if (!read) continue
+  const checkOutput = (item: Output, inner: TypeScope) => {
+    const read = plainVariable(item, inner, offsetOf)
+    if (!read) return
     const kinds = kindsOf(read.typed?.schema, read.typed?.root)
-    if (!kinds || ![...kinds].every((k) => k === 'object' || k === 'array')) continue
+    if (!kinds || ![...kinds].every((k) => k === 'object' || k === 'array')) return
     const what = kinds.has('object') ? 'an object' : 'a list'
     const offset = item.token.contentRange[0]
     if (!whole) {
@@ -99,7 +107,7 @@ export function templateTypeIssues(
         `${read.shown} is ${what}: written into text it comes out as JSON; read one of its fields, or write {{ ${read.shown} | json }} if JSON is meant`,
         offset,
       )
-      continue
+      return
     }
     const takes = kindsOf(param)
     if (takes && [...takes].every((k) => k === 'string')) {
@@ -110,7 +118,58 @@ export function templateTypeIssues(
       )
     }
   }
+  visit(templates, scope)
   return out
+}
+
+/**
+ * `{% for x in list %}`: its variable, body, and the list's element schema. Only a list read as a
+ * plain path (no filter, no range) gives its element; otherwise `x` is free-form.
+ */
+function forLoop(
+  item: Template,
+  scope: TypeScope,
+  offsetOf: (location: { row: number; col: number }) => number,
+): { variable: string; body: Template[]; element: Typed | undefined } | undefined {
+  const tag = item as Template & {
+    name?: string
+    variable?: unknown
+    collection?: { begin?: number }
+    templates?: Template[]
+  }
+  if (tag.name !== 'for' || typeof tag.variable !== 'string' || !Array.isArray(tag.templates))
+    return undefined
+  const start = tag.collection?.begin
+  const collection = TypeGuards.isPropertyAccessToken(tag.collection)
+    ? Object.values(globalsOf([item]))
+        .flat()
+        .find((v) => offsetOf(v.location) === start)
+    : undefined
+  const list =
+    collection && judged(scope, collection.segments)
+      ? followPath(scope, collection.segments, 'liquid').typed
+      : undefined
+  const items = itemsOf(list?.schema, list?.root)
+  return {
+    variable: tag.variable,
+    body: tag.templates,
+    element: items && list ? { schema: items, root: list.root } : undefined,
+  }
+}
+
+/** The blocks inside a tag (if/unless branches, else, capture, case…), to find loops and outputs. */
+function blocksOf(item: Template): Template[][] {
+  const tag = item as Template & {
+    templates?: unknown
+    elseTemplates?: unknown
+    branches?: { templates?: unknown }[]
+  }
+  const lists = [
+    tag.templates,
+    tag.elseTemplates,
+    ...(Array.isArray(tag.branches) ? tag.branches.map((b) => b?.templates) : []),
+  ]
+  return lists.filter((list): list is Template[] => Array.isArray(list))
 }
 
 /**

@@ -76,6 +76,19 @@ describe('typed templates and expressions', () => {
   })
 })
 
+describe('a {% for %} variable', () => {
+  it('is the list’s element inside the loop, in any block, and free-form from a range', () => {
+    const url = `"{{ trigger.issue.number }}{% if true %}{% for l in trigger.issue.labels %}{{ l.nme }}{{ l.name.x }}{% endfor %}{% endif %}{% for i in (1..2) %}{{ i.x }}{% endfor %}"`
+    const result = validateSources([{ name: 'a.yaml', text: githubArea(url) }], registry, {})
+    expect(located(result.issues)).toEqual([
+      '14:117 /spec/reactions/0/params/url template: l.name is a string: .x reads nothing from it (the value would be empty)',
+    ])
+    expect(located(result.warnings)).toEqual([
+      `14:106 /spec/reactions/0/params/url template: l declares no field "nme"; did you mean "name"? ${open}`,
+    ])
+  })
+})
+
 const githubArea = (url: string) =>
   [
     'apiVersion: area/v1',
