@@ -142,7 +142,7 @@ function normalizeAction(
   registry: Registry,
   issues: Issue[],
   shape: Shape,
-): { action: ReturnType<typeof checkAction>; event: Typed | undefined } | undefined {
+): { action: ReturnType<typeof checkAction>; event: Typed | undefined } {
   const action = checkAction(doc, registry, issues, shape)
   const spec = doc.spec.action
   const known = shape.clean('/spec/action/service') && shape.clean('/spec/action/action')
