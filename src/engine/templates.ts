@@ -63,6 +63,20 @@ export function isTemplate(value: string): boolean {
 const parsed = new Map<string, Template[]>()
 const parsedLimit = 5_000
 
+/** The parsed template, as the renderer parses it (validate reads its variables and outputs). */
+export function parseTemplate(text: string): Template[] {
+  return parse(text)
+}
+
+/**
+ * The expression of a string that is one `{{ expression }}` and nothing else: it renders to the
+ * expression's own value (an object stays an object), not to text. Undefined for other strings.
+ */
+export function wholeExpressionOf(text: string): string | undefined {
+  const whole = wholeExpression.exec(text)
+  return whole?.[1] && !whole[1].includes('%') ? whole[1] : undefined
+}
+
 function parse(text: string): Template[] {
   let templates = parsed.get(text)
   if (!templates) {
@@ -248,9 +262,9 @@ function renderString(text: string, scope: TemplateScope, budget: TemplateBudget
   }
   const ctx = new Context(scope, liquid.options, { sync: true, renderLimit: leftMs }, { liquid })
   try {
-    const whole = wholeExpression.exec(text)
-    if (whole?.[1] && !whole[1].includes('%')) {
-      const value = toJson(liquid.evalValueSync(whole[1], ctx))
+    const whole = wholeExpressionOf(text)
+    if (whole !== undefined) {
+      const value = toJson(liquid.evalValueSync(whole, ctx))
       charge(typeof value === 'string' ? Buffer.byteLength(value) : JSON.stringify(value).length)
       return value
     }

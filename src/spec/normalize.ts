@@ -17,6 +17,8 @@ import { isTemplate } from '../engine/templates.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
 import { type AreaDocument, AreaDocumentSchema, type ReactionSpec } from './document.js'
 import { documentIssues } from './document-issues.js'
+import { declaredEventShape, eventDeclarationIssues } from './event-shape.js'
+import { expressionTypeIssues } from './expression-types.js'
 import { ACTION_WHEN_VARIABLES, expressionIssues } from './expressions-check.js'
 import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
 import {
@@ -27,6 +29,7 @@ import {
   normalizeReactions,
 } from './normalize-reactions.js'
 import { type Shape, shapeFrom } from './shape.js'
+import { AREA_SCHEMA, type Typed, typed } from './type-scope.js'
 
 export type NormalizedTrigger = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
 
@@ -54,13 +57,26 @@ export interface NormalizedArea {
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
 const validateDocument = ajv.compile(AreaDocumentSchema)
 
-/** Validates one document; throws a ValidationError naming every field at fault. */
-export function normalizeArea(input: unknown, registry: Registry): NormalizedArea {
+/**
+ * Validates one document; throws a ValidationError naming every field at fault. What is likely
+ * wrong but may be meant (a type check's warning) goes to `warnings`, which validate prints.
+ */
+export function normalizeArea(input: unknown, registry: Registry, warnings: Issue[] = []): NormalizedArea {
   const issues: Issue[] = validateDocument(input) ? [] : documentIssues(validateDocument.errors ?? [])
   const shape = shapeFrom(issues)
   const doc = input as AreaDocument
-  const action = shape.intact('/spec/action') ? normalizeAction(doc, registry, issues, shape) : undefined
-  const reactions = normalizeReactions(doc, registry, issues, shape)
+  const checked = shape.intact('/spec/action') ? normalizeAction(doc, registry, issues, shape) : undefined
+  const action = checked?.action
+  const event = checked?.event
+  if (event && shape.clean('/spec/action/when')) {
+    const found = expressionTypeIssues(doc.spec.action.when, 'when', '/spec/action/when', {
+      roots: { trigger: event, area: typed(AREA_SCHEMA) },
+      readable: [],
+    })
+    issues.push(...found.errors)
+    warnings.push(...found.warnings)
+  }
+  const reactions = normalizeReactions(doc, registry, issues, shape, { event, warnings })
   if (issues.length > 0 || !action) throw new ValidationError(issues)
   // Each reaction as written (the AREA language's keys too), params normalized.
   const written = (r: NormalizedReaction) => {
@@ -94,6 +110,7 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
         ...(action.connection ? { connection: action.connection } : {}),
         trigger: action.triggerSpec,
         ...(action.when === undefined ? {} : { when: action.when }),
+        ...(doc.spec.action.event === undefined ? {} : { event: doc.spec.action.event }),
         params: action.params,
       },
       reactions: reactions.filter((r) => r.phase === 'main').map(written),
@@ -119,7 +136,27 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
   }
 }
 
-function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[], shape: Shape) {
+/** The action checked and normalized (undefined when invalid), and its event's schema if known. */
+function normalizeAction(
+  doc: AreaDocument,
+  registry: Registry,
+  issues: Issue[],
+  shape: Shape,
+): { action: ReturnType<typeof checkAction>; event: Typed | undefined } {
+  const action = checkAction(doc, registry, issues, shape)
+  const spec = doc.spec.action
+  const known = shape.clean('/spec/action/service') && shape.clean('/spec/action/action')
+  if (!known || !registry.service(spec.service)?.actions.some((a) => a.id === spec.action))
+    return { action, event: undefined }
+  const eventIssues = shape.clean('/spec/action/event') ? eventDeclarationIssues(spec) : []
+  issues.push(...eventIssues)
+  // A declaration at fault types nothing: its problems are the news, not what they would cause.
+  const faulty = eventIssues.length > 0 || !shape.clean('/spec/action/event')
+  const event = faulty ? undefined : typed(declaredEventShape(registry, spec).schema)
+  return { action, event }
+}
+
+function checkAction(doc: AreaDocument, registry: Registry, issues: Issue[], shape: Shape) {
   const spec = doc.spec.action
   // Checked first: it needs no registry, so a wrong service does not hide its problems.
   if (shape.clean('/spec/action/when'))

@@ -137,7 +137,7 @@ export async function runSuite(options: SuiteOptions, registry: Registry): Promi
   }
   for (const area of areas) {
     if (covered.has(area.area.name) && !options.example && !flagEvent) continue
-    const example = exampleEventOf(registry, area.area.action)
+    const example = exampleEventOf(registry, area.area)
     const runs: { from: string; value: JsonObject | undefined }[] = []
     if (flagEvent) runs.push({ from: options.eventFile as string, value: flagEvent })
     if (options.example || !flagEvent) runs.push({ from: 'example', value: example })
@@ -257,7 +257,7 @@ async function caseEvent(
     const value = await readEvent(path, issues, at(testFile, `${test.pointer}/event_file`, ''))
     return value ? { from: path, value } : undefined
   }
-  const example = exampleEventOf(registry, area.area.action)
+  const example = exampleEventOf(registry, area.area)
   if (!example)
     issues.push(
       at(

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { createRegistry } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
 import { normalizeArea } from '../../src/spec/normalize.js'
+import { exampleEventOf } from '../../src/testing/example-event.js'
 import { partialMismatch } from '../../src/testing/expectations.js'
 import { runOffline } from '../../src/testing/offline-run.js'
 
@@ -94,5 +95,26 @@ describe('partial match of params', () => {
       expected: null,
       got: undefined,
     })
+  })
+})
+
+describe('exampleEventOf', () => {
+  it("takes a webhook.received AREA's own declared example, else the action's", () => {
+    const declared = normalizeArea(
+      {
+        apiVersion: 'area/v1',
+        kind: 'Area',
+        metadata: { name: 'orders' },
+        spec: {
+          action: { service: 'webhook', action: 'received', event: { example: { order: 42 } } },
+          reactions: [request('r', { params: { url: 'http://127.0.0.1:9/{{ trigger.order }}' } })],
+        },
+      },
+      registry,
+    )
+    expect(exampleEventOf(registry, declared)).toEqual({ order: 42 })
+    expect(exampleEventOf(registry, area([request('r')]))).toEqual(
+      registry.action('webhook', 'received')?.exampleEvent,
+    )
   })
 })
