@@ -13,7 +13,7 @@ import { type Issue, ValidationError } from '../engine/errors.js'
 import { validateParams } from '../engine/params.js'
 import type { Registry } from '../engine/registry.js'
 import { validateCron } from '../engine/schedule.js'
-import { isTemplate } from '../engine/templates.js'
+import { checkTemplates, isTemplate } from '../engine/templates.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
 import { type AreaDocument, AreaDocumentSchema, type ReactionSpec } from './document.js'
 import { documentIssues } from './document-issues.js'
@@ -75,6 +75,12 @@ export function normalizeArea(input: unknown, registry: Registry, warnings: Issu
     })
     issues.push(...found.errors)
     warnings.push(...found.warnings)
+  }
+  if (action) {
+    // What the action's own declaration calls likely mistakes in its params (verify.scheme none).
+    const declared = registry.action(action.service, action.action)
+    for (const w of declared?.warnings?.(action.params) ?? [])
+      warnings.push({ path: `/spec/action/params${w.path}`, message: w.message })
   }
   const reactions = normalizeReactions(doc, registry, issues, shape, { event, warnings })
   if (issues.length > 0 || !action) throw new ValidationError(issues)
@@ -186,8 +192,11 @@ function checkAction(doc: AreaDocument, registry: Registry, issues: Issue[], sha
     ? validateParams(action.params, (spec.params ?? {}) as JsonValue, '/spec/action/params', 'trigger')
     : undefined
   if (params && !params.ok) issues.push(...params.issues)
-  if (shape.clean('/spec/action/params'))
-    issues.push(...findTemplates((spec.params ?? {}) as JsonValue, '/spec/action/params'))
+  if (shape.clean('/spec/action/params')) {
+    // The params the action renders per event (a webhook's answer) may hold templates of the event.
+    const templated = new Set((action.eventTemplateParams ?? []).map((p) => `/spec/action/params${p}`))
+    issues.push(...findTemplates((spec.params ?? {}) as JsonValue, '/spec/action/params', templated))
+  }
   // The trigger is checked even when the params are wrong, so one run reports both.
   const known = params?.ok ? params.value : undefined
   const trigger = shape.clean('/spec/action/trigger')
@@ -301,14 +310,18 @@ function boundedDuration(text: string, issues: Issue[]): number | null {
   return seconds
 }
 
-/** Action params configure the trigger itself, before any event exists: no templates there. */
-function findTemplates(value: JsonValue, path: string): Issue[] {
+/**
+ * Action params configure the trigger itself, before any event exists: no templates there, but
+ * in the params the action renders per event (`templated`), checked as templates of `trigger`.
+ */
+function findTemplates(value: JsonValue, path: string, templated: ReadonlySet<string>): Issue[] {
+  if (templated.has(path)) return checkTemplates(value, path, [])
   if (typeof value === 'string') {
     return isTemplate(value) ? [{ path, message: 'templates are not allowed in action params' }] : []
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => findTemplates(item, `${path}/${i}`))
+  if (Array.isArray(value)) return value.flatMap((item, i) => findTemplates(item, `${path}/${i}`, templated))
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => findTemplates(item, `${path}/${key}`))
+    return Object.entries(value).flatMap(([key, item]) => findTemplates(item, `${path}/${key}`, templated))
   }
   return []
 }
