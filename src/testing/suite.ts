@@ -58,7 +58,7 @@ export interface SuiteResult {
 
 export async function runSuite(options: SuiteOptions, registry: Registry): Promise<SuiteResult> {
   const issues: FileIssue[] = []
-  const first = await readSources(options.inputs, { recursive: options.recursive })
+  const first = await readSources(options.inputs, { recursive: options.recursive, testFiles: true })
   issues.push(...first.issues)
   const testFiles: TestFile[] = []
   for (const source of first.sources.filter((s) => testFileName.test(s.name))) {
@@ -70,7 +70,7 @@ export async function runSuite(options: SuiteOptions, registry: Registry): Promi
   const named = testFiles.flatMap((t) => (t.areaFile ? [t.areaFile] : []))
   const read =
     named.length > 0
-      ? await readSources([...options.inputs, ...named], { recursive: options.recursive })
+      ? await readSources([...options.inputs, ...named], { recursive: options.recursive, testFiles: true })
       : first
   if (read !== first) issues.push(...read.issues.filter((i) => named.includes(i.file)))
   const areaSources = read.sources.filter((s) => !testFileName.test(s.name))

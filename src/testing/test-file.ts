@@ -15,7 +15,7 @@ import { locate, type Position } from '../spec/positions.js'
 import type { SourceFile } from '../spec/read-sources.js'
 
 /** A test file's name: beside the AREA files, told apart by its name. */
-export const testFileName = /\.test\.ya?ml$/i
+export { testFileName } from '../spec/read-sources.js'
 
 const Outcome = Type.Object(
   {
