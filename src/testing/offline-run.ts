@@ -10,7 +10,13 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { type LoadedArea, type LoadedReaction, resolvePolicy } from '../engine/area.js'
 import { errorMessage, PermanentError } from '../engine/errors.js'
 import type { Registry } from '../engine/registry.js'
-import { type CallReaction, createEngine, type ExecutionPort, ReactionFailedError } from '../engine/run.js'
+import {
+  type CallReaction,
+  createEngine,
+  type ExecutionPort,
+  ReactionFailedError,
+  secretsReadBy,
+} from '../engine/run.js'
 import { type JsonObject, type JsonValue, silentLogger } from '../engine/types.js'
 import type { NormalizedArea } from '../spec/normalize.js'
 
@@ -189,6 +195,9 @@ export async function runOffline(
       failsForGood: () => true,
       fingerprint,
       callReaction,
+      // `{{ secrets.NAME }}` renders a stand-in (there is no server to open the real one); the
+      // engine masks it like a real value, so params show `<secret:…>` as on a server.
+      secrets: new Map(secretsReadBy(loaded).map((name) => [name, `area-test-stand-in-for-${name}`])),
     })
     run =
       result.status === 'skipped'

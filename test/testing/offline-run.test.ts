@@ -118,3 +118,27 @@ describe('exampleEventOf', () => {
     )
   })
 })
+
+describe('secrets in area test', () => {
+  it('renders {{ secrets.NAME }} as a stand-in, shown masked like a real secret', async () => {
+    const run = await runOffline(
+      registry,
+      area([
+        request('call', {
+          params: {
+            url: 'http://127.0.0.1:9/x',
+            headers: { 'x-api-key': '{{ secrets.API_KEY }}' },
+            body: { k: '{{ secrets.API_KEY }}' },
+          },
+        }),
+      ]),
+      { path: 'p' },
+      {},
+    )
+    expect(run.status).toBe('done')
+    const [call] = run.reactions
+    expect(call).toMatchObject({ id: 'call', status: 'succeeded' })
+    expect(JSON.stringify(call?.params)).not.toContain('stand-in')
+    expect(call?.params).toMatchObject({ body: { k: expect.stringMatching(/^<secret:[0-9a-f]+>$/) } })
+  })
+})
