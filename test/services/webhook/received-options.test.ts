@@ -73,10 +73,10 @@ describe('webhook.received verify param', () => {
         message: expect.stringMatching(/must be one of: standard, hmac.*did you mean "stripe"/),
       },
     ])
-    expect(issuesOf({ verify: { scheme: 'hmac' } })).toContainEqual({
-      path: '/spec/action/params/verify/header',
-      message: 'is required',
-    })
+    // Only the missing header: not also Ajv's `must match "then" schema` about the same fault.
+    expect(issuesOf({ verify: { scheme: 'hmac' } })).toEqual([
+      { path: '/spec/action/params/verify/header', message: 'is required' },
+    ])
     const issues = issuesOf({
       verify: {
         scheme: 'hmac',
