@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 // `area --version` answers before oclif loads: it is typed to check an install, and should take
 // no longer than starting node. The line is oclif's own (config.userAgent), as `area version` prints.
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createRequire, Module } from 'node:module'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import vm from 'node:vm'
 
 const command = process.argv[2]
 if (command === '--version' && process.argv.length === 3) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`area/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
-} else if (command === 'validate') {
+} else if (command === 'validate' || command === 'test') {
   // The offline commands come from one bundle, oclif included, which `npm run build` writes
   // (scripts/bundle-offline.mjs; docs/architecture.md, "CLI start-up"). oclif finds them through
   // its COMMANDS export; the manifest still lists every command for help and suggestions.
-  const bundle = '../dist/offline-bundle.js'
-  const { execute } = await import(bundle)
+  const { execute } = loadOfflineBundle()
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-  const commands = { strategy: 'explicit', target: './dist/offline-bundle.js', identifier: 'COMMANDS' }
+  const commands = { strategy: 'explicit', target: './dist/offline-bundle.cjs', identifier: 'COMMANDS' }
   await execute({
     dir: import.meta.url,
     loadOptions: {
@@ -26,4 +28,37 @@ if (command === '--version' && process.argv.length === 3) {
 } else {
   const { execute } = await import('@oclif/core')
   await execute({ dir: import.meta.url })
+}
+
+/**
+ * Compiles dist/offline-bundle.cjs with the V8 code cache the build wrote beside it
+ * (scripts/code-cache.mjs): the functions a validate runs arrive compiled instead of being parsed
+ * and compiled at each start. A cache V8 rejects (another Node version) costs only the compile it
+ * would have cost anyway. The module goes into require's cache, where oclif's require of the same
+ * file (its COMMANDS) finds it.
+ */
+function loadOfflineBundle() {
+  const file = fileURLToPath(new URL('../dist/offline-bundle.cjs', import.meta.url))
+  const cacheFile = `${file}.v8cache`
+  let cachedData
+  try {
+    cachedData = readFileSync(cacheFile)
+  } catch {
+    // No cache (a build without one): compiled as usual.
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  })
+  const module = new Module(file)
+  module.filename = file
+  module.paths = Module._nodeModulePaths(dirname(file))
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file))
+  module.loaded = true
+  Module._cache[file] = module
+  // scripts/code-cache.mjs runs one validate with this set: the cache then holds what it compiled.
+  if (process.env.AREA_WRITE_CODE_CACHE === '1')
+    process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()))
+  return module.exports
 }

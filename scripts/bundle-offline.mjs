@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Bundles dist/offline-commands.js (tsc's output, so run after tsc) with what it imports into
- * dist/offline-bundle.js, the module bin/run.js loads for the offline commands (issue 12;
+ * dist/offline-bundle.cjs, the module bin/run.js loads for the offline commands (issue 12;
  * docs/architecture.md, "CLI start-up"). One file parses faster than ~500 modules resolved, read
- * and linked one by one. The daemon's packages stay imports (daemon-packages.mjs). `ajv` is the
+ * and linked one by one. The daemon's packages stay outside it (daemon-packages.mjs). `ajv` is the
  * build's dist/ajv-precompiled.js (precompile-ajv.mjs, run before this), whose validators are
  * compiled already.
  *
@@ -21,16 +21,9 @@ import { daemonPackages } from './daemon-packages.mjs'
 
 const root = process.cwd()
 const { values: options } = parseArgs({ options: { metafile: { type: 'string' } } })
-// oclif is CommonJS: in an ES module it still needs require (for the few paths it resolves at
-// run time) and __dirname (its own package.json, which it reads in a try/catch).
-const banner = [
-  "import { createRequire as __areaCreateRequire } from 'node:module'",
-  "import { dirname as __areaDirname } from 'node:path'",
-  "import { fileURLToPath as __areaFileURLToPath } from 'node:url'",
-  'const require = __areaCreateRequire(import.meta.url)',
-  'const __filename = __areaFileURLToPath(import.meta.url)',
-  'const __dirname = __areaDirname(__filename)',
-].join('\n')
+// CommonJS, so that bin/run.js can compile it with V8's code cache (node:vm's cachedData; Node 20
+// has no module compile cache). `import.meta.url`, which some modules read, becomes this file's URL.
+const banner = "const __areaImportMetaUrl = require('node:url').pathToFileURL(__filename).href"
 
 const precompiledAjv = join(root, 'dist/ajv-precompiled.js')
 /**
@@ -51,10 +44,11 @@ const ajvPrecompiled = {
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['./dist/offline-commands.js'],
-  outfile: 'dist/offline-bundle.js',
+  outfile: 'dist/offline-bundle.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
+  define: { 'import.meta.url': '__areaImportMetaUrl' },
   target: 'node20',
   // oclif reads tsconfig.json and registers ts-node only in development (bin/dev.js).
   external: [...daemonPackages, 'typescript', 'ts-node'],
@@ -67,4 +61,4 @@ const result = await build({
 })
 if (options.metafile) writeFileSync(options.metafile, JSON.stringify(result.metafile))
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0)
-process.stderr.write(`dist/offline-bundle.js: ${Math.round(bytes / 1024)} KiB\n`)
+process.stderr.write(`dist/offline-bundle.cjs: ${Math.round(bytes / 1024)} KiB\n`)

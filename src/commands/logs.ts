@@ -6,6 +6,7 @@ import type { EventLog, LogsPage } from '../lib/api-types.js'
 import { jsonText } from '../lib/base-command.js'
 import { CliError } from '../lib/cli-error.js'
 import { type EventDetail, eventIdPattern, renderEventDetail } from '../lib/event-detail.js'
+import { ExitCode } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { LogPrinter } from '../lib/log-line.js'
 import { sinceFlagValue } from '../lib/since.js'
@@ -19,6 +20,8 @@ export default class Logs extends ApiCommand<typeof Logs> {
     'server goes away. With an event id, shows that event in full: its payload and each',
     "reaction's rendered params (secrets as <secret:…>) and output. With --json, one JSON object",
     "per line (the API's event objects), also while following; with an event id, one document.",
+    'With an event id and --event, only the payload its trigger delivered, as JSON: a fixture that',
+    '`area test --event FILE` runs the AREAs on.',
   ])
 
   static override examples = [
@@ -34,6 +37,11 @@ export default class Logs extends ApiCommand<typeof Logs> {
     {
       description: "One event's payload, and each reaction's params and output.",
       command: '<%= config.bin %> <%= command.id %> 0b5e7c1e-2f4a-4c3b-9d8e-6a1f2b3c4d5e',
+    },
+    {
+      description: 'A real event as a test fixture, then the AREA run on it offline.',
+      command:
+        '<%= config.bin %> <%= command.id %> 0b5e7c1e-2f4a-4c3b-9d8e-6a1f2b3c4d5e --event > event.json && <%= config.bin %> test -f areas.yaml --event event.json',
     },
     {
       description: 'Stream as JSON lines.',
@@ -67,6 +75,10 @@ export default class Logs extends ApiCommand<typeof Logs> {
       min: 0,
       max: 200,
     }),
+    event: Flags.boolean({
+      summary: 'With an event id: print only its payload, as JSON (a fixture for `area test --event`).',
+      default: false,
+    }),
   }
 
   /** A stream of JSON lines with --json, not one document: written as it comes, no result. */
@@ -75,7 +87,13 @@ export default class Logs extends ApiCommand<typeof Logs> {
     const { follow, since, status, limit } = this.flags
     const area = this.args.name
     // AREA names start with a letter and hold no hyphen runs like a UUID's: no ambiguity.
-    if (area !== undefined && eventIdPattern.test(area)) return this.showEvent(client, area)
+    const eventId = area !== undefined && eventIdPattern.test(area) ? area : undefined
+    if (this.flags.event && !eventId)
+      throw new CliError(
+        "--event prints one event's payload: give its id (`area logs <event-id> --event`; the ids are in `area logs --json`)",
+        { exitCode: ExitCode.invalid, code: 'invalid_arguments' },
+      )
+    if (eventId) return this.showEvent(client, eventId)
     if (limit > 0) {
       const page = await client.get<LogsPage>('/v1/logs', { query: { area, status, since, limit } })
       // The API pages newest first; people read a log top to bottom.
@@ -122,6 +140,8 @@ export default class Logs extends ApiCommand<typeof Logs> {
 
   private async showEvent(client: ApiClient, id: string): Promise<void> {
     const event = await client.get<EventDetail>(`/v1/events/${id}`)
-    this.out(this.jsonOutput ? jsonText(event) : renderEventDetail(event, this.colors))
+    // The payload alone, whatever --json says: `> fixture.json` must hold the event and nothing else.
+    if (this.flags.event) this.out(jsonText(event.payload ?? null))
+    else this.out(this.jsonOutput ? jsonText(event) : renderEventDetail(event, this.colors))
   }
 }

@@ -12,6 +12,8 @@ export interface ValidateOutput {
   valid: boolean
   areas: AreaSummary[]
   issues: FileIssue[]
+  /** Likely mistakes that may be meant (type checks): they do not make a file invalid. */
+  warnings: FileIssue[]
 }
 
 /** The document, and the files read, which people see counted. */
@@ -27,8 +29,10 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${VAR} syntax
       'arguments or with -f, which may be repeated), resolves ${VAR} references from the environment exactly as apply does, and checks',
       'every document against the services this CLI knows: fields, params, triggers, templates, and',
-      'names unique across all documents. Each problem is printed as file:line:column: field:',
-      'message. Exits 0 when every AREA is valid, 3 otherwise.',
+      'names unique across all documents. Template paths and when/for_each expressions are checked',
+      'against the shapes of the event and of the reactions they read. Each problem is printed as',
+      'file:line:column: field: message; a likely mistake that may be meant is printed as a warning',
+      '(file:line:column: warning: …), which does not fail. Exits 0 when every AREA is valid, 3 otherwise.',
     ],
     [
       'Connections are only checked to be named where a service needs one: whether they exist is',
@@ -94,12 +98,13 @@ export default class Validate extends BaseCommand<typeof Validate, ValidateResul
       valid: result.valid,
       areas: result.areas.map(summarizeArea),
       issues: result.issues,
+      warnings: result.warnings,
       files: result.files,
     }
   }
 
-  protected override toSuccessJson({ valid, areas, issues }: ValidateResult): ValidateOutput {
-    return { valid, areas, issues }
+  protected override toSuccessJson({ valid, areas, issues, warnings }: ValidateResult): ValidateOutput {
+    return { valid, areas, issues, warnings }
   }
 
   protected override exitCodeOf(result: ValidateResult): ExitCodeValue {

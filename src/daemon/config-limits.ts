@@ -16,6 +16,8 @@ export interface LimitsSettings {
   maxApplyDocuments: number
   /** Revisions kept per AREA for `area history` / `rollback` (AREA_MAX_REVISIONS_PER_AREA). */
   maxRevisionsPerArea: number
+  /** Secrets one user may store, `area secrets set` (AREA_MAX_SECRETS_PER_USER). */
+  maxSecretsPerUser: number
 }
 
 /** Revisions kept per AREA unless AREA_MAX_REVISIONS_PER_AREA says otherwise. */
@@ -46,6 +48,7 @@ export function readLimitsSettings(env: Env, problems: string[]): LimitsSettings
       problems,
       { min: 1, max: 1_000 },
     ),
+    maxSecretsPerUser: integer(env, 'AREA_MAX_SECRETS_PER_USER', 100, problems, { min: 1, max: 100_000 }),
   }
 }
 

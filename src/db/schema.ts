@@ -135,6 +135,16 @@ export interface UserServicesTable {
   updated_at: DefaultedTimestamp
 }
 
+/** A user's named secret (`{{ secrets.NAME }}`); the value sealed by the SecretBox. */
+export interface UserSecretsTable {
+  id: Generated<string>
+  user_id: string
+  name: string
+  value_encrypted: string
+  created_at: DefaultedTimestamp
+  updated_at: DefaultedTimestamp
+}
+
 // AREAs
 
 export interface AreasTable {
@@ -319,6 +329,7 @@ export interface Database {
   service_reactions: ServiceReactionsTable
   service_reaction_params: ServiceReactionParamsTable
   user_services: UserServicesTable
+  user_secrets: UserSecretsTable
   areas: AreasTable
   area_actions: AreaActionsTable
   area_action_param_values: AreaActionParamValuesTable

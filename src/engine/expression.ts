@@ -56,6 +56,8 @@ export interface CompiledExpression {
   readonly kind: ExpressionKind
   /** `reactions.<id>` (or `reactions["id"]`) it reads, with offsets: validate checks the needs. */
   readonly reactionRefs: readonly { id: string; offset: number }[]
+  /** The parsed tree (cel-js's nodes: `{ op, args, pos }`): validate walks it for type checks. */
+  readonly ast: unknown
   /** Evaluates against a scope of plain JSON; throws ExpressionError on a runtime problem. */
   evaluate(scope: Partial<Record<ExpressionVariable, JsonValue | undefined>>): JsonValue
 }
@@ -164,6 +166,7 @@ export function compileExpression(
     source,
     kind,
     reactionRefs: reactionRefsOf(program.ast),
+    ast: program.ast,
     evaluate(scope) {
       const context: Record<string, unknown> = {}
       for (const [name, value] of Object.entries(scope)) {

@@ -146,6 +146,8 @@ function toIssues(errors: ErrorObject[], basePath: string, schema: TSchema, show
     e.keyword !== 'anyOf' && /\/anyOf\/[12](\/|$)/.test(e.schemaPath)
   const byPath = new Map<string, Issue>()
   for (const error of errors) {
+    // Ajv adds `must match "then" schema` beside the error the `then` branch found: noise.
+    if (error.keyword === 'if') continue
     if (insideEnumUnion(error) || insideTemplateBranch(error)) continue
     const issue = toIssue(error, basePath, schema, showValue)
     const existing = byPath.get(issue.path)

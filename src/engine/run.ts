@@ -25,6 +25,14 @@ import { type Registry, resolveSettings } from './registry.js'
 import { hideSecrets, redactParams } from './secret-params.js'
 import { renderTemplates, type TemplateBudget, type TemplateScope, templateBudget } from './templates.js'
 import type { JsonObject, JsonValue, Logger } from './types.js'
+import {
+  maskingLogger,
+  maskingPort,
+  maskText,
+  missingSecretError,
+  secretMasks,
+  secretNamesIn,
+} from './user-secrets.js'
 
 export type { ExecutionPort, PreviousOutcome } from './outcomes.js'
 export { idempotencyKeyOf, outcomeKey } from './outcomes.js'
@@ -60,7 +68,41 @@ export interface RunEventInput {
    * `<secret:FINGERPRINT>`, as everywhere else; without it, as `<secret>`.
    */
   fingerprint?: (text: string) => string
+  /**
+   * Stands in for the reaction's service: `area test` answers each call with a mock or the
+   * declared example output instead of calling out (docs/architecture.md, "Testing an AREA
+   * offline"). Without it, the service's `run` is called.
+   */
+  callReaction?: CallReaction
+  /**
+   * The user's secrets the AREA's templates read (`secretsReadBy`), by name, opened by the worker
+   * for this run. A reaction reading one that is not here fails for good; everything recorded of
+   * the run shows each value as `<secret:FINGERPRINT>` (user-secrets.ts).
+   */
+  secrets?: ReadonlyMap<string, string>
 }
+
+// A loaded AREA is kept between events (the worker's AREA cache): its names are found once.
+const secretNamesOfArea = new WeakMap<LoadedArea, readonly string[]>()
+
+/** The secret names an AREA's reactions read: what the worker loads for a run. */
+export function secretsReadBy(area: LoadedArea): readonly string[] {
+  let names = secretNamesOfArea.get(area)
+  if (!names) {
+    const found = new Set<string>()
+    for (const reaction of area.reactions) secretNamesIn(reaction.params, found)
+    names = [...found]
+    secretNamesOfArea.set(area, names)
+  }
+  return names
+}
+
+/** One call of a reaction (an item's, in a `for_each`), with its params rendered and checked. */
+export type CallReaction = (
+  reaction: LoadedReaction,
+  params: JsonObject,
+  index: number | undefined,
+) => Promise<JsonValue | undefined>
 
 /** Renders one reaction's params within the event's budget, charging what it used to `budget`. */
 export type RenderParams = (
@@ -140,7 +182,16 @@ export function createEngine(
   const settings = new Map(registry.services.map((s) => [s.id, resolveSettings(s, env)]))
   const settingsFor = (serviceId: string) => settings.get(serviceId) ?? {}
 
-  async function runEvent(input: RunEventInput): Promise<RunEventResult> {
+  async function runEvent(given: RunEventInput): Promise<RunEventResult> {
+    const masks = secretMasks(given.secrets?.values() ?? [], given.fingerprint)
+    const input =
+      masks.length > 0
+        ? {
+            ...given,
+            outcomes: maskingPort(given.outcomes, masks),
+            logger: maskingLogger(given.logger, masks),
+          }
+        : given
     const { area } = input
     const action = registry.action(area.action.service, area.action.action)
     if (!action) {
@@ -319,9 +370,11 @@ export function createEngine(
         )
       }
       const path = `/reactions/${reaction.ref}/params`
+      const secrets = secretsFor(reaction, input.secrets)
+      const renderScope = secrets ? { ...scope, secrets } : scope
       const rendered = budget
-        ? ((await (input.renderParams ?? renderHere)(reaction.params, scope, budget, path)) ?? {})
-        : (renderTemplates(reaction.params, scope) ?? {})
+        ? ((await (input.renderParams ?? renderHere)(reaction.params, renderScope, budget, path)) ?? {})
+        : (renderTemplates(reaction.params, renderScope) ?? {})
       // What execution logs record: secret params (writeOnly) never in clear.
       const hide = (params: JsonValue) =>
         input.fingerprint && typeof params === 'object' && params !== null && !Array.isArray(params)
@@ -341,6 +394,7 @@ export function createEngine(
         ceilingOf(input.reactionTimeout, reaction.policy.timeoutMs),
         input.signal,
         (runSignal) =>
+          input.callReaction?.(reaction, checked.value, index) ??
           definition.run({
             params: checked.value,
             auth,
@@ -354,6 +408,10 @@ export function createEngine(
       await input.outcomes.succeeded(reaction, request, output, index)
       return output
     } catch (error) {
+      // A handler's error may quote what it was given (a URL, a header): the message is masked
+      // here, so that the event's error and the logs never carry a secret either.
+      if (input.secrets?.size && error instanceof Error)
+        error.message = maskText(error.message, secretMasks(input.secrets.values(), input.fingerprint))
       const errorClass = classifyError(error)
       await input.outcomes.failed(reaction, request, errorMessage(error), errorClass, index)
       throw new ReactionFailedError(reaction, error, index)
@@ -361,6 +419,22 @@ export function createEngine(
   }
 
   return { registry, runEvent, settingsFor }
+}
+
+/** The secrets a reaction's templates read, or undefined when none; fails naming a missing one. */
+function secretsFor(
+  reaction: LoadedReaction,
+  available: ReadonlyMap<string, string> | undefined,
+): Record<string, string> | undefined {
+  const names = secretNamesIn(reaction.params)
+  if (names.size === 0) return undefined
+  const secrets: Record<string, string> = {}
+  for (const name of names) {
+    const value = available?.get(name)
+    if (value === undefined) throw missingSecretError(name)
+    secrets[name] = value
+  }
+  return secrets
 }
 
 /** The lower of the reaction's own timeout and the server's ceiling. */

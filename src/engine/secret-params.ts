@@ -11,6 +11,7 @@
 import type { TSchema } from '@sinclair/typebox'
 import { canonicalJson } from './canonical-json.js'
 import type { Issue } from './errors.js'
+import { isSecretReference } from './secret-names.js'
 import type { JsonObject, JsonValue } from './types.js'
 
 const PLACEHOLDER = /^<secret:([0-9a-f]{12})>$/
@@ -103,14 +104,17 @@ function escapePointer(key: string): string {
   return key.replaceAll('~', '~0').replaceAll('/', '~1')
 }
 
-/** Params as shown: every secret a placeholder of its fingerprint (placeholders stay as they are). */
+/**
+ * Params as shown: every secret a placeholder of its fingerprint (placeholders stay as they are,
+ * and so does a bare `{{ secrets.NAME }}`, which holds no secret but names one of the user's).
+ */
 export function redactParams(
   schema: TSchema,
   params: JsonObject,
   fingerprint: (text: string) => string,
 ): JsonObject {
   return mapSecrets(schema, params, (secret) =>
-    placeholderFingerprint(secret) !== undefined
+    placeholderFingerprint(secret) !== undefined || isSecretReference(secret)
       ? secret
       : secretPlaceholder(fingerprint(secretText(secret))),
   ) as JsonObject

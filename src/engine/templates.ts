@@ -1,5 +1,5 @@
 /**
- * Runtime templates (`{{ trigger.… }}`, `{{ reactions.<id>.… }}`), rendered by the worker with
+ * Runtime templates (`{{ trigger.… }}`, `{{ reactions.<id>.… }}`, `{{ secrets.NAME }}`), rendered by the worker with
  * LiquidJS: a sandboxed language with no arbitrary code, no prototype access and no file access,
  * with limits on parse size and memory, and one budget of render time and rendered bytes per
  * event shared by all its strings and reactions (docs/architecture.md, "One tenant against the
@@ -8,6 +8,7 @@
 import { Context, Liquid, type Template, toValueSync } from 'liquidjs'
 import { didYouMean } from './did-you-mean.js'
 import { type Issue, PermanentError } from './errors.js'
+import { secretReferenceIssue } from './secret-names.js'
 import type { JsonObject, JsonValue } from './types.js'
 
 /** The variables a template may name. */
@@ -20,9 +21,11 @@ export interface TemplateScope {
   index?: number
   /** In an `on_failure` reaction's params: `{ reaction, message, attempt, class }`. */
   error?: JsonObject
+  /** The user's secrets the params read (user-secrets.ts), opened by the worker for this run only. */
+  secrets?: Record<string, string>
 }
 
-export const templateRoots = ['trigger', 'reactions', 'area'] as const
+export const templateRoots = ['trigger', 'reactions', 'area', 'secrets'] as const
 
 const noFiles = () => {
   throw new Error('templates cannot include files')
@@ -59,6 +62,20 @@ export function isTemplate(value: string): boolean {
 // Parsed templates are reused: the same AREA renders the same strings for every event.
 const parsed = new Map<string, Template[]>()
 const parsedLimit = 5_000
+
+/** The parsed template, as the renderer parses it (validate reads its variables and outputs). */
+export function parseTemplate(text: string): Template[] {
+  return parse(text)
+}
+
+/**
+ * The expression of a string that is one `{{ expression }}` and nothing else: it renders to the
+ * expression's own value (an object stays an object), not to text. Undefined for other strings.
+ */
+export function wholeExpressionOf(text: string): string | undefined {
+  const whole = wholeExpression.exec(text)
+  return whole?.[1] && !whole[1].includes('%') ? whole[1] : undefined
+}
 
 function parse(text: string): Template[] {
   let templates = parsed.get(text)
@@ -119,8 +136,11 @@ export function checkTemplates(
     }
     for (const segments of analysis.segments) {
       const [root, ref] = segments
+      const secretIssue = root === 'secrets' ? secretReferenceIssue(ref) : undefined
       if (!roots.includes(String(root))) {
         issues.push({ path, message: unknownRoot(String(root)) })
+      } else if (secretIssue) {
+        issues.push({ path, message: secretIssue })
       } else if (root === 'reactions' && ref !== undefined && !availableReactions.includes(String(ref))) {
         issues.push({
           path,
@@ -152,7 +172,7 @@ function unknownRoot(root: string): string {
   if (root === 'item' || root === 'index')
     return `template reads "${root}", which exists only in a reaction with for_each`
   if (root === 'error') return 'template reads "error", which exists only in on_failure reactions'
-  return `template names unknown variable "${root}"; use trigger.…, reactions.<id>.… or area.name`
+  return `template names unknown variable "${root}"; use trigger.…, reactions.<id>.…, area.name or secrets.NAME`
 }
 
 /**
@@ -242,9 +262,9 @@ function renderString(text: string, scope: TemplateScope, budget: TemplateBudget
   }
   const ctx = new Context(scope, liquid.options, { sync: true, renderLimit: leftMs }, { liquid })
   try {
-    const whole = wholeExpression.exec(text)
-    if (whole?.[1] && !whole[1].includes('%')) {
-      const value = toJson(liquid.evalValueSync(whole[1], ctx))
+    const whole = wholeExpressionOf(text)
+    if (whole !== undefined) {
+      const value = toJson(liquid.evalValueSync(whole, ctx))
       charge(typeof value === 'string' ? Buffer.byteLength(value) : JSON.stringify(value).length)
       return value
     }

@@ -8,7 +8,7 @@ import { Flags } from '@oclif/core'
 import { createRegistry } from '../engine/registry.js'
 import { builtinServices } from '../services/index.js'
 import type { AreaDocument } from '../spec/document.js'
-import { formatIssue } from '../spec/file-issue.js'
+import { formatIssue, formatWarning } from '../spec/file-issue.js'
 import { STDIN } from '../spec/read-sources.js'
 import { type FilesValidation, type ValidatedArea, validateFiles } from '../spec/validate-files.js'
 import { type ApiClient, ApiError } from './api-client.js'
@@ -35,15 +35,20 @@ export interface LoadedAreas {
   documents: AreaDocument[]
 }
 
-/** Reads and checks the files offline; `note` tells a person at a terminal that stdin is read. */
-export function validateAreaFiles(
+/**
+ * Reads and checks the files offline; `note` tells a person at a terminal that stdin is read,
+ * and prints the warnings (likely mistakes that may be meant: they fail nothing).
+ */
+export async function validateAreaFiles(
   inputs: string[],
   recursive: boolean,
   note: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<FilesValidation> {
   if (inputs.includes(STDIN) && process.stdin.isTTY)
     note('Reading AREA documents from stdin; end with Ctrl-D.')
-  return validateFiles(inputs, createRegistry(builtinServices), process.env, { recursive })
+  const result = await validateFiles(inputs, createRegistry(builtinServices), process.env, { recursive })
+  if (result.warnings.length > 0) note(result.warnings.map(formatWarning).join('\n'))
+  return result
 }
 
 /** The files' documents, or a CliError listing every problem (exit 3). */

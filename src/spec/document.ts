@@ -67,6 +67,29 @@ export const ActionSchema = Type.Object(
         examples: ['trigger.issue.labels.exists(l, l.name == "bug")'],
       }),
     ),
+    event: Type.Optional(
+      Type.Object(
+        {
+          schema: Type.Optional(
+            Type.Union([
+              Type.Record(Type.String(), Type.Unknown(), { description: 'A JSON Schema (draft-07)' }),
+              Type.String({ minLength: 1, description: 'A .json or .yaml file, relative to the AREA file' }),
+            ]),
+          ),
+          example: Type.Optional(
+            Type.Union([
+              Type.Record(Type.String(), Type.Unknown(), { description: 'An event' }),
+              Type.String({ minLength: 1, description: 'A .json or .yaml file, relative to the AREA file' }),
+            ]),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'webhook.received only: the event the sender posts, as a JSON Schema and/or an example (inline or a file); templates and expressions are type-checked against it',
+        },
+      ),
+    ),
     params: Type.Optional(Params),
   },
   { additionalProperties: false },

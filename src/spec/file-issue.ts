@@ -30,6 +30,13 @@ export function sortIssues(issues: FileIssue[], fileOrder: readonly string[]): F
   )
 }
 
+/** `file:line:col: warning: path: message`, as compilers print a warning. */
+export function formatWarning(issue: FileIssue): string {
+  const text = formatIssue(issue)
+  const where = issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`
+  return `${where}: warning${text.slice(where.length)}`
+}
+
 /** `file:line:col: path: message`, the shape editors and CI annotators recognize. */
 export function formatIssue(issue: FileIssue): string {
   const where = issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`

@@ -87,6 +87,7 @@ function actionSchema(registry: Registry): JsonSchema {
       connection: allowPlaceholders(property(base, 'connection'), { templates: false }),
       trigger: allowPlaceholders(property(base, 'trigger'), { templates: false }),
       when: allowPlaceholders(property(base, 'when'), { templates: false }),
+      event: property(base, 'event'),
       params: { type: 'object', description: 'Parameters of the action' },
     },
     allOf: services.flatMap((service) => [

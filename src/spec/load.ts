@@ -7,6 +7,7 @@
  */
 import { isScalar } from 'yaml'
 import { type Env, substituteEnvInDocument } from './env.js'
+import { readEventFiles } from './event-files.js'
 import type { FileIssue } from './file-issue.js'
 import { MAX_ALIAS_COUNT } from './limits.js'
 import { type ParsedDocument, parseYamlFile } from './parse-yaml.js'
@@ -114,6 +115,12 @@ function loadDocument(
     )
     return undefined
   }
+  // The event's file forms, read here like ${VAR}: the server only sees what they hold.
+  const fileProblems = readEventFiles(value as Record<string, unknown>, file)
+  for (const problem of fileProblems) {
+    const at = locateIn(problem.path)
+    issues.push({ file, document: index, line: at.line, column: at.column, ...problem })
+  }
   const { line, col } = lineCounter.linePos(start)
   return {
     file,
@@ -121,7 +128,7 @@ function loadDocument(
     value: value as Record<string, unknown>,
     position: { line, column: col },
     locate: locateIn,
-    unresolved: [...new Set(envProblems.map((p) => p.path))],
+    unresolved: [...new Set([...envProblems, ...fileProblems].map((p) => p.path))],
   }
 }
 

@@ -13,10 +13,21 @@ import type { Registry } from '../engine/registry.js'
 import { checkTemplates } from '../engine/templates.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
 import type { AreaDocument } from './document.js'
+import { elementOf, expressionTypeIssues } from './expression-types.js'
 import { expressionIssues, reactionVariables } from './expressions-check.js'
 import { checkReactionGraph, type GraphNode, type Phase } from './reaction-graph.js'
 import { type StoredPolicy, storedPolicy } from './reaction-policy.js'
+import type { JsonSchema } from './schema-paths.js'
 import type { Shape } from './shape.js'
+import { paramsTypeIssues, type TypeIssues } from './template-types.js'
+import {
+  AREA_SCHEMA,
+  ERROR_SCHEMA,
+  reactionsSchema,
+  type Typed,
+  type TypeScope,
+  typed,
+} from './type-scope.js'
 
 export interface NormalizedReaction {
   ref: string
@@ -32,11 +43,18 @@ export interface NormalizedReaction {
   policy: StoredPolicy
 }
 
+/** What the type checks know: the event's schema, and where their warnings go. */
+export interface TypeContext {
+  event: Typed | undefined
+  warnings: Issue[]
+}
+
 export function normalizeReactions(
   doc: AreaDocument,
   registry: Registry,
   issues: Issue[],
   shape: Shape,
+  types: TypeContext = { event: undefined, warnings: [] },
 ): NormalizedReaction[] {
   const nodes: GraphNode[] = []
   const lists: [Phase, string, unknown][] = [
@@ -59,13 +77,42 @@ export function normalizeReactions(
   }
   const graph = checkReactionGraph(nodes, issues)
   const allReactions = nodes.filter((n) => n.idUsable).map((n) => n.spec.id)
+  const outputs = outputSchemas(nodes, registry)
   const out: NormalizedReaction[] = []
   for (const node of nodes) {
     const ancestors = graph.ancestors.get(node.path) ?? []
-    const reaction = normalizeReaction(node, ancestors, allReactions, registry, issues, shape)
+    const scope: TypeScope = {
+      roots: {
+        trigger: types.event,
+        reactions: typed(reactionsSchema(outputs, ancestors)),
+        area: typed(AREA_SCHEMA),
+        ...(node.phase === 'on_failure' ? { error: typed(ERROR_SCHEMA) } : {}),
+      },
+      readable: ancestors,
+    }
+    const sink = (found: TypeIssues) => {
+      issues.push(...found.errors)
+      types.warnings.push(...found.warnings)
+    }
+    const reaction = normalizeReaction(node, ancestors, allReactions, registry, issues, shape, {
+      scope,
+      sink,
+    })
     if (reaction) out.push(reaction)
   }
   return out
+}
+
+/** Each reaction's output schema by id (a for_each reaction's is the list of its items' outputs). */
+function outputSchemas(nodes: readonly GraphNode[], registry: Registry): Map<string, JsonSchema | undefined> {
+  const outputs = new Map<string, JsonSchema | undefined>()
+  for (const { spec, idUsable } of nodes) {
+    if (!idUsable || outputs.has(spec.id)) continue
+    const definition = registry.service(spec.service)?.reactions.find((r) => r.id === spec.reaction)
+    const output = definition?.output as JsonSchema | undefined
+    outputs.set(spec.id, output && spec.for_each !== undefined ? { type: 'array', items: output } : output)
+  }
+  return outputs
 }
 
 function normalizeReaction(
@@ -75,14 +122,22 @@ function normalizeReaction(
   registry: Registry,
   issues: Issue[],
   shape: Shape,
+  types: { scope: TypeScope; sink: (found: TypeIssues) => void },
 ): NormalizedReaction | undefined {
   const { spec, path: base, phase } = node
   const variables = reactionVariables(phase)
   const reads = { available: ancestors, all: allReactions }
-  if (shape.clean(`${base}/when`))
+  if (shape.clean(`${base}/when`)) {
     issues.push(...expressionIssues(spec.when, 'when', variables, `${base}/when`, reads))
-  if (shape.clean(`${base}/for_each`))
+    types.sink(expressionTypeIssues(spec.when, 'when', `${base}/when`, types.scope))
+  }
+  let item: Typed | undefined
+  if (shape.clean(`${base}/for_each`)) {
     issues.push(...expressionIssues(spec.for_each, 'for_each', variables, `${base}/for_each`, reads))
+    const list = expressionTypeIssues(spec.for_each, 'for_each', `${base}/for_each`, types.scope)
+    types.sink(list)
+    item = elementOf(list.result)
+  }
   const policy = storedPolicy(spec, base, issues, shape.clean)
 
   if (!shape.clean(`${base}/service`)) return undefined
@@ -115,6 +170,21 @@ function normalizeReaction(
       onFailure: phase === 'on_failure',
       allReactions,
     }),
+  )
+  const itemScope: TypeScope = {
+    ...types.scope,
+    roots: {
+      ...types.scope.roots,
+      ...(spec.for_each === undefined ? {} : { item, index: typed({ type: 'integer' }) }),
+    },
+  }
+  types.sink(
+    paramsTypeIssues(
+      (spec.params ?? {}) as JsonValue,
+      `${base}/params`,
+      itemScope,
+      reaction.params as unknown as JsonSchema,
+    ),
   )
   if (!params.ok) {
     issues.push(...params.issues)

@@ -13,10 +13,12 @@ import { type Issue, ValidationError } from '../engine/errors.js'
 import { validateParams } from '../engine/params.js'
 import type { Registry } from '../engine/registry.js'
 import { validateCron } from '../engine/schedule.js'
-import { isTemplate } from '../engine/templates.js'
+import { checkTemplates, isTemplate } from '../engine/templates.js'
 import type { JsonObject, JsonValue } from '../engine/types.js'
 import { type AreaDocument, AreaDocumentSchema, type ReactionSpec } from './document.js'
 import { documentIssues } from './document-issues.js'
+import { declaredEventShape, eventDeclarationIssues } from './event-shape.js'
+import { expressionTypeIssues } from './expression-types.js'
 import { ACTION_WHEN_VARIABLES, expressionIssues } from './expressions-check.js'
 import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
 import {
@@ -27,6 +29,7 @@ import {
   normalizeReactions,
 } from './normalize-reactions.js'
 import { type Shape, shapeFrom } from './shape.js'
+import { AREA_SCHEMA, type Typed, typed } from './type-scope.js'
 
 export type NormalizedTrigger = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
 
@@ -54,13 +57,32 @@ export interface NormalizedArea {
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
 const validateDocument = ajv.compile(AreaDocumentSchema)
 
-/** Validates one document; throws a ValidationError naming every field at fault. */
-export function normalizeArea(input: unknown, registry: Registry): NormalizedArea {
+/**
+ * Validates one document; throws a ValidationError naming every field at fault. What is likely
+ * wrong but may be meant (a type check's warning) goes to `warnings`, which validate prints.
+ */
+export function normalizeArea(input: unknown, registry: Registry, warnings: Issue[] = []): NormalizedArea {
   const issues: Issue[] = validateDocument(input) ? [] : documentIssues(validateDocument.errors ?? [])
   const shape = shapeFrom(issues)
   const doc = input as AreaDocument
-  const action = shape.intact('/spec/action') ? normalizeAction(doc, registry, issues, shape) : undefined
-  const reactions = normalizeReactions(doc, registry, issues, shape)
+  const checked = shape.intact('/spec/action') ? normalizeAction(doc, registry, issues, shape) : undefined
+  const action = checked?.action
+  const event = checked?.event
+  if (event && shape.clean('/spec/action/when')) {
+    const found = expressionTypeIssues(doc.spec.action.when, 'when', '/spec/action/when', {
+      roots: { trigger: event, area: typed(AREA_SCHEMA) },
+      readable: [],
+    })
+    issues.push(...found.errors)
+    warnings.push(...found.warnings)
+  }
+  if (action) {
+    // What the action's own declaration calls likely mistakes in its params (verify.scheme none).
+    const declared = registry.action(action.service, action.action)
+    for (const w of declared?.warnings?.(action.params) ?? [])
+      warnings.push({ path: `/spec/action/params${w.path}`, message: w.message })
+  }
+  const reactions = normalizeReactions(doc, registry, issues, shape, { event, warnings })
   if (issues.length > 0 || !action) throw new ValidationError(issues)
   // Each reaction as written (the AREA language's keys too), params normalized.
   const written = (r: NormalizedReaction) => {
@@ -94,6 +116,7 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
         ...(action.connection ? { connection: action.connection } : {}),
         trigger: action.triggerSpec,
         ...(action.when === undefined ? {} : { when: action.when }),
+        ...(doc.spec.action.event === undefined ? {} : { event: doc.spec.action.event }),
         params: action.params,
       },
       reactions: reactions.filter((r) => r.phase === 'main').map(written),
@@ -119,7 +142,27 @@ export function normalizeArea(input: unknown, registry: Registry): NormalizedAre
   }
 }
 
-function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[], shape: Shape) {
+/** The action checked and normalized (undefined when invalid), and its event's schema if known. */
+function normalizeAction(
+  doc: AreaDocument,
+  registry: Registry,
+  issues: Issue[],
+  shape: Shape,
+): { action: ReturnType<typeof checkAction>; event: Typed | undefined } {
+  const action = checkAction(doc, registry, issues, shape)
+  const spec = doc.spec.action
+  const known = shape.clean('/spec/action/service') && shape.clean('/spec/action/action')
+  if (!known || !registry.service(spec.service)?.actions.some((a) => a.id === spec.action))
+    return { action, event: undefined }
+  const eventIssues = shape.clean('/spec/action/event') ? eventDeclarationIssues(spec) : []
+  issues.push(...eventIssues)
+  // A declaration at fault types nothing: its problems are the news, not what they would cause.
+  const faulty = eventIssues.length > 0 || !shape.clean('/spec/action/event')
+  const event = faulty ? undefined : typed(declaredEventShape(registry, spec).schema)
+  return { action, event }
+}
+
+function checkAction(doc: AreaDocument, registry: Registry, issues: Issue[], shape: Shape) {
   const spec = doc.spec.action
   // Checked first: it needs no registry, so a wrong service does not hide its problems.
   if (shape.clean('/spec/action/when'))
@@ -149,8 +192,11 @@ function normalizeAction(doc: AreaDocument, registry: Registry, issues: Issue[],
     ? validateParams(action.params, (spec.params ?? {}) as JsonValue, '/spec/action/params', 'trigger')
     : undefined
   if (params && !params.ok) issues.push(...params.issues)
-  if (shape.clean('/spec/action/params'))
-    issues.push(...findTemplates((spec.params ?? {}) as JsonValue, '/spec/action/params'))
+  if (shape.clean('/spec/action/params')) {
+    // The params the action renders per event (a webhook's answer) may hold templates of the event.
+    const templated = new Set((action.eventTemplateParams ?? []).map((p) => `/spec/action/params${p}`))
+    issues.push(...findTemplates((spec.params ?? {}) as JsonValue, '/spec/action/params', templated))
+  }
   // The trigger is checked even when the params are wrong, so one run reports both.
   const known = params?.ok ? params.value : undefined
   const trigger = shape.clean('/spec/action/trigger')
@@ -264,14 +310,18 @@ function boundedDuration(text: string, issues: Issue[]): number | null {
   return seconds
 }
 
-/** Action params configure the trigger itself, before any event exists: no templates there. */
-function findTemplates(value: JsonValue, path: string): Issue[] {
+/**
+ * Action params configure the trigger itself, before any event exists: no templates there, but
+ * in the params the action renders per event (`templated`), checked as templates of `trigger`.
+ */
+function findTemplates(value: JsonValue, path: string, templated: ReadonlySet<string>): Issue[] {
+  if (templated.has(path)) return checkTemplates(value, path, [])
   if (typeof value === 'string') {
     return isTemplate(value) ? [{ path, message: 'templates are not allowed in action params' }] : []
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => findTemplates(item, `${path}/${i}`))
+  if (Array.isArray(value)) return value.flatMap((item, i) => findTemplates(item, `${path}/${i}`, templated))
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => findTemplates(item, `${path}/${key}`))
+    return Object.entries(value).flatMap(([key, item]) => findTemplates(item, `${path}/${key}`, templated))
   }
   return []
 }

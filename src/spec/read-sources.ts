@@ -23,6 +23,11 @@ export interface ReadSourcesOptions {
   /** Where `-` reads from; defaults to process.stdin. */
   stdin?: AsyncIterable<Buffer | string>
   maxBytes?: number
+  /**
+   * Also list `*.test.yaml` files found in directories (area test). The AREA commands skip them,
+   * so test files can sit beside the AREAs they test; a test file named directly is read anyway.
+   */
+  testFiles?: boolean
 }
 
 export const STDIN = '-'
@@ -30,6 +35,8 @@ export const STDIN = '-'
 export const STDIN_NAME = '<stdin>'
 
 const yamlName = /\.ya?ml$/i
+/** `area test`'s files (src/testing/test-file.ts). */
+export const testFileName = /\.test\.ya?ml$/i
 
 export async function readSources(
   inputs: readonly string[],
@@ -64,7 +71,9 @@ export async function readSources(
     let files: string[]
     try {
       const info = await stat(input)
-      files = info.isDirectory() ? await listYamlFiles(input, options.recursive ?? false) : [input]
+      files = info.isDirectory()
+        ? await listYamlFiles(input, options.recursive ?? false, options.testFiles ?? false)
+        : [input]
     } catch (error) {
       fileIssue(input, describeFsError(error))
       continue
@@ -92,7 +101,7 @@ export async function readSources(
   return { sources, issues, files }
 }
 
-async function listYamlFiles(dir: string, recursive: boolean): Promise<string[]> {
+async function listYamlFiles(dir: string, recursive: boolean, testFiles: boolean): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const files: string[] = []
@@ -102,9 +111,10 @@ async function listYamlFiles(dir: string, recursive: boolean): Promise<string[]>
     // Symbolic links are followed, as when the file is named directly.
     const kind = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry
     if (!kind) continue
-    if (kind.isFile() && yamlName.test(entry.name)) files.push(path)
+    if (kind.isFile() && yamlName.test(entry.name) && (testFiles || !testFileName.test(entry.name)))
+      files.push(path)
     else if (kind.isDirectory() && recursive && entry.name !== 'node_modules') {
-      files.push(...(await listYamlFiles(path, true)))
+      files.push(...(await listYamlFiles(path, true, testFiles)))
     }
     if (files.length > MAX_FILES) break
   }

@@ -2,7 +2,7 @@
  * Validates AREA files offline: loads them (load.ts), checks each document against the registry
  * (normalizeArea) and puts every issue at its file, document, line and column.
  */
-import { ValidationError } from '../engine/errors.js'
+import { type Issue, ValidationError } from '../engine/errors.js'
 import type { Registry } from '../engine/registry.js'
 import type { Env } from './env.js'
 import { type FileIssue, sortIssues } from './file-issue.js'
@@ -23,6 +23,8 @@ export interface FilesValidation {
   /** The AREAs without any issue, in file order. */
   areas: ValidatedArea[]
   issues: FileIssue[]
+  /** What is likely a mistake but may be meant (a type check's warnings): printed, not fatal. */
+  warnings: FileIssue[]
   /** Every file read. */
   files: string[]
 }
@@ -48,20 +50,13 @@ export function validateSources(
 
 export function validateLoaded(loaded: LoadResult, registry: Registry): FilesValidation {
   const issues = [...loaded.issues]
+  const warnings: FileIssue[] = []
   const candidates: ValidatedArea[] = []
   for (const document of loaded.documents) {
-    try {
-      candidates.push({
-        file: document.file,
-        document: document.index,
-        ...document.position,
-        area: normalizeArea(document.value, registry),
-      })
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      const consequence = (path: string) =>
-        document.unresolved.some((pointer) => path === pointer || path.startsWith(`${pointer}/`))
-      for (const issue of error.issues) {
+    const consequence = (path: string) =>
+      document.unresolved.some((pointer) => path === pointer || path.startsWith(`${pointer}/`))
+    const locateAll = (found: readonly Issue[], into: FileIssue[]) => {
+      for (const issue of found) {
         if (consequence(issue.path)) continue
         // For an unknown field the key is at fault, not its value.
         const position = document.locate(
@@ -69,7 +64,7 @@ export function validateLoaded(loaded: LoadResult, registry: Registry): FilesVal
           issue.message.startsWith('is not a known field') ? 'key' : 'auto',
           issue.offset,
         )
-        issues.push({
+        into.push({
           file: document.file,
           document: document.index,
           ...position,
@@ -78,6 +73,19 @@ export function validateLoaded(loaded: LoadResult, registry: Registry): FilesVal
         })
       }
     }
+    const documentWarnings: Issue[] = []
+    try {
+      candidates.push({
+        file: document.file,
+        document: document.index,
+        ...document.position,
+        area: normalizeArea(document.value, registry, documentWarnings),
+      })
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      locateAll(error.issues, issues)
+    }
+    locateAll(documentWarnings, warnings)
   }
   if (loaded.documents.length === 0 && issues.length === 0) {
     // Applying nothing (with --prune, deleting everything) is never what an empty input meant.
@@ -92,5 +100,11 @@ export function validateLoaded(loaded: LoadResult, registry: Registry): FilesVal
   }
   const faulty = new Set(issues.map((i) => `${i.file}\0${i.document}`))
   const areas = candidates.filter((a) => !faulty.has(`${a.file}\0${a.document}`))
-  return { valid: issues.length === 0, areas, issues: sortIssues(issues, loaded.files), files: loaded.files }
+  return {
+    valid: issues.length === 0,
+    areas,
+    issues: sortIssues(issues, loaded.files),
+    warnings: sortIssues(warnings, loaded.files),
+    files: loaded.files,
+  }
 }

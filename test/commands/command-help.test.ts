@@ -38,6 +38,9 @@ const apiCommands = [
   'tokens/list',
   'tokens/revoke',
   'connections/update',
+  'secrets/set',
+  'secrets/list',
+  'secrets/remove',
 ]
 
 describe('command help', { timeout: 120_000 }, () => {

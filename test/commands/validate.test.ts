@@ -74,9 +74,10 @@ describe('area validate (the real binary)', () => {
     expect(code).toBe(0)
     expect(stderr).toBe('')
     const output = JSON.parse(stdout)
-    expect(Object.keys(output)).toEqual(['valid', 'areas', 'issues'])
+    expect(Object.keys(output)).toEqual(['valid', 'areas', 'issues', 'warnings'])
     expect(output.valid).toBe(true)
     expect(output.issues).toEqual([])
+    expect(output.warnings).toEqual([])
     expect(output.areas[0]).toEqual({
       name: 'heartbeat',
       file: 'areas.example.yaml',
@@ -127,6 +128,7 @@ describe('area validate (the real binary)', () => {
             'unknown service "timr"; did you mean "timer"? (services: timer, http, webhook, rss, github, discord, slack, email)',
         },
       ],
+      warnings: [],
     })
   })
 
@@ -168,6 +170,50 @@ describe('area validate (the real binary)', () => {
     expect(missing.stderr).toMatch(/^Error: name the AREA files to check: /)
     expect(missing.stderr).toContain(`\`${cliHint()} validate FILE…\``)
     noEscapeCodes(missing.stderr)
+  })
+
+  it('type-checks templates: a warning alone exits 0 and is printed, an error exits 3 (both in --json)', async () => {
+    const warned = join(dir, 'warned.yaml')
+    await writeFile(
+      warned,
+      [
+        'apiVersion: area/v1',
+        'kind: Area',
+        'metadata: { name: issues }',
+        'spec:',
+        '  action: { service: github, action: issue_opened, trigger: webhook }',
+        '  reactions:',
+        '    - id: post',
+        '      service: http',
+        '      reaction: request',
+        '      params: { url: "https://e.com/{{ trigger.isue.title }}" }',
+        '',
+      ].join('\n'),
+    )
+    const ok = await runCli(['validate', '-f', warned], { env: { NO_COLOR: '1' } })
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain('1 AREA valid in 1 file')
+    expect(ok.stderr).toBe(
+      `${warned}:10:40: warning: /spec/reactions/0/params/url: template: trigger declares no field "isue"; did you mean "issue"? (it may carry fields it does not declare, so this is allowed)\n`,
+    )
+    const json = await runCli(['validate', '-f', warned, '--json'])
+    expect(json.code).toBe(0)
+    expect(json.stderr).toBe('')
+    expect(JSON.parse(json.stdout).warnings).toEqual([
+      expect.objectContaining({ line: 10, column: 40, path: '/spec/reactions/0/params/url' }),
+    ])
+
+    const fixture = 'test/fixtures/typed-templates/mistakes.yaml'
+    const failed = await runCli(['validate', '-f', fixture], { env: { NO_COLOR: '1' } })
+    expect(failed.code).toBe(3)
+    expect(failed.stderr).toContain(
+      `${fixture}:30:38: /spec/reactions/1/params/url: template: reactions.post has no field "stauts"; did you mean "status"?`,
+    )
+    expect(failed.stderr).toContain(
+      `${fixture}:13:45: warning: /spec/action/when: when: l declares no field "nme"; did you mean "name"?`,
+    )
+    const report = JSON.parse((await runCli(['validate', '-f', fixture, '--json'])).stdout)
+    expect([report.valid, report.issues.length, report.warnings.length]).toEqual([false, 8, 4])
   })
 
   it('exits 3 when a file cannot be read', async () => {

@@ -17,6 +17,7 @@ describe('quota settings', () => {
         maxLogStreamsPerUser: 5,
         maxApplyDocuments: 500,
         maxRevisionsPerArea: 20,
+        maxSecretsPerUser: 100,
       },
       problems: [],
     })
@@ -34,6 +35,7 @@ describe('quota settings', () => {
         AREA_MAX_LOG_STREAMS_PER_USER: '2',
         AREA_MAX_APPLY_DOCUMENTS: '50',
         AREA_MAX_REVISIONS_PER_AREA: '3',
+        AREA_MAX_SECRETS_PER_USER: '7',
       }).limits,
     ).toEqual({
       maxAreasPerUser: 20,
@@ -41,6 +43,7 @@ describe('quota settings', () => {
       maxLogStreamsPerUser: 2,
       maxApplyDocuments: 50,
       maxRevisionsPerArea: 3,
+      maxSecretsPerUser: 7,
     })
   })
 

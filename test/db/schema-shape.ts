@@ -106,6 +106,14 @@ export const schemaShape: SchemaShape = {
     created_at: 'not null',
     updated_at: 'not null',
   },
+  user_secrets: {
+    id: 'not null',
+    user_id: 'not null',
+    name: 'not null',
+    value_encrypted: 'not null',
+    created_at: 'not null',
+    updated_at: 'not null',
+  },
   areas: {
     id: 'not null',
     user_id: 'not null',

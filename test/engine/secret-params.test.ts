@@ -56,6 +56,21 @@ describe('secret params', () => {
     })
   })
 
+  it('leave a bare {{ secrets.NAME }} as written: it names a secret and holds none', () => {
+    const params = {
+      webhook_url: '{{ secrets.DISCORD_URL }}',
+      headers: { 'X-Key': ' {{- secrets.API_KEY -}} ', Authorization: 'Bearer {{ secrets.API_KEY }}' },
+    }
+    expect(redactParams(schema, params, fingerprint)).toEqual({
+      webhook_url: '{{ secrets.DISCORD_URL }}',
+      headers: {
+        'X-Key': ' {{- secrets.API_KEY -}} ',
+        // Text around the reference may be a secret of its own: the whole value is sealed.
+        Authorization: '<secret:00000000001c>',
+      },
+    })
+  })
+
   it('restore from the secrets an AREA holds, and report a placeholder it does not hold', () => {
     const held = new Map<string, JsonValue>()
     collectSecrets(

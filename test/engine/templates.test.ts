@@ -72,9 +72,31 @@ describe('checkTemplates', () => {
       },
       {
         path: '/spec/reactions/1/params/b',
-        message: 'template names unknown variable "payload"; use trigger.…, reactions.<id>.… or area.name',
+        message:
+          'template names unknown variable "payload"; use trigger.…, reactions.<id>.…, area.name or secrets.NAME',
       },
       { path: '/spec/reactions/1/params/c', message: expect.stringContaining('template does not parse') },
+    ])
+  })
+
+  it('reads a secret by its written-out name only', () => {
+    const params = {
+      ok: 'Bearer {{ secrets.API_KEY }}',
+      lower: '{{ secrets.api_key }}',
+      whole: '{{ secrets }}',
+      dynamic: '{{ secrets[trigger.name] }}',
+    }
+    expect(checkTemplates(params, '/p', [])).toEqual([
+      {
+        path: '/p/lower',
+        message:
+          'template reads secrets.api_key, which is not a secret name: an upper-case letter, then up to 63 upper-case letters, digits or underscores (e.g. API_KEY), written out as {{ secrets.NAME }}',
+      },
+      {
+        path: '/p/whole',
+        message: 'template reads "secrets" as a whole; name one secret: {{ secrets.NAME }}',
+      },
+      { path: '/p/dynamic', message: expect.stringContaining('which is not a secret name') },
     ])
   })
 

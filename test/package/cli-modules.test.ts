@@ -2,7 +2,7 @@
  * The offline commands must not load the daemon: kysely, bullmq, fastify, pg, ioredis, nodemailer,
  * undici and the feed parser cost start-up time that `area --version` and `area validate` have no
  * use for (issue 12). The CLI runs with a loader hook that lists every module it loads; the lists
- * are checked, not timed (the timings are in `npm run bench`). `area validate` runs from one
+ * are checked, not timed (the timings are in `npm run bench`). `area validate` and `area test` run from one
  * bundle (scripts/bundle-offline.mjs) that leaves the daemon's packages as imports, so a daemon
  * package it reached would still be a module load here; the bundle's own text is checked too.
  */
@@ -57,21 +57,46 @@ function daemonModules(modules: string[]): string[] {
 }
 
 describe('offline commands load no daemon code', () => {
-  it('--version, version and validate', async () => {
-    const [version, versionCommand, validate] = await Promise.all([
+  it('--version, version, validate and test', async () => {
+    const [version, versionCommand, validate, test] = await Promise.all([
       modulesOf('version', ['--version']),
       modulesOf('version-command', ['version']),
       modulesOf('validate', ['validate', '-f', 'areas.example.yaml']),
+      // The engine runs every AREA of the example here: rendering, CEL, secrets, the graph.
+      modulesOf('test', ['test', '-f', 'areas.example.yaml']),
     ])
-    for (const run of [version, versionCommand, validate]) {
+    for (const run of [version, versionCommand, validate, test]) {
       expect(run.code).toBe(0)
       expect(daemonModules(run.modules)).toEqual([])
     }
-    // validate runs from the bundle alone: no second copy of the code from dist/ or node_modules.
-    expect(validate.modules.filter((url) => url.startsWith('file:'))).toEqual([
-      expect.stringMatching(/\/bin\/run\.js$/),
-      expect.stringMatching(/\/dist\/offline-bundle\.js$/),
-    ])
+    // validate and test run from the bundle alone: no second copy of our code from dist/.
+    const files = (run: { modules: string[] }) => [
+      ...new Set(run.modules.filter((url) => url.startsWith('file:'))),
+    ]
+    const packages = (run: { modules: string[] }) => [
+      ...new Set(files(run).flatMap((url) => url.match(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? [])),
+    ]
+    for (const run of [validate, test])
+      expect(
+        files(run)
+          .filter((url) => !url.includes('/node_modules/'))
+          .sort(),
+      ).toEqual([
+        expect.stringMatching(/\/bin\/run\.js$/),
+        expect.stringMatching(/\/dist\/offline-bundle\.cjs$/),
+        expect.stringMatching(/\/package\.json$/),
+      ])
+    // Beside it, validate requires only the helpers its precompiled validators name (Ajv's
+    // standalone code requires them at run time); test also the real Ajv, which compiles the
+    // declared output schemas that mocks are checked against.
+    expect(packages(validate).sort()).toEqual(['ajv', 'ajv-formats'])
+    expect(
+      files(validate).filter(
+        (url) => url.includes('/node_modules/ajv/') && !url.includes('/ajv/dist/runtime/'),
+      ),
+    ).toEqual([])
+    const ajvFamily = ['ajv', 'ajv-formats', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse']
+    expect(packages(test).filter((name) => !ajvFamily.includes(name))).toEqual([])
   }, 180_000)
 
   it('the bundle holds what validate needs and none of the daemon packages', async () => {
@@ -81,7 +106,7 @@ describe('offline commands load no daemon code', () => {
     ) as {
       outputs: Record<string, { inputs: Record<string, unknown> }>
     }
-    const inputs = Object.keys(metafile.outputs['dist/offline-bundle.js']?.inputs ?? {})
+    const inputs = Object.keys(metafile.outputs['dist/offline-bundle.cjs']?.inputs ?? {})
     const inlined = new Set(
       inputs.flatMap((path) => path.match(/(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? []),
     )
@@ -147,9 +172,15 @@ describe('the offline bundle', () => {
       ['validate', '-f', faulty],
       ['validate', '-f', faulty, '--json'],
       ['validate', '-f', 'areas.example.yaml', '--json'],
+      ['test', '-f', 'test/fixtures/area-test/fail'],
     ]) {
       const [bundled, sources] = await Promise.all([runCli(args), runCli(args, { fromSources: true })])
-      expect(bundled).toEqual(sources)
+      // `area test` fingerprints secrets under a key of its run: equal within a run only.
+      const keyless = (run: typeof bundled) => ({
+        ...run,
+        stdout: run.stdout.replace(/<secret:[0-9a-f]{12}>/g, '<secret:…>'),
+      })
+      expect(keyless(bundled)).toEqual(keyless(sources))
     }
     const faultyRun = await runCli(['validate', '-f', faulty])
     expect(faultyRun.code).toBe(3)
@@ -157,6 +188,39 @@ describe('the offline bundle', () => {
     expect(faultyRun.stderr).toContain('/spec/reactions/0/params/method')
     expect(faultyRun.stderr).toContain('/spec/reactions/0/service')
   }, 180_000)
+
+  it('comes with a V8 code cache that this Node accepts, holding more than the top level', async () => {
+    // Compiled as bin/run.js compiles it, in a plain node (a test runner's V8 flags would make V8
+    // reject any cache); a rejected cache would silently cost the compile it saves. Each probe is
+    // its own process: V8 keeps what it compiled per process and would answer a second compile from it.
+    const file = join(dirname(bin), '../dist/offline-bundle.cjs')
+    const probe = (withCache: boolean) =>
+      [
+        "const { readFileSync } = require('node:fs')",
+        "const { Module } = require('node:module')",
+        "const vm = require('node:vm')",
+        `const file = ${JSON.stringify(file)}`,
+        `const cachedData = ${withCache} ? readFileSync(file + '.v8cache') : undefined`,
+        "const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData })",
+        'process.stdout.write(JSON.stringify({ rejected: script.cachedDataRejected ?? null, bytes: script.createCachedData().length }))',
+      ].join('\n')
+    const run = (withCache: boolean) =>
+      new Promise<{ rejected: boolean | null; bytes: number }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', probe(withCache)], {
+          env: { PATH: process.env.PATH ?? '' },
+        })
+        let out = ''
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk
+        })
+        child.on('error', reject)
+        child.on('close', () => resolve(JSON.parse(out)))
+      })
+    const [cached, fresh] = await Promise.all([run(true), run(false)])
+    expect(cached.rejected).toBe(false)
+    // Written after a validate ran: the functions it compiled are in it, not only the top level.
+    expect(cached.bytes).toBeGreaterThan(fresh.bytes * 1.5)
+  })
 
   it('compiles no schema at run time: every compile validate does was done at build time', async () => {
     const dist = join(dirname(bin), '../dist')

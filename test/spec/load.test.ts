@@ -20,6 +20,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'areas/notes.txt'), 'not yaml')
   await writeFile(join(dir, 'areas/.secret.yaml'), 'hidden: 1\n')
   await writeFile(join(dir, 'areas/nested/d.yaml'), 'd: 1\n')
+  await writeFile(join(dir, 'areas/nested/d.test.yaml'), 'area: d\n')
+  await writeFile(join(dir, 'areas/b.test.yml'), 'area: b\n')
   await writeFile(join(dir, 'areas/.hidden/e.yaml'), 'e: 1\n')
   await symlink(join(dir, 'areas/a.yaml'), join(dir, 'areas/z-link.yaml'))
   await mkdir(join(dir, 'empty'))
@@ -43,6 +45,22 @@ describe('readSources', () => {
   it('descends into subdirectories with recursive, still skipping hidden ones', async () => {
     const { sources } = await readSources([join(dir, 'areas')], { recursive: true })
     expect(names(sources)).toEqual(['areas/C.YAML', 'areas/a.yaml', 'areas/b.yml', 'areas/nested/d.yaml'])
+  })
+
+  it('lists test files (*.test.yaml) in directories only for area test; named, they are read', async () => {
+    const areas = await readSources([join(dir, 'areas')], { recursive: true })
+    expect(names(areas.sources).filter((n) => n.includes('.test.'))).toEqual([])
+    const all = await readSources([join(dir, 'areas')], { recursive: true, testFiles: true })
+    expect(names(all.sources)).toEqual([
+      'areas/C.YAML',
+      'areas/a.yaml',
+      'areas/b.test.yml',
+      'areas/b.yml',
+      'areas/nested/d.test.yaml',
+      'areas/nested/d.yaml',
+    ])
+    const named = await readSources([join(dir, 'areas/b.test.yml')])
+    expect(names(named.sources)).toEqual(['areas/b.test.yml'])
   })
 
   it('reads a named file whatever its extension, once even when named twice', async () => {

@@ -27,6 +27,7 @@ import { connectionCallbackRoutes } from './v1/connections/callback.js'
 import { connectionRoutes } from './v1/connections/routes.js'
 import { eventRoutes } from './v1/events/routes.js'
 import { logRoutes } from './v1/logs/routes.js'
+import { secretRoutes } from './v1/secrets/routes.js'
 import { serviceRoutes } from './v1/services/routes.js'
 import { statusRoutes } from './v1/status/routes.js'
 import { tokenRoutes } from './v1/tokens/routes.js'
@@ -107,6 +108,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(areaStateRoutes, { ctx })
         await secured.register(statusRoutes, { ctx })
         await secured.register(connectionRoutes, { ctx })
+        await secured.register(secretRoutes, { ctx })
         await secured.register(eventRoutes, { ctx })
         await secured.register(auditRoutes, { ctx })
         await secured.register(revisionRoutes, { ctx })

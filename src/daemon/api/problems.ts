@@ -24,6 +24,7 @@ export const problemTypes = {
   token_not_found: { status: 404, title: 'Token not found' },
   hook_not_found: { status: 404, title: 'Webhook not found' },
   connection_not_found: { status: 404, title: 'Connection not found' },
+  secret_not_found: { status: 404, title: 'Secret not found' },
   area_exists: { status: 409, title: 'An AREA with this name exists' },
   email_taken: { status: 409, title: 'This e-mail address has an account' },
   token_exists: { status: 409, title: 'A token with this name exists' },

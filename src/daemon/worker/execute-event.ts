@@ -5,10 +5,11 @@
  */
 import { performance } from 'node:perf_hooks'
 import { errorMessage, PermanentError, RetryableError } from '../../engine/errors.js'
-import { ReactionFailedError } from '../../engine/run.js'
+import { ReactionFailedError, secretsReadBy } from '../../engine/run.js'
 import { createExecutionPort } from '../../store/executions.js'
 import { claimHookLog, hookLogState } from '../../store/hook-logs.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
+import { openUserSecrets } from '../../store/user-secrets.js'
 import type { AttemptContext, ExecutionJobData, WorkerDeps } from './deps.js'
 import { holdEventLease } from './event-lease.js'
 
@@ -91,6 +92,12 @@ async function claimAndRun(
     return ctx.attempt >= Math.min(ctx.maxAttempts, error.retry?.attempts ?? ctx.maxAttempts)
   }
   try {
+    // Read per event, not cached with the AREA: a secret set or changed applies to the next event.
+    const secretNames = secretsReadBy(area)
+    const secrets =
+      secretNames.length > 0
+        ? await openUserSecrets(deps.db, deps.secrets, claimed.userId, secretNames)
+        : undefined
     const result = await deps.engine.runEvent({
       area,
       event: claimed.event,
@@ -99,6 +106,7 @@ async function claimAndRun(
       logger,
       signal: ctx.signal,
       fingerprint: (text) => deps.secrets.fingerprint(claimed.userId, text),
+      ...(secrets ? { secrets } : {}),
       failsForGood,
       attempt: ctx.attempt,
       ...(deps.graph ? { graph: deps.graph } : {}),

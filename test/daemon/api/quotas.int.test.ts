@@ -1,8 +1,8 @@
 /**
  * Per-user quotas (README, "Bad input and quotas"; src/daemon/config-limits.ts), each a 4xx that
  * names the limit and its setting and writes nothing: AREAs per user, the shortest polling
- * interval, log streams per user, documents per apply. And a large apply on the embedded
- * database (one connection) does not hold up another user's requests.
+ * interval, log streams per user, documents per apply, secrets per user. And a large apply on the
+ * embedded database (one connection) does not hold up another user's requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
@@ -17,6 +17,7 @@ const limits: LimitsSettings = {
   maxLogStreamsPerUser: 2,
   maxApplyDocuments: 5,
   maxRevisionsPerArea: 20,
+  maxSecretsPerUser: 2,
 }
 
 const namesOf = async (caller: Caller) =>
@@ -133,6 +134,20 @@ describe.each(drivers)('quotas (%s)', (driver) => {
       'payload_too_large',
     )
     expect(await namesOf(me)).toEqual([])
+  })
+
+  it('holds each user to AREA_MAX_SECRETS_PER_USER; a new value for one held is no new secret', async () => {
+    const me = await signUp(app)
+    const put = (name: string, value: string) => me.call('PUT', `/v1/secrets/${name}`, { value })
+    expect((await put('ONE', 'a')).statusCode).toBe(201)
+    expect((await put('TWO', 'b')).statusCode).toBe(201)
+    const third = expectProblem(await put('THREE', 'c'), 403, 'quota_exceeded')
+    expect(third.detail).toContain('limit per user (AREA_MAX_SECRETS_PER_USER)')
+    expect((await put('TWO', 'b2')).statusCode).toBe(200)
+    const names = (await me.call('GET', '/v1/secrets')).json().items.map((s: { name: string }) => s.name)
+    expect(names).toEqual(['ONE', 'TWO'])
+    // Another user has a quota of their own.
+    expect((await (await signUp(app)).call('PUT', '/v1/secrets/THREE', { value: 'c' })).statusCode).toBe(201)
   })
 
   it('opens at most AREA_MAX_LOG_STREAMS_PER_USER log streams per user, then 429', async () => {

@@ -31,11 +31,14 @@ export async function buildCopy(dir: string): Promise<string> {
   await Promise.all(
     [
       'package.json',
+      // What scripts/code-cache.mjs validates to write the cache, as in the checkout's build.
+      'areas.example.yaml',
       'bin/run.js',
       'scripts/oclif-manifest.mjs',
       'scripts/precompile-ajv.mjs',
       'scripts/bundle-offline.mjs',
       'scripts/daemon-packages.mjs',
+      'scripts/code-cache.mjs',
     ].map((file) => copyFile(join(repoRoot, file), join(dir, file))),
   )
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
@@ -47,5 +50,6 @@ export async function buildCopy(dir: string): Promise<string> {
   const metafile = join(dir, 'offline-bundle.meta.json')
   await run(process.execPath, [join(dir, 'scripts/bundle-offline.mjs'), '--metafile', metafile], { cwd: dir })
   await run(process.execPath, [join(dir, 'scripts/oclif-manifest.mjs')], { cwd: dir })
+  await run(process.execPath, [join(dir, 'scripts/code-cache.mjs')], { cwd: dir })
   return join(dir, 'bin/run.js')
 }

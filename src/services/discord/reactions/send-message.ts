@@ -12,13 +12,17 @@ const params = Type.Object(
   {
     webhook_url: Type.String({
       description:
-        'The channel webhook URL (Server Settings → Integrations → Webhooks); it is the credential, keep it in an environment variable',
+        'The channel webhook URL (Server Settings → Integrations → Webhooks); it is the credential: store it with `area secrets set DISCORD_WEBHOOK_URL` and write {{ secrets.DISCORD_WEBHOOK_URL }}, or keep it in an environment variable',
       format: 'uri',
       pattern: '^[hH][tT][tT][pP][sS]?://',
       // Secret: stored sealed, shown as <secret:…> (docs/architecture.md, "Secret params").
       writeOnly: true,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
-      examples: ['${DISCORD_WEBHOOK_URL}', 'https://discord.com/api/webhooks/123/abc'],
+      examples: [
+        '{{ secrets.DISCORD_WEBHOOK_URL }}',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
+        '${DISCORD_WEBHOOK_URL}',
+        'https://discord.com/api/webhooks/123/abc',
+      ],
     }),
     content: Type.Optional(
       Type.String({

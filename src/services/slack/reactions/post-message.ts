@@ -12,13 +12,13 @@ const params = Type.Object(
   {
     webhook_url: Type.String({
       description:
-        'The incoming-webhook URL of a Slack app (api.slack.com → Incoming Webhooks); it is the credential, keep it in an environment variable',
+        'The incoming-webhook URL of a Slack app (api.slack.com → Incoming Webhooks); it is the credential: store it with `area secrets set SLACK_WEBHOOK_URL` and write {{ secrets.SLACK_WEBHOOK_URL }}, or keep it in an environment variable',
       format: 'uri',
       pattern: '^[hH][tT][tT][pP][sS]?://',
       // Secret: stored sealed, shown as <secret:…> (docs/architecture.md, "Secret params").
       writeOnly: true,
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
-      examples: ['${SLACK_WEBHOOK_URL}'],
+      examples: ['{{ secrets.SLACK_WEBHOOK_URL }}', '${SLACK_WEBHOOK_URL}'],
     }),
     text: Type.Optional(
       Type.String({
