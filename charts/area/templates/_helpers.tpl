@@ -100,6 +100,10 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.config.quotas.maxLogStreamsPerUser | quote }}
 - name: AREA_MAX_APPLY_DOCUMENTS
   value: {{ .Values.config.quotas.maxApplyDocuments | quote }}
+- name: AREA_MAX_SECRETS_PER_USER
+  value: {{ .Values.config.quotas.maxSecretsPerUser | quote }}
+- name: AREA_MAX_REVISIONS_PER_AREA
+  value: {{ .Values.config.quotas.maxRevisionsPerArea | quote }}
 - name: AREA_WORKER_CONCURRENCY
   value: {{ .Values.worker.concurrency | quote }}
 - name: AREA_POLL_CONCURRENCY

@@ -74,6 +74,12 @@ export const respondParam = Type.Object(
     additionalProperties: false,
     description:
       'Answer the sender synchronously, for senders that read the answer (Slack slash commands, Twilio); default 202 {"hookLogId": …}',
+    examples: [
+      {
+        headers: { 'content-type': 'text/xml' },
+        body: '<Response><Message>Got {{ trigger.Body }}</Message></Response>',
+      },
+    ],
   },
 )
 

@@ -35,10 +35,12 @@ async function filesUnder(path: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
 }
 
-/** A hash of the names and contents of every input file. */
+/** A hash of the checkout's path and of the names and contents of every input file. */
 export async function sourcesHash(): Promise<string> {
   const files = (await Promise.all(inputs.map((i) => filesUnder(join(repoRoot, i))))).flat().sort()
-  const hash = createHash('sha256')
+  // The checkout is part of the key: a build links the node_modules of the checkout it was made
+  // from, and another checkout's tests must load their own packages.
+  const hash = createHash('sha256').update(repoRoot).update('\0')
   for (const file of files) {
     hash
       .update(relative(repoRoot, file))

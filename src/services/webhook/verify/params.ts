@@ -121,7 +121,8 @@ export const verifyParam = Type.Object(
       {
         if: { properties: { scheme: { const: 'hmac' } }, required: ['scheme'] },
         // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
-        then: { required: ['header'] },
+        // `properties` names it here too: Ajv's strict mode wants a required key defined beside it.
+        then: { properties: { header: { type: 'string' } }, required: ['header'] },
       },
     ],
     examples: [
