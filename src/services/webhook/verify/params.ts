@@ -120,8 +120,8 @@ export const verifyParam = Type.Object(
     allOf: [
       {
         if: { properties: { scheme: { const: 'hmac' } }, required: ['scheme'] },
-        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
         // `properties` names it here too: Ajv's strict mode wants a required key defined beside it.
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
         then: { properties: { header: { type: 'string' } }, required: ['header'] },
       },
     ],
