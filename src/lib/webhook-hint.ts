@@ -27,13 +27,18 @@ export function signedCurlExample(
  */
 export function signsAsStandardWebhooks(service: string, action: string, params: unknown): boolean {
   if (service !== 'webhook' || action !== 'received') return false
-  const verify = (params as { verify?: { scheme?: unknown } } | null | undefined)?.verify
-  return verify?.scheme === undefined || verify.scheme === 'standard'
+  const scheme = verifySchemeOf(params)
+  return scheme === undefined || scheme === 'standard'
+}
+
+/** `webhook.received`'s `verify.scheme` as the stored params hold it (undefined: the default). */
+function verifySchemeOf(params: unknown): unknown {
+  return (params as { verify?: { scheme?: unknown } } | null | undefined)?.verify?.scheme
 }
 
 /** What to tell about a webhook AREA whose sender signs its deliveries (no curl example fits). */
 export function senderSignsHint(service: string, params: unknown): string {
-  const scheme = (params as { verify?: { scheme?: unknown } } | null | undefined)?.verify?.scheme
+  const scheme = verifySchemeOf(params)
   if (service === 'github') return 'GitHub signs each delivery with this secret (X-Hub-Signature-256).'
   if (scheme === 'none') return 'Anyone who knows the URL may post to it (verify.scheme: none).'
   return `Deliveries are checked with verify.scheme ${String(scheme)}: the sender signs them.`
