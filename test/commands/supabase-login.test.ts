@@ -163,6 +163,9 @@ describe('area login --supabase (real binary, embedded server, fake Supabase Aut
       )
       expect(login.code, login.stderr).toBe(0)
       const first = await savedConfig(bea)
+      // Supabase's tokens carry whole seconds (iat, exp): a renewal in the login's second would
+      // give the very same token. Wait for the next second, as any real use of the CLI does.
+      await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 10))
 
       const whoami = await bea.json<{ user: { email: string } }>(['whoami'])
       expect(whoami.code, whoami.stderr).toBe(0)
