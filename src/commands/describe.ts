@@ -85,6 +85,7 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
         : []),
       field('Enabled', area.enabled ? 'yes' : 'no'),
       field('Revision', String(area.revision)),
+      ...(area.owner ? [field('Owner', area.owner)] : []),
       field('Action', `${area.service}.${area.action}`),
       ...(document.spec.action.when ? [field('When', document.spec.action.when)] : []),
       field('Trigger', `${t.type}${t.status ? ` (${t.status}${t.failure ? ', failing' : ''})` : ''}`),

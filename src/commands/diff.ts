@@ -5,6 +5,7 @@ import { inSchemaOrder, type Plan, planOf } from '../lib/area-diff.js'
 import { applyAreas, fileFlags, loadAreaDocuments } from '../lib/area-files.js'
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
+import { ownerFlags, ownershipRequest } from '../lib/owner-flags.js'
 import { planLines, planSummary } from '../lib/plan-output.js'
 import { requirePruneForSelector, selectorFlag } from '../lib/selector-flag.js'
 import { withSpinner } from '../lib/spinner.js'
@@ -56,16 +57,24 @@ export default class Diff extends ApiCommand<typeof Diff, DiffOutput> {
       default: false,
     }),
     selector: selectorFlag('With --prune: only AREAs whose labels match are deleted (e.g. team=infra).'),
+    ...ownerFlags,
   }
 
   async run(): Promise<DiffOutput> {
     requirePruneForSelector(this.flags)
+    const ownership = ownershipRequest(this.flags)
     const loaded = await loadAreaDocuments(this.flags.file, this.flags.recursive)
     const client = await this.client()
     const { prune, selector } = this.flags
     const answer = await withSpinner(
       'Asking the server for a plan…',
-      applyAreas(client, loaded, { dryRun: true, prune, labelSelector: selector, mode: 'apply' }),
+      applyAreas(client, loaded, {
+        dryRun: true,
+        prune,
+        labelSelector: selector,
+        mode: 'apply',
+        ...ownership,
+      }),
     )
     const results = answer.results.map((r) => ({
       ...r,

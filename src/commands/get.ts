@@ -41,6 +41,7 @@ const columns: Column[] = [
           .join(',') || '-',
       ),
   },
+  { header: 'OWNER', wide: true, cell: (a) => safe(a.owner ?? '-') },
   { header: 'LAST RUN', wide: true, cell: (a) => time(a.trigger.lastRunAt) },
   { header: 'UPDATED', cell: (a) => time(a.updatedAt) },
 ]
@@ -48,7 +49,7 @@ const columns: Column[] = [
 export default class Get extends ApiCommand<typeof Get, FoundAreas> {
   static override summary = 'List your AREAs, or show some by name.'
   static override description = helpText([
-    'A table by default; -o wide adds labels and last run; -o name prints area/<name> per line;',
+    'A table by default; -o wide adds labels, owner and last run; -o name prints area/<name> per line;',
     '-o yaml and -o json print the AREA documents exactly as `area export` does (apply accepts',
     'them). --json prints the API objects (an array, or one object for one name). -l keeps the',
     'AREAs whose labels match a selector (kubectl syntax: team=infra, env!=prod, tier in (a,b),',

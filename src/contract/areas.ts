@@ -66,6 +66,7 @@ const summaryProperties = {
   labels: Type.Record(Type.String(), Type.String()),
   enabled: Type.Boolean(),
   revision: Type.Integer(),
+  owner: Nullable(Type.String({ description: 'Who manages it (`apply --owner`); null: no owner' })),
   service: Type.String(),
   action: Type.String(),
   spec: AreaDocumentSchema,
@@ -113,6 +114,16 @@ export const BatchBody = Type.Object(
       }),
     ),
     mode: Type.Optional(ApplyMode),
+    owner: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Who manages these AREAs (a pipeline, a person): recorded on each AREA written; an AREA owned by another is refused, and prune deletes only AREAs of this owner',
+      }),
+    ),
+    takeOwnership: Type.Optional(
+      Type.Boolean({ description: 'Move AREAs owned by another owner to this one instead of refusing them' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -126,6 +137,12 @@ export const BatchAnswer = Type.Object({
       changes: Type.Array(Type.String()),
       before: Type.Optional(Type.Unknown({ description: 'Dry runs and updates: the stored document' })),
       after: Type.Optional(Type.Unknown({ description: 'Dry runs and updates: the document once applied' })),
+      owner: Type.Optional(
+        Type.Object(
+          { before: Nullable(Type.String()), after: Nullable(Type.String()) },
+          { description: 'When the apply changes who owns the AREA: the owner before and after' },
+        ),
+      ),
     }),
   ),
   pruned: Type.Array(Type.String()),

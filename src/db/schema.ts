@@ -157,6 +157,8 @@ export interface AreasTable {
   spec: Json
   spec_hash: string
   revision: Generated<number>
+  /** Who manages it (`apply --owner`), or null; see features/areas/ownership.ts. */
+  owner: Generated<string | null>
   created_at: DefaultedTimestamp
   updated_at: DefaultedTimestamp
 }

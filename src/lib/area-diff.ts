@@ -99,6 +99,8 @@ export function planOf(results: readonly ApplyBatchResult[]): Plan {
       action === 'update' && result.before !== undefined && result.after !== undefined
         ? documentChanges(inSchemaOrder(result.before), inSchemaOrder(result.after))
         : []
+    // Who owns it is the server's record, not part of the document: shown as its own path.
+    if (result.owner) paths.push({ path: 'owner', before: result.owner.before, after: result.owner.after })
     areas.push({ name: result.name, action, paths })
   }
   const count = (action: PlanAction) => areas.filter((a) => a.action === action).length

@@ -92,7 +92,14 @@ function locateServerIssues(error: unknown, areas: readonly ValidatedArea[]): un
 export function applyAreas(
   client: ApiClient,
   loaded: LoadedAreas,
-  request: { mode: 'apply' | 'create'; dryRun?: boolean; prune?: boolean; labelSelector?: string },
+  request: {
+    mode: 'apply' | 'create'
+    dryRun?: boolean
+    prune?: boolean
+    labelSelector?: string
+    owner?: string
+    takeOwnership?: boolean
+  },
 ): Promise<ApplyBatchAnswer> {
   return client
     .post<ApplyBatchAnswer>('/v1/areas/apply', { documents: loaded.documents, ...request })

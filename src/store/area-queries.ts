@@ -19,6 +19,8 @@ export interface AreaSummary {
   labels: Record<string, string>
   enabled: boolean
   revision: number
+  /** Who manages it (`apply --owner`), or null. */
+  owner: string | null
   /** The canonical document as applied: what `export` prints. */
   spec: JsonObject
   triggerType: TriggerType
@@ -88,6 +90,7 @@ function summaryQuery(db: Kysely<Database>, userId: string) {
       'a.labels',
       'a.enabled',
       'a.revision',
+      'a.owner',
       'a.spec',
       'a.created_at',
       'a.updated_at',
@@ -113,6 +116,7 @@ function toSummary(row: SummaryRow): AreaSummary {
     labels: (row.labels ?? {}) as Record<string, string>,
     enabled: row.enabled,
     revision: row.revision,
+    owner: row.owner,
     spec: row.spec as JsonObject,
     triggerType: row.trigger_type,
     trigger: row.hook_status

@@ -26,6 +26,8 @@ export interface ExistingArea {
   spec: JsonObject
   specHash: string
   revision: number
+  /** Who manages it (features/areas/ownership.ts), or null. */
+  owner: string | null
 }
 
 /** The user's AREA named `name`; `lock` holds its row until the transaction ends. */
@@ -37,12 +39,20 @@ export async function findAreaToApply(
 ): Promise<ExistingArea | undefined> {
   let query = db
     .selectFrom('areas')
-    .select(['id', 'spec', 'spec_hash', 'revision'])
+    .select(['id', 'spec', 'spec_hash', 'revision', 'owner'])
     .where('user_id', '=', userId)
     .where('name', '=', name)
   if (options.lock) query = query.forUpdate()
   const row = await query.executeTakeFirst()
-  return row && { id: row.id, spec: row.spec as JsonObject, specHash: row.spec_hash, revision: row.revision }
+  return (
+    row && {
+      id: row.id,
+      spec: row.spec as JsonObject,
+      specHash: row.spec_hash,
+      revision: row.revision,
+      owner: row.owner,
+    }
+  )
 }
 
 /** An AREA to write: the document, the row it replaces (if any) and the rows it points at. */
@@ -50,6 +60,8 @@ export interface AreaWrite {
   area: NormalizedArea
   existing: ExistingArea | undefined
   refs: References
+  /** The owner to record; undefined keeps the stored one. */
+  owner?: string | null
 }
 
 /** What writing needs besides the AREA. */
@@ -68,11 +80,12 @@ export async function writeArea(
   write: AreaWrite,
   context: WriteContext,
 ): Promise<{ id: string; revision: number }> {
-  const { area, existing, refs } = write
+  const { area, existing, refs, owner } = write
   const row = existing
     ? await trx
         .updateTable('areas')
         .set({
+          ...(owner === undefined ? {} : { owner }),
           description: area.description,
           labels: toJson(area.labels),
           enabled: area.enabled,
@@ -89,6 +102,7 @@ export async function writeArea(
         .values({
           user_id: context.userId,
           name: area.name,
+          owner: owner ?? null,
           description: area.description,
           labels: toJson(area.labels),
           enabled: area.enabled,
@@ -220,7 +234,12 @@ export async function findAreasNotNamed(
   db: Kysely<Database>,
   userId: string,
   keep: string[],
-  options: { lock: boolean; selector?: readonly LabelRequirement[] },
+  options: {
+    lock: boolean
+    selector?: readonly LabelRequirement[]
+    /** Only AREAs of this owner (null: only AREAs without one); features/areas/ownership.ts. */
+    owner: string | null
+  },
 ): Promise<{ id: string; name: string; spec: JsonObject }[]> {
   let query = db
     .selectFrom('areas')
@@ -228,6 +247,7 @@ export async function findAreasNotNamed(
     .where('user_id', '=', userId)
     .where('name', 'not in', keep)
     .where(labelsMatch('areas.labels', options.selector ?? []))
+    .where((eb) => (options.owner === null ? eb('owner', 'is', null) : eb('owner', '=', options.owner)))
     .orderBy('name')
   if (options.lock) query = query.forUpdate()
   const rows = await query.execute()

@@ -177,7 +177,7 @@ describe('plans, selectors, formats and batches (real binary)', { timeout: 600_0
     ])
     expect(table.stdout).toMatch(/^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +UPDATED\n/)
     expect(wide.stdout).toMatch(
-      /^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +LABELS +LAST RUN +UPDATED\n/,
+      /^NAME +ENABLED +ACTION +TRIGGER +STATUS +REACTIONS +LABELS +OWNER +LAST RUN +UPDATED\n/,
     )
     expect(wide.stdout).toMatch(
       /\na2 +yes +timer\.every +polling +waiting +1 +(team=infra,env=prod|env=prod,team=infra) +/,
@@ -191,6 +191,85 @@ describe('plans, selectors, formats and batches (real binary)', { timeout: 600_0
     // --json stays the API objects, for scripts.
     expect(apiJson.data.map((a) => a.name)).toEqual(['a1', 'a2', 'extra', 'plain'])
     expect(apiJson.data[0]?.spec.kind).toBe('Area')
+  })
+
+  it("owners: two pipelines sharing the account neither change nor prune each other's AREAs", async () => {
+    const infra = await me.write('owner-infra.yaml', docs(timerArea('own-i1'), timerArea('own-i2')))
+    const web = await me.write('owner-web.yaml', docs(timerArea('own-w1')))
+    const asInfra = (file: string, ...more: string[]) =>
+      me.area(['apply', '-f', file, '--owner', 'infra-ci', ...more])
+    expect((await asInfra(infra)).code).toBe(0)
+    // AREA_OWNER is the flag's variable, for a CI job.
+    const webApplied = await me.area(['apply', '-f', web], { env: { AREA_OWNER: 'web-ci' } })
+    expect(webApplied.code, webApplied.stderr).toBe(0)
+
+    // The web pipeline prunes: the infra AREAs and the AREAs without an owner are not its own.
+    const webPrune = await me.json<{ pruned: string[] }>(['apply', '-f', web, '--prune', '--yes'], {
+      env: { AREA_OWNER: 'web-ci' },
+    })
+    expect(webPrune.code).toBe(0)
+    expect(webPrune.data.pruned).toEqual([])
+    // Without an owner, --prune leaves every owned AREA alone (the others are in the plan).
+    const ownerless = await me.area(['diff', '-f', await me.write('owner-none.yaml', base.plain), '--prune'])
+    expect(ownerless.stdout).not.toMatch(/own-i\d \(delete\)/)
+    expect(ownerless.stdout).toContain('- a1 (delete)')
+
+    // Another owner's AREA is refused at its document, file:line, and nothing changes.
+    const clash = await me.write(
+      'owner-clash.yaml',
+      docs(timerArea('own-w9'), timerArea('own-i1', { interval: '7m' })),
+    )
+    const refused = await me.area(['apply', '-f', clash, '--owner', 'web-ci'])
+    expect(refused.code).toBe(3)
+    expect(refused.stderr).toContain('owner-clash.yaml:')
+    expect(refused.stderr).toContain(
+      '"own-i1" is owned by "infra-ci" and this apply\'s owner is "web-ci": apply it with --owner infra-ci, or add --take-ownership',
+    )
+    const noOwner = await me.area(['apply', '-f', clash])
+    expect(noOwner.code).toBe(3)
+    expect(noOwner.stderr).toContain('this apply declares no owner')
+    expect((await me.area(['get', 'own-w9'])).code).toBe(1)
+    // PUT /v1/areas/:name declares no owner either.
+    const token = JSON.parse(await readFile(join(me.configDir, 'config.json'), 'utf8')).token as string
+    const exported = await me.json<unknown[]>(['export', 'own-i1'])
+    const put = await fetch(`${daemon.url}/v1/areas/own-i1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(exported.data[0]),
+    })
+    expect(put.status).toBe(400)
+    expect(await put.text()).toContain('is owned by \\"infra-ci\\" and this apply declares no owner')
+
+    // The infra pipeline prunes its own only; the plan shows an ownership move as a path.
+    const infraShrunk = await me.write('owner-infra-1.yaml', docs(timerArea('own-i1')))
+    const infraPrune = await me.json<{ pruned: string[] }>([
+      'apply',
+      '-f',
+      infraShrunk,
+      '--prune',
+      '--yes',
+      '--owner',
+      'infra-ci',
+    ])
+    expect(infraPrune.data.pruned).toEqual(['own-i2'])
+    const move = await me.area(['diff', '-f', infraShrunk, '--owner', 'web-ci', '--take-ownership'])
+    expect(move.code).toBe(2)
+    expect(move.stdout).toContain('~ own-i1 (update)\n    owner\n      - "infra-ci"\n      + "web-ci"\n')
+    expect((await me.area(['apply', '-f', infraShrunk, '--owner', 'web-ci', '--take-ownership'])).code).toBe(
+      0,
+    )
+    const [described, wide, badName] = await Promise.all([
+      me.area(['describe', 'own-i1']),
+      me.area(['get', 'own-i1', 'own-w1', '-o', 'wide']),
+      me.area(['apply', '-f', web, '--owner', 'Web CI']),
+    ])
+    expect(described.stdout).toMatch(/^Owner: +web-ci$/m)
+    expect(wide.stdout).toMatch(/\nown-i1 .* web-ci /)
+    expect(badName.code).toBe(3)
+    expect(badName.stderr).toContain('--owner: "Web CI" is not an owner name')
+
+    const cleaned = await me.area(['delete', 'own-i1', 'own-w1', '--yes'])
+    expect(cleaned.code, cleaned.stderr).toBe(0)
   })
 
   it('several names: get, describe, disable, enable, delete; a missing one is reported, exit 1', async () => {

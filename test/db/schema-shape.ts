@@ -124,6 +124,7 @@ export const schemaShape: SchemaShape = {
     spec: 'json',
     spec_hash: 'not null',
     revision: 'not null',
+    owner: 'null',
     created_at: 'not null',
     updated_at: 'not null',
   },

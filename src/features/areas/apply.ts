@@ -26,6 +26,7 @@ import type { AreaDetails } from '../../store/area-queries.js'
 import { findAreasNotNamed, pruneAreas, type WriteContext, writeArea } from '../../store/areas.js'
 import { recordRevision } from '../../store/revisions.js'
 import type { FeatureContext } from '../context.js'
+import { type Ownership, ownerNameProblem } from './ownership.js'
 import { type ApplyOutcome, type AreaPlan, type PlanOptions, planArea } from './plan.js'
 import { checkAreaCount, checkDocumentCount, pollIntervalIssue } from './quotas.js'
 import { checkReactionCeiling, reactionCeilingIssues } from './reaction-ceiling.js'
@@ -54,6 +55,8 @@ export interface ApplyAreaInput {
   now?: Date
   /** Held to AREA_MAX_AREAS_PER_USER when given. */
   limits?: LimitsSettings
+  /** The apply's owner (ownership.ts); undefined keeps the stored owner, unchecked. */
+  ownership?: Ownership
 }
 
 export interface ApplyAreaResult {
@@ -72,6 +75,7 @@ export async function applyArea(ctx: ApplyContext, input: ApplyAreaInput): Promi
       mode: input.mode,
       lock: true,
       secretParams: ctx,
+      ownership: input.ownership,
     })
     if (input.limits && plan.outcome === 'created') {
       await checkAreaCount(trx, input.userId, { created: 1, deleted: 0 }, input.limits, { lock: true })
@@ -106,7 +110,14 @@ export async function applyDocument(
   const tooOften = pollIntervalIssue(area, ctx.registry, ctx.config.limits)
   if (tooOften) throw new ValidationError([tooOften])
   checkReactionCeiling(area, ctx.registry, ctx.config.tenancy?.reactionTimeoutSeconds)
-  const result = await applyArea(ctx, { userId, area, mode: options.mode, limits: ctx.config.limits })
+  // One document by name declares no owner: an AREA that has one is refused (ownership.ts).
+  const result = await applyArea(ctx, {
+    userId,
+    area,
+    mode: options.mode,
+    limits: ctx.config.limits,
+    ownership: { owner: null, take: false },
+  })
   return {
     outcome: result.outcome,
     changes: result.changes,
@@ -124,6 +135,8 @@ export interface BatchResult {
   before?: JsonObject
   /** Dry runs, and updates: the canonical document after the apply (absent when deleted). */
   after?: JsonObject
+  /** When the owner changes (ownership.ts): before and after. */
+  owner?: { before: string | null; after: string | null }
 }
 
 export interface BatchAnswer {
@@ -142,6 +155,10 @@ export interface ApplyDocumentsInput {
   dryRun: boolean
   /** With prune: only AREAs matching this selector (kubectl syntax) are deleted. */
   labelSelector?: string
+  /** Who manages these AREAs (ownership.ts): recorded on them, and prune keeps to them. */
+  owner?: string
+  /** Move AREAs owned by someone else to `owner` instead of refusing them. */
+  takeOwnership?: boolean
 }
 
 export async function applyDocuments(
@@ -150,8 +167,10 @@ export async function applyDocuments(
 ): Promise<BatchAnswer> {
   const { limits } = ctx.config
   checkDocumentCount(input.documents.length, limits)
-  // A bad selector is the first thing said, whatever else is wrong (planSet parses it again).
+  // A bad selector or owner is the first thing said, whatever else is wrong (planSet parses it again).
   selectorOf(input.labelSelector, '/labelSelector')
+  const badOwner = input.owner === undefined ? undefined : ownerNameProblem(input.owner)
+  if (badOwner) throw new ValidationError([{ path: '/owner', message: badOwner }])
   const areas = await normalizeAll(input.documents, ctx.registry, limits)
   const ceiling = ctx.config.tenancy?.reactionTimeoutSeconds
   const overCeiling = areas.flatMap((area, i) =>
@@ -197,11 +216,26 @@ async function planSet(
     mode: input.mode,
     lock: options.lock,
     secretParams: ctx,
+    ownership: ownershipOf(input),
   })
+  const doomed = input.prune ? await findDoomed(db, input, areas, options.lock) : []
+  return { plans, doomed }
+}
+
+function ownershipOf(input: ApplyDocumentsInput): Ownership {
+  return { owner: input.owner ?? null, take: input.takeOwnership ?? false }
+}
+
+/** What `prune` deletes: the user's AREAs not in the set, matching the selector, of the same owner. */
+function findDoomed(
+  db: Kysely<Database>,
+  input: ApplyDocumentsInput,
+  areas: NormalizedArea[],
+  lock: boolean,
+) {
   const names = areas.map((a) => a.name)
   const selector = selectorOf(input.labelSelector, '/labelSelector')
-  const doomed = input.prune ? await findAreasNotNamed(db, input.userId, names, { ...options, selector }) : []
-  return { plans, doomed }
+  return findAreasNotNamed(db, input.userId, names, { lock, selector, owner: input.owner ?? null })
 }
 
 function countChange(set: PlannedSet): { created: number; deleted: number } {
@@ -217,6 +251,7 @@ function dryRunAnswer(ctx: ApplyContext, userId: string, { plans, doomed }: Plan
         changes: plan.changes,
         ...(plan.existing ? { before: shownDocument(ctx, userId, plan.existing.spec) } : {}),
         after: plan.area.document as unknown as JsonObject,
+        ...ownerChange(plan),
       })),
       ...doomed.map((d) => ({
         name: d.name,
@@ -247,12 +282,24 @@ async function writeSet(
             after: plan.area.document as unknown as JsonObject,
           }
         : {}
-    results.push({ name: written.name, outcome: written.outcome, changes: written.changes, ...documents })
+    results.push({
+      name: written.name,
+      outcome: written.outcome,
+      changes: written.changes,
+      ...documents,
+      ...ownerChange(plan),
+    })
   }
   await pruneAreas(trx, userId, doomed)
   const pruned = doomed.map((d) => d.name)
   for (const name of pruned) results.push({ name, outcome: 'deleted', changes: [] })
   return { results, pruned }
+}
+
+/** `owner` for a result whose plan moves the AREA to another owner (or to none). */
+function ownerChange(plan: AreaPlan): Pick<BatchResult, 'owner'> {
+  if (!plan.existing || plan.owner === undefined || plan.owner === plan.existing.owner) return {}
+  return { owner: { before: plan.existing.owner, after: plan.owner } }
 }
 
 /**
@@ -277,7 +324,7 @@ async function applyInChunks(
         trx,
         input.userId,
         chunk,
-        { mode: input.mode, lock: true, secretParams: ctx },
+        { mode: input.mode, lock: true, secretParams: ctx, ownership: ownershipOf(input) },
         start,
       )
       const created = plans.filter((p) => p.outcome === 'created').length
@@ -291,9 +338,7 @@ async function applyInChunks(
   }
   if (whole.doomed.length === 0) return { results, pruned: [] }
   const pruned = await db.transaction().execute(async (trx) => {
-    const names = areas.map((a) => a.name)
-    const selector = selectorOf(input.labelSelector, '/labelSelector')
-    const doomed = await findAreasNotNamed(trx, input.userId, names, { lock: true, selector })
+    const doomed = await findDoomed(trx, input, areas, true)
     return writeSet(trx, ctx, input.userId, { plans: [], doomed })
   })
   return { results: [...results, ...pruned.results], pruned: pruned.pruned }

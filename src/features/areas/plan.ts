@@ -17,13 +17,14 @@ import {
 } from '../../store/area-references.js'
 import { type AreaWrite, findAreaToApply } from '../../store/areas.js'
 import { AreaExistsError } from '../../store/errors.js'
+import { type Ownership, ownerAfter, ownershipIssue } from './ownership.js'
 import { protectSecrets, type SecretParamsContext } from './secret-params.js'
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged'
 
 export interface AreaPlan extends AreaWrite {
   outcome: ApplyOutcome
-  /** Top-level parts that change: description, labels, enabled, trigger, action, reactions, on_failure. */
+  /** Top-level parts that change: description, labels, enabled, trigger, action, reactions, on_failure, owner. */
   changes: string[]
 }
 
@@ -34,6 +35,8 @@ export interface PlanOptions {
   lock: boolean
   /** To resolve and redact secret params (secret-params.ts). */
   secretParams: SecretParamsContext
+  /** The apply's owner (ownership.ts); without it the stored owner is kept and not checked. */
+  ownership?: Ownership
 }
 
 export async function planArea(
@@ -44,12 +47,18 @@ export async function planArea(
 ): Promise<AreaPlan> {
   const existing = await findAreaToApply(db, userId, input.name, { lock: options.lock })
   if (existing && options.mode === 'create') throw new AreaExistsError(input.name)
+  const { ownership } = options
+  const refused = existing && ownership && ownershipIssue(input.name, existing.owner, ownership)
+  if (refused) throw new ValidationError([refused])
   // From here on the document shows secrets redacted, and so does its hash (what is compared).
   const area = await protectSecrets(db, options.secretParams, userId, input, existing?.id)
   const refs = await resolveReferences(db, userId, area)
-  if (!existing) return { area, outcome: 'created', changes: [], existing, refs }
-  if (existing.specHash === area.specHash) return { area, outcome: 'unchanged', changes: [], existing, refs }
-  return { area, outcome: 'updated', changes: changedParts(existing.spec, area), existing, refs }
+  if (!existing)
+    return { area, outcome: 'created', changes: [], existing, refs, owner: ownership?.owner ?? null }
+  const owner = ownerAfter(existing.owner, ownership)
+  const changes = [...changedParts(existing.spec, area), ...(owner === existing.owner ? [] : ['owner'])]
+  const outcome = changes.length === 0 && existing.specHash === area.specHash ? 'unchanged' : 'updated'
+  return { area, outcome, changes, existing, refs, owner }
 }
 
 /** Catalog ids and the user's connections; unknown names are validation errors. */

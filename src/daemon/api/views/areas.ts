@@ -24,6 +24,7 @@ function summaryFields(area: AreaSummary) {
     labels: area.labels,
     enabled: area.enabled,
     revision: area.revision,
+    owner: area.owner,
     service: area.service,
     action: area.action,
     spec: area.spec as unknown as AreaDocument,

@@ -117,7 +117,7 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const { documents, prune = false, dryRun = false, mode = 'apply', labelSelector } = request.body
+      const { documents, prune = false, dryRun = false, mode = 'apply', labelSelector, owner } = request.body
       const answer = await applyDocuments(ctx, {
         userId: authOf(request).userId,
         documents,
@@ -125,6 +125,8 @@ export const areaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         dryRun,
         mode,
         labelSelector,
+        owner,
+        takeOwnership: request.body.takeOwnership,
       })
       return { dryRun, ...answer }
     },
