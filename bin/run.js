@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `area --version` answers before oclif loads: it is typed to check an install, and should take
 // no longer than starting node. The line is oclif's own (config.userAgent), as `area version` prints.
-import { readFileSync, writeFileSync } from 'node:fs'
-import { createRequire, Module } from 'node:module'
-import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import vm from 'node:vm'
+// Built-ins through process.getBuiltinModule, not `import`: an ESM import of node:fs builds a
+// facade that reads every export, which loads fs streams and half of node:stream for nothing.
+const { readFileSync, writeFileSync } = process.getBuiltinModule('node:fs')
+const { createRequire, Module } = process.getBuiltinModule('node:module')
+const { dirname } = process.getBuiltinModule('node:path')
+const { fileURLToPath } = process.getBuiltinModule('node:url')
+const vm = process.getBuiltinModule('node:vm')
 
 const command = process.argv[2]
 if (command === '--version' && process.argv.length === 3) {
@@ -18,11 +20,15 @@ if (command === '--version' && process.argv.length === 3) {
   const { execute } = loadOfflineBundle()
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   const commands = { strategy: 'explicit', target: './dist/offline-bundle.cjs', identifier: 'COMMANDS' }
+  // No plugins: the offline commands are the package's own, and looking for user plugins (a
+  // package.json under ~/.local/share/area) or loading autocomplete's costs start-up for nothing.
   await execute({
     dir: import.meta.url,
     loadOptions: {
       root: fileURLToPath(new URL('..', import.meta.url)),
-      pjson: { ...pjson, oclif: { ...pjson.oclif, commands } },
+      pjson: { ...pjson, oclif: { ...pjson.oclif, commands, plugins: [] } },
+      userPlugins: false,
+      devPlugins: false,
     },
   })
 } else {

@@ -38,6 +38,10 @@ const liquid = new Liquid({
   parseLimit: 100_000,
   renderLimit: 1_000,
   memoryLimit: 10_000_000,
+  // One locale for every server, so `date` renders alike wherever a worker runs; given here, it
+  // also spares LiquidJS the Intl.DateTimeFormat it would build at load to read the system's
+  // (a third of `area validate`'s start-up; docs/architecture.md, "CLI start-up").
+  locale: 'en-US',
   // Objects interpolated into text come out as JSON rather than "[object Object]".
   outputEscape: (value: unknown) =>
     value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value ?? ''),
