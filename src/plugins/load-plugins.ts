@@ -1,0 +1,74 @@
+/**
+ * Imports the plugins AREA_PLUGINS names and checks what they declare (docs/architecture.md,
+ * "Service plugins"). A plugin is an ES module whose default export is a service (defineService)
+ * or an array of them. Its `import … from 'area/sdk'` is answered with this build's SDK by a
+ * resolve hook (node:module register), so a plugin folder needs no copy of area installed and
+ * always runs against the API of the server that loads it. Only imported when plugins are
+ * configured: the hook's thread and the imports cost nothing otherwise.
+ */
+import { register } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import type { ServiceDefinition } from '../engine/define.js'
+import { sdkUrl } from '../sdk-location.js'
+import { checkServiceDeclaration } from './check-service.js'
+import { PLUGINS_ENV } from './plugin-specs.js'
+import { PluginError, resolvePlugin } from './resolve-plugin.js'
+
+export interface LoadedPlugin {
+  /** As AREA_PLUGINS names it. */
+  spec: string
+  /** The module imported. */
+  file: string
+  services: ServiceDefinition[]
+}
+
+// A data: URL rather than a file: the same text works from dist/ and from the offline bundle.
+const hook = `let sdk
+export function initialize(data) { sdk = data.sdk }
+export async function resolve(specifier, context, next) {
+  return next(specifier === 'area/sdk' ? sdk : specifier, context)
+}`
+
+let hookRegistered = false
+
+function registerSdkHook(): void {
+  if (hookRegistered) return
+  hookRegistered = true
+  register(`data:text/javascript,${encodeURIComponent(hook)}`, { data: { sdk: sdkUrl() } })
+}
+
+export async function loadPlugins(specs: readonly string[], cwd: string): Promise<LoadedPlugin[]> {
+  registerSdkHook()
+  const loaded: LoadedPlugin[] = []
+  for (const spec of specs) {
+    const file = resolvePlugin(spec, cwd)
+    let module: { default?: unknown }
+    try {
+      module = (await import(pathToFileURL(file).href)) as { default?: unknown }
+    } catch (error) {
+      throw new PluginError(
+        `plugin "${spec}" (${file}) failed to load: ${(error as Error)?.message ?? String(error)}; fix the module, or remove it from ${PLUGINS_ENV}`,
+        { cause: error },
+      )
+    }
+    const exported = module.default
+    if (exported === undefined) {
+      throw new PluginError(
+        `plugin "${spec}" (${file}) has no default export: export default defineService({…}) (or an array of services)`,
+      )
+    }
+    const services = (Array.isArray(exported) ? exported : [exported]) as unknown[]
+    services.forEach((service, i) => {
+      const issues = checkServiceDeclaration(service)
+      if (issues.length === 0) return
+      const id = (service as { id?: unknown } | null)?.id
+      const which = typeof id === 'string' ? `service "${id}"` : `service #${i + 1}`
+      const lines = issues.map((issue) => `  - ${issue.path || '(the service)'}: ${issue.message}`)
+      throw new PluginError(
+        `plugin "${spec}" (${file}) declares an invalid ${which}:\n${lines.join('\n')}\nfix the declaration, or remove the plugin from ${PLUGINS_ENV}`,
+      )
+    })
+    loaded.push({ spec, file, services: services as ServiceDefinition[] })
+  }
+  return loaded
+}
