@@ -36,8 +36,8 @@ export function checkServiceDeclaration(value: unknown): DeclarationIssue[] {
   if (value.settings !== undefined) checkSettings(value.settings, add)
   const actions = listOf(value, 'actions', add)
   const reactions = listOf(value, 'reactions', add)
-  for (const [i, action] of actions.entries()) checkAction(action, `actions[${i}]`, add)
-  for (const [i, reaction] of reactions.entries()) checkReaction(reaction, `reactions[${i}]`, add)
+  for (const [i, action] of actions) checkAction(action, `actions[${i}]`, add)
+  for (const [i, reaction] of reactions) checkReaction(reaction, `reactions[${i}]`, add)
   if (actions.length === 0 && reactions.length === 0 && issues.length === 0)
     add('actions', 'the service declares no action and no reaction')
   duplicates(actions, 'actions', add)
@@ -85,19 +85,18 @@ function checkSettings(settings: unknown, add: Add) {
   }
 }
 
-function listOf(value: Rec, key: string, add: Add): Rec[] {
+/** The list's objects with their indexes as declared (a non-object is an issue of its own). */
+function listOf(value: Rec, key: string, add: Add): [number, Rec][] {
   const list = value[key]
   if (!Array.isArray(list)) {
     add(key, 'must be an array (empty when there is none)')
     return []
   }
-  return list.filter((item, i) => {
-    if (isRecord(item)) return true
-    add(
-      `${key}[${i}]`,
-      `must be an object (the value define${key === 'actions' ? 'Action' : 'Reaction'} returns)`,
-    )
-    return false
+  const kind = key === 'actions' ? 'Action' : 'Reaction'
+  return list.flatMap((item, i): [number, Rec][] => {
+    if (isRecord(item)) return [[i, item]]
+    add(`${key}[${i}]`, `must be an object (the value define${kind} returns)`)
+    return []
   })
 }
 
@@ -164,12 +163,12 @@ function checkExample(def: Rec, schemaKey: string, exampleKey: string, base: str
     )
 }
 
-function duplicates(list: Rec[], key: string, add: Add) {
+function duplicates(list: [number, Rec][], key: string, add: Add) {
   const seen = new Set<unknown>()
-  list.forEach((item, i) => {
+  for (const [i, item] of list) {
     if (seen.has(item.id)) add(`${key}[${i}].id`, `"${String(item.id)}" is declared twice`)
     seen.add(item.id)
-  })
+  }
 }
 
 function isObjectSchema(value: unknown): value is Rec & { properties: Rec } {

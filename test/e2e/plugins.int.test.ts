@@ -62,8 +62,9 @@ describe.each([
       if (request.method === 'POST') return { status: 201, body: { room: request.path.slice(1) } }
       return undefined
     }
-    ;[api] = (await topology.start(...roles)) as DaemonProcess[]
-    user = await signup(api!.url, `plugins-${embedded ? 'e' : 'p'}@example.test`)
+    const started = await topology.start(...roles)
+    api = started[0] as DaemonProcess
+    user = await signup(api.url, `plugins-${embedded ? 'e' : 'p'}@example.test`)
   }, 180_000)
 
   afterAll(async () => {
