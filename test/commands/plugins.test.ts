@@ -6,7 +6,7 @@
  * and loads. The server's side is test/e2e/plugins.int.test.ts.
  */
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
@@ -57,6 +57,25 @@ describe('a plugin in the offline commands', () => {
     expect(described.stdout).toContain('Reaction forge.post')
     const services = JSON.parse(schema.stdout).properties.spec.properties.action.properties.service
     expect(JSON.stringify(services)).toContain('"forge"')
+  })
+
+  it('runs a plugin AREA in `area test`: its trigger() decides, its example event and output stand in', async () => {
+    const file = join(dir, 'forge.yaml')
+    const other = areaFile('forge', 'push', 'post')
+      .replace('plugin-area', 'dev-only')
+      .replace('branch: main', 'branch: dev')
+    await writeFile(file, `${areaFile('forge', 'push', 'post')}---\n${other}`)
+    const tested = await runCli(['test', '-f', file, '--json'], { env: { AREA_PLUGINS: forge } })
+    expect(tested.code, tested.stderr).toBe(0)
+    const { cases } = JSON.parse(tested.stdout) as {
+      cases: { area: string; run: { status: string; reason?: string; reactions: { params: unknown }[] } }[]
+    }
+    const byArea = Object.fromEntries(cases.map((c) => [c.area, c.run]))
+    expect(byArea['plugin-area']?.reactions[0]?.params).toMatchObject({ text: 'pushed Fix the build' })
+    expect(byArea['dev-only']).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('a push to main, not dev'),
+    })
   })
 })
 
