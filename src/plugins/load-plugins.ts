@@ -7,7 +7,7 @@
  * configured: the hook's thread and the imports cost nothing otherwise.
  */
 import { register } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServiceDefinition } from '../engine/define.js'
 import { sdkUrl } from '../sdk-location.js'
 import { checkServiceDeclaration } from './check-service.js'
@@ -46,8 +46,15 @@ export async function loadPlugins(specs: readonly string[], cwd: string): Promis
     try {
       module = (await import(pathToFileURL(file).href)) as { default?: unknown }
     } catch (error) {
+      const where = locationOf(error)
+      // Node 20 keeps an ES module's syntax error position out of the stack; node --check prints it.
+      const at = where
+        ? ` (at ${where})`
+        : error instanceof SyntaxError
+          ? ` (\`node --check ${file}\` shows where)`
+          : ''
       throw new PluginError(
-        `plugin "${spec}" (${file}) failed to load: ${(error as Error)?.message ?? String(error)}; fix the module, or remove it from ${PLUGINS_ENV}`,
+        `plugin "${spec}" (${file}) failed to load: ${(error as Error)?.message ?? String(error)}${at}; fix the module, or remove it from ${PLUGINS_ENV}`,
         { cause: error },
       )
     }
@@ -71,4 +78,15 @@ export async function loadPlugins(specs: readonly string[], cwd: string): Promis
     loaded.push({ spec, file, services: services as ServiceDefinition[] })
   }
   return loaded
+}
+
+/**
+ * Where in the plugin's files the import failed: the first file:line[:column] of the stack (a
+ * syntax error's stack starts with it, a thrown error's first frame has it), as a path.
+ */
+function locationOf(error: unknown): string | undefined {
+  const stack = (error as Error | undefined)?.stack ?? ''
+  const match = /(file:\/\/[^\s)]+?):(\d+)(?::(\d+))?(?=[\s)]|$)/m.exec(stack)
+  if (!match?.[1]) return undefined
+  return `${fileURLToPath(match[1])}:${match[2]}${match[3] ? `:${match[3]}` : ''}`
 }

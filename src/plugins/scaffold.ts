@@ -225,7 +225,7 @@ test('an answer of 404 is an error that names the call', async () => {
 
 const readme = (id: string, title: string) => `# ${title}: an area service plugin
 
-A service for [area](https://github.com/), written with the SDK the built-in services use
+A service for area, written with the SDK the built-in services use
 (\`area/sdk\`). It declares:
 
 - the action \`${id}.new_item\` (polling): fires once for each new item of a JSON array at a URL;

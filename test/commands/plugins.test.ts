@@ -84,7 +84,7 @@ describe('a bad plugin stops validate and serve, naming it', () => {
     [
       'throws at import',
       './test/fixtures/plugins/throws',
-      /plugin ".\/test\/fixtures\/plugins\/throws" .* failed to load: FORGE_API_KEY is not set; fix the module, or remove it from AREA_PLUGINS/,
+      /plugin ".\/test\/fixtures\/plugins\/throws" .* failed to load: FORGE_API_KEY is not set \(at .*throws\/index\.js:4:7\); fix the module, or remove it from AREA_PLUGINS/,
     ],
     [
       'declares an invalid service',
