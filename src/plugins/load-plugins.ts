@@ -1,15 +1,16 @@
 /**
  * Imports the plugins AREA_PLUGINS names and checks what they declare (docs/architecture.md,
  * "Service plugins"). A plugin is an ES module whose default export is a service (defineService)
- * or an array of them. Its `import … from 'area/sdk'` is answered with this build's SDK by a
- * resolve hook (node:module register), so a plugin folder needs no copy of area installed and
- * always runs against the API of the server that loads it. Only imported when plugins are
- * configured: the hook's thread and the imports cost nothing otherwise.
+ * or an array of them. Its `import … from 'area/sdk'` is answered with the SDK this process runs
+ * already, by a resolve hook (node:module register) pointing at a module that re-exports it: a
+ * plugin folder needs no copy of area installed, costs no second copy of the SDK's modules, and
+ * its errors are the classes the worker tells apart with `instanceof`. Only imported when plugins
+ * are configured: the hook's thread and the imports cost nothing otherwise.
  */
 import { register } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServiceDefinition } from '../engine/define.js'
-import { sdkUrl } from '../sdk-location.js'
+import * as sdk from '../sdk.js'
 import { checkServiceDeclaration } from './check-service.js'
 import { PLUGINS_ENV } from './plugin-specs.js'
 import { PluginError, resolvePlugin } from './resolve-plugin.js'
@@ -22,7 +23,16 @@ export interface LoadedPlugin {
   services: ServiceDefinition[]
 }
 
-// A data: URL rather than a file: the same text works from dist/ and from the offline bundle.
+const sdkKey = 'area.sdk'
+
+/** A module whose exports are the running SDK's, read from where registerSdkHook put them. */
+function sdkModuleUrl(): string {
+  const names = Object.keys(sdk).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name))
+  const source = `export const { ${names.join(', ')} } = globalThis[Symbol.for(${JSON.stringify(sdkKey)})]`
+  return `data:text/javascript,${encodeURIComponent(source)}`
+}
+
+// data: URLs rather than files: the same text works from dist/ and from the offline bundle.
 const hook = `let sdk
 export function initialize(data) { sdk = data.sdk }
 export async function resolve(specifier, context, next) {
@@ -34,7 +44,8 @@ let hookRegistered = false
 function registerSdkHook(): void {
   if (hookRegistered) return
   hookRegistered = true
-  register(`data:text/javascript,${encodeURIComponent(hook)}`, { data: { sdk: sdkUrl() } })
+  ;(globalThis as Record<symbol, unknown>)[Symbol.for(sdkKey)] = sdk
+  register(`data:text/javascript,${encodeURIComponent(hook)}`, { data: { sdk: sdkModuleUrl() } })
 }
 
 export async function loadPlugins(specs: readonly string[], cwd: string): Promise<LoadedPlugin[]> {
