@@ -6,7 +6,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # Install scripts are not needed: native packages ship prebuilt binaries as optional dependencies.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.sdk.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 

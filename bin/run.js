@@ -46,6 +46,11 @@ if (command === '--version' && process.argv.length === 3) {
 function loadOfflineBundle() {
   const file = fileURLToPath(new URL('../dist/offline-bundle.cjs', import.meta.url))
   const cacheFile = `${file}.v8cache`
+  // Plugins (AREA_PLUGINS) are ES modules the bundle import()s, and Node 20 drops a script's
+  // dynamic import callback when it is compiled from a code cache ("A dynamic import callback was
+  // not specified"): with plugins, the bundle is required as any CommonJS module instead
+  // (docs/architecture.md, "Service plugins").
+  if (process.env.AREA_PLUGINS) return createRequire(import.meta.url)(file)
   let cachedData
   try {
     cachedData = readFileSync(cacheFile)

@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises'
 import { Flags } from '@oclif/core'
-import { createRegistry } from '../engine/registry.js'
 import { BaseCommand, CliError, jsonText } from '../lib/base-command.js'
 import { helpText } from '../lib/help-text.js'
-import { builtinServices } from '../services/index.js'
+import { serviceRegistry } from '../plugins/service-registry.js'
 import { areaJsonSchema } from '../spec/json-schema.js'
 
 /** With --output, what was written; else the schema itself, which is JSON already. */
@@ -50,7 +49,7 @@ export default class Schema extends BaseCommand<typeof Schema, SchemaOutput> {
   }
 
   async run(): Promise<SchemaOutput> {
-    const schema = areaJsonSchema(createRegistry(builtinServices))
+    const schema = areaJsonSchema(await serviceRegistry())
     const output = this.flags.output
     // On stdout the schema is the document, --json or not.
     if (!output) return schema

@@ -3,6 +3,7 @@ import { loadDaemonConfig, openDaemonWhenReachable, type Role, roles, startRoles
 import { BaseCommand, CliError } from '../lib/base-command.js'
 import { ExitCode } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
+import { serviceRegistry } from '../plugins/service-registry.js'
 
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Run the daemon: the API (with webhooks), the scheduler and the worker.'
@@ -17,7 +18,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
       'Configuration comes from the environment: DATABASE_URL, REDIS_URL, AREA_PUBLIC_URL (base of',
       'webhook URLs), AREA_ENCRYPTION_KEY (32 random bytes in base64), PORT, LOG_LEVEL,',
       'AREA_WORKER_CONCURRENCY, AREA_LOG_RETENTION_DAYS, AREA_SIGNUP, AREA_START_TIMEOUT (seconds to',
-      'wait for Postgres and Redis at start, 120). SIGTERM or SIGINT stops it gracefully.',
+      'wait for Postgres and Redis at start, 120), AREA_PLUGINS (service plugins to load, comma-separated).',
+      'SIGTERM or SIGINT stops it gracefully.',
     ],
   )
 
@@ -63,8 +65,10 @@ export default class Serve extends BaseCommand<typeof Serve> {
       roles: requested,
       ...(this.flags.port === undefined ? {} : { port: this.flags.port }),
     })
+    // Plugins first: a broken one stops the start at once, before any wait for Postgres or Redis.
+    const registry = await serviceRegistry(config.plugins)
     // Postgres or Redis not up yet: wait (AREA_START_TIMEOUT) rather than exit.
-    const ctx = await openDaemonWhenReachable(config)
+    const ctx = await openDaemonWhenReachable(config, { registry })
     const daemon = await startRoles(ctx)
     await new Promise<void>((resolve) => {
       let stopping = false

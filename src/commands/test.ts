@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
-import { createRegistry } from '../engine/registry.js'
 import { BaseCommand, CliError } from '../lib/base-command.js'
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
-import { builtinServices } from '../services/index.js'
+import { serviceRegistry } from '../plugins/service-registry.js'
 import { junitXml } from '../testing/junit.js'
 import { renderSuite } from '../testing/report-text.js'
 import { runSuite, type SuiteResult } from '../testing/suite.js'
@@ -94,7 +93,7 @@ export default class Test extends BaseCommand<typeof Test, SuiteResult> {
         env: process.env,
         ...(this.flags.event ? { eventFile: this.flags.event } : {}),
       },
-      createRegistry(builtinServices),
+      await serviceRegistry(),
     )
     if (this.flags.junit) {
       try {

@@ -11,6 +11,7 @@ import { parseEncryptionKey } from '../secrets/secret-box.js'
 import { type DatabaseSettings, readDatabaseSettings } from './config-database.js'
 import { type LimitsSettings, readLimitsSettings } from './config-limits.js'
 import { isServerMode, type NetworkSettings, readNetworkSettings } from './config-network.js'
+import { readPluginSpecs } from './config-plugins.js'
 import { type PollingSettings, readPollingSettings } from './config-polling.js'
 import { readSigninSettings, type SigninSettings } from './config-signin.js'
 import { readStartupSettings, type StartupSettings } from './config-startup.js'
@@ -72,6 +73,8 @@ export interface DaemonConfig {
   signin: SigninSettings
   /** Template budgets, the reaction ceiling and each user's share of the workers. */
   tenancy: TenancySettings
+  /** AREA_PLUGINS: service plugins loaded beside the built-ins (src/plugins/). */
+  plugins: string[]
 }
 
 export interface SupabaseSettings {
@@ -151,6 +154,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     network: readNetworkSettings(env, problems),
     signin: readSigninSettings(env, problems),
     tenancy: readTenancySettings(env, problems),
+    plugins: readPluginSpecs(env),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

@@ -5,11 +5,11 @@
 
 import { migrate } from '../db/migrate.js'
 import { openStore, type Store } from '../db/open.js'
-import { createRegistry, type Registry } from '../engine/registry.js'
+import type { Registry } from '../engine/registry.js'
 import { createEngine, type Engine } from '../engine/run.js'
 import { setDefaultAddressPolicy } from '../net/address-guard.js'
+import { serviceRegistry } from '../plugins/service-registry.js'
 import { createSecretBox, type SecretBox } from '../secrets/secret-box.js'
-import { builtinServices } from '../services/index.js'
 import { syncCatalog } from '../store/catalog.js'
 import type { DaemonConfig } from './config.js'
 import type { DatabaseSettings } from './config-database.js'
@@ -84,7 +84,7 @@ export async function openDaemonContext(
     if (config.databaseUrl) logDatabaseMode(logger, database)
     const { applied } = await runMigrations({ databaseUrl: database.directUrl, store })
     if (applied.length) logger.info({ applied }, 'applied database migrations')
-    const registry = options.registry ?? createRegistry(builtinServices)
+    const registry = options.registry ?? (await serviceRegistry(config.plugins))
     await syncCatalog(store.db, registry)
     const queue = createQueue({
       redisUrl: config.redisUrl,

@@ -5,8 +5,7 @@
  * they are put back at the file and line of that document.
  */
 import { Flags } from '@oclif/core'
-import { createRegistry } from '../engine/registry.js'
-import { builtinServices } from '../services/index.js'
+import { serviceRegistry } from '../plugins/service-registry.js'
 import type { AreaDocument } from '../spec/document.js'
 import { formatIssue, formatWarning } from '../spec/file-issue.js'
 import { STDIN } from '../spec/read-sources.js'
@@ -46,7 +45,7 @@ export async function validateAreaFiles(
 ): Promise<FilesValidation> {
   if (inputs.includes(STDIN) && process.stdin.isTTY)
     note('Reading AREA documents from stdin; end with Ctrl-D.')
-  const result = await validateFiles(inputs, createRegistry(builtinServices), process.env, { recursive })
+  const result = await validateFiles(inputs, await serviceRegistry(), process.env, { recursive })
   if (result.warnings.length > 0) note(result.warnings.map(formatWarning).join('\n'))
   return result
 }

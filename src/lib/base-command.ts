@@ -61,6 +61,8 @@ const exitCodesByErrorCode: Readonly<Record<string, ExitCodeValue>> = {
   invalid_input: ExitCode.invalid,
   // The daemon's ConfigError (`dev`, `serve`): an environment variable to set or fix.
   invalid_configuration: ExitCode.invalid,
+  // A plugin AREA_PLUGINS names that fails to load or declares an invalid service.
+  invalid_plugin: ExitCode.invalid,
   unauthenticated: ExitCode.unauthenticated,
 }
 

@@ -7,11 +7,8 @@ import type { ServiceDetails, ServiceSummary } from './api-types.js'
 import { CliError } from './cli-error.js'
 
 async function registry() {
-  const [{ createRegistry }, { builtinServices }] = await Promise.all([
-    import('../engine/registry.js'),
-    import('../services/index.js'),
-  ])
-  return createRegistry(builtinServices)
+  const { serviceRegistry } = await import('../plugins/service-registry.js')
+  return serviceRegistry()
 }
 
 export async function localServices(): Promise<ServiceSummary[]> {

@@ -42,13 +42,14 @@ async function productionPackages(): Promise<string[]> {
 }
 
 /** `area <args>` as installed: found on the PATH, run from a directory outside the checkout. */
-function area(args: string[]) {
+function area(args: string[], env: Record<string, string> = {}) {
   return run('area', args, {
     cwd: dir,
     env: {
       PATH: `${join(prefix, 'bin')}:${dirname(process.execPath)}:/usr/bin:/bin`,
       HOME: dir,
       NODE_OPTIONS: '--preserve-symlinks',
+      ...env,
     },
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -112,5 +113,18 @@ describe('the packed package', () => {
     expect(typo.code).toBe(3)
     // Installed, the hint names the command as typed.
     expect(typo.stderr).toContain('did you mean `apply`? See `area help`')
+  }, 180_000)
+
+  it('exports its SDK with declarations, which a plugin folder gets from the installed area', async () => {
+    expect(files).toEqual(expect.arrayContaining(['dist/sdk.js', 'dist/sdk.d.ts', 'dist/engine/define.d.ts']))
+    // The fixture has no node_modules: `area/sdk` is answered by the installed build.
+    const env = { AREA_PLUGINS: join(repoRoot, 'test/fixtures/plugins/forge') }
+    const [described, validate] = await Promise.all([
+      area(['services', 'describe', 'forge'], env),
+      area(['validate', join(repoRoot, 'areas.example.yaml')], env),
+    ])
+    expect(described.code, described.stderr).toBe(0)
+    expect(described.stdout).toContain('Reaction forge.post')
+    expect(validate.code, validate.stderr).toBe(0)
   }, 180_000)
 })

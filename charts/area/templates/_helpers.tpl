@@ -74,6 +74,8 @@ Every variable the daemon reads at start is set here (test/charts checks it).
 {{- end }}
 - name: AREA_PUBLIC_URL
   value: {{ .Values.publicUrl | quote }}
+- name: AREA_PLUGINS
+  value: {{ join "," .Values.plugins.load | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.config.logLevel | quote }}
 - name: AREA_SIGNUP

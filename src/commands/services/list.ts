@@ -6,7 +6,7 @@ import { formatTable } from '../../lib/table.js'
 
 export default class ServicesList extends BaseCommand<typeof ServicesList, ServiceSummary[]> {
   static override summary =
-    'List the services built into area, with their actions and reactions (no server needed).'
+    'List the services built into area and its plugins (AREA_PLUGINS), with their actions and reactions (no server needed).'
   static override examples = [
     { description: 'The catalog.', command: '<%= config.bin %> <%= command.id %>' },
     {

@@ -27,6 +27,18 @@ export async function buildCopy(dir: string): Promise<string> {
       cwd: repoRoot,
     },
   )
+  // The SDK's declarations (package.json "exports" "./sdk" types), as `npm run build` writes them.
+  await run(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.sdk.json',
+      '--outDir',
+      join(dir, 'dist'),
+    ],
+    { cwd: repoRoot },
+  )
   await Promise.all(['bin', 'scripts'].map((sub) => mkdir(join(dir, sub), { recursive: true })))
   await Promise.all(
     [

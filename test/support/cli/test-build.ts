@@ -26,6 +26,7 @@ const inputs = [
   'package-lock.json',
   'tsconfig.json',
   'tsconfig.build.json',
+  'tsconfig.sdk.json',
 ]
 
 async function filesUnder(path: string): Promise<string[]> {
