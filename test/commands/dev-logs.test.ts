@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession, webhookArea } from '../support/cli/cli-session.js'
 import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
+import { seedDataDir } from '../support/db/pglite-template.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const LONG = 'a-rather-long-area-name'
@@ -20,6 +21,7 @@ let dev: DevProcess | undefined
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'area-cli-dev-logs-data-'))
+  await seedDataDir(dataDir)
   other = await cliSession('dev-logs', undefined)
   sink = await startHttpSink()
 })

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession, timerArea, webhookArea } from '../support/cli/cli-session.js'
 import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
+import { seedDataDir } from '../support/db/pglite-template.js'
 
 let dataDir: string
 let other: CliSession
@@ -38,6 +39,7 @@ async function intervalOf(name: string): Promise<string> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'area-cli-dev-watch-data-'))
+  await seedDataDir(dataDir)
   other = await cliSession('dev-watch', undefined)
   file = await other.write('areas.yaml', withTimer('5m'))
 })

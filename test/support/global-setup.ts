@@ -1,6 +1,6 @@
 /**
- * Runs once before the test files. It builds the CLI the tests run (test/support/cli/test-build.ts),
- * and checks what the integration tests need on this machine: PostgreSQL, Redis and the pgbouncer
+ * Runs once before the test files. It builds the CLI the tests run (test/support/cli/test-build.ts)
+ * and the migrated embedded database they copy (test/support/db/pglite-template.ts), and checks what the integration tests need on this machine: PostgreSQL, Redis and the pgbouncer
  * binary. When one is missing, scripts/test-services.sh starts or installs them (installing needs
  * root or sudo), so `npm test` works on a fresh machine as `.ci/run` does.
  */
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
 import { testBuild } from './cli/test-build.js'
 import { pgBouncerBinary } from './db/pgbouncer.js'
+import { buildPgliteTemplate } from './db/pglite-template.js'
 import { testServerUrl } from './db/postgres.js'
 import { sharedRedisUrl } from './redis.js'
 
@@ -41,10 +42,13 @@ function hasPgBouncer(): boolean {
 
 export default async function setup(project: TestProject): Promise<void> {
   const build = testBuild()
-  // Awaited below; this keeps a failed build from being an unhandled rejection meanwhile.
+  const template = buildPgliteTemplate()
+  // Awaited below; this keeps a failure from being an unhandled rejection meanwhile.
   build.catch(() => undefined)
+  template.catch(() => undefined)
   await checkServices()
   project.provide('areaCli', await build)
+  project.provide('pgliteTemplate', await template)
 }
 
 async function checkServices(): Promise<void> {

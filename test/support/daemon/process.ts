@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { cliBin, repoRoot } from '../cli/run-cli.js'
+import { seedDataDir } from '../db/pglite-template.js'
 
 export interface DaemonProcess {
   name: string
@@ -49,6 +50,8 @@ export interface DaemonOptions {
    * for Postgres or Redis, or fail); `port` and `metricsPort` are then undefined.
    */
   waitUntilRunning?: boolean
+  /** false: an empty AREA_DATA_DIR stays empty, for tests of creating the embedded database. */
+  seed?: boolean
 }
 
 /** `area serve` (the tests' built CLI) with `args`, in an environment of `env` only. */
@@ -70,6 +73,9 @@ export function serve(args: string[], env: Record<string, string>) {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess> {
+  // On the embedded database, a copy of the run's migrated one (pglite-template.ts), not an initdb.
+  const dataDir = options.env.AREA_DATA_DIR
+  if (dataDir && !options.env.DATABASE_URL && options.seed !== false) await seedDataDir(dataDir)
   const {
     command,
     args,

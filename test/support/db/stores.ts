@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe } from 'vitest'
 import { migrate } from '../../../src/db/migrate.js'
 import { openStore, type Store } from '../../../src/db/open.js'
+import { seedDataDir } from './pglite-template.js'
 import { createTestDatabase } from './postgres.js'
 
 export const drivers = ['pglite', 'postgres'] as const
@@ -32,6 +33,8 @@ export async function openTestStore(
   if (driver === 'pglite') {
     location = await mkdtemp(join(tmpdir(), 'area-test-'))
     removeDatabase = () => rm(location, { recursive: true, force: true })
+    // A migrated store starts as a copy of the run's template instead of a new initdb.
+    if (options.migrated ?? true) await seedDataDir(location)
   } else {
     const database = await createTestDatabase('area_test')
     location = database.url
