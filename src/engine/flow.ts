@@ -63,13 +63,17 @@ export function describeFlow(spec: unknown): string[] {
   const { concurrency, rate_limit: rate, debounce } = spec
   if (typeof concurrency === 'number') lines.push(`concurrency: ${concurrency} at once`)
   else if (isObject(concurrency))
-    lines.push(`concurrency: ${concurrency.limit} at once${isObject(concurrency) && concurrency.key ? ` per ${concurrency.key}` : ''}`)
+    lines.push(
+      `concurrency: ${concurrency.limit} at once${isObject(concurrency) && concurrency.key ? ` per ${concurrency.key}` : ''}`,
+    )
   if (isObject(rate))
     lines.push(
       `rate_limit: ${rate.events} per ${rate.per}${rate.connection ? `, shared by connection ${rate.connection}` : ''}; honours Retry-After`,
     )
   if (typeof debounce === 'string') lines.push(`debounce: ${debounce}, last event of a burst`)
   else if (isObject(debounce))
-    lines.push(`debounce: ${debounce.wait}, last event of a burst${debounce.key ? ` per ${debounce.key}` : ''}`)
+    lines.push(
+      `debounce: ${debounce.wait}, last event of a burst${debounce.key ? ` per ${debounce.key}` : ''}`,
+    )
   return lines
 }

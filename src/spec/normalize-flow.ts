@@ -68,7 +68,8 @@ export function checkFlow(
       }
     }
   }
-  if (typeof spec.debounce === 'string') duration(spec.debounce, '/spec/debounce', FLOW_BOUNDS.debounceSeconds)
+  if (typeof spec.debounce === 'string')
+    duration(spec.debounce, '/spec/debounce', FLOW_BOUNDS.debounceSeconds)
   else if (spec.debounce !== undefined) {
     duration(spec.debounce.wait, '/spec/debounce/wait', FLOW_BOUNDS.debounceSeconds)
     key(spec.debounce.key, '/spec/debounce/key')
