@@ -234,7 +234,8 @@ export const RateLimitSchema = Type.Object(
 
 export const DebounceSchema = Type.Union(
   [
-    Type.String({ pattern: POSITIVE_DURATION_PATTERN }),
+    // Its form and bounds are checked by normalize-flow.ts: a union's message would not say which.
+    Type.String({ minLength: 1 }),
     Type.Object(
       {
         wait: Type.String({
