@@ -1,0 +1,145 @@
+/**
+ * Flow control's gate on the in-process store (the embedded queue's): what an event of an AREA
+ * with concurrency, rate_limit or debounce is told before its claim, and that an AREA without
+ * any costs no store call. The Redis store is exercised by test/e2e/flow-control.int.test.ts.
+ */
+import { describe, expect, it } from 'vitest'
+import { createFlowGate, type FlowPass } from '../../../src/daemon/worker/flow-gate.js'
+import { type FlowStore, memoryFlowStore } from '../../../src/daemon/worker/flow-store.js'
+import { RetryableError } from '../../../src/engine/errors.js'
+import type { FlowPolicy } from '../../../src/engine/flow.js'
+import { ReactionFailedError } from '../../../src/engine/run.js'
+import { silentLogger } from '../../../src/engine/types.js'
+import { JobDeferredError } from '../../../src/daemon/queue/types.js'
+
+function setup(flow: FlowPolicy | undefined, events: Record<string, { event: unknown; arrivedUs: number }> = {}) {
+  let clock = 1_000_000
+  const store = memoryFlowStore(() => clock)
+  const calls: string[] = []
+  const counted: FlowStore = {
+    acquire: (...a) => (calls.push('acquire'), store.acquire(...a)),
+    reserve: (...a) => (calls.push('reserve'), store.reserve(...a)),
+    hold: (...a) => (calls.push('hold'), store.hold(...a)),
+    debounce: (...a) => (calls.push('debounce'), store.debounce(...a)),
+    close: () => store.close(),
+  }
+  const waits: string[] = []
+  const gate = createFlowGate({
+    store: counted,
+    areaFlow: async () => ({ areaId: 'area-1', areaName: 'a', userId: 'user-1', flow }),
+    pendingEvent: async (id) => events[id] as never,
+    logger: silentLogger,
+    onWait: (reason) => waits.push(reason),
+  })
+  const enter = (hookLogId: string, attempt = 1) => gate.enter({ hookLogId, areaActionId: 'action-1' }, attempt)
+  const deferral = async (hookLogId: string): Promise<JobDeferredError> => {
+    try {
+      await enter(hookLogId)
+    } catch (error) {
+      if (error instanceof JobDeferredError) return error
+      throw error
+    }
+    throw new Error(`${hookLogId} was not deferred`)
+  }
+  return { gate, enter, deferral, calls, waits, tick: (ms: number) => (clock += ms) }
+}
+
+const run = (pass: FlowPass | undefined) => {
+  if (pass?.kind !== 'run') throw new Error(`expected a run, got ${pass?.kind}`)
+  return pass
+}
+
+describe('flow gate', () => {
+  it('takes no step for an AREA without flow control', async () => {
+    const { enter, calls } = setup(undefined)
+    expect(await enter('e1')).toBeUndefined()
+    expect(await enter('e2')).toBeUndefined()
+    expect(calls).toEqual([])
+  })
+
+  it('concurrency: a second event waits for a place, per key when a key is given', async () => {
+    const { enter, deferral, waits, gate } = setup(
+      { concurrency: { limit: 1, key: 'trigger.repo' } },
+      {
+        a1: { event: { repo: 'a' }, arrivedUs: 1 },
+        a2: { event: { repo: 'a' }, arrivedUs: 2 },
+        b1: { event: { repo: 'b' }, arrivedUs: 3 },
+        x1: { event: {}, arrivedUs: 4 },
+      },
+    )
+    const first = run(await enter('a1'))
+    expect((await deferral('a2')).message).toContain('concurrency: 1 event of this AREA already run for this key')
+    run(await enter('b1')) // another key runs beside it
+    run(await enter('x1')) // a key that cannot be evaluated is a key of its own, not a failure
+    expect(gate.waiting().concurrency).toBe(1)
+    await first.release()
+    run(await enter('a2'))
+    expect(waits).toEqual(['concurrency'])
+  })
+
+  it('rate_limit: starts are spaced to the window, and a Retry-After holds the further ones', async () => {
+    const { enter, deferral, tick } = setup({ rateLimit: { events: 2, perMs: 1_000 } })
+    run(await enter('e1'))
+    run(await enter('e2'))
+    const third = await deferral('e3')
+    expect(third.delayMs).toBe(1_000)
+    // Asked again, the event keeps its reservation rather than taking another place.
+    tick(400)
+    expect((await deferral('e3')).delayMs).toBe(600)
+    tick(600)
+    const passed = run(await enter('e3'))
+    // The target answers 429 with Retry-After: 5 s: nothing more starts until then.
+    const answer = new RetryableError('429 Too Many Requests', { retryAfterMs: 5_000 })
+    await passed.failed(new ReactionFailedError(null, answer))
+    tick(1_000)
+    const held = await deferral('e4')
+    expect(held.message).toContain('Retry-After')
+    expect(held.delayMs).toBe(4_000)
+    tick(4_000)
+    run(await enter('e4'))
+    // The queue's own waits are not a target's answer: no hold.
+    await run(await enter('e5')).failed(new RetryableError('busy', { retryAfterMs: 60_000 }))
+    tick(1_000)
+    run(await enter('e6'))
+  })
+
+  it('debounce: the last event of a burst runs once its wait is over; the earlier ones are superseded', async () => {
+    const events = {
+      e1: { event: { n: 1 }, arrivedUs: 10 },
+      e2: { event: { n: 2 }, arrivedUs: 20 },
+      e3: { event: { n: 3 }, arrivedUs: 30 },
+    }
+    const { enter, deferral, tick, waits } = setup({ debounce: { waitMs: 2_000 } }, events)
+    expect((await deferral('e1')).delayMs).toBe(2_000)
+    tick(500)
+    expect((await deferral('e3')).delayMs).toBe(2_000)
+    // e2 arrived before e3 but reaches the gate after it: it is not the last.
+    expect(await enter('e2')).toMatchObject({ kind: 'superseded' })
+    tick(2_000)
+    expect(await enter('e1')).toMatchObject({ kind: 'superseded' })
+    run(await enter('e3'))
+    // A retry of the event that ran runs again.
+    run(await enter('e3', 2))
+    expect(waits).toEqual(['debounce', 'debounce'])
+  })
+
+  it('debounce per key: bursts of different keys end apart', async () => {
+    const { enter, deferral, tick } = setup(
+      { debounce: { waitMs: 1_000, key: 'trigger.issue' } },
+      {
+        a: { event: { issue: 1 }, arrivedUs: 1 },
+        b: { event: { issue: 2 }, arrivedUs: 2 },
+      },
+    )
+    await deferral('a')
+    await deferral('b')
+    tick(1_000)
+    run(await enter('a'))
+    run(await enter('b'))
+  })
+
+  it('lets an event whose row is finished or gone through, for the claim to end its job', async () => {
+    const { enter } = setup({ debounce: { waitMs: 1_000 } })
+    expect(await enter('gone')).toBeUndefined()
+  })
+})
