@@ -4,23 +4,32 @@
  * any costs no store call. The Redis store is exercised by test/e2e/flow-control.int.test.ts.
  */
 import { describe, expect, it } from 'vitest'
+import { JobDeferredError } from '../../../src/daemon/queue/types.js'
 import { createFlowGate, type FlowPass } from '../../../src/daemon/worker/flow-gate.js'
 import { type FlowStore, memoryFlowStore } from '../../../src/daemon/worker/flow-store.js'
 import { RetryableError } from '../../../src/engine/errors.js'
 import type { FlowPolicy } from '../../../src/engine/flow.js'
 import { ReactionFailedError } from '../../../src/engine/run.js'
 import { silentLogger } from '../../../src/engine/types.js'
-import { JobDeferredError } from '../../../src/daemon/queue/types.js'
 
-function setup(flow: FlowPolicy | undefined, events: Record<string, { event: unknown; arrivedUs: number }> = {}) {
+function setup(
+  flow: FlowPolicy | undefined,
+  events: Record<string, { event: unknown; arrivedUs: number }> = {},
+) {
   let clock = 1_000_000
   const store = memoryFlowStore(() => clock)
   const calls: string[] = []
+  const counting =
+    <A extends unknown[], R>(name: string, call: (...args: A) => R) =>
+    (...args: A): R => {
+      calls.push(name)
+      return call(...args)
+    }
   const counted: FlowStore = {
-    acquire: (...a) => (calls.push('acquire'), store.acquire(...a)),
-    reserve: (...a) => (calls.push('reserve'), store.reserve(...a)),
-    hold: (...a) => (calls.push('hold'), store.hold(...a)),
-    debounce: (...a) => (calls.push('debounce'), store.debounce(...a)),
+    acquire: counting('acquire', store.acquire),
+    reserve: counting('reserve', store.reserve),
+    hold: counting('hold', store.hold),
+    debounce: counting('debounce', store.debounce),
     close: () => store.close(),
   }
   const waits: string[] = []
@@ -31,7 +40,8 @@ function setup(flow: FlowPolicy | undefined, events: Record<string, { event: unk
     logger: silentLogger,
     onWait: (reason) => waits.push(reason),
   })
-  const enter = (hookLogId: string, attempt = 1) => gate.enter({ hookLogId, areaActionId: 'action-1' }, attempt)
+  const enter = (hookLogId: string, attempt = 1) =>
+    gate.enter({ hookLogId, areaActionId: 'action-1' }, attempt)
   const deferral = async (hookLogId: string): Promise<JobDeferredError> => {
     try {
       await enter(hookLogId)
@@ -68,7 +78,9 @@ describe('flow gate', () => {
       },
     )
     const first = run(await enter('a1'))
-    expect((await deferral('a2')).message).toContain('concurrency: 1 event of this AREA already run for this key')
+    expect((await deferral('a2')).message).toContain(
+      'concurrency: 1 event of this AREA already run for this key',
+    )
     run(await enter('b1')) // another key runs beside it
     run(await enter('x1')) // a key that cannot be evaluated is a key of its own, not a failure
     expect(gate.waiting().concurrency).toBe(1)
