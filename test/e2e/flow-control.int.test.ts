@@ -4,7 +4,8 @@
  * arrived and when it was answered, so calls in flight at once show as overlapping intervals:
  * `concurrency: 1` never overlaps across the two workers, a per-key limit lets different keys
  * overlap, `rate_limit` spaces the starts and a 429 with Retry-After holds the AREA's further
- * calls, `debounce` runs a burst once with its last event.
+ * calls, `debounce` runs a burst once with its last event; another user's AREA meanwhile runs
+ * without waiting behind the throttled one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -107,7 +108,16 @@ describe('flow control across two worker processes (Postgres, Redis)', () => {
     )
     const serial = await webhookOf(user, 'serial')
     const keyed = await webhookOf(user, 'keyed')
+    // Another user's AREA without flow control, sent at the same time.
+    const other = await signup(api.url, 'flow-other@example.test')
+    await applyArea(other, flowArea('free', sink, '/free', {}))
+    const free = await webhookOf(other, 'free')
     await Promise.all([
+      sendAll(
+        free,
+        api,
+        Array.from({ length: 6 }, (_, i) => ({ n: i + 1 })),
+      ),
       sendAll(
         serial,
         api,
@@ -123,6 +133,10 @@ describe('flow control across two worker processes (Postgres, Redis)', () => {
     const serialCalls = await answered(sink, '/serial', 6)
     expect(serialCalls.map(nOf).sort()).toEqual([1, 2, 3, 4, 5, 6])
     expect(overlappingPairs(serialCalls)).toEqual([])
+    // The other user's events did not wait behind the throttled AREA: all ran before its last.
+    const freeCalls = await answered(sink, '/free', 6)
+    const lastSerial = Math.max(...serialCalls.map((r) => r.receivedAt))
+    expect(freeCalls.filter((r) => r.receivedAt > lastSerial)).toEqual([])
 
     const keyedCalls = await answered(sink, '/keyed', 4)
     const sameKey = overlappingPairs(keyedCalls).filter(([a, b]) => keyOf(a!) === keyOf(b!))
