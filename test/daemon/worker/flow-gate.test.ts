@@ -35,7 +35,10 @@ function setup(
   const waits: string[] = []
   const gate = createFlowGate({
     store: counted,
-    areaFlow: async () => ({ areaId: 'area-1', areaName: 'a', userId: 'user-1', flow }),
+    areaFlow: async () => {
+      calls.push('areaFlow')
+      return { areaId: 'area-1', areaName: 'a', userId: 'user-1', flow }
+    },
     pendingEvent: async (id) => events[id] as never,
     logger: silentLogger,
     onWait: (reason) => waits.push(reason),
@@ -60,11 +63,12 @@ const run = (pass: FlowPass | undefined) => {
 }
 
 describe('flow gate', () => {
-  it('takes no step for an AREA without flow control', async () => {
+  it('takes no step for an AREA without flow control: its keys are read once, then no store call', async () => {
     const { enter, calls } = setup(undefined)
     expect(await enter('e1')).toBeUndefined()
     expect(await enter('e2')).toBeUndefined()
-    expect(calls).toEqual([])
+    expect(await enter('e3')).toBeUndefined()
+    expect(calls).toEqual(['areaFlow'])
   })
 
   it('concurrency: a second event waits for a place, per key when a key is given', async () => {
@@ -113,6 +117,33 @@ describe('flow gate', () => {
     await run(await enter('e5')).failed(new RetryableError('busy', { retryAfterMs: 60_000 }))
     tick(1_000)
     run(await enter('e6'))
+  })
+
+  it('rate_limit with a connection: the user’s AREAs naming it share one budget, other users do not', async () => {
+    let clock = 1_000_000
+    const store = memoryFlowStore(() => clock)
+    const owners: Record<string, { areaId: string; userId: string }> = {
+      one: { areaId: 'area-1', userId: 'user-1' },
+      two: { areaId: 'area-2', userId: 'user-1' },
+      stranger: { areaId: 'area-3', userId: 'user-2' },
+    }
+    const gate = createFlowGate({
+      store,
+      areaFlow: async (action) => ({
+        ...owners[action]!,
+        areaName: action,
+        flow: { rateLimit: { events: 1, perMs: 1_000, connection: 'github' } },
+      }),
+      pendingEvent: async () => undefined,
+      logger: silentLogger,
+    })
+    const enter = (hookLogId: string, areaActionId: string) => gate.enter({ hookLogId, areaActionId }, 1)
+    run(await enter('e1', 'one'))
+    await expect(enter('e2', 'two')).rejects.toBeInstanceOf(JobDeferredError)
+    // Another user's connection of the same name is theirs alone.
+    run(await enter('e3', 'stranger'))
+    clock += 1_000
+    run(await enter('e2', 'two'))
   })
 
   it('debounce: the last event of a burst runs once its wait is over; the earlier ones are superseded', async () => {
