@@ -111,7 +111,10 @@ describe('apply, describe and export of the AREA language (embedded server)', { 
     expect(diff.code).toBe(2)
     expect(diff.stdout).toContain('spec.reactions[0].when')
 
-    const slower = await me.write('slower.yaml', original.replace('events: 10, per: 1m', 'events: 5, per: 1m'))
+    const slower = await me.write(
+      'slower.yaml',
+      original.replace('events: 10, per: 1m', 'events: 5, per: 1m'),
+    )
     const flowDiff = await me.area(['diff', '-f', slower])
     expect(flowDiff.code).toBe(2)
     expect(flowDiff.stdout).toContain('spec.rate_limit.events')
