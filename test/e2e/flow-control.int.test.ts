@@ -82,7 +82,9 @@ describe('flow control across two worker processes (Postgres, Redis)', () => {
     topology = await openTopology({ name: 'flow', startTimeoutMs: 120_000 })
     sink = await startHttpSink()
     sink.respond = (request) => {
-      if (request.path === '/serial' || request.path === '/keyed') return { status: 200, delayMs: 700 }
+      if (request.path === '/serial') return { status: 200, delayMs: 700 }
+      // Long enough that each key's first call is still in flight when the other key's starts.
+      if (request.path === '/keyed') return { status: 200, delayMs: 2_500 }
       if (request.path === '/held' && first429At === undefined) {
         first429At = request.receivedAt
         return { status: 429, headers: { 'retry-after': '4' }, body: { error: 'slow down' } }
