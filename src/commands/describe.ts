@@ -1,3 +1,4 @@
+import { describeFlow } from '../engine/flow.js'
 import { ApiCommand } from '../lib/api-command.js'
 import type { AreaDetails } from '../lib/api-types.js'
 import { areaNamesArgs, eachArea, namesOf } from '../lib/area-batch.js'
@@ -101,6 +102,8 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
       const failure = failureText(t)
       if (failure) lines.push(`${c.bold('Poll:'.padEnd(13))} ${c.red(safe(failure))}`)
     }
+    const flow = describeFlow(document.spec)
+    if (flow.length) lines.push('', c.bold('Flow control:'), ...flow.map((l) => `  ${safe(l)}`))
     const reactions = reactionLines(document)
     lines.push('', c.bold('Reactions:'), ...reactions.main.map((l) => `  ${safe(l)}`))
     if (reactions.onFailure.length)

@@ -17,6 +17,10 @@ export interface AreaMetrics {
   pollSlotsEnqueued: Counter
   sweeperReenqueued: Counter
   pollSlotsReenqueued: Counter
+  /** Flow control's waits, by reason (docs/architecture.md, "Flow control"). */
+  flowWaits: Counter<'reason'>
+  /** The worker's flow gate reports its waiting events here (undefined: none in this process). */
+  flowWaiting: { source?: () => Record<string, number> }
 }
 
 export function createMetrics(sources: { queue: JobQueue; db: Kysely<Database> }): AreaMetrics {
@@ -65,7 +69,24 @@ export function createMetrics(sources: { queue: JobQueue; db: Kysely<Database> }
       help: 'Polling slots claimed but not polled within their lease, enqueued again by this scheduler',
       registers: [registry],
     }),
+    flowWaits: new Counter({
+      name: 'area_flow_waits_total',
+      help: 'Events sent back to wait by flow control, by reason (concurrency, rate_limit, retry_after, debounce)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    flowWaiting: {},
   }
+  new Gauge({
+    name: 'area_flow_waiting_events',
+    help: 'Events this worker sent back to wait under flow control whose wait has not run out, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const counts = metrics.flowWaiting.source?.()
+      if (counts) for (const [reason, value] of Object.entries(counts)) this.set({ reason }, value)
+    },
+  })
   new Gauge({
     name: 'area_queue_jobs',
     help: 'Jobs in the queue by state (waiting, active, delayed, failed, completed)',

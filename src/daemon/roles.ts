@@ -5,6 +5,7 @@
  */
 
 import { createConnectionRefresher } from '../features/connections/oauth/refresh.js'
+import { findAreaFlow, findPendingEvent } from '../store/area-flow.js'
 import { findAreaOwner } from '../store/area-owner.js'
 import { createBatchedWriter } from '../store/execution-writer.js'
 import { claimHookLogs } from '../store/hook-logs.js'
@@ -16,6 +17,8 @@ import { startMetricsServer } from './metrics-server.js'
 import { startScheduler } from './scheduler/scheduler.js'
 import { createAreaCache } from './worker/area-cache.js'
 import { createClaimBatcher } from './worker/claim-batcher.js'
+import { createFlowGate } from './worker/flow-gate.js'
+import { memoryFlowStore, redisFlowStore } from './worker/flow-store.js'
 import { createRenderPool } from './worker/render-pool.js'
 import { createUserGate } from './worker/user-gate.js'
 import { memoryUserSlots, redisUserSlots } from './worker/user-slots.js'
@@ -86,9 +89,26 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
             logger: ctx.logger,
           })
         : memoryUserSlots(tenancy.userConcurrency)
+      // Flow control's state: shared in Redis when the queue is, else in this process.
+      const flowStore = ctx.config.redisUrl
+        ? redisFlowStore({
+            redisUrl: ctx.config.redisUrl,
+            prefix: ctx.config.redisPrefix,
+            logger: ctx.logger,
+          })
+        : memoryFlowStore()
+      const flow = createFlowGate({
+        store: flowStore,
+        areaFlow: (areaActionId) => findAreaFlow(ctx.store.db, areaActionId),
+        pendingEvent: (hookLogId) => findPendingEvent(ctx.store.db, hookLogId),
+        logger: ctx.logger,
+        onWait: (reason) => ctx.metrics.flowWaits.inc({ reason }),
+      })
+      ctx.metrics.flowWaiting.source = () => flow.waiting()
       const closeTenancy = async () => {
         await render.close()
         await slots.close()
+        await flowStore.close()
       }
       const consumer = await startWorker(
         ctx.queue,
@@ -103,6 +123,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           areas: createAreaCache(),
           claims: createClaimBatcher((ids) => claimHookLogs(ctx.store.db, ids, ctx.config.leaseSeconds)),
           writes: createBatchedWriter(ctx.store.db),
+          flow,
           graph: {
             concurrency: tenancy.reactionConcurrency,
             maxItems: { count: tenancy.forEachMaxItems, setting: TENANCY_SETTINGS.forEachMaxItems },

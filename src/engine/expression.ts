@@ -29,7 +29,8 @@ export const EXPRESSION_VARIABLES = {
 } as const
 
 export type ExpressionVariable = keyof typeof EXPRESSION_VARIABLES
-export type ExpressionKind = 'when' | 'for_each'
+/** `key`: the partition key of flow control (`concurrency.key`, `debounce.key`), a scalar. */
+export type ExpressionKind = 'when' | 'for_each' | 'key'
 
 /** Parse-time limits: they bound what one evaluation can cost. */
 export const EXPRESSION_LIMITS = {
@@ -113,7 +114,9 @@ function offsetOf(error: unknown): number | undefined {
   return typeof pos === 'number' ? pos : undefined
 }
 
-const EXPECTED: Record<ExpressionKind, string> = { when: 'bool', for_each: 'list' }
+const EXPECTED: Record<ExpressionKind, string> = { when: 'bool', for_each: 'list', key: 'string' }
+/** What a key may give: a scalar, turned into text (docs/architecture.md, "Flow control"). */
+const KEY_TYPES = new Set(['dyn', 'string', 'int', 'uint', 'double', 'bool'])
 
 /**
  * Parses and type-checks an expression. Throws ExpressionError naming what is wrong and where
@@ -155,11 +158,16 @@ export function compileExpression(
   }
   const type = String(checked.type ?? 'dyn')
   const expected = EXPECTED[kind]
-  const fits = type === 'dyn' || type === expected || (expected === 'list' && type.startsWith('list'))
+  const fits =
+    kind === 'key'
+      ? KEY_TYPES.has(type)
+      : type === 'dyn' || type === expected || (expected === 'list' && type.startsWith('list'))
   if (!fits) {
     const article = /^[aeiou]/.test(type) ? 'an' : 'a'
     throw new ExpressionError(
-      `a ${kind} expression must give a ${expected}; this one gives ${article} ${type}`,
+      kind === 'key'
+        ? `a key expression must give a string, a number or a bool; this one gives ${article} ${type}`
+        : `a ${kind} expression must give a ${expected}; this one gives ${article} ${type}`,
     )
   }
   return {
@@ -184,6 +192,9 @@ export function compileExpression(
       const json = fromCel(result)
       if (kind === 'when' && typeof json !== 'boolean') {
         throw new ExpressionError(`the when expression gave ${describe(json)}, not true or false`)
+      }
+      if (kind === 'key' && (json === null || typeof json === 'object')) {
+        throw new ExpressionError(`the key expression gave ${describe(json)}, not a string, number or bool`)
       }
       if (kind === 'for_each' && !Array.isArray(json)) {
         throw new ExpressionError(`the for_each expression gave ${describe(json)}, not a list`)

@@ -164,6 +164,97 @@ export const ReactionSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/**
+ * Flow control (docs/architecture.md, "Flow control"): how many of this AREA's events run at once,
+ * how often they may start, and bursts folded into one run. Bounds beyond the schema's (durations)
+ * are checked by normalize-flow.ts.
+ */
+const FlowKey = Type.String({
+  minLength: 1,
+  description:
+    'A CEL expression over the event (reads trigger and area) giving a string, number or bool: events with different keys are limited apart',
+  examples: ['trigger.repository.id'],
+})
+
+/** Most events of one AREA (or one key) in flight at once; the user's share still applies. */
+export const MAX_FLOW_CONCURRENCY = 100
+
+export const ConcurrencySchema = Type.Union(
+  [
+    Type.Integer({ minimum: 1, maximum: MAX_FLOW_CONCURRENCY }),
+    Type.Object(
+      {
+        limit: Type.Integer({
+          minimum: 1,
+          maximum: MAX_FLOW_CONCURRENCY,
+          description: 'Events in flight at once, per key',
+          examples: [1],
+        }),
+        key: Type.Optional(FlowKey),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      'Events of this AREA in flight at once, across every worker (1 to 100), optionally per key; the others wait',
+    examples: [1, { limit: 1, key: 'trigger.repository.id' }],
+  },
+)
+
+export const RateLimitSchema = Type.Object(
+  {
+    events: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      description: 'Events that may start within `per`',
+      examples: [10],
+    }),
+    per: Type.String({
+      pattern: POSITIVE_DURATION_PATTERN,
+      description: 'The window, 1s to 1d',
+      examples: ['1m'],
+    }),
+    connection: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'A connection this AREA uses: the budget is shared by every one of your AREAs that names it, instead of this AREA’s own',
+        examples: ['github-work'],
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'At most `events` of this AREA start per `per`, across every worker; the others wait (none is dropped). A 429 or 503 with Retry-After holds the further ones until then',
+    examples: [{ events: 10, per: '1m' }],
+  },
+)
+
+export const DebounceSchema = Type.Union(
+  [
+    // Its form and bounds are checked by normalize-flow.ts: a union's message would not say which.
+    Type.String({ minLength: 1 }),
+    Type.Object(
+      {
+        wait: Type.String({
+          pattern: POSITIVE_DURATION_PATTERN,
+          description: 'Quiet time after the last event, 1s to 1h',
+          examples: ['30s'],
+        }),
+        key: Type.Optional(FlowKey),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      'One run per burst, with its last event, once no event came for this long (1s to 1h), optionally per key; the earlier events are recorded as skipped',
+    examples: ['30s', { wait: '30s', key: 'trigger.issue.number' }],
+  },
+)
+
 /** At most this many `on_failure` reactions per AREA. */
 export const MAX_ON_FAILURE = 10
 
@@ -187,6 +278,9 @@ export const AreaDocumentSchema = Type.Object(
       {
         enabled: Type.Optional(Type.Boolean({ default: true })),
         action: ActionSchema,
+        concurrency: Type.Optional(ConcurrencySchema),
+        rate_limit: Type.Optional(RateLimitSchema),
+        debounce: Type.Optional(DebounceSchema),
         reactions: Type.Array(ReactionSchema, { minItems: 1, maxItems: 50 }),
         on_failure: Type.Optional(
           Type.Array(ReactionSchema, {

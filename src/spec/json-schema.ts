@@ -53,6 +53,10 @@ export function areaJsonSchema(registry: Registry): JsonSchema {
             { templates: false },
           ),
           action: actionSchema(registry),
+          // Flow control (docs/architecture.md, "Flow control").
+          concurrency: allowPlaceholders(spec.properties.concurrency as JsonSchema, { templates: false }),
+          rate_limit: allowPlaceholders(spec.properties.rate_limit as JsonSchema, { templates: false }),
+          debounce: allowPlaceholders(spec.properties.debounce as JsonSchema, { templates: false }),
           reactions: {
             ...(spec.properties.reactions as JsonSchema),
             description:

@@ -21,6 +21,7 @@ import { declaredEventShape, eventDeclarationIssues } from './event-shape.js'
 import { expressionTypeIssues } from './expression-types.js'
 import { ACTION_WHEN_VARIABLES, expressionIssues } from './expressions-check.js'
 import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
+import { checkFlow, writtenFlow } from './normalize-flow.js'
 import {
   ids,
   list,
@@ -83,6 +84,7 @@ export function normalizeArea(input: unknown, registry: Registry, warnings: Issu
       warnings.push({ path: `/spec/action/params${w.path}`, message: w.message })
   }
   const reactions = normalizeReactions(doc, registry, issues, shape, { event, warnings })
+  if (shape.intact('/spec')) checkFlow(doc, shape, issues, warnings, event)
   if (issues.length > 0 || !action) throw new ValidationError(issues)
   // Each reaction as written (the AREA language's keys too), params normalized.
   const written = (r: NormalizedReaction) => {
@@ -119,6 +121,7 @@ export function normalizeArea(input: unknown, registry: Registry, warnings: Issu
         ...(doc.spec.action.event === undefined ? {} : { event: doc.spec.action.event }),
         params: action.params,
       },
+      ...writtenFlow(doc.spec),
       reactions: reactions.filter((r) => r.phase === 'main').map(written),
       ...(doc.spec.on_failure === undefined ? {} : { on_failure: onFailure.map(written) }),
     },

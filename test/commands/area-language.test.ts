@@ -2,7 +2,7 @@
  * The AREA language through the real binary: `validate` passes a file using every key and lists
  * every mistake of a file with one of each kind at file:line:col; against a real embedded
  * `area serve`, `apply` stores it, `describe` shows the keys, and `export` round-trips them
- * (`diff` of the exported file finds nothing; a changed `when` is a change on its path).
+ * (`diff` of the exported file finds nothing; a changed `when` or flow key is a change on its path).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -84,9 +84,20 @@ describe('apply, describe and export of the AREA language (embedded server)', { 
     expect(described.stdout).toContain('    retry: 5 attempts, exponential, delay 2s, max 1m · timeout: 30s')
     expect(described.stdout).toContain('    for_each: trigger.body.labels.filter(l, l.name != "bug")')
     expect(described.stdout).toMatch(/On failure:\n {2}alert: http\.request\n {6}when: error\.attempt >= 1/)
+    expect(described.stdout).toContain(
+      [
+        'Flow control:',
+        '  concurrency: 2 at once per trigger.body.repository.id',
+        '  rate_limit: 10 per 1m; honours Retry-After',
+        '  debounce: 30s, last event of a burst per trigger.body.issue.number',
+      ].join('\n'),
+    )
 
     const exported = await me.area(['export', 'bug-triage'])
     expect(exported.code).toBe(0)
+    // The flow keys come back as written, so the diff below finds nothing.
+    expect(exported.stdout).toContain('rate_limit:')
+    expect(exported.stdout).toContain('key: trigger.body.issue.number')
     const file = await me.write('exported.yaml', exported.stdout)
     const same = await me.area(['diff', '-f', file])
     expect(same.code).toBe(0)
@@ -99,5 +110,13 @@ describe('apply, describe and export of the AREA language (embedded server)', { 
     const diff = await me.area(['diff', '-f', changed])
     expect(diff.code).toBe(2)
     expect(diff.stdout).toContain('spec.reactions[0].when')
+
+    const slower = await me.write(
+      'slower.yaml',
+      original.replace('events: 10, per: 1m', 'events: 5, per: 1m'),
+    )
+    const flowDiff = await me.area(['diff', '-f', slower])
+    expect(flowDiff.code).toBe(2)
+    expect(flowDiff.stdout).toContain('spec.rate_limit.events')
   })
 })

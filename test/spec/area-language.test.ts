@@ -4,6 +4,7 @@
  * one mistake of each kind lists every one at its line and column (test/fixtures/area-language/).
  */
 import { describe, expect, it } from 'vitest'
+import { describeFlow, flowOf } from '../../src/engine/flow.js'
 import { createRegistry } from '../../src/engine/registry.js'
 import { builtinServices } from '../../src/services/index.js'
 import { normalizeArea } from '../../src/spec/normalize.js'
@@ -193,6 +194,85 @@ describe('the AREA language, offline', () => {
         /^7:82 \/spec\/reactions\/0\/for_eahc is not a known field; did you mean "for_each"\?/,
       ),
       '8:3 /spec/on_failure must list at most 10 items (it has 11)',
+    ])
+  })
+})
+
+describe('flow control keys, offline', () => {
+  const doc = (flow: string) =>
+    [
+      'apiVersion: area/v1',
+      'kind: Area',
+      'metadata: { name: flowing }',
+      'spec:',
+      '  action: { service: webhook, action: received }',
+      flow,
+      '  reactions:',
+      '    - { id: post, service: http, reaction: request, params: { url: "https://example.com" } }',
+    ].join('\n')
+
+  it('keeps concurrency, rate_limit and debounce as written in the canonical document (export prints them)', () => {
+    const text = doc(
+      [
+        '  concurrency: { limit: 2, key: trigger.repository.id }',
+        '  rate_limit: { events: 10, per: 1m }',
+        '  debounce: 30s',
+      ].join('\n'),
+    )
+    const { areas, issues } = validateSources([{ name: 'f.yaml', text }], registry, {})
+    expect(issues).toEqual([])
+    const document = areas[0]?.area.document
+    expect(document?.spec).toMatchObject({
+      concurrency: { limit: 2, key: 'trigger.repository.id' },
+      rate_limit: { events: 10, per: '1m' },
+      debounce: '30s',
+    })
+    // Applying the exported document again gives the same document and hash: a no-op.
+    const again = normalizeArea(document, registry)
+    expect(again.document).toEqual(document)
+    expect(again.specHash).toBe(areas[0]?.area.specHash)
+    // The keys change the hash: a changed limit is a change to apply.
+    const plain = validateSources([{ name: 'g.yaml', text: doc('') }], registry, {}).areas[0]?.area
+    expect(plain?.specHash).not.toBe(areas[0]?.area.specHash)
+    expect(plain?.document.spec).not.toHaveProperty('concurrency')
+  })
+
+  it('reads the stored keys as the worker applies them, and nothing when none is declared', () => {
+    expect(flowOf({ action: {}, reactions: [] })).toBeUndefined()
+    expect(
+      flowOf({
+        concurrency: { limit: 1, key: 'trigger.repo' },
+        rate_limit: { events: 5, per: '1m', connection: 'gh' },
+        debounce: { wait: '30s', key: 'trigger.n' },
+      }),
+    ).toEqual({
+      concurrency: { limit: 1, key: 'trigger.repo' },
+      rateLimit: { events: 5, perMs: 60_000, connection: 'gh' },
+      debounce: { waitMs: 30_000, key: 'trigger.n' },
+    })
+    expect(flowOf({ concurrency: 3, debounce: '2s' })).toEqual({
+      concurrency: { limit: 3 },
+      debounce: { waitMs: 2_000 },
+    })
+    expect(describeFlow({ concurrency: 1, rate_limit: { events: 10, per: '1m' }, debounce: '30s' })).toEqual([
+      'concurrency: 1 at once',
+      'rate_limit: 10 per 1m; honours Retry-After',
+      'debounce: 30s, last event of a burst',
+    ])
+  })
+
+  it('lists every flow control mistake at its line and column', async () => {
+    const result = await validateFiles([fixture('flow-mistakes')], registry, {})
+    expect(result.valid).toBe(false)
+    expect(located(result.issues)).toEqual([
+      '11:25 /spec/concurrency/limit must be at least 1, not 0',
+      '11:48 /spec/concurrency/key key: does not parse: Unexpected token: EOF',
+      '12:34 /spec/rate_limit/per must be between 1s and 1d, not 2d',
+      '12:50 /spec/rate_limit/connection this AREA uses no connection "gh-wrok": name one its action or a reaction uses (it uses none)',
+      '13:21 /spec/debounce/wait must be between 1s and 1h, not 2h',
+      '28:33 /spec/concurrency/key key: a key expression must give a string, a number or a bool; this one gives a list',
+      '29:34 /spec/rate_limit/per must be a duration such as 30s, 5m or 1h30m (whole numbers with units d, h, m, s, largest first), not "soon"',
+      '30:13 /spec/debounce must be between 1s and 1h, not 0s',
     ])
   })
 })

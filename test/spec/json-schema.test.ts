@@ -90,6 +90,13 @@ describe('areaJsonSchema', () => {
     for (const key of ['when', 'needs', 'for_each', 'continue_on_error', 'retry', 'timeout']) {
       expect(JSON.stringify(reaction?.properties[key])).toMatch(/"description":"[^"]{20,}/)
     }
+    // Flow control: described, with examples, for editors' hovers and completion.
+    const spec = (schema.properties as Record<string, { properties: Record<string, unknown> }>).spec
+    for (const key of ['concurrency', 'rate_limit', 'debounce']) {
+      const text = JSON.stringify(spec?.properties[key])
+      expect(text).toMatch(/"description":"[^"]{20,}/)
+      expect(text).toContain('"examples":')
+    }
     const text = JSON.stringify(schema)
     expect(text).toContain('a CEL condition on the event'.replace('a CEL', 'A CEL'))
     const withFailure = (items: unknown[]) => {

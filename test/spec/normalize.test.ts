@@ -118,7 +118,7 @@ describe('normalizeArea', () => {
       {
         path: '/spec/reactoins',
         message:
-          'is not a known field; did you mean "reactions"? (known: enabled, action, reactions, on_failure)',
+          'is not a known field; did you mean "reactions"? (known: enabled, action, concurrency, rate_limit, debounce, reactions, on_failure)',
       },
     ])
     expect(issuesOf(doc({ metadata: { name: 'Bad Name' } }))[0]?.path).toBe('/metadata/name')

@@ -9,6 +9,7 @@ import type { ExecutionWriter } from '../../store/execution-writer.js'
 import type { ExecutionJobData, JobContext } from '../queue/types.js'
 import type { AreaCache } from './area-cache.js'
 import type { ClaimBatcher } from './claim-batcher.js'
+import type { FlowGate } from './flow-gate.js'
 import type { RenderPool } from './render-pool.js'
 import type { UserGate } from './user-gate.js'
 
@@ -37,6 +38,8 @@ export interface WorkerDeps {
   writes?: ExecutionWriter
   /** Reactions of one event at once, and the for_each cap; without it, the engine's defaults. */
   graph?: { concurrency: number; maxItems: { count: number; setting: string } }
+  /** The AREAs' flow control (concurrency, rate_limit, debounce); without it, none is applied. */
+  flow?: FlowGate
   /** What one tenant may take from the others; without it, no budgets, ceilings or shares. */
   tenancy?: WorkerTenancy
 }

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import { errorMessage, PermanentError, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError, secretsReadBy } from '../../engine/run.js'
+import { skipSupersededEvent } from '../../store/area-flow.js'
 import { createExecutionPort } from '../../store/executions.js'
 import { claimHookLog, hookLogState } from '../../store/hook-logs.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
@@ -21,12 +22,25 @@ export async function executeEvent(
   job: ExecutionJobData,
   ctx: AttemptContext,
 ): Promise<ExecutionResult> {
-  // The user's share first: an event over it goes back to the queue before it is claimed.
-  const slot = await deps.tenancy?.gate?.enter(job.areaActionId)
+  // The AREA's flow control first, then the user's share: an event held back by either goes back
+  // to the queue before it is claimed. Without flow control declared, `enter` is a map lookup.
+  const flow = await deps.flow?.enter(job, ctx.attempt)
+  if (flow?.kind === 'superseded') {
+    await skipSupersededEvent(deps.db, job.hookLogId, flow.reason)
+    return 'skipped'
+  }
   try {
-    return await claimAndRun(deps, job, ctx)
+    const slot = await deps.tenancy?.gate?.enter(job.areaActionId)
+    try {
+      return await claimAndRun(deps, job, ctx)
+    } finally {
+      await slot?.release()
+    }
+  } catch (error) {
+    await flow?.failed(error)
+    throw error
   } finally {
-    await slot?.release()
+    await flow?.release()
   }
 }
 

@@ -88,40 +88,53 @@ export function redisUserSlots(options: RedisUserSlotsOptions): UserSlots {
       'user slots: Redis is unreachable; events run without the per-user limit until it is back',
     )
   }
-  const take = async (key: string, holder: string): Promise<boolean> =>
-    (await redis.eval(ACQUIRE, 1, key, options.limit, holder, leaseMs)) === 1
-
   return {
     limit: options.limit,
     async acquire(userId) {
-      const key = `${options.prefix}:user-slots:${userId}`
-      const holder = randomUUID()
       try {
-        if (!(await take(key, holder))) return undefined
+        return await takeSlot(redis, `${options.prefix}:user-slots:${userId}`, options.limit, leaseMs, report)
       } catch (error) {
         report(error)
         return { release: async () => {} }
-      }
-      const renew = setInterval(
-        () => {
-          take(key, holder).catch(report)
-        },
-        Math.floor(leaseMs / 3),
-      )
-      renew.unref()
-      let released = false
-      return {
-        async release() {
-          if (released) return
-          released = true
-          clearInterval(renew)
-          await redis.zrem(key, holder).catch(report)
-        },
       }
     },
     async close() {
       if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
       else redis.disconnect()
+    },
+  }
+}
+
+/**
+ * One of `limit` places of the sorted set at `key`, as a lease renewed every third of `leaseMs`
+ * until released (a crashed holder's lease runs out); undefined when they are all taken. Throws
+ * when Redis does not answer; a failed renewal goes to `report`. Shared by the users' shares and
+ * flow control's `concurrency` (flow-store.ts).
+ */
+export async function takeSlot(
+  redis: Redis,
+  key: string,
+  limit: number,
+  leaseMs: number,
+  report: (error: unknown) => void,
+): Promise<SlotLease | undefined> {
+  const holder = randomUUID()
+  const take = async (): Promise<boolean> => (await redis.eval(ACQUIRE, 1, key, limit, holder, leaseMs)) === 1
+  if (!(await take())) return undefined
+  const renew = setInterval(
+    () => {
+      take().catch(report)
+    },
+    Math.floor(leaseMs / 3),
+  )
+  renew.unref()
+  let released = false
+  return {
+    async release() {
+      if (released) return
+      released = true
+      clearInterval(renew)
+      await redis.zrem(key, holder).catch(report)
     },
   }
 }

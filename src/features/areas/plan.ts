@@ -24,7 +24,7 @@ export type ApplyOutcome = 'created' | 'updated' | 'unchanged'
 
 export interface AreaPlan extends AreaWrite {
   outcome: ApplyOutcome
-  /** Top-level parts that change: description, labels, enabled, trigger, action, reactions, on_failure, owner. */
+  /** Top-level parts that change: description, labels, enabled, trigger, action, reactions, on_failure, flow keys, owner. */
   changes: string[]
 }
 
@@ -132,6 +132,9 @@ function changedParts(previous: JsonObject, area: NormalizedArea): string[] {
     ['action', { ...before.spec?.action, trigger: null }, { ...after.spec.action, trigger: null }],
     ['reactions', before.spec?.reactions, after.spec.reactions],
     ['on_failure', before.spec?.on_failure, after.spec.on_failure],
+    ['concurrency', before.spec?.concurrency, after.spec.concurrency],
+    ['rate_limit', before.spec?.rate_limit, after.spec.rate_limit],
+    ['debounce', before.spec?.debounce, after.spec.debounce],
   ]
   return parts.filter(([, a, b]) => canonicalJson(a) !== canonicalJson(b)).map(([name]) => name)
 }

@@ -8,6 +8,9 @@ export interface SinkRequest {
   headers: IncomingHttpHeaders
   body: string
   json: unknown
+  /** When the request arrived and when its answer was sent (Date.now()): calls in flight overlap. */
+  receivedAt: number
+  answeredAt?: number
 }
 
 export interface SinkAnswer {
@@ -36,7 +39,8 @@ export async function startHttpSink(): Promise<HttpSink> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
-      const request = {
+      const request: SinkRequest = {
+        receivedAt: Date.now(),
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -47,6 +51,7 @@ export async function startHttpSink(): Promise<HttpSink> {
       const answer = sink.respond?.(request) ?? sink.answers.shift() ?? { status: 200, body: { ok: true } }
       const send = () => {
         if (res.destroyed) return
+        request.answeredAt = Date.now()
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
         res.end(answer.raw ?? JSON.stringify(answer.body ?? {}))
       }
