@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession, webhookArea } from '../support/cli/cli-session.js'
 import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
-import { seedDataDir } from '../support/db/pglite-template.js'
+import { seedDataDir } from '../support/db/seed-data-dir.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const LONG = 'a-rather-long-area-name'

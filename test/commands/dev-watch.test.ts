@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliSession, cliSession, timerArea, webhookArea } from '../support/cli/cli-session.js'
 import { type DevProcess, startDevProcess } from '../support/cli/dev-process.js'
-import { seedDataDir } from '../support/db/pglite-template.js'
+import { seedDataDir } from '../support/db/seed-data-dir.js'
 
 let dataDir: string
 let other: CliSession

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { cliBin, repoRoot } from '../cli/run-cli.js'
-import { seedDataDir } from '../db/pglite-template.js'
+import { seedDataDir } from '../db/seed-data-dir.js'
 
 export interface DaemonProcess {
   name: string

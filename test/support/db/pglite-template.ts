@@ -3,7 +3,7 @@
  * Creating a PGlite database runs initdb in WebAssembly: 5 to 30 s of one core, the largest single
  * cost of a test that starts on the embedded default. The global setup creates it once per set of
  * migrations and PGlite version (kept under /tmp between runs, like the built CLI), and
- * `seedDataDir` copies its `pglite/` folder into a fresh data directory in a second or two.
+ * `seedDataDir` (seed-data-dir.ts, for test files: the global setup cannot import vitest) copies its `pglite/` folder into a fresh data directory in a second or two.
  *
  * What a copy changes for the code under test: nothing. The daemon still opens the database and
  * runs `migrate` (with nothing left to apply), syncs its catalog and generates its own keys; tests
@@ -11,11 +11,10 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
+import { mkdtemp, rename, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { inject } from 'vitest'
 import { migrate } from '../../../src/db/migrate.js'
 import { openStore } from '../../../src/db/open.js'
 import { repoRoot } from '../cli/repo-root.js'
@@ -59,15 +58,4 @@ export async function buildPgliteTemplate(): Promise<string> {
     if (!existsSync(folder)) throw error
   }
   return folder
-}
-
-/**
- * Puts the template's database into `dataDir` when it holds none yet, so the daemon or store that
- * opens it finds a migrated database instead of creating one.
- */
-export async function seedDataDir(dataDir: string): Promise<void> {
-  const target = join(dataDir, 'pglite')
-  if (existsSync(target)) return
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  await cp(inject('pgliteTemplate'), target, { recursive: true })
 }

@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe } from 'vitest'
 import { migrate } from '../../../src/db/migrate.js'
 import { openStore, type Store } from '../../../src/db/open.js'
-import { seedDataDir } from './pglite-template.js'
 import { createTestDatabase } from './postgres.js'
+import { seedDataDir } from './seed-data-dir.js'
 
 export const drivers = ['pglite', 'postgres'] as const
 export type Driver = (typeof drivers)[number]
