@@ -15,6 +15,7 @@ import { type PollingSettings, readPollingSettings } from './config-polling.js'
 import { readSigninSettings, type SigninSettings } from './config-signin.js'
 import { readStartupSettings, type StartupSettings } from './config-startup.js'
 import { readTenancySettings, type TenancySettings } from './config-tenancy.js'
+import { readTracingSettings, type TracingSettings } from './config-tracing.js'
 import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
@@ -72,6 +73,8 @@ export interface DaemonConfig {
   signin: SigninSettings
   /** Template budgets, the reaction ceiling and each user's share of the workers. */
   tenancy: TenancySettings
+  /** OpenTelemetry traces; undefined when no OTLP endpoint is set (config-tracing.ts). */
+  tracing: TracingSettings | undefined
 }
 
 export interface SupabaseSettings {
@@ -151,6 +154,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     network: readNetworkSettings(env, problems),
     signin: readSigninSettings(env, problems),
     tenancy: readTenancySettings(env, problems),
+    tracing: readTracingSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
