@@ -86,11 +86,12 @@ export function currentTraceparent(): string | undefined {
   return installed?.traceparent()
 }
 
-const NO_FIELDS = Object.freeze({})
-
-/** pino's mixin: `trace_id` and `span_id` on every line logged while a span is active. */
+/**
+ * pino's mixin: `trace_id` and `span_id` on every line logged while a span is active. A new
+ * object each time: pino merges the line's fields into what this returns.
+ */
 export function traceLogFields(): Partial<LogTraceFields> {
-  return installed?.logFields() ?? NO_FIELDS
+  return installed?.logFields() ?? {}
 }
 
 /** Jobs as given while tracing is off; else each carries the active span's traceparent. */
