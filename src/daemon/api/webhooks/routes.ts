@@ -18,6 +18,7 @@ import type { DaemonContext } from '../../context.js'
 import { IngestUnavailableError } from '../../ingest/ingest-batcher.js'
 import { createWebhookIngest, type IngestSettings, type WebhookIngest } from '../../ingest/webhook-ingest.js'
 import type { OutageLog } from '../../outage-log.js'
+import { incomingPlacement } from '../../tracing/incoming.js'
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   databaseUnavailableDetail,
@@ -97,14 +98,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     (request, reply) => {
       if (!tracingEnabled()) return accept(request, reply)
       // docs/architecture.md, "Traces": the sender's own traceparent is continued or only linked.
-      const incoming = request.headers.traceparent
-      const remote = typeof incoming === 'string' ? incoming : undefined
-      const from =
-        remote === undefined
-          ? {}
-          : ctx.config.tracing?.webhookParent === 'link'
-            ? { link: remote }
-            : { parent: remote }
+      const from = incomingPlacement(
+        request.headers.traceparent,
+        ctx.config.tracing?.webhookParent ?? 'continue',
+      )
       return inSpan(
         'POST /webhooks/:service/:hookJobId',
         {
