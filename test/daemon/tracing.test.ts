@@ -13,6 +13,7 @@ import { createLogger } from '../../src/daemon/logger.js'
 import { enqueueTraced } from '../../src/daemon/tracing/enqueue.js'
 import { incomingPlacement } from '../../src/daemon/tracing/incoming.js'
 import { createOtelTracer } from '../../src/daemon/tracing/otel.js'
+import type { ReactionDefinition } from '../../src/engine/define.js'
 import { PermanentError } from '../../src/engine/errors.js'
 import {
   currentTraceparent,
@@ -23,6 +24,23 @@ import {
   tracingEnabled,
   withTraceparent,
 } from '../../src/engine/tracing.js'
+import { http } from '../../src/services/http/index.js'
+import { reactionContext } from '../support/services/handler-context.js'
+import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
+
+const httpRequest = http.reactions.find((r) => r.id === 'request') as ReactionDefinition
+let sink: HttpSink
+beforeAll(async () => {
+  sink = await startHttpSink()
+})
+afterAll(() => sink.close())
+
+/** The traceparent header `http.request` sent with `headers` as its params' headers. */
+async function sentTraceparent(headers?: Record<string, string>): Promise<unknown> {
+  const before = sink.requests.length
+  await httpRequest.run(reactionContext({ url: `${sink.url}/t`, ...(headers ? { headers } : {}) }))
+  return sink.requests[before]?.headers.traceparent
+}
 
 const read = (env: Record<string, string>) => {
   const problems: string[] = []
@@ -117,6 +135,7 @@ describe('with traces off', () => {
     ])
     // pino merges each line into what the mixin returns: never one shared object.
     expect(traceLogFields()).not.toBe(traceLogFields())
+    expect(await sentTraceparent()).toBeUndefined()
   })
 })
 
@@ -202,6 +221,17 @@ describe('with traces on', () => {
     expect(failing.status).toEqual({ code: 2, message: 'invalid_rendered_params' })
     expect(failing.attributes).toEqual({ 'error.type': 'invalid_rendered_params' })
     expect(JSON.stringify(failing.events)).not.toContain('hunter2')
+  })
+
+  it("sends the reaction's span as traceparent from http.request, unless its params set one", async () => {
+    const [sent, span] = await inSpan('area.reaction post', {}, async () => [
+      await sentTraceparent(),
+      currentTraceparent(),
+    ])
+    expect(sent).toBe(span)
+    expect(sent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+    const own = '00-55555555555555555555555555555555-6666666666666666-01'
+    expect(await inSpan('area.reaction own', {}, () => sentTraceparent({ traceparent: own }))).toBe(own)
   })
 
   it("gives each job an enqueue span, child of its event's span, ended when the add settles", async () => {
