@@ -15,4 +15,11 @@ export const daemonPackages = [
   '@electric-sql/pglite',
   'pino',
   'prom-client',
+  // Traces: loaded by a daemon with an OTLP endpoint only (docs/architecture.md, "Traces").
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-trace-node',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/resources',
+  '@opentelemetry/semantic-conventions',
 ]

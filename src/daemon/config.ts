@@ -16,6 +16,7 @@ import { type PollingSettings, readPollingSettings } from './config-polling.js'
 import { readSigninSettings, type SigninSettings } from './config-signin.js'
 import { readStartupSettings, type StartupSettings } from './config-startup.js'
 import { readTenancySettings, type TenancySettings } from './config-tenancy.js'
+import { readTracingSettings, type TracingSettings } from './config-tracing.js'
 import { type Env, integer } from './config-values.js'
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all'
@@ -75,6 +76,8 @@ export interface DaemonConfig {
   tenancy: TenancySettings
   /** AREA_PLUGINS: service plugins loaded beside the built-ins (src/plugins/). */
   plugins: string[]
+  /** OpenTelemetry traces; undefined when no OTLP endpoint is set (config-tracing.ts). */
+  tracing: TracingSettings | undefined
 }
 
 export interface SupabaseSettings {
@@ -155,6 +158,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     signin: readSigninSettings(env, problems),
     tenancy: readTenancySettings(env, problems),
     plugins: readPluginSpecs(env),
+    tracing: readTracingSettings(env, problems),
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

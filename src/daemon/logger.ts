@@ -1,8 +1,9 @@
 /**
  * Structured JSON logs (pino). Secrets never reach a line: known secret-bearing fields are
- * redacted wherever they appear.
+ * redacted wherever they appear. While a span is active (traces on), each line names its trace.
  */
 import pino from 'pino'
+import { traceLogFields } from '../engine/tracing.js'
 
 export type AppLogger = pino.Logger
 
@@ -35,6 +36,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'area' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactedPaths, censor: '[redacted]' },
+      // trace_id and span_id of the active span, when traces are on (docs/architecture.md, "Traces").
+      mixin: traceLogFields,
     },
     destination,
   )

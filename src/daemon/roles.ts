@@ -15,6 +15,7 @@ import { TENANCY_SETTINGS } from './config-tenancy.js'
 import type { DaemonContext } from './context.js'
 import { startMetricsServer } from './metrics-server.js'
 import { startScheduler } from './scheduler/scheduler.js'
+import { type RunningTracing, startTracing } from './tracing/start.js'
 import { createAreaCache } from './worker/area-cache.js'
 import { createClaimBatcher } from './worker/claim-batcher.js'
 import { createFlowGate } from './worker/flow-gate.js'
@@ -36,6 +37,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
   const stops: (() => Promise<void>)[] = []
   let port: number | undefined
   let metricsPort: number | undefined
+  let tracing: RunningTracing | undefined
   const stopAll = async () => {
     for (const stop of stops.splice(0)) {
       try {
@@ -44,9 +46,12 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
         ctx.logger.error({ err: error }, 'error while stopping a role')
       }
     }
+    // Last: the spans of the work the roles finished above are exported before the exit.
+    await tracing?.stop().catch((error: unknown) => ctx.logger.warn({ err: error }, 'traces: stop failed'))
     await ctx.close()
   }
   try {
+    tracing = await startTracing(ctx.config.tracing, { roles: ctx.config.roles, logger: ctx.logger })
     if (wants('api')) {
       const api = await startApiServer(ctx)
       port = api.port

@@ -24,6 +24,7 @@ import { ancestorsOf, runGraph } from './reaction-graph-run.js'
 import { type Registry, resolveSettings } from './registry.js'
 import { hideSecrets, redactParams } from './secret-params.js'
 import { renderTemplates, type TemplateBudget, type TemplateScope, templateBudget } from './templates.js'
+import { inSpan, tracingEnabled } from './tracing.js'
 import type { JsonObject, JsonValue, Logger } from './types.js'
 import {
   maskingLogger,
@@ -354,7 +355,36 @@ export function createEngine(
     }
   }
 
-  async function runReaction(
+  /** One span per reaction run, and per for_each item (docs/architecture.md, "Traces"); off, none. */
+  function runReaction(
+    run: PhaseRun,
+    reaction: LoadedReaction,
+    scope: TemplateScope,
+    index?: number,
+  ): Promise<JsonValue | undefined> {
+    if (!tracingEnabled()) return runReactionCall(run, reaction, scope, index)
+    const attributes = {
+      'area.event_id': run.input.hookLogId,
+      'area.reaction': reaction.ref,
+      'area.reaction.type': `${reaction.service}.${reaction.reaction}`,
+      'area.service': reaction.service,
+      'area.phase': reaction.phase,
+      'area.for_each.index': index,
+      'area.attempt': run.input.attempt,
+    }
+    return inSpan(`area.reaction ${reaction.ref}`, { attributes }, async (span) => {
+      try {
+        const output = await runReactionCall(run, reaction, scope, index)
+        span.setAttributes({ 'area.outcome': 'success' })
+        return output
+      } catch (error) {
+        span.setAttributes({ 'area.outcome': 'failed', 'area.error_class': classifyError(error) })
+        throw error
+      }
+    })
+  }
+
+  async function runReactionCall(
     run: PhaseRun,
     reaction: LoadedReaction,
     scope: TemplateScope,

@@ -57,6 +57,14 @@ const notForKubernetes: Record<string, string> = {
   AREA_WEBHOOK_BODY_LIMIT: 'tuning; config.extraEnv',
   AREA_WEBHOOK_RATE_LIMIT: 'tuning; config.extraEnv',
   AREA_WEBHOOK_RATE_BURST: 'tuning; config.extraEnv',
+  // Traces: the chart sets the endpoint, the service name and the webhook rule (tracing.*); the
+  // other standard OpenTelemetry switches are the operator's, through config.extraEnv.
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.endpoint sets the base endpoint; config.extraEnv',
+  OTEL_SDK_DISABLED: 'an empty tracing.endpoint turns traces off; config.extraEnv',
+  OTEL_TRACES_EXPORTER: 'an empty tracing.endpoint turns traces off; config.extraEnv',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json, the only one, is the default; config.extraEnv',
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json, the only one, is the default; config.extraEnv',
+  OTEL_TRACES_SAMPLER: 'every trace is recorded unless the operator samples; config.extraEnv',
   AREA_START_TIMEOUT:
     'the default (120 s) outlasts a database restart, and Kubernetes restarts a pod that gave up; config.extraEnv',
 }

@@ -64,6 +64,18 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: AREA_GITHUB_CLIENT_SECRET, optional: true } }
 - name: DATABASE_DIRECT_URL
   valueFrom: { secretKeyRef: { name: {{ include "area.secretName" . }}, key: DATABASE_DIRECT_URL, optional: true } }
+{{- with .Values.tracing.endpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom: { secretKeyRef: { name: {{ include "area.secretName" $ }}, key: OTEL_EXPORTER_OTLP_HEADERS, optional: true } }
+{{- end }}
+{{- with .Values.tracing.serviceName }}
+- name: OTEL_SERVICE_NAME
+  value: {{ . | quote }}
+{{- end }}
+- name: AREA_TRACE_WEBHOOK_PARENT
+  value: {{ .Values.tracing.webhookParent | default "continue" | quote }}
 {{- with .Values.database.poolMode }}
 - name: AREA_DATABASE_POOL_MODE
   value: {{ . | quote }}

@@ -19,6 +19,8 @@ import type { NewWebhookEvent, WebhookEventOutcome } from '../../store/webhook-e
 export interface IngestEvent extends NewWebhookEvent {
   /** Carried to the execution job enqueued after the commit. */
   areaActionId: string
+  /** The ingest request's span, carried to that job too (docs/architecture.md, "Traces"). */
+  traceparent?: string
   /** About the size of the payload's JSON, to bound the statement a batch makes. */
   sizeBytes: number
 }
@@ -26,6 +28,7 @@ export interface IngestEvent extends NewWebhookEvent {
 export interface AcceptedEvent {
   hookLogId: string
   areaActionId: string
+  traceparent?: string
 }
 
 export interface IngestBatcherOptions {
@@ -216,7 +219,12 @@ export function createIngestBatcher(options: IngestBatcherOptions): IngestBatche
         outcome.status === 'gone' ? outcome : { status: 'duplicate', hookLogId: outcome.hookLogId }
       for (const replay of replays) replay.resolve(replayed)
       if (outcome.status === 'accepted') {
-        accepted.push({ hookLogId: outcome.hookLogId, areaActionId: slot.event.areaActionId })
+        const { areaActionId, traceparent } = slot.event
+        accepted.push(
+          traceparent === undefined
+            ? { hookLogId: outcome.hookLogId, areaActionId }
+            : { hookLogId: outcome.hookLogId, areaActionId, traceparent },
+        )
       }
     })
     if (accepted.length === 0) return

@@ -11,6 +11,7 @@ import type { SecretBox } from '../../secrets/secret-box.js'
 import { findWebhookHook, insertWebhookEvents } from '../../store/webhook-events.js'
 import { createOutageLog, type OutageLog } from '../outage-log.js'
 import type { ExecutionJobData } from '../queue/types.js'
+import { enqueueTraced } from '../tracing/enqueue.js'
 import { createExecutionEnqueuer, DEFAULT_ENQUEUE, type ExecutionEnqueuer } from './execution-enqueuer.js'
 import {
   createHookCache,
@@ -91,7 +92,7 @@ export function createWebhookIngest(
     load: (hookJobId) => loadHookTarget(deps, hookJobId),
   })
   const enqueuer = createExecutionEnqueuer({
-    enqueue: (jobs) => deps.enqueueExecutions(jobs),
+    enqueue: (jobs) => enqueueTraced(jobs, (carried) => deps.enqueueExecutions(carried)),
     logger: deps.logger,
     maxBulk: s.enqueueMaxBulk,
     maxPending: s.enqueueMaxPending,

@@ -8,12 +8,19 @@ import { AreaError, PermanentError } from '../../engine/errors.js'
 export interface ExecutionJobData {
   hookLogId: string
   areaActionId: string
+  /**
+   * W3C trace context of the span that enqueued it, when traces are on: the worker's span
+   * continues that trace, on every attempt (docs/architecture.md, "Traces").
+   */
+  traceparent?: string
 }
 
 export interface PollJobData {
   hookJobId: string
   /** The polling slot (epoch ms) this poll stands for: one slot, one job. */
   slotMs: number
+  /** As ExecutionJobData's: the scheduler's span that enqueued this slot. */
+  traceparent?: string
 }
 
 export interface JobDataByKind {

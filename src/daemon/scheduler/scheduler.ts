@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import { errorMessage } from '../../engine/errors.js'
+import { inSpan, withTraceparent } from '../../engine/tracing.js'
 import type { Logger } from '../../engine/types.js'
 import { claimDuePolls, type DueSlot } from '../../store/due-polls.js'
 import { findStrandedPollSlots, markPollSlotsEnqueued } from '../../store/poll-slots.js'
@@ -91,7 +92,12 @@ export function startScheduler(
   async function enqueueSlots(slots: DueSlot[]): Promise<void> {
     if (slots.length === 0) return
     try {
-      await deps.queue.enqueuePolls(slots)
+      // One span per enqueue of due slots, which each poll job continues (docs/architecture.md, "Traces").
+      await inSpan(
+        'area.schedule_polls',
+        { kind: 'producer', attributes: { 'area.slots': slots.length } },
+        () => deps.queue.enqueuePolls(withTraceparent(slots)),
+      )
     } catch (error) {
       // The slots stay recorded; marked as not enqueued, the next sweep takes them at once
       // rather than after a whole lease. Should that write fail too, the lease still runs out.

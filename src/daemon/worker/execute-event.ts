@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import { errorMessage, PermanentError, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError, secretsReadBy } from '../../engine/run.js'
+import { setSpanAttributes } from '../../engine/tracing.js'
 import { skipSupersededEvent } from '../../store/area-flow.js'
 import { createExecutionPort } from '../../store/executions.js'
 import { claimHookLog, hookLogState } from '../../store/hook-logs.js'
@@ -88,6 +89,7 @@ async function claimAndRun(
     )
     return 'taken_over'
   }
+  setSpanAttributes({ 'area.id': claimed.areaId, 'area.name': area?.name })
   if (!area) {
     lease.stop()
     await recorder.finish('skipped', 'the AREA was deleted')

@@ -7,6 +7,7 @@
  */
 import { errorMessage } from '../../engine/errors.js'
 import { runPoll } from '../../engine/poll.js'
+import { withTraceparent } from '../../engine/tracing.js'
 import type { JsonObject } from '../../engine/types.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
 import { recordPollFailure } from '../../store/poll-failures.js'
@@ -111,8 +112,9 @@ async function poll(deps: WorkerDeps, job: PollJobData, ctx: AttemptContext): Pr
   const events = [...fired, ...pending]
   if (events.length) {
     try {
+      // Each carries the poll's span (docs/architecture.md, "Traces").
       await deps.enqueueExecutions(
-        events.map((f) => ({ hookLogId: f.hookLogId, areaActionId: area.action.id })),
+        withTraceparent(events.map((f) => ({ hookLogId: f.hookLogId, areaActionId: area.action.id }))),
       )
     } catch (error) {
       // The events are committed; the sweeper enqueues them once the queue is back.

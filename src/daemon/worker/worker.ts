@@ -8,6 +8,7 @@ import type { AreaMetrics } from '../metrics.js'
 import { createOutageLog } from '../outage-log.js'
 import type { QueueSetup } from '../queue/index.js'
 import { type JobConsumer, type JobContext, JobDeferredError, type JobKind } from '../queue/types.js'
+import { traceExecution, tracePoll } from '../tracing/job-spans.js'
 import type { WorkerDeps } from './deps.js'
 import { executeEvent } from './execute-event.js'
 import { pollHookJob } from './poll-hook-job.js'
@@ -41,8 +42,10 @@ export async function startWorker(
       }
     }
   const consumer = queue.createConsumer({
-    area_execution: measured('area_execution', (data, ctx) => executeEvent(deps, data, ctx)),
-    poll: measured('poll', (data, ctx) => pollHookJob(deps, data, ctx)),
+    area_execution: measured('area_execution', (data, ctx) =>
+      traceExecution(data, ctx, () => executeEvent(deps, data, ctx)),
+    ),
+    poll: measured('poll', (data, ctx) => tracePoll(data, ctx, () => pollHookJob(deps, data, ctx))),
   })
   await consumer.start()
   return consumer

@@ -16,6 +16,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable.js'
 import type { WebhookContext, WebhookReceipt } from '../../engine/define.js'
 import { errorMessage } from '../../engine/errors.js'
 import { serializeForStorage } from '../../engine/json-limits.js'
+import { currentTraceparent } from '../../engine/tracing.js'
 import type { JsonObject, Logger } from '../../engine/types.js'
 import { isDataException, type WebhookEventOutcome } from '../../store/webhook-events.js'
 import type { FeatureContext } from '../context.js'
@@ -123,6 +124,8 @@ export function createWebhookAccept<T, R>(
       payloads.push(serialized.json)
     }
 
+    // The ingest request's span, for the execution jobs to continue (docs/architecture.md, "Traces").
+    const traceparent = currentTraceparent()
     let outcomes: WebhookEventOutcome[]
     try {
       outcomes = await Promise.all(
@@ -134,6 +137,7 @@ export function createWebhookAccept<T, R>(
             deliveryId: events.length === 1 ? deliveryId : `${deliveryId}#${i}`,
             payloadJson,
             sizeBytes: payloadJson.length,
+            ...(traceparent === undefined ? {} : { traceparent }),
           }),
         ),
       )

@@ -56,12 +56,13 @@ export async function webhookOf(user: ApiUser, name: string): Promise<WebhookTar
 
 /**
  * Sends a Standard Webhooks delivery; `baseUrl` replaces the public URL's origin when given, and
- * `rawBody` is sent (and signed) exactly as given instead of `payload` serialised.
+ * `rawBody` is sent (and signed) exactly as given instead of `payload` serialised; `headers` are
+ * sent beside the signature's.
  */
 export async function sendWebhook(
   target: WebhookTarget,
   payload: unknown,
-  options: { id?: string; baseUrl?: string; rawBody?: string } = {},
+  options: { id?: string; baseUrl?: string; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: unknown; headers: Headers }> {
   const id = options.id ?? `msg_${randomUUID()}`
   const timestamp = String(Math.floor(Date.now() / 1000))
@@ -75,6 +76,7 @@ export async function sendWebhook(
       'webhook-id': id,
       'webhook-timestamp': timestamp,
       'webhook-signature': signStandardWebhook(target.secret, { id, timestamp, body }),
+      ...options.headers,
     },
     body,
   })

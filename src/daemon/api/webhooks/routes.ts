@@ -8,6 +8,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { isDatabaseUnavailable } from '../../../db/unavailable.js'
 import type { WebhookResponse } from '../../../engine/define.js'
 import { errorMessage } from '../../../engine/errors.js'
+import { inSpan, setSpanAttributes, type TraceAttributes, tracingEnabled } from '../../../engine/tracing.js'
 import {
   type AcceptResult,
   createWebhookAccept,
@@ -17,6 +18,7 @@ import type { DaemonContext } from '../../context.js'
 import { IngestUnavailableError } from '../../ingest/ingest-batcher.js'
 import { createWebhookIngest, type IngestSettings, type WebhookIngest } from '../../ingest/webhook-ingest.js'
 import type { OutageLog } from '../../outage-log.js'
+import { incomingPlacement } from '../../tracing/incoming.js'
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   databaseUnavailableDetail,
@@ -55,7 +57,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       },
     )
   const bodyLimit = ctx.config.webhookBodyLimitBytes
-  const accept = createWebhookAccept(ctx, ingest, answer)
+  const accept = createWebhookAccept(ctx, ingest, (reply: FastifyReply, result: AcceptResult) => {
+    if (tracingEnabled()) setSpanAttributes(outcomeAttributes(result))
+    return answer(reply, result)
+  })
   // Commits and enqueues in flight finish before the process lets go of the database and queue.
   app.addHook('onClose', () => ingest.close())
 
@@ -90,8 +95,38 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.post<{ Params: { service: string; hookJobId: string } }>(
     '/webhooks/:service/:hookJobId',
     { bodyLimit },
-    (request, reply) => accept(request, reply),
+    (request, reply) => {
+      if (!tracingEnabled()) return accept(request, reply)
+      // docs/architecture.md, "Traces": the sender's own traceparent is continued or only linked.
+      const from = incomingPlacement(
+        request.headers.traceparent,
+        ctx.config.tracing?.webhookParent ?? 'continue',
+      )
+      return inSpan(
+        'POST /webhooks/:service/:hookJobId',
+        {
+          kind: 'server',
+          ...from,
+          attributes: {
+            'http.request.method': 'POST',
+            'http.route': '/webhooks/:service/:hookJobId',
+            'area.service': request.params.service,
+          },
+        },
+        async (span) => {
+          const sent = await accept(request, reply)
+          span.setAttributes({ 'http.response.status_code': reply.statusCode })
+          return sent
+        },
+      )
+    },
   )
+}
+
+/** What a span may say of an ingest's result: the outcome and the events' ids, not the payloads. */
+function outcomeAttributes(result: AcceptResult): TraceAttributes {
+  const ids = 'hookLogIds' in result ? result.hookLogIds : []
+  return { 'area.outcome': result.outcome, 'area.event_id': ids[0], 'area.events': ids.length || undefined }
 }
 
 /** The answer to each result of the accept use case. */

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { defineReaction } from '../../../engine/define.js'
 import { POSITIVE_DURATION_PATTERN, parseDuration } from '../../../engine/duration.js'
 import { PermanentError } from '../../../engine/errors.js'
+import { currentTraceparent } from '../../../engine/tracing.js'
 import type { JsonObject, JsonValue } from '../../../engine/types.js'
 import { bodyText, type HttpResponse, isJsonContentType, sendHttpRequest } from '../../../net/client.js'
 import { statusError } from '../../../net/http-errors.js'
@@ -90,6 +91,8 @@ export const request = defineReaction({
     const headers = buildHeaders(ctx.params.headers, target, {
       'idempotency-key': ctx.idempotencyKey,
       'user-agent': ctx.settings.userAgent ?? DEFAULT_USER_AGENT,
+      // The reaction's span, when traces are on (docs/architecture.md, "Traces"); a header of the params wins.
+      traceparent: currentTraceparent(),
     })
     const body = encodeBody(method, ctx.params.body as JsonValue | undefined, headers)
     const response = await sendHttpRequest({
