@@ -163,18 +163,18 @@ export async function replaceCredentials(
   db: Kysely<Database>,
   userId: string,
   name: string,
-  update: (current: { service: string }) => { kind: string; credentialsEncrypted: string },
+  update: (current: { service: string; kind: string }) => { kind: string; credentialsEncrypted: string },
 ): Promise<ConnectionInfo | undefined> {
   const row = await db
     .selectFrom('user_services as us')
     .innerJoin('services as s', 's.id', 'us.service_id')
-    .select(['us.id', 's.key as service'])
+    .select(['us.id', 'us.kind', 's.key as service'])
     .where('us.user_id', '=', userId)
     .where('us.name', '=', name)
     .forUpdate('us')
     .executeTakeFirst()
   if (!row) return undefined
-  const { kind, credentialsEncrypted } = update({ service: row.service })
+  const { kind, credentialsEncrypted } = update({ service: row.service, kind: row.kind })
   const saved = await db
     .updateTable('user_services')
     .set({

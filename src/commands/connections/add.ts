@@ -5,9 +5,11 @@ import { CliError } from '../../lib/cli-error.js'
 import {
   type Authorization,
   type ConnectionInfo,
+  credentialsFromFields,
   credentialsFromStdin,
   declaredCredentials,
   fingerprint,
+  kindFields,
   listConnections,
   openBrowser,
   promptCredentials,
@@ -26,8 +28,9 @@ export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd, Co
       'The credentials are sent to the server, stored encrypted, and never shown again.',
       '`area services describe <service>` lists the fields a service takes. With --token-stdin, a',
       'service taking one field (a token) reads it from the first line of stdin, one taking several',
-      '(an SMTP server) reads them as a JSON object; on a terminal without a flag, each field is asked',
-      'for, secrets without echo.',
+      '(an SMTP server) reads them as a JSON object, or its one secret on the first line with the',
+      'other fields given as --field name=value; on a terminal without --token-stdin, each field not',
+      'given is asked for, secrets without echo. --kind picks one of the kinds a service takes.',
     ],
     [
       'With --web the server must have an OAuth app for the service (e.g. AREA_GITHUB_CLIENT_ID and',
@@ -52,6 +55,16 @@ export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd, Co
       description: 'The same, asked field by field on a terminal.',
       command: '<%= config.bin %> <%= command.id %> email --name smtp-work',
     },
+    {
+      description: 'An API key for http requests to one base URL; the key from stdin.',
+      command:
+        'printenv API_KEY | <%= config.bin %> <%= command.id %> http --name acme-api --kind api_key --field baseUrl=https://api.acme.test/ --field header=X-Api-Key --token-stdin',
+    },
+    {
+      description: 'A Discord webhook URL as a connection (AREAs then omit webhook_url).',
+      command:
+        'printenv DISCORD_WEBHOOK_URL | <%= config.bin %> <%= command.id %> discord --name team-chat --token-stdin',
+    },
   ]
 
   static override args = {
@@ -66,6 +79,18 @@ export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd, Co
       summary: 'Read the credentials from stdin: a token on the first line, or a JSON object.',
       exclusive: ['web'],
       default: false,
+    }),
+    kind: Flags.string({
+      summary:
+        'The kind of connection, for a service that takes several (http: bearer, basic, api_key, oauth2_client).',
+      exclusive: ['web'],
+      helpValue: '<kind>',
+    }),
+    field: Flags.string({
+      summary: 'A non-secret field as name=value (e.g. baseUrl=https://api.example.com/); repeatable.',
+      multiple: true,
+      exclusive: ['web'],
+      helpValue: '<name=value>',
     }),
     web: Flags.boolean({
       summary: 'Connect through OAuth 2 in a browser.',
@@ -91,10 +116,11 @@ export default class ConnectionsAdd extends ApiCommand<typeof ConnectionsAdd, Co
     }
     const client = await this.client()
     if (this.flags.web) return this.connectInBrowser(client, service)
-    const declared = await declaredCredentials(client, service)
+    const declared = kindFields(service, await declaredCredentials(client, service), this.flags.kind)
+    const given = credentialsFromFields(declared, this.flags.field ?? [])
     const credentials = byStdin
-      ? credentialsFromStdin(service, declared, await readStdin())
-      : await promptCredentials(declared)
+      ? credentialsFromStdin(service, declared, await readStdin(), given)
+      : await promptCredentials(declared, given)
     return client.post<ConnectionInfo>('/v1/connections', {
       service,
       kind: declared.kind,

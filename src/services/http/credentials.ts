@@ -1,0 +1,133 @@
+/**
+ * The connections `http.request` and `http.json_changed` accept: a bearer token, basic auth, an
+ * API key (in a header or the query) or OAuth 2 client credentials, each bound to a base URL the
+ * credential may be sent to (docs/architecture.md, "Connections and credentials"). Each kind has
+ * exactly one secret field, which `area connections add http --kind … --token-stdin` reads from
+ * stdin while the others come from `--field`.
+ */
+import { type TProperties, Type } from '@sinclair/typebox'
+import {
+  accept,
+  type CredentialsCheck,
+  type CredentialsDeclaration,
+  defineCredentials,
+  refuse,
+} from '../../engine/credentials.js'
+import type { JsonObject, JsonValue } from '../../engine/types.js'
+
+const HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
+
+const baseUrl = Type.String({
+  format: 'uri',
+  pattern: '^[hH][tT][tT][pP][sS]?://',
+  maxLength: 2048,
+  description:
+    'The base URL the credential may be sent to, e.g. https://api.example.com/v1/: requests to another scheme, host, port or path are refused',
+})
+
+const secretText = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 8192, pattern: '^[^\\r\\n]*$', writeOnly: true, description })
+
+const fields = (properties: TProperties) =>
+  Type.Object({ baseUrl, ...properties }, { additionalProperties: false })
+
+/** Trims strings and normalizes the base URL (no userinfo, query or fragment; a path ends with `/` as typed). */
+function normalized(input: Readonly<Record<string, JsonValue | undefined>>): CredentialsCheck<JsonObject> {
+  const out: JsonObject = {}
+  for (const [name, value] of Object.entries(input)) {
+    if (value !== undefined) out[name] = typeof value === 'string' ? value.trim() : value
+  }
+  if (typeof out.baseUrl !== 'string' || !URL.canParse(out.baseUrl))
+    return refuse('/baseUrl', 'must be an absolute http:// or https:// URL')
+  const url = new URL(out.baseUrl)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return refuse('/baseUrl', 'must be an absolute http:// or https:// URL')
+  if (url.username || url.password || url.search || url.hash)
+    return refuse(
+      '/baseUrl',
+      'must not hold user:password@, a query or a fragment: put the credential in the other fields',
+    )
+  out.baseUrl = url.href
+  return accept(out)
+}
+
+export const bearerCredentials = defineCredentials({
+  kind: 'bearer',
+  fields: fields({ token: secretText('The token, sent as Authorization: Bearer <token>') }),
+  validate: (input) => normalized(input) as never,
+})
+
+export const basicCredentials = defineCredentials({
+  kind: 'basic',
+  fields: fields({
+    username: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[^:\\r\\n]*$',
+      description: 'The user name (no colon)',
+    }),
+    password: secretText('The password, sent as Authorization: Basic base64(user:password)'),
+  }),
+  validate: (input) => normalized(input) as never,
+})
+
+export const apiKeyCredentials = defineCredentials({
+  kind: 'api_key',
+  fields: fields({
+    key: secretText('The API key'),
+    header: Type.Optional(
+      Type.String({
+        pattern: HEADER_NAME,
+        maxLength: 200,
+        description:
+          'The request header that carries the key, e.g. X-Api-Key (default when query is not set)',
+        default: 'X-Api-Key',
+      }),
+    ),
+    query: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Send the key as this query parameter instead of a header, e.g. api_key',
+      }),
+    ),
+  }),
+  validate: (input) => {
+    const checked = normalized(input)
+    if (!checked.ok) return checked as never
+    if (checked.value.header !== undefined && checked.value.query !== undefined)
+      return refuse('/query', 'the key goes in a header or the query, not both: remove header or query')
+    return checked as never
+  },
+})
+
+export const clientCredentials = defineCredentials({
+  kind: 'oauth2_client',
+  fields: fields({
+    tokenUrl: Type.String({
+      format: 'uri',
+      pattern: '^[hH][tT][tT][pP][sS]?://',
+      maxLength: 2048,
+      description: 'The OAuth 2 token endpoint (client_credentials grant)',
+    }),
+    clientId: Type.String({ minLength: 1, maxLength: 1024, description: 'The OAuth client id' }),
+    clientSecret: secretText('The OAuth client secret, sent to the token endpoint with HTTP Basic auth'),
+    scopes: Type.Optional(
+      Type.String({ maxLength: 2048, description: 'Scopes to ask for, separated by spaces', default: '' }),
+    ),
+  }),
+  validate: (input) => {
+    const checked = normalized(input)
+    if (!checked.ok) return checked as never
+    const tokenUrl = checked.value.tokenUrl
+    if (typeof tokenUrl !== 'string' || !/^https?:\/\//i.test(tokenUrl) || !URL.canParse(tokenUrl))
+      return refuse('/tokenUrl', 'must be an absolute http:// or https:// URL')
+    return checked as never
+  },
+})
+
+/** What the http service declares: bearer first, the others as alternatives. */
+export const httpCredentials: CredentialsDeclaration = {
+  ...bearerCredentials,
+  alternatives: [basicCredentials, apiKeyCredentials, clientCredentials],
+}
