@@ -129,9 +129,9 @@ describe.each(drivers)('connections API (%s)', (driver) => {
     expect(expectProblem(noHost, 400, 'validation_failed').errors?.[0]?.message).toContain('host')
 
     const needsNone = await me.call('POST', '/v1/connections', {
-      service: 'discord',
-      kind: 'webhook_url',
-      credentials: { url: 'https://discord.test/api/webhooks/1/x' },
+      service: 'rss',
+      kind: 'token',
+      credentials: { token: 'x' },
     })
     expect(expectProblem(needsNone, 400, 'bad_request').detail).toContain('needs no connection')
 
