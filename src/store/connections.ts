@@ -101,6 +101,26 @@ export async function saveOAuthConnection(
     .executeTakeFirst()
 }
 
+/** Fresh OAuth tokens into an existing connection (one with its own OAuth app), reactivating it. */
+export async function saveConnectionTokens(
+  db: Kysely<Database>,
+  id: string,
+  input: { credentialsEncrypted: string; tokenExpiresAt: Date | null },
+): Promise<void> {
+  await db
+    .updateTable('user_services')
+    .set({
+      credentials_encrypted: input.credentialsEncrypted,
+      token_expires_at: input.tokenExpiresAt,
+      status: 'active',
+      status_detail: null,
+      refresh_lease_until: null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
 /** Names of the user's AREAs whose action or a reaction uses the connection. */
 export async function areasUsingConnection(db: Kysely<Database>, connectionId: string): Promise<string[]> {
   const rows = await db

@@ -16,7 +16,7 @@ import {
   clientCredentialsToken,
   forgetClientCredentialsToken,
 } from './client-credentials.js'
-import { httpCredentials } from './credentials.js'
+import { httpCredentials, tokenFields } from './credentials.js'
 
 const declarations = [httpCredentials, ...(httpCredentials.alternatives ?? [])]
 
@@ -45,10 +45,28 @@ export function connectionAuth(
   options: AuthOptions,
 ): ConnectionAuth | undefined {
   if (!auth) return undefined
-  const { kind, value } = parseAuthOf(declarations, auth)
+  // An oauth2_code connection holds the provider's tokens beside the fields it was made from.
+  const tokens = Object.fromEntries(tokenFields.map((name) => [name, auth[name]]))
+  const made = Object.fromEntries(
+    Object.entries(auth).filter(([name]) => !(tokenFields as readonly string[]).includes(name)),
+  )
+  const { kind, value } = parseAuthOf(declarations, made)
+  if (kind === 'oauth2_code' && (typeof tokens.accessToken !== 'string' || tokens.accessToken === '')) {
+    throw new PermanentError(
+      'the oauth2_code connection is not authorized yet: run `area connections add http --name <connection> --web` and grant access in the browser',
+      { code: 'connection_unusable' },
+    )
+  }
   const base = new URL(String(value.baseUrl))
   assertWithinBase(base, target.url)
-  const secrets = [value.token, value.password, value.key, value.clientSecret]
+  const secrets = [
+    value.token,
+    value.password,
+    value.key,
+    value.clientSecret,
+    tokens.accessToken,
+    tokens.refreshToken,
+  ]
     .filter((s): s is string => typeof s === 'string' && s !== '')
     // The forms a secret takes on the wire, too: a Basic header's base64.
     .concat(kind === 'basic' ? [Buffer.from(`${value.username}:${value.password}`).toString('base64')] : [])
@@ -93,6 +111,10 @@ export function connectionAuth(
         }
         headers.set(typeof value.header === 'string' ? value.header : 'X-Api-Key', String(value.key))
         return [typeof value.header === 'string' ? value.header.toLowerCase() : 'x-api-key']
+      case 'oauth2_code':
+        // Refreshed before the run when it expires soon (src/store/connection-credentials.ts).
+        headers.set('authorization', `Bearer ${tokens.accessToken}`)
+        return ['authorization']
       default: {
         const token = await clientCredentialsToken(client as ClientCredentialsConfig, options)
         issued.push(token)

@@ -126,8 +126,48 @@ export const clientCredentials = defineCredentials({
   },
 })
 
+const endpoint = (description: string) =>
+  Type.String({ format: 'uri', pattern: '^[hH][tT][tT][pP][sS]?://', maxLength: 2048, description })
+
+/**
+ * OAuth 2 authorization code with PKCE against any provider, with the user's own OAuth app: the
+ * connection holds the app, `area connections add http --kind oauth2_code --web` authorizes it in
+ * a browser, and the provider's tokens are stored beside the app and refreshed by the worker
+ * (src/features/connections/oauth/own-client.ts).
+ */
+export const authorizationCodeCredentials = defineCredentials({
+  kind: 'oauth2_code',
+  fields: fields({
+    authorizeUrl: endpoint('The provider’s authorization endpoint, where the browser grants access'),
+    tokenUrl: endpoint('The provider’s token endpoint (code exchange and refresh)'),
+    clientId: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description:
+        'The client id of your OAuth app, whose redirect URL is <AREA_PUBLIC_URL>/v1/connections/http/callback',
+    }),
+    clientSecret: secretText('The client secret of that OAuth app'),
+    scopes: Type.Optional(
+      Type.String({ maxLength: 2048, description: 'Scopes to ask for, separated by spaces', default: '' }),
+    ),
+  }),
+  validate: (input) => {
+    const checked = normalized(input)
+    if (!checked.ok) return checked as never
+    for (const name of ['authorizeUrl', 'tokenUrl']) {
+      const url = checked.value[name]
+      if (typeof url !== 'string' || !/^https?:\/\//i.test(url) || !URL.canParse(url))
+        return refuse(`/${name}`, 'must be an absolute http:// or https:// URL')
+    }
+    return checked as never
+  },
+})
+
 /** What the http service declares: bearer first, the others as alternatives. */
 export const httpCredentials: CredentialsDeclaration = {
   ...bearerCredentials,
-  alternatives: [basicCredentials, apiKeyCredentials, clientCredentials],
+  alternatives: [basicCredentials, apiKeyCredentials, clientCredentials, authorizationCodeCredentials],
 }
+
+/** The provider's tokens an `oauth2_code` connection stores beside its app once authorized. */
+export const tokenFields = ['accessToken', 'refreshToken', 'tokenType', 'scope'] as const
