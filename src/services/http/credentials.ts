@@ -37,6 +37,11 @@ function normalized(input: Readonly<Record<string, JsonValue | undefined>>): Cre
   for (const [name, value] of Object.entries(input)) {
     if (value !== undefined) out[name] = typeof value === 'string' ? value.trim() : value
   }
+  if (out.baseUrl === undefined)
+    return refuse(
+      '/baseUrl',
+      'is required: the base URL the credential may be sent to (with the CLI: --field baseUrl=https://…)',
+    )
   if (typeof out.baseUrl !== 'string' || !URL.canParse(out.baseUrl))
     return refuse('/baseUrl', 'must be an absolute http:// or https:// URL')
   const url = new URL(out.baseUrl)
