@@ -83,8 +83,8 @@ export function credentialsFromFields(
 
 /**
  * `--token-stdin`: with one declared field (a token), the first line of stdin is that field;
- * a JSON object gives several (an SMTP server); otherwise the first line is the kind's one secret
- * field, the others coming from `--field` (`given`).
+ * a JSON object gives several (an SMTP server); with `--field` (`given`), the first line is the
+ * kind's one secret field.
  */
 export function credentialsFromStdin(
   service: string,
@@ -99,7 +99,8 @@ export function credentialsFromStdin(
   }
   const secrets = declared.fields.filter((f) => f.secret)
   const [secret] = secrets
-  if (!stdin.trimStart().startsWith('{') && secret && secrets.length === 1) {
+  // With --field, stdin is the one secret (JSON on stdin stays possible for everything at once).
+  if (Object.keys(given).length > 0 && !stdin.trimStart().startsWith('{') && secret && secrets.length === 1) {
     return { ...given, [secret.name]: firstLine() }
   }
   let parsed: unknown
