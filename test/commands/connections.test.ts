@@ -98,7 +98,7 @@ describe('area connections (real binary, embedded server)', { timeout: 240_000 }
         input: JSON.stringify({ host: 'smtp.example.test', port: 2525, user: 'me', password: SMTP_PASSWORD }),
         env: env(),
       }),
-      cli.area(['connections', 'add', 'discord', '--token-stdin'], { input: 'x\n', env: env() }),
+      cli.area(['connections', 'add', 'rss', '--token-stdin'], { input: 'x\n', env: env() }),
       cli.area(['connections', 'add', 'github'], { env: env() }),
     ])
     expect(added.code, added.stderr).toBe(0)
