@@ -68,9 +68,10 @@ function runStreaming(args: string[], onStderr: (text: string) => void, input?: 
         AREA_API_URL: daemon.url,
         AREA_TOKEN: token,
       },
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     })
-    child.stdin?.end(input)
+    // Closed at once without input: stdin reads as empty, as with 'ignore'.
+    child.stdin.end(input ?? '')
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

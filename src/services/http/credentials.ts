@@ -31,8 +31,14 @@ const secretText = (description: string) =>
 const fields = (properties: TProperties) =>
   Type.Object({ baseUrl, ...properties }, { additionalProperties: false })
 
-/** Trims strings and normalizes the base URL (no userinfo, query or fragment; a path ends with `/` as typed). */
-function normalized(input: Readonly<Record<string, JsonValue | undefined>>): CredentialsCheck<JsonObject> {
+/**
+ * Trims strings, checks the base URL (no userinfo, query or fragment) and the kind's own rule
+ * (`check`, a refusal or nothing). The result is then checked against the kind's fields.
+ */
+function normalized<T>(
+  input: Readonly<Record<string, JsonValue | undefined>>,
+  check: (value: JsonObject) => CredentialsCheck<never> | undefined = () => undefined,
+): CredentialsCheck<T> {
   const out: JsonObject = {}
   for (const [name, value] of Object.entries(input)) {
     if (value !== undefined) out[name] = typeof value === 'string' ? value.trim() : value
@@ -53,13 +59,23 @@ function normalized(input: Readonly<Record<string, JsonValue | undefined>>): Cre
       'must not hold user:password@, a query or a fragment: put the credential in the other fields',
     )
   out.baseUrl = url.href
-  return accept(out)
+  return check(out) ?? accept(out as T)
+}
+
+/** The first of these fields that is not an absolute http(s) URL, refused. */
+function endpointIssue(value: JsonObject, names: string[]): CredentialsCheck<never> | undefined {
+  for (const name of names) {
+    const url = value[name]
+    if (typeof url !== 'string' || !/^https?:\/\//i.test(url) || !URL.canParse(url))
+      return refuse(`/${name}`, 'must be an absolute http:// or https:// URL')
+  }
+  return undefined
 }
 
 export const bearerCredentials = defineCredentials({
   kind: 'bearer',
   fields: fields({ token: secretText('The token, sent as Authorization: Bearer <token>') }),
-  validate: (input) => normalized(input) as never,
+  validate: (input) => normalized(input),
 })
 
 export const basicCredentials = defineCredentials({
@@ -73,7 +89,7 @@ export const basicCredentials = defineCredentials({
     }),
     password: secretText('The password, sent as Authorization: Basic base64(user:password)'),
   }),
-  validate: (input) => normalized(input) as never,
+  validate: (input) => normalized(input),
 })
 
 export const apiKeyCredentials = defineCredentials({
@@ -97,13 +113,12 @@ export const apiKeyCredentials = defineCredentials({
       }),
     ),
   }),
-  validate: (input) => {
-    const checked = normalized(input)
-    if (!checked.ok) return checked as never
-    if (checked.value.header !== undefined && checked.value.query !== undefined)
-      return refuse('/query', 'the key goes in a header or the query, not both: remove header or query')
-    return checked as never
-  },
+  validate: (input) =>
+    normalized(input, (value) =>
+      value.header !== undefined && value.query !== undefined
+        ? refuse('/query', 'the key goes in a header or the query, not both: remove header or query')
+        : undefined,
+    ),
 })
 
 export const clientCredentials = defineCredentials({
@@ -121,14 +136,7 @@ export const clientCredentials = defineCredentials({
       Type.String({ maxLength: 2048, description: 'Scopes to ask for, separated by spaces', default: '' }),
     ),
   }),
-  validate: (input) => {
-    const checked = normalized(input)
-    if (!checked.ok) return checked as never
-    const tokenUrl = checked.value.tokenUrl
-    if (typeof tokenUrl !== 'string' || !/^https?:\/\//i.test(tokenUrl) || !URL.canParse(tokenUrl))
-      return refuse('/tokenUrl', 'must be an absolute http:// or https:// URL')
-    return checked as never
-  },
+  validate: (input) => normalized(input, (value) => endpointIssue(value, ['tokenUrl'])),
 })
 
 const endpoint = (description: string) =>
@@ -156,16 +164,7 @@ export const authorizationCodeCredentials = defineCredentials({
       Type.String({ maxLength: 2048, description: 'Scopes to ask for, separated by spaces', default: '' }),
     ),
   }),
-  validate: (input) => {
-    const checked = normalized(input)
-    if (!checked.ok) return checked as never
-    for (const name of ['authorizeUrl', 'tokenUrl']) {
-      const url = checked.value[name]
-      if (typeof url !== 'string' || !/^https?:\/\//i.test(url) || !URL.canParse(url))
-        return refuse(`/${name}`, 'must be an absolute http:// or https:// URL')
-    }
-    return checked as never
-  },
+  validate: (input) => normalized(input, (value) => endpointIssue(value, ['authorizeUrl', 'tokenUrl'])),
 })
 
 /** What the http service declares: bearer first, the others as alternatives. */
