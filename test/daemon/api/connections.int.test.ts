@@ -362,6 +362,11 @@ describe.each(drivers)('connections API (%s)', (driver) => {
         .catch((e: Error) => e)
       expect((unauthorized as Error).message).toContain('not authorized yet')
 
+      // Replacing the credentials without naming a kind keeps the connection's own (not bearer).
+      const replaced = await me.call('PUT', '/v1/connections/acme', { credentials: app })
+      expect(replaced.statusCode, replaced.body).toBe(200)
+      expect(replaced.json()).toMatchObject({ name: 'acme', kind: 'oauth2_code' })
+
       const started = await me.call('GET', '/v1/connections/http/authorize?name=acme')
       expect(started.statusCode, started.body).toBe(200)
       const { authorizeUrl } = started.json() as { authorizeUrl: string }
