@@ -111,7 +111,9 @@ export function credentialsFromStdin(
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     const names = declared.fields.map((f) => `"${f.name}"`).join(', ')
-    throw new CliError(`an ${service} connection reads a JSON object from stdin: {${names}}`, {
+    const others = declared.fields.filter((f) => f !== secret).map((f) => `--field ${f.name}=…`)
+    const orLine = secret && secrets.length === 1 ? `, or ${secret.name} alone with ${others.join(' ')}` : ''
+    throw new CliError(`an ${service} connection reads a JSON object from stdin: {${names}}${orLine}`, {
       exitCode: ExitCode.invalid,
       code: 'invalid_credentials',
     })

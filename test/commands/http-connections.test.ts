@@ -366,7 +366,9 @@ describe('http connections (real binary, Postgres + Redis)', { timeout: 300_000 
       input: `${NEW_BEARER}\n`,
     })
     expect(partial.code).toBe(3)
-    expect(partial.stderr).toContain('/credentials/baseUrl: is required')
+    expect(partial.stderr).toContain(
+      'an http connection reads a JSON object from stdin: {"baseUrl", "token"}, or token alone with --field baseUrl=…',
+    )
     const updated = await me.area(
       ['connections', 'update', 'bearer-api', '--field', `baseUrl=${api.url}/api/`, '--token-stdin'],
       { input: `${NEW_BEARER}\n` },

@@ -45,7 +45,8 @@ describe('credentialsFromStdin', () => {
       expect(error).toMatchObject({
         exitCode: 3,
         code: 'invalid_credentials',
-        message: 'an email connection reads a JSON object from stdin: {"host", "port", "password"}',
+        message:
+          'an email connection reads a JSON object from stdin: {"host", "port", "password"}, or password alone with --field host=… --field port=…',
       })
     }
   })
