@@ -83,6 +83,19 @@ export const ServiceCredentialsSchema = Type.Object({
   kinds: Type.Array(Type.String(), { description: 'Every kind a connection of this service may have' }),
   fields: Type.Array(CredentialFieldSchema),
   fieldsSchema: Type.Unknown({ description: 'The JSON Schema of the stored credentials' }),
+  alternatives: Type.Optional(
+    Type.Array(
+      Type.Object({
+        kind: Type.String(),
+        fields: Type.Array(CredentialFieldSchema),
+        fieldsSchema: Type.Unknown(),
+      }),
+      {
+        description:
+          'Other kinds POST /v1/connections takes for this service (e.g. http: basic, api_key, oauth2_client), each with its fields',
+      },
+    ),
+  ),
   oauth2: Nullable(
     Type.Object({
       scopes: Type.Array(Type.String()),

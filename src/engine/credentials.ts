@@ -44,6 +44,12 @@ export interface CredentialsDeclaration<S extends TObject = TObject> {
   validate?(input: CredentialsInput<S>): CredentialsCheck<Static<S>>
   /** The service also connects through OAuth 2 (connections of kind `oauth2`). */
   oauth2?: OAuth2Declaration
+  /**
+   * Other kinds the service's connections may have (an HTTP API's bearer, basic or API key),
+   * each with fields of its own; `area connections add <service> --kind <kind>` picks one. Their
+   * required fields must differ, so stored credentials tell which kind they are (`parseAuthOf`).
+   */
+  alternatives?: readonly CredentialsDeclaration[]
 }
 
 /** A service that needs no connection: its actions and reactions take what they need as params. */
@@ -106,11 +112,26 @@ export function declaredCredentials(service: ServiceDefinition): CredentialsDecl
   return 'fields' in service.auth ? service.auth : undefined
 }
 
-/** Every kind a connection of the service may have: its declared kind, and `oauth2` with an OAuth block. */
+/** The declared credentials and their alternatives, the declared ones first. */
+export function declarationsOf(service: ServiceDefinition): CredentialsDeclaration[] {
+  const declared = declaredCredentials(service)
+  return declared ? [declared, ...(declared.alternatives ?? [])] : []
+}
+
+/** The declaration a connection of `kind` is made from, if the service declares that kind. */
+export function declarationOfKind(
+  service: ServiceDefinition,
+  kind: string,
+): CredentialsDeclaration | undefined {
+  return declarationsOf(service).find((d) => d.kind === kind)
+}
+
+/** Every kind a connection of the service may have: its declared kinds, and `oauth2` with an OAuth block. */
 export function connectionKinds(service: ServiceDefinition): string[] {
   const declared = declaredCredentials(service)
   if (!declared) return []
-  return declared.oauth2 ? [declared.kind, oauth2Kind] : [declared.kind]
+  const kinds = declarationsOf(service).map((d) => d.kind)
+  return declared.oauth2 ? [...kinds, oauth2Kind] : kinds
 }
 
 /** The catalog's one-word summary: `none`, `oauth2` when OAuth is possible, else the declared kind. */
@@ -168,6 +189,26 @@ export function parseAuth<S extends TObject>(
     )
   }
   return checked.value as Static<S>
+}
+
+/**
+ * A handler's connection when the service declares several kinds: the first declaration whose
+ * fields the stored credentials fit (their required fields differ), with its kind.
+ */
+export function parseAuthOf(
+  declarations: readonly CredentialsDeclaration[],
+  auth: Credentials,
+): { kind: string; value: JsonObject } {
+  for (const declaration of declarations) {
+    const checked = checkCredentials(declaration, auth)
+    if (checked.ok && Object.keys(auth).every((name) => name in declaration.fields.properties)) {
+      return { kind: declaration.kind, value: checked.value }
+    }
+  }
+  const kinds = declarations.map((d) => d.kind).join(', ')
+  throw new PermanentError(`the connection fits none of the kinds ${kinds}; add it again`, {
+    code: 'connection_invalid',
+  })
 }
 
 /** The names under which `settingsFor` holds an OAuth client's settings. */

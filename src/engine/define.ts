@@ -164,6 +164,11 @@ export interface ReactionDefinition<P = Record<string, unknown>> {
   params: TObject
   requiresConnection?: boolean
   /**
+   * A param a connection stands in for (Discord's `webhook_url`): the AREA gives exactly one of
+   * them, or `area validate` refuses it at that param's path. Make the param optional.
+   */
+  connectionReplaces?: string
+  /**
    * The param (a duration) that says how long `run` may take, if the params choose it: the
    * operator's ceiling refuses a longer one at apply (the worker aborts at the ceiling anyway).
    */

@@ -32,18 +32,76 @@ export async function declaredCredentials(client: ApiClient, service: string): P
   return details.credentials
 }
 
+/** One kind of connection the service takes: its name and fields. */
+export type KindFields = Pick<DeclaredCredentials, 'kind' | 'fields'>
+
+/** The declared kind named by `--kind` (default: the service's first), or an error listing them. */
+export function kindFields(
+  service: string,
+  declared: DeclaredCredentials,
+  kind: string | undefined,
+): KindFields {
+  const kinds: KindFields[] = [declared, ...(declared.alternatives ?? [])]
+  const found = kind === undefined ? declared : kinds.find((k) => k.kind === kind)
+  if (!found) {
+    throw new CliError(
+      `service "${service}" has no connection kind "${kind}": use --kind ${kinds.map((k) => k.kind).join(', ')} (see \`area services describe ${service}\`)`,
+      { exitCode: ExitCode.invalid, code: 'invalid_arguments' },
+    )
+  }
+  return found
+}
+
+/** `--field name=value` flags, typed by the declared field; unknown names are refused. */
+export function credentialsFromFields(
+  declared: KindFields,
+  flags: readonly string[],
+): Record<string, unknown> {
+  const given: Record<string, unknown> = {}
+  for (const flag of flags) {
+    const at = flag.indexOf('=')
+    const name = at > 0 ? flag.slice(0, at) : ''
+    const field = declared.fields.find((f) => f.name === name)
+    if (!field) {
+      const names = declared.fields.map((f) => f.name).join(', ')
+      throw new CliError(`--field takes name=value with a field of kind ${declared.kind}: ${names}`, {
+        exitCode: ExitCode.invalid,
+        code: 'invalid_arguments',
+      })
+    }
+    if (field.secret) {
+      // A secret in a flag ends up in shell history and process listings.
+      throw new CliError(`${name} is a secret: pipe it in with --token-stdin instead of --field`, {
+        exitCode: ExitCode.invalid,
+        code: 'invalid_arguments',
+      })
+    }
+    given[name] = typed(field, flag.slice(at + 1).trim())
+  }
+  return given
+}
+
 /**
  * `--token-stdin`: with one declared field (a token), the first line of stdin is that field;
- * with several (an SMTP server), stdin holds them as a JSON object.
+ * a JSON object gives several (an SMTP server); with `--field` (`given`), the first line is the
+ * kind's one secret field.
  */
 export function credentialsFromStdin(
   service: string,
-  declared: DeclaredCredentials,
+  declared: KindFields,
   stdin: string,
+  given: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
   const [only, ...others] = declared.fields
+  const firstLine = () => stdin.split(/\r?\n/, 1)[0]?.trim() ?? ''
   if (only && others.length === 0) {
-    return { [only.name]: stdin.split(/\r?\n/, 1)[0]?.trim() ?? '' }
+    return { [only.name]: firstLine() }
+  }
+  const secrets = declared.fields.filter((f) => f.secret)
+  const [secret] = secrets
+  // With --field, stdin is the one secret (JSON on stdin stays possible for everything at once).
+  if (Object.keys(given).length > 0 && !stdin.trimStart().startsWith('{') && secret && secrets.length === 1) {
+    return { ...given, [secret.name]: firstLine() }
   }
   let parsed: unknown
   try {
@@ -53,24 +111,30 @@ export function credentialsFromStdin(
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     const names = declared.fields.map((f) => `"${f.name}"`).join(', ')
-    throw new CliError(`an ${service} connection reads a JSON object from stdin: {${names}}`, {
+    const others = declared.fields.filter((f) => f !== secret).map((f) => `--field ${f.name}=…`)
+    const orLine = secret && secrets.length === 1 ? `, or ${secret.name} alone with ${others.join(' ')}` : ''
+    throw new CliError(`an ${service} connection reads a JSON object from stdin: {${names}}${orLine}`, {
       exitCode: ExitCode.invalid,
       code: 'invalid_credentials',
     })
   }
-  return parsed as Record<string, unknown>
+  return { ...given, ...(parsed as Record<string, unknown>) }
 }
 
 /**
- * On a terminal: one prompt per declared field, on stderr. Secret fields are typed without echo,
- * booleans are a yes/no question, numbers are sent as numbers; an optional field left empty is
- * not sent.
+ * On a terminal: one prompt per declared field not given by `--field`, on stderr. Secret fields
+ * are typed without echo, booleans are a yes/no question, numbers are sent as numbers; an
+ * optional field left empty is not sent.
  */
-export async function promptCredentials(declared: DeclaredCredentials): Promise<Record<string, unknown>> {
+export async function promptCredentials(
+  declared: KindFields,
+  given: Readonly<Record<string, unknown>> = {},
+): Promise<Record<string, unknown>> {
   const prompts = await import('@inquirer/prompts')
   const output = { output: process.stderr }
-  const credentials: Record<string, unknown> = {}
+  const credentials: Record<string, unknown> = { ...given }
   for (const field of declared.fields) {
+    if (field.name in given) continue
     const label = field.description || field.name
     if (field.type === 'boolean') {
       credentials[field.name] = await prompts.confirm(
@@ -97,6 +161,7 @@ export async function promptCredentials(declared: DeclaredCredentials): Promise<
 }
 
 function typed(field: CredentialField, answer: string): unknown {
+  if (field.type === 'boolean') return answer === 'true' || answer === 'yes'
   const isNumber = field.type === 'integer' || field.type === 'number'
   return isNumber && Number.isFinite(Number(answer)) ? Number(answer) : answer
 }

@@ -39,6 +39,8 @@ export interface HttpRequest {
    * that do not declare the setting) the process environment is read, so every caller is guarded.
    */
   allowPrivate?: string
+  /** Headers beside Authorization and Cookie dropped on a redirect to another origin (an API key's). */
+  originBoundHeaders?: readonly string[]
   /** Host resolution for the address check; tests inject one so no DNS or network is used. */
   lookup?: HostLookup
 }
@@ -132,7 +134,10 @@ async function requestGuarded(request: HttpRequest, signal: AbortSignal): Promis
       headers.delete('content-type')
       headers.delete('content-length')
     }
-    if (next.origin !== url.origin) for (const name of ORIGIN_BOUND_HEADERS) headers.delete(name)
+    if (next.origin !== url.origin) {
+      for (const name of [...ORIGIN_BOUND_HEADERS, ...(request.originBoundHeaders ?? [])])
+        headers.delete(name)
+    }
     url = next
   }
 }

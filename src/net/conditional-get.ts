@@ -27,24 +27,39 @@ export interface ConditionalGet {
   allowPrivate?: string | undefined
 }
 
-/** A 2xx or 304 answer; anything from 400 up is thrown. */
-export async function conditionalGet(request: ConditionalGet): Promise<HttpResponse> {
-  const { target } = request
-  const headers = buildHeaders(request.headers, target, {
+/** The request's headers: the user's, the validators and the defaults. */
+export function conditionalHeaders(request: ConditionalGet): Headers {
+  return buildHeaders(request.headers, request.target, {
     accept: request.accept,
     'user-agent': request.userAgent ?? DEFAULT_USER_AGENT,
     'if-none-match': request.validators?.etag,
     'if-modified-since': request.validators?.lastModified,
   })
-  const response = await sendHttpRequest({
+}
+
+/** The GET itself, whatever its status. */
+export function sendConditionalGet(
+  request: ConditionalGet,
+  target: Target = request.target,
+  headers: Headers = conditionalHeaders(request),
+  originBoundHeaders: readonly string[] = [],
+): Promise<HttpResponse> {
+  return sendHttpRequest({
     method: 'GET',
     target,
     headers,
     timeoutMs: request.timeoutMs,
     signal: request.signal,
     maxBodyBytes: request.maxBodyBytes,
+    originBoundHeaders,
     ...(request.allowPrivate === undefined ? {} : { allowPrivate: request.allowPrivate }),
   })
+}
+
+/** A 2xx or 304 answer; anything from 400 up is thrown. */
+export async function conditionalGet(request: ConditionalGet): Promise<HttpResponse> {
+  const { target } = request
+  const response = await sendConditionalGet(request)
   if (response.status >= 400) {
     throw statusError('GET', target.display, { ...response, text: bodyText(response) })
   }

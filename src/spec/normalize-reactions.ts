@@ -5,7 +5,7 @@
  * (reaction-graph.ts), expressions compiling (expressions-check.ts) and the policy within its
  * bounds (reaction-policy.ts). Every problem is reported in one pass.
  */
-import { reactionRequiresConnection } from '../engine/define.js'
+import { type ReactionDefinition, reactionRequiresConnection } from '../engine/define.js'
 import { didYouMean } from '../engine/did-you-mean.js'
 import type { Issue } from '../engine/errors.js'
 import { validateParams } from '../engine/params.js'
@@ -162,6 +162,7 @@ function normalizeReaction(
     })
   }
   if (!shape.clean(`${base}/params`)) return undefined
+  issues.push(...replacedByConnection(reaction, spec, base, service.id))
   const params = validateParams(reaction.params, (spec.params ?? {}) as JsonValue, `${base}/params`, 'apply')
   // Template references are checked even when a param is wrong, so one run reports both.
   issues.push(
@@ -200,6 +201,36 @@ function normalizeReaction(
     path: base,
     policy,
   }
+}
+
+/** A param a connection stands in for (`connectionReplaces`): exactly one of the two. */
+function replacedByConnection(
+  reaction: ReactionDefinition,
+  spec: { connection?: string | undefined; params?: unknown },
+  base: string,
+  service: string,
+): Issue[] {
+  const name = reaction.connectionReplaces
+  if (!name) return []
+  const params = (spec.params ?? {}) as Record<string, unknown>
+  const given = params[name] !== undefined
+  if (given && spec.connection) {
+    return [
+      {
+        path: `${base}/params/${name}`,
+        message: `give ${name} or connection, not both: the connection "${spec.connection}" already holds it`,
+      },
+    ]
+  }
+  if (!given && !spec.connection) {
+    return [
+      {
+        path: `${base}/params/${name}`,
+        message: `${service}.${reaction.id} needs ${name}, or a connection holding it (\`area connections add ${service}\`)`,
+      },
+    ]
+  }
+  return []
 }
 
 export function lookupService(registry: Registry, id: string, path: string, issues: Issue[]) {

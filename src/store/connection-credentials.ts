@@ -55,7 +55,8 @@ export async function openCredentialsForRun(
   const row = await selectConnection(db, connectionId)
   if (!row) throw missingConnection()
   if (row.status !== 'active') throw unusable(row)
-  if (options.refresh && row.kind === 'oauth2' && expiresSoon(row.token_expires_at, now())) {
+  // Only OAuth tokens have an expiry: the service's oauth2 connections and http's oauth2_code ones.
+  if (options.refresh && expiresSoon(row.token_expires_at, now())) {
     return refreshUnderLease(db, secrets, connectionId, options.refresh, now)
   }
   return JSON.parse(secrets.open(row.credentials_encrypted)) as Credentials

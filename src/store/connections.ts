@@ -101,6 +101,26 @@ export async function saveOAuthConnection(
     .executeTakeFirst()
 }
 
+/** Fresh OAuth tokens into an existing connection (one with its own OAuth app), reactivating it. */
+export async function saveConnectionTokens(
+  db: Kysely<Database>,
+  id: string,
+  input: { credentialsEncrypted: string; tokenExpiresAt: Date | null },
+): Promise<void> {
+  await db
+    .updateTable('user_services')
+    .set({
+      credentials_encrypted: input.credentialsEncrypted,
+      token_expires_at: input.tokenExpiresAt,
+      status: 'active',
+      status_detail: null,
+      refresh_lease_until: null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
 /** Names of the user's AREAs whose action or a reaction uses the connection. */
 export async function areasUsingConnection(db: Kysely<Database>, connectionId: string): Promise<string[]> {
   const rows = await db
@@ -163,18 +183,18 @@ export async function replaceCredentials(
   db: Kysely<Database>,
   userId: string,
   name: string,
-  update: (current: { service: string }) => { kind: string; credentialsEncrypted: string },
+  update: (current: { service: string; kind: string }) => { kind: string; credentialsEncrypted: string },
 ): Promise<ConnectionInfo | undefined> {
   const row = await db
     .selectFrom('user_services as us')
     .innerJoin('services as s', 's.id', 'us.service_id')
-    .select(['us.id', 's.key as service'])
+    .select(['us.id', 'us.kind', 's.key as service'])
     .where('us.user_id', '=', userId)
     .where('us.name', '=', name)
     .forUpdate('us')
     .executeTakeFirst()
   if (!row) return undefined
-  const { kind, credentialsEncrypted } = update({ service: row.service })
+  const { kind, credentialsEncrypted } = update({ service: row.service, kind: row.kind })
   const saved = await db
     .updateTable('user_services')
     .set({

@@ -57,7 +57,7 @@ afterAll(async () => {
 })
 
 /** The CLI with a live stderr: `onStderr` sees each chunk while the command still runs. */
-function runStreaming(args: string[], onStderr: (text: string) => void) {
+function runStreaming(args: string[], onStderr: (text: string) => void, input?: string) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [cliBin(), ...args], {
       cwd: repoRoot,
@@ -68,8 +68,10 @@ function runStreaming(args: string[], onStderr: (text: string) => void) {
         AREA_API_URL: daemon.url,
         AREA_TOKEN: token,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     })
+    // Closed at once without input: stdin reads as empty, as with 'ignore'.
+    child.stdin.end(input ?? '')
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -97,7 +99,7 @@ describe('area connections (real binary, embedded server)', { timeout: 240_000 }
         input: JSON.stringify({ host: 'smtp.example.test', port: 2525, user: 'me', password: SMTP_PASSWORD }),
         env: env(),
       }),
-      cli.area(['connections', 'add', 'discord', '--token-stdin'], { input: 'x\n', env: env() }),
+      cli.area(['connections', 'add', 'rss', '--token-stdin'], { input: 'x\n', env: env() }),
       cli.area(['connections', 'add', 'github'], { env: env() }),
     ])
     expect(added.code, added.stderr).toBe(0)
@@ -162,6 +164,59 @@ describe('area connections (real binary, embedded server)', { timeout: 240_000 }
       status: 'active',
     })
     for (const secret of provider.accessTokens) expect(result.stdout + result.stderr).not.toContain(secret)
+  })
+
+  it('--kind oauth2_code --web stores your own OAuth app for http, then authorizes it in the browser', async () => {
+    let approved: Promise<void> | undefined
+    const app = [
+      '--field',
+      'baseUrl=https://api.example.test/',
+      '--field',
+      `authorizeUrl=${provider.authorizeUrl}`,
+      '--field',
+      `tokenUrl=${provider.tokenUrl}`,
+      '--field',
+      `clientId=${provider.clientId}`,
+      '--field',
+      'scopes=read',
+    ]
+    const result = await runStreaming(
+      [
+        'connections',
+        'add',
+        'http',
+        '--name',
+        'own-app',
+        '--kind',
+        'oauth2_code',
+        ...app,
+        '--token-stdin',
+        '--web',
+        '--json',
+      ],
+      (text) => {
+        const url = /https?:\/\/\S+\/v1\/connections\/http\/start\S+/.exec(text)?.[0]
+        if (!url || approved) return
+        approved = (async () => {
+          const { answer } = await connectInBrowser(fetchBrowser(daemon.url), url, provider)
+          expect(answer.status, answer.body).toBe(200)
+        })()
+      },
+      `${provider.clientSecret}\n`,
+    )
+    await approved
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      name: 'own-app',
+      service: 'http',
+      kind: 'oauth2_code',
+      status: 'active',
+      tokenExpiresAt: expect.any(String),
+    })
+    for (const secret of [provider.clientSecret, ...provider.accessTokens])
+      expect(result.stdout + result.stderr).not.toContain(secret)
+    const removed = await cli.area(['connections', 'remove', 'own-app', '--yes'], { env: env() })
+    expect(removed.code, removed.stderr).toBe(0)
   })
 
   it('update refuses an OAuth connection and says how to reconnect it; the connection is unchanged', async () => {

@@ -10,11 +10,14 @@ import {
   authKindOf,
   checkCredentials,
   connectionKinds,
+  declarationOfKind,
+  declarationsOf,
   declaredCredentials,
   defineCredentials,
   oauthClientSettings,
   oauthSettings,
   parseAuth,
+  parseAuthOf,
   refuse,
   tokenCredentials,
 } from '../../src/engine/credentials.js'
@@ -25,6 +28,7 @@ import { createEngine } from '../../src/engine/run.js'
 import { email } from '../../src/services/email/index.js'
 import { smtpCredentials } from '../../src/services/email/smtp-credentials.js'
 import { github } from '../../src/services/github/index.js'
+import { http } from '../../src/services/http/index.js'
 import { timer } from '../../src/services/timer/index.js'
 
 const service = (id: string, auth: Parameters<typeof defineService>[0]['auth']) =>
@@ -133,6 +137,25 @@ describe('kinds', () => {
     expect([authKindOf(timer), connectionKinds(timer)]).toEqual(['none', []])
     expect([authKindOf(email), connectionKinds(email)]).toEqual(['smtp', ['smtp']])
     expect([authKindOf(github), connectionKinds(github)]).toEqual(['oauth2', ['token', 'oauth2']])
+  })
+
+  it('include the alternatives, and stored credentials tell which kind they are', () => {
+    expect(connectionKinds(http)).toEqual(['bearer', 'basic', 'api_key', 'oauth2_client', 'oauth2_code'])
+    expect(declarationOfKind(http, 'api_key')?.kind).toBe('api_key')
+    expect(declarationOfKind(http, 'oauth2')).toBeUndefined()
+    const all = declarationsOf(http)
+    const base = 'https://api.example.com/v1/'
+    expect(parseAuthOf(all, { baseUrl: base, token: 't' })).toEqual({
+      kind: 'bearer',
+      value: { baseUrl: base, token: 't' },
+    })
+    expect(parseAuthOf(all, { baseUrl: base, username: 'u', password: 'p' }).kind).toBe('basic')
+    expect(parseAuthOf(all, { baseUrl: base, key: 'k', query: 'appid' }).kind).toBe('api_key')
+    // A field no kind has, or one missing, fits none: the connection must be added again.
+    expect(() => parseAuthOf(all, { baseUrl: base, token: 't', extra: 1 })).toThrow(
+      'the connection fits none of the kinds bearer, basic, api_key, oauth2_client, oauth2_code',
+    )
+    expect(() => parseAuthOf(all, { token: 't' })).toThrow('fits none')
   })
 })
 

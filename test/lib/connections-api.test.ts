@@ -1,7 +1,12 @@
 /** `area connections add --token-stdin` reads what the service's declaration says. */
 import { describe, expect, it } from 'vitest'
 import { CliError } from '../../src/lib/cli-error.js'
-import { credentialsFromStdin, type DeclaredCredentials } from '../../src/lib/connections-api.js'
+import {
+  credentialsFromFields,
+  credentialsFromStdin,
+  type DeclaredCredentials,
+  kindFields,
+} from '../../src/lib/connections-api.js'
 
 const field = (name: string, secret = false) => ({
   name,
@@ -40,8 +45,57 @@ describe('credentialsFromStdin', () => {
       expect(error).toMatchObject({
         exitCode: 3,
         code: 'invalid_credentials',
-        message: 'an email connection reads a JSON object from stdin: {"host", "port", "password"}',
+        message:
+          'an email connection reads a JSON object from stdin: {"host", "port", "password"}, or password alone with --field host=… --field port=…',
       })
     }
+  })
+})
+
+describe('several kinds, --field and the secret on stdin', () => {
+  const http: DeclaredCredentials = {
+    ...declared('baseUrl', 'token'),
+    kind: 'bearer',
+    fields: [field('baseUrl'), field('token', true)],
+    alternatives: [
+      {
+        kind: 'basic',
+        fields: [field('baseUrl'), field('username'), field('password', true)],
+        fieldsSchema: {},
+      },
+    ],
+  }
+
+  it('picks the kind --kind names, the first by default, and lists them for an unknown one', () => {
+    expect(kindFields('http', http, undefined).kind).toBe('bearer')
+    expect(kindFields('http', http, 'basic').fields.map((f) => f.name)).toEqual([
+      'baseUrl',
+      'username',
+      'password',
+    ])
+    expect(() => kindFields('http', http, 'digest')).toThrow('use --kind bearer, basic')
+  })
+
+  it('takes non-secret fields from --field, refuses a secret or unknown one there, and reads the secret from stdin', () => {
+    const basic = kindFields('http', http, 'basic')
+    const given = credentialsFromFields(basic, ['baseUrl=https://api.example.test/', 'username= me '])
+    expect(given).toEqual({ baseUrl: 'https://api.example.test/', username: 'me' })
+    expect(credentialsFromStdin('http', basic, 'p4ss\nignored', given)).toEqual({
+      ...given,
+      password: 'p4ss',
+    })
+    // A JSON object still gives everything at once.
+    expect(credentialsFromStdin('http', basic, '{"password":"p","username":"u"}', given)).toEqual({
+      baseUrl: 'https://api.example.test/',
+      username: 'u',
+      password: 'p',
+    })
+    expect(() => credentialsFromFields(basic, ['password=p'])).toThrow(
+      'password is a secret: pipe it in with --token-stdin',
+    )
+    expect(() => credentialsFromFields(basic, ['nope=1'])).toThrow(
+      '--field takes name=value with a field of kind basic',
+    )
+    expect(() => credentialsFromFields(basic, ['baseUrl'])).toThrow('--field takes name=value')
   })
 })

@@ -3,8 +3,10 @@ import { ApiCommand } from '../../lib/api-command.js'
 import { CliError } from '../../lib/cli-error.js'
 import {
   type ConnectionInfo,
+  credentialsFromFields,
   credentialsFromStdin,
   declaredCredentials,
+  kindFields,
   listConnections,
   promptCredentials,
 } from '../../lib/connections-api.js'
@@ -19,7 +21,7 @@ export default class ConnectionsUpdate extends ApiCommand<typeof ConnectionsUpda
     'The connection keeps its name, so the AREAs that use it keep working and use the new',
     'credentials from their next run; the old ones are overwritten. The credentials are read as',
     'for `area connections add`: from stdin with --token-stdin (a token on the first line, or a JSON',
-    'object), or asked field by field on a terminal. An OAuth connection is reconnected with',
+    'object, or the secret with the other fields as --field), or asked field by field on a terminal. An OAuth connection is reconnected with',
     '`area connections add <service> --name <name> --web` instead.',
   ])
   static override examples = [
@@ -40,6 +42,11 @@ export default class ConnectionsUpdate extends ApiCommand<typeof ConnectionsUpda
     'token-stdin': Flags.boolean({
       summary: 'Read the credentials from stdin: a token on the first line, or a JSON object.',
       default: false,
+    }),
+    field: Flags.string({
+      summary: 'A non-secret field as name=value (e.g. baseUrl=https://api.example.com/); repeatable.',
+      multiple: true,
+      helpValue: '<name=value>',
     }),
   }
 
@@ -65,10 +72,16 @@ export default class ConnectionsUpdate extends ApiCommand<typeof ConnectionsUpda
         { exitCode: ExitCode.invalid, code: 'oauth_connection' },
       )
     }
-    const declared = await declaredCredentials(client, connection.service)
+    // The connection keeps its kind (an http connection stays api_key when its key is rotated).
+    const declared = kindFields(
+      connection.service,
+      await declaredCredentials(client, connection.service),
+      connection.kind,
+    )
+    const given = credentialsFromFields(declared, this.flags.field ?? [])
     const credentials = byStdin
-      ? credentialsFromStdin(connection.service, declared, await readStdin())
-      : await promptCredentials(declared)
+      ? credentialsFromStdin(connection.service, declared, await readStdin(), given)
+      : await promptCredentials(declared, given)
     return client.put<ConnectionInfo>(`/v1/connections/${encodeURIComponent(name)}`, {
       kind: declared.kind,
       credentials,

@@ -83,22 +83,27 @@ function describe(service: ServiceDetails, c: Colors): string {
 function credentialLines(service: ServiceDetails, c: Colors): string[] {
   const credentials = service.credentials
   if (!credentials) return []
-  const lines = [
-    '',
-    `${c.bold('Connection')} (kind ${credentials.kind}): ${commandName()} connections add ${service.id}`,
-  ]
-  const table = formatTable(
-    ['FIELD', 'TYPE', 'REQUIRED', 'SECRET', 'DESCRIPTION'],
-    credentials.fields.map((f) => [
-      f.name,
-      f.type,
-      f.required ? 'yes' : 'no',
-      f.secret ? 'yes' : 'no',
-      f.description,
-    ]),
-    { header: c.dim },
-  )
-  lines.push(...table.split('\n').map((l) => `  ${l}`))
+  const lines: string[] = []
+  const kinds = [credentials, ...(credentials.alternatives ?? [])]
+  for (const [i, declared] of kinds.entries()) {
+    const flag = kinds.length > 1 ? ` --kind ${declared.kind}` : ''
+    lines.push(
+      '',
+      `${c.bold('Connection')} (kind ${declared.kind}): ${commandName()} connections add ${service.id}${flag}${i === 0 && kinds.length > 1 ? ' (the default kind)' : ''}`,
+    )
+    const table = formatTable(
+      ['FIELD', 'TYPE', 'REQUIRED', 'SECRET', 'DESCRIPTION'],
+      declared.fields.map((f) => [
+        f.name,
+        f.type,
+        f.required ? 'yes' : 'no',
+        f.secret ? 'yes' : 'no',
+        f.description,
+      ]),
+      { header: c.dim },
+    )
+    lines.push(...table.split('\n').map((l) => `  ${l}`))
+  }
   const oauth2 = credentials.oauth2
   if (oauth2) {
     const scopes = oauth2.scopes.length ? ` (scopes: ${oauth2.scopes.join(' ')})` : ''

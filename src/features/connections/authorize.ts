@@ -8,10 +8,11 @@
  * code and stores the tokens: a new connection, or the same one reconnected.
  */
 import { randomBytes } from 'node:crypto'
-import { oauth2Kind } from '../../engine/credentials.js'
+import { declaredCredentials, oauth2Kind } from '../../engine/credentials.js'
+import type { ServiceDefinition } from '../../engine/define.js'
 import { recordAudit } from '../../store/audit.js'
 import { serviceRowId } from '../../store/catalog.js'
-import { saveOAuthConnection } from '../../store/connections.js'
+import { saveConnectionTokens, saveOAuthConnection } from '../../store/connections.js'
 import { findUserById } from '../../store/users.js'
 import type { FeatureContext } from '../context.js'
 import { serviceOf } from './connections.js'
@@ -22,6 +23,7 @@ import {
   sealConfirmToken,
 } from './oauth/browser-binding.js'
 import { type OAuthClientConfig, oauthClientFor } from './oauth/client.js'
+import { ownClientConnection } from './oauth/own-client.js'
 import { createPkce, pkceChallenge } from './oauth/pkce.js'
 import {
   createStateGuard,
@@ -31,7 +33,7 @@ import {
   sealState,
   stateLifetimeMs,
 } from './oauth/state.js'
-import { storedTokens } from './oauth/stored-tokens.js'
+import { storedTokens, withoutTokens } from './oauth/stored-tokens.js'
 import { exchangeCode } from './oauth/token-endpoint.js'
 
 type Context = Pick<FeatureContext, 'store' | 'secrets' | 'registry' | 'engine' | 'config'>
@@ -43,16 +45,20 @@ export interface Authorization {
   name: string
 }
 
-export function startAuthorization(
-  ctx: Omit<Context, 'store'>,
+export async function startAuthorization(
+  ctx: Context,
   userId: string,
   serviceId: string,
   name: string | undefined,
-): Authorization {
+): Promise<Authorization> {
   const service = serviceOf(ctx, serviceId)
-  // Throws, naming the variables, when this server has no OAuth app for the service.
-  oauthClientFor(service, ctx.engine.settingsFor(service.id))
   const connectionName = name ?? service.id
+  // A connection with its own OAuth app (http's oauth2_code) is authorized with that app.
+  const own = declaredCredentials(service)?.oauth2
+    ? undefined
+    : await ownClientConnection(ctx.store.db, ctx.secrets, userId, service.id, connectionName)
+  // Throws, naming the variables, when this server has no OAuth app for the service.
+  if (!own) oauthClientFor(service, ctx.engine.settingsFor(service.id))
   const pkce = createPkce()
   const redirectUri = `${ctx.config.publicUrl}/v1/connections/${encodeURIComponent(service.id)}/callback`
   const state = sealState(ctx.secrets, {
@@ -63,6 +69,15 @@ export function startAuthorization(
     redirectUri,
     expiresAt: Date.now() + stateLifetimeMs,
     nonce: randomBytes(16).toString('base64url'),
+    ...(own
+      ? {
+          client: {
+            authorizeUrl: own.client.authorizeUrl,
+            clientId: own.client.clientId,
+            scopes: [...own.client.scopes],
+          },
+        }
+      : {}),
   })
   // Our own URL first: the browser that opens it gets the cookie the confirmation needs.
   const start = `${ctx.config.publicUrl}/v1/connections/${encodeURIComponent(service.id)}/start?state=${encodeURIComponent(state)}`
@@ -70,7 +85,11 @@ export function startAuthorization(
 }
 
 /** The provider's authorization URL for a pending flow. */
-function providerUrl(config: OAuthClientConfig, pending: PendingAuthorization, state: string): string {
+function providerUrl(
+  config: Pick<OAuthClientConfig, 'authorizeUrl' | 'clientId' | 'scopes'>,
+  pending: PendingAuthorization,
+  state: string,
+): string {
   const url = new URL(config.authorizeUrl)
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('client_id', config.clientId)
@@ -97,9 +116,9 @@ export function beginInBrowser(
     return { ok: false, status: 400, message: stateProblem(check, serviceId) }
   const service = ctx.registry.service(serviceId)
   if (!service) return { ok: false, status: 400, message: 'This link is not valid.' }
-  let config: OAuthClientConfig
+  let config: Pick<OAuthClientConfig, 'authorizeUrl' | 'clientId' | 'scopes'>
   try {
-    config = oauthClientFor(service, ctx.engine.settingsFor(service.id))
+    config = check.pending.client ?? oauthClientFor(service, ctx.engine.settingsFor(service.id))
   } catch (cause) {
     return { ok: false, status: 400, message: (cause as Error).message }
   }
@@ -220,6 +239,7 @@ export async function completeAuthorization(
   const pending = check.pending
   const service = ctx.registry.service(pending.service)
   if (!service || pending.service !== serviceId) return refused('This link is not valid.')
+  if (pending.client) return completeOwnClient(ctx, service, pending, code)
   let config: OAuthClientConfig
   try {
     config = oauthClientFor(service, ctx.engine.settingsFor(service.id))
@@ -263,6 +283,57 @@ export async function completeAuthorization(
     }
   } catch (cause) {
     // The message names the endpoint and the provider's error code, never a token.
+    const message = (cause as Error).message
+    return {
+      status: 502,
+      ok: false,
+      message: `The connection could not be made: ${message}`,
+      failure: { service: service.id, message },
+    }
+  }
+}
+
+/** The code exchange of a connection with its own OAuth app: the tokens join the app in it. */
+async function completeOwnClient(
+  ctx: Context,
+  service: ServiceDefinition,
+  pending: PendingAuthorization,
+  code: string,
+): Promise<CallbackOutcome> {
+  const own = await ownClientConnection(ctx.store.db, ctx.secrets, pending.userId, service.id, pending.name)
+  if (!own) {
+    return {
+      status: 400,
+      ok: false,
+      message: `The connection "${pending.name}" no longer holds an OAuth app. Add it again with \`area connections add ${service.id} --kind oauth2_code --name ${pending.name} --web\`.`,
+    }
+  }
+  try {
+    const tokens = await exchangeCode(own.client, {
+      code,
+      verifier: pending.verifier,
+      redirectUri: pending.redirectUri,
+    })
+    await ctx.store.db.transaction().execute(async (trx) => {
+      await saveConnectionTokens(trx, own.id, {
+        credentialsEncrypted: ctx.secrets.seal(
+          JSON.stringify({ ...withoutTokens(own.credentials), ...storedTokens(tokens) }),
+        ),
+        tokenExpiresAt: tokens.expiresAt ?? null,
+      })
+      await recordAudit(trx, {
+        userId: pending.userId,
+        action: 'connection.authorized',
+        target: `connection/${pending.name}`,
+        metadata: { service: service.id, kind: 'oauth2_code' },
+      })
+    })
+    return {
+      status: 200,
+      ok: true,
+      message: `Connected ${service.name} as "${pending.name}". You can close this tab.`,
+    }
+  } catch (cause) {
     const message = (cause as Error).message
     return {
       status: 502,

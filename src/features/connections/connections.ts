@@ -3,7 +3,7 @@
  * change is one transaction with its audit row; credentials are checked, then sealed before
  * they reach the store. OAuth 2 connections are made in authorize.ts.
  */
-import { declaredCredentials } from '../../engine/credentials.js'
+import { declaredCredentials, oauth2Kind } from '../../engine/credentials.js'
 import type { ServiceDefinition } from '../../engine/define.js'
 import { AreaError } from '../../engine/errors.js'
 import { recordAudit } from '../../store/audit.js'
@@ -81,7 +81,7 @@ export async function addConnection(
 }
 
 export interface CredentialsUpdate {
-  /** Default: the kind the service declares. */
+  /** Default: the connection's kind (the kind the service declares for an OAuth one). */
   kind?: string
   credentials: Readonly<Record<string, unknown>>
 }
@@ -97,9 +97,10 @@ export async function updateConnection(
   input: CredentialsUpdate,
 ): Promise<ConnectionInfo> {
   const updated = await ctx.store.db.transaction().execute(async (trx) => {
-    const saved = await replaceCredentials(trx, userId, name, ({ service: id }) => {
+    const saved = await replaceCredentials(trx, userId, name, ({ service: id, kind: current }) => {
       const service = serviceOf(ctx, id)
-      const kind = input.kind ?? declaredKindOf(service)
+      // Kept when not named: an http connection stays a bearer one when its token is rotated.
+      const kind = input.kind ?? (current === oauth2Kind ? declaredKindOf(service) : current)
       const credentials = checkNewCredentials(service, kind, input.credentials)
       return { kind, credentialsEncrypted: ctx.secrets.seal(JSON.stringify(credentials)) }
     })

@@ -2,13 +2,15 @@ import { defineService } from '../../engine/define.js'
 import { ALLOW_PRIVATE_ENV } from '../../net/address-guard.js'
 import { DEFAULT_USER_AGENT } from '../../net/request-params.js'
 import { jsonChanged } from './actions/json-changed.js'
+import { httpCredentials } from './credentials.js'
 import { request } from './reactions/request.js'
 
 export const http = defineService({
   id: 'http',
   name: 'HTTP',
   description: 'Calls any HTTP endpoint, and watches JSON documents for changes',
-  auth: { kind: 'none' },
+  // Optional for both: a connection authenticates calls to its base URL (credentials.ts).
+  auth: httpCredentials,
   settings: {
     userAgent: {
       env: 'AREA_HTTP_USER_AGENT',

@@ -2,11 +2,15 @@
  * Connection routes on both drivers: add (per-kind credential checks, default name, 409 on a
  * duplicate), list (never credentials), remove (409 naming the AREAs that use it), OAuth 2
  * authorize + callback against the local provider (PKCE, one-time sealed state, tokens stored
- * encrypted, reconnect), the 400 of a server without OAuth settings, and isolation between users.
+ * encrypted, reconnect), an http oauth2_code connection authorized with its own app and refreshed
+ * with it, the 400 of a server without OAuth settings, and isolation between users.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
 import { createEngine } from '../../../src/engine/run.js'
+import { createConnectionRefresher } from '../../../src/features/connections/oauth/refresh.js'
+import { request } from '../../../src/services/http/reactions/request.js'
+import { openCredentialsForRun } from '../../../src/store/connection-credentials.js'
 import { type Caller, expectProblem, signUp } from '../../support/api/fixtures.js'
 import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
 import { drivers } from '../../support/db/stores.js'
@@ -19,6 +23,8 @@ import {
   pathOf,
   useServiceEnv,
 } from '../../support/oauth-env.js'
+import { reactionContext } from '../../support/services/handler-context.js'
+import { startHttpSink } from '../../support/sink/http-sink.js'
 
 const PERSONAL_TOKEN = 'ghp_personalTokenValue1234567890'
 
@@ -27,6 +33,7 @@ describe.each(drivers)('connections API (%s)', (driver) => {
   let app: AreaApp
   let me: Caller
   const browser = () => injectBrowser(app)
+  const appInstance = () => app
   let provider: FakeOAuthProvider
   const db = () => t.ctx.store.db
   const storedRow = (name: string, userId = me.userId) =>
@@ -129,9 +136,9 @@ describe.each(drivers)('connections API (%s)', (driver) => {
     expect(expectProblem(noHost, 400, 'validation_failed').errors?.[0]?.message).toContain('host')
 
     const needsNone = await me.call('POST', '/v1/connections', {
-      service: 'discord',
-      kind: 'webhook_url',
-      credentials: { url: 'https://discord.test/api/webhooks/1/x' },
+      service: 'rss',
+      kind: 'token',
+      credentials: { token: 'x' },
     })
     expect(expectProblem(needsNone, 400, 'bad_request').detail).toContain('needs no connection')
 
@@ -323,6 +330,93 @@ describe.each(drivers)('connections API (%s)', (driver) => {
     expect(crossed.status).toBe(502)
     expect(crossed.body).toContain('invalid_grant')
     expect(await storedRow('mixed')).toBeUndefined()
+  })
+
+  it('authorizes an http oauth2_code connection with its own app (PKCE), then refreshes it on expiry', async () => {
+    const sink = await startHttpSink()
+    try {
+      const app = {
+        baseUrl: `${sink.url}/api/`,
+        authorizeUrl: provider.authorizeUrl,
+        tokenUrl: provider.tokenUrl,
+        clientId: provider.clientId,
+        clientSecret: provider.clientSecret,
+        scopes: 'read write',
+      }
+      const added = await me.call('POST', '/v1/connections', {
+        service: 'http',
+        name: 'acme',
+        kind: 'oauth2_code',
+        credentials: app,
+      })
+      expect(added.statusCode, added.body).toBe(201)
+      // Not authorized yet: a run says what to do.
+      const pending = await storedRow('acme')
+      const unauthorized = await request
+        .run(
+          reactionContext(
+            { url: `${sink.url}/api/x`, method: 'GET' },
+            { auth: JSON.parse(t.ctx.secrets.open(pending?.credentials_encrypted ?? '')) },
+          ) as never,
+        )
+        .catch((e: Error) => e)
+      expect((unauthorized as Error).message).toContain('not authorized yet')
+
+      // Replacing the credentials without naming a kind keeps the connection's own (not bearer).
+      const replaced = await me.call('PUT', '/v1/connections/acme', { credentials: app })
+      expect(replaced.statusCode, replaced.body).toBe(200)
+      expect(replaced.json()).toMatchObject({ name: 'acme', kind: 'oauth2_code' })
+
+      const started = await me.call('GET', '/v1/connections/http/authorize?name=acme')
+      expect(started.statusCode, started.body).toBe(200)
+      const { authorizeUrl } = started.json() as { authorizeUrl: string }
+      const start = await appInstance().inject({ method: 'GET', url: pathOf(authorizeUrl) })
+      const url = new URL(start.headers.location as string)
+      expect(`${url.origin}${url.pathname}`).toBe(provider.authorizeUrl)
+      expect(Object.fromEntries(url.searchParams)).toMatchObject({
+        client_id: provider.clientId,
+        redirect_uri: 'http://area.test/v1/connections/http/callback',
+        scope: 'read write',
+        code_challenge_method: 'S256',
+      })
+      // The client secret is not in the browser's URL, sealed or not.
+      expect(start.headers.location).not.toContain(provider.clientSecret)
+      const { answer } = await connectInBrowser(browser(), authorizeUrl, provider)
+      expect(answer.status, answer.body).toBe(200)
+      const row = await storedRow('acme')
+      expect(row).toMatchObject({ kind: 'oauth2_code', status: 'active', id: pending?.id })
+      expect(row?.token_expires_at).not.toBeNull()
+      const firstToken = provider.accessTokens.at(-1) ?? ''
+      expect(JSON.parse(t.ctx.secrets.open(row?.credentials_encrypted ?? ''))).toMatchObject({
+        ...app,
+        accessToken: firstToken,
+        refreshToken: expect.any(String),
+        tokenType: 'bearer',
+      })
+
+      // Expired: the worker's read refreshes it with the connection's own app, keeping the app.
+      await db()
+        .updateTable('user_services')
+        .set({ token_expires_at: new Date(Date.now() - 1000) })
+        .where('id', '=', row?.id ?? '')
+        .execute()
+      const credentials = await openCredentialsForRun(db(), t.ctx.secrets, row?.id ?? '', {
+        refresh: createConnectionRefresher(t.ctx.registry, t.ctx.engine.settingsFor),
+      })
+      expect(provider.grants.at(-1)?.grantType).toBe('refresh_token')
+      const refreshedToken = provider.accessTokens.at(-1) ?? ''
+      expect(refreshedToken).not.toBe(firstToken)
+      expect(credentials).toMatchObject({ ...app, accessToken: refreshedToken })
+      const after = await storedRow('acme')
+      expect((after?.token_expires_at?.getTime() ?? 0) > Date.now()).toBe(true)
+
+      await request.run(
+        reactionContext({ url: `${sink.url}/api/me`, method: 'GET' }, { auth: credentials }) as never,
+      )
+      expect(sink.requests.at(-1)?.headers.authorization).toBe(`Bearer ${refreshedToken}`)
+    } finally {
+      await sink.close()
+    }
   })
 
   it('answers 400 naming the variables when the server has no OAuth app for the service', async () => {

@@ -12,7 +12,12 @@ import type {
   ServiceDetailsSchema,
   ServiceSummarySchema,
 } from '../../../contract/services.js'
-import { authKindOf, connectionKinds, declaredCredentials } from '../../../engine/credentials.js'
+import {
+  authKindOf,
+  type CredentialsDeclaration,
+  connectionKinds,
+  declaredCredentials,
+} from '../../../engine/credentials.js'
 import {
   type ActionDefinition,
   actionRequiresConnection,
@@ -67,19 +72,28 @@ function credentialsView(
 ): Static<typeof ServiceCredentialsSchema> | null {
   const declared = declaredCredentials(service)
   if (!declared) return null
-  const properties = declared.fields.properties
   return {
     kind: declared.kind,
     kinds: connectionKinds(service),
+    ...kindView(declared),
+    ...(declared.alternatives?.length
+      ? { alternatives: declared.alternatives.map((d) => ({ kind: d.kind, ...kindView(d) })) }
+      : {}),
+    oauth2: declared.oauth2
+      ? { scopes: [...declared.oauth2.scopes], configured: oauthConfigured(service, settings) }
+      : null,
+  }
+}
+
+function kindView(declared: CredentialsDeclaration) {
+  const properties = declared.fields.properties
+  return {
     fields: describeParams(declared.fields).map((field) => ({
       ...paramView(field),
       required: field.required && field.defaultValue === null,
       secret: properties[field.name]?.writeOnly === true,
     })),
     fieldsSchema: jsonSchema(declared.fields),
-    oauth2: declared.oauth2
-      ? { scopes: [...declared.oauth2.scopes], configured: oauthConfigured(service, settings) }
-      : null,
   }
 }
 

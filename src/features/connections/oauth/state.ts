@@ -21,6 +21,11 @@ export interface PendingAuthorization {
   /** Epoch milliseconds after which the state is refused. */
   expiresAt: number
   nonce: string
+  /**
+   * A connection's own OAuth app (own-client.ts): where to send the browser. Its secret stays in
+   * the connection, read again at the code exchange.
+   */
+  client?: { authorizeUrl: string; clientId: string; scopes: string[] }
 }
 
 export function sealState(secrets: SecretBox, pending: PendingAuthorization): string {

@@ -11,3 +11,9 @@ export function storedTokens(tokens: OAuthTokens, previousRefreshToken?: string)
     ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
   }
 }
+
+/** Credentials without the tokens a previous authorization stored (a connection with its own app). */
+export function withoutTokens(credentials: JsonObject): JsonObject {
+  const { accessToken: _a, refreshToken: _r, tokenType: _t, scope: _s, ...rest } = credentials
+  return rest
+}

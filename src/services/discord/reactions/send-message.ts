@@ -4,26 +4,29 @@ import { type AreaError, PermanentError, RetryableError } from '../../../engine/
 import type { JsonObject } from '../../../engine/types.js'
 import { bodyText, type HttpResponse } from '../../../net/client.js'
 import { isRetryableStatus, parseRetryAfter } from '../../../net/http-errors.js'
-import { postWebhookJson, secretWebhookTarget } from '../../../net/webhook-post.js'
+import { postWebhookJson, secretWebhookTarget, webhookUrlOf } from '../../../net/webhook-post.js'
+import { discordCredentials } from '../credentials.js'
 
 const MAX_BODY_BYTES = 64 * 1024
 
 const params = Type.Object(
   {
-    webhook_url: Type.String({
-      description:
-        'The channel webhook URL (Server Settings → Integrations → Webhooks); it is the credential: store it with `area secrets set DISCORD_WEBHOOK_URL` and write {{ secrets.DISCORD_WEBHOOK_URL }}, or keep it in an environment variable',
-      format: 'uri',
-      pattern: '^[hH][tT][tT][pP][sS]?://',
-      // Secret: stored sealed, shown as <secret:…> (docs/architecture.md, "Secret params").
-      writeOnly: true,
-      examples: [
-        '{{ secrets.DISCORD_WEBHOOK_URL }}',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
-        '${DISCORD_WEBHOOK_URL}',
-        'https://discord.com/api/webhooks/123/abc',
-      ],
-    }),
+    webhook_url: Type.Optional(
+      Type.String({
+        description:
+          'The channel webhook URL (Server Settings → Integrations → Webhooks); it is the credential: give it here or through a connection (`connection:`, kind webhook_url), not both; store it with `area secrets set DISCORD_WEBHOOK_URL` and write {{ secrets.DISCORD_WEBHOOK_URL }}, or keep it in an environment variable',
+        format: 'uri',
+        pattern: '^[hH][tT][tT][pP][sS]?://',
+        // Secret: stored sealed, shown as <secret:…> (docs/architecture.md, "Secret params").
+        writeOnly: true,
+        examples: [
+          '{{ secrets.DISCORD_WEBHOOK_URL }}',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
+          '${DISCORD_WEBHOOK_URL}',
+          'https://discord.com/api/webhooks/123/abc',
+        ],
+      }),
+    ),
     content: Type.Optional(
       Type.String({
         maxLength: 2000,
@@ -58,9 +61,10 @@ export const sendMessage = defineReaction({
   id: 'send_message',
   name: 'Send a message',
   description:
-    'Posts to a Discord channel through its webhook URL (no connection: the URL is the secret); the output is the created message (id, channel_id, content)',
+    'Posts to a Discord channel through its webhook URL (the URL is the secret: the webhook_url param, or a connection of kind webhook_url holding it); the output is the created message (id, channel_id, content)',
   params,
   requiresConnection: false,
+  connectionReplaces: 'webhook_url',
   // Discord answers the created message; `sent` alone when its answer was not JSON.
   output: Type.Object(
     {
@@ -79,7 +83,7 @@ export const sendMessage = defineReaction({
   async run(ctx) {
     const { content, embeds, username, avatar_url } = ctx.params
     if (!content && !embeds?.length) throw new PermanentError('a Discord message needs content or embeds')
-    const target = secretWebhookTarget(ctx.params.webhook_url)
+    const target = secretWebhookTarget(webhookUrlOf(discordCredentials, ctx.params.webhook_url, ctx.auth))
     // wait=true makes Discord answer with the message instead of 204, for later reactions.
     target.url.searchParams.set('wait', 'true')
     const body: JsonObject = {}

@@ -5,10 +5,17 @@ import { canonicalHash as hashJson } from '../../../engine/canonical-json.js'
 import { defineAction } from '../../../engine/define.js'
 import { PermanentError } from '../../../engine/errors.js'
 import type { JsonObject, JsonValue } from '../../../engine/types.js'
-import { bodyText } from '../../../net/client.js'
-import { conditionalGet, validatorsOf } from '../../../net/conditional-get.js'
+import { bodyText, type HttpResponse } from '../../../net/client.js'
+import {
+  type ConditionalGet,
+  conditionalHeaders,
+  sendConditionalGet,
+  validatorsOf,
+} from '../../../net/conditional-get.js'
+import { statusError } from '../../../net/http-errors.js'
 import { headersParam, urlParam } from '../../../net/request-params.js'
 import { parseTarget } from '../../../net/target.js'
+import { connectionAuth } from '../connection-auth.js'
 
 const TIMEOUT_MS = 30_000
 /** A document this large is not a JSON API answer worth watching, and would bloat events. */
@@ -48,6 +55,8 @@ export const jsonChanged = defineAction({
   name: 'JSON value changed',
   description: 'Polls a URL and fires when the JSON value at a path changes (compared by a hash)',
   params,
+  // Optional: a connection (bearer, basic, API key, client credentials) authenticates the GET.
+  requiresConnection: false,
   polling: {
     defaultIntervalSeconds: 60,
     minIntervalSeconds: 5,
@@ -56,7 +65,11 @@ export const jsonChanged = defineAction({
       const target = parseTarget(ctx.params.url)
       const source = sourceOf(target.url, path)
       const previous = readState(ctx.state, source)
-      const response = await conditionalGet({
+      const auth = connectionAuth(ctx.auth, target, {
+        signal: ctx.signal,
+        allowPrivate: ctx.settings.allowPrivate,
+      })
+      const request: ConditionalGet = {
         target,
         headers: ctx.params.headers,
         accept: 'application/json',
@@ -67,7 +80,20 @@ export const jsonChanged = defineAction({
         signal: ctx.signal,
         allowPrivate: ctx.settings.allowPrivate,
         maxBodyBytes: MAX_DOCUMENT_BYTES,
-      })
+      }
+      let response: HttpResponse
+      try {
+        response = auth
+          ? await auth.send(target, conditionalHeaders(request), (t, h, bound) =>
+              sendConditionalGet(request, t, h, bound),
+            )
+          : await sendConditionalGet(request)
+        if (response.status >= 400) {
+          throw statusError('GET', target.display, { ...response, text: bodyText(response) })
+        }
+      } catch (error) {
+        throw auth ? auth.maskError(error) : error
+      }
       if (response.status === 304 && previous?.source === source) return { items: [], state: ctx.state }
       const text = bodyText(response)
       if (response.truncated) {

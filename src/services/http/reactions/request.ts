@@ -7,7 +7,8 @@ import type { JsonObject, JsonValue } from '../../../engine/types.js'
 import { bodyText, type HttpResponse, isJsonContentType, sendHttpRequest } from '../../../net/client.js'
 import { statusError } from '../../../net/http-errors.js'
 import { buildHeaders, DEFAULT_USER_AGENT, headersParam, urlParam } from '../../../net/request-params.js'
-import { parseTarget } from '../../../net/target.js'
+import { parseTarget, type Target } from '../../../net/target.js'
+import { connectionAuth } from '../connection-auth.js'
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const
 type Method = (typeof METHODS)[number]
@@ -67,6 +68,8 @@ export const request = defineReaction({
   description:
     'Calls a URL with an Idempotency-Key header; 5xx, 408, 429 and network errors are retried, other 4xx fail',
   params,
+  // Optional: a connection (bearer, basic, API key, client credentials) authenticates the call.
+  requiresConnection: false,
   timeoutParam: 'timeout',
   output: Type.Object(
     {
@@ -95,24 +98,37 @@ export const request = defineReaction({
       traceparent: currentTraceparent(),
     })
     const body = encodeBody(method, ctx.params.body as JsonValue | undefined, headers)
-    const response = await sendHttpRequest({
-      method,
-      target,
-      headers,
-      body,
-      timeoutMs: parseDuration(ctx.params.timeout ?? DEFAULT_TIMEOUT) * 1000,
+    const auth = connectionAuth(ctx.auth, target, {
       signal: ctx.signal,
       allowPrivate: ctx.settings.allowPrivate,
-      maxBodyBytes: MAX_RESPONSE_BYTES,
     })
-    const text = bodyText(response)
-    if (response.status >= 400) throw statusError(method, target.display, { ...response, text })
-    ctx.logger.debug({ status: response.status, url: target.display }, 'http request answered')
-    return {
-      status: response.status,
-      headers: keptHeaders(response.headers),
-      body: decodeBody(response, text),
-      truncated: response.truncated,
+    const send = (to: Target, withHeaders: Headers, originBoundHeaders: string[] = []) =>
+      sendHttpRequest({
+        method,
+        target: to,
+        headers: withHeaders,
+        body,
+        timeoutMs: parseDuration(ctx.params.timeout ?? DEFAULT_TIMEOUT) * 1000,
+        signal: ctx.signal,
+        allowPrivate: ctx.settings.allowPrivate,
+        maxBodyBytes: MAX_RESPONSE_BYTES,
+        originBoundHeaders,
+      })
+    try {
+      const response = auth ? await auth.send(target, headers, send) : await send(target, headers)
+      const text = bodyText(response)
+      if (response.status >= 400) throw statusError(method, target.display, { ...response, text })
+      ctx.logger.debug({ status: response.status, url: target.display }, 'http request answered')
+      const output: JsonObject = {
+        status: response.status,
+        headers: keptHeaders(response.headers),
+        body: decodeBody(response, text),
+        truncated: response.truncated,
+      }
+      // A server that echoes the credential does not get it into the execution log.
+      return auth ? auth.mask(output) : output
+    } catch (error) {
+      throw auth ? auth.maskError(error) : error
     }
   },
 })

@@ -4,22 +4,25 @@ import { type AreaError, PermanentError, RetryableError } from '../../../engine/
 import type { JsonObject } from '../../../engine/types.js'
 import { bodyText, type HttpResponse } from '../../../net/client.js'
 import { isRetryableStatus, parseRetryAfter } from '../../../net/http-errors.js'
-import { postWebhookJson, secretWebhookTarget } from '../../../net/webhook-post.js'
+import { postWebhookJson, secretWebhookTarget, webhookUrlOf } from '../../../net/webhook-post.js'
+import { slackCredentials } from '../credentials.js'
 
 const MAX_BODY_BYTES = 16 * 1024
 
 const params = Type.Object(
   {
-    webhook_url: Type.String({
-      description:
-        'The incoming-webhook URL of a Slack app (api.slack.com → Incoming Webhooks); it is the credential: store it with `area secrets set SLACK_WEBHOOK_URL` and write {{ secrets.SLACK_WEBHOOK_URL }}, or keep it in an environment variable',
-      format: 'uri',
-      pattern: '^[hH][tT][tT][pP][sS]?://',
-      // Secret: stored sealed, shown as <secret:…> (docs/architecture.md, "Secret params").
-      writeOnly: true,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
-      examples: ['{{ secrets.SLACK_WEBHOOK_URL }}', '${SLACK_WEBHOOK_URL}'],
-    }),
+    webhook_url: Type.Optional(
+      Type.String({
+        description:
+          'The incoming-webhook URL of a Slack app (api.slack.com → Incoming Webhooks); it is the credential: give it here or through a connection (`connection:`, kind webhook_url), not both; store it with `area secrets set SLACK_WEBHOOK_URL` and write {{ secrets.SLACK_WEBHOOK_URL }}, or keep it in an environment variable',
+        format: 'uri',
+        pattern: '^[hH][tT][tT][pP][sS]?://',
+        // Secret: stored sealed, shown as <secret:…> (docs/architecture.md, "Secret params").
+        writeOnly: true,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the AREA file's own ${ENV_VAR} substitution
+        examples: ['{{ secrets.SLACK_WEBHOOK_URL }}', '${SLACK_WEBHOOK_URL}'],
+      }),
+    ),
     text: Type.Optional(
       Type.String({
         description:
@@ -42,9 +45,10 @@ export const postMessage = defineReaction({
   id: 'post_message',
   name: 'Post a message',
   description:
-    'Posts to the Slack channel bound to an incoming-webhook URL (no connection: the URL is the secret)',
+    'Posts to the Slack channel bound to an incoming-webhook URL (the URL is the secret: the webhook_url param, or a connection of kind webhook_url holding it)',
   params,
   requiresConnection: false,
+  connectionReplaces: 'webhook_url',
   // Incoming webhooks answer a bare "ok": there is no message id to pass on.
   output: Type.Object(
     { ok: Type.Literal(true, { description: 'Slack accepted the message' }) },
@@ -54,7 +58,7 @@ export const postMessage = defineReaction({
   async run(ctx) {
     const { text, blocks } = ctx.params
     if (!text && !blocks?.length) throw new PermanentError('a Slack message needs text or blocks')
-    const target = secretWebhookTarget(ctx.params.webhook_url)
+    const target = secretWebhookTarget(webhookUrlOf(slackCredentials, ctx.params.webhook_url, ctx.auth))
     const body: JsonObject = {}
     if (text) body.text = text
     if (blocks?.length) body.blocks = blocks as JsonObject[]

@@ -103,7 +103,6 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
         response: { 200: AuthorizeAnswer, ...problemResponses },
       },
     },
-    async (request) =>
-      startAuthorization(ctx, authOf(request).userId, request.params.service, request.query.name),
+    (request) => startAuthorization(ctx, authOf(request).userId, request.params.service, request.query.name),
   )
 }
