@@ -303,10 +303,12 @@ async function planReplays(
         })
         continue
       }
-      if (event.originalRevision !== event.currentRevision) revision = event.originalRevision
+      // Kept even when it is the current one: the AREA may change before the worker runs it.
+      revision = event.originalRevision
     }
     try {
-      plans.push({ event, revision, refs: await refsOf(event, revision) })
+      const differs = revision !== null && revision !== event.currentRevision
+      plans.push({ event, revision, refs: await refsOf(event, differs ? revision : null) })
     } catch (error) {
       if (!(error instanceof ReplayRefusedError)) throw error
       plans.push({ event, refused: error.reason })
