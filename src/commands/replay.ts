@@ -120,7 +120,8 @@ export default class ReplayCommand extends ApiCommand<typeof ReplayCommand, Repl
     for (const r of answer.refused) {
       lines.push(`  ${safe(r.id)}  ${c.bold(safe(r.area))}  ${c.red('refused')}: ${safe(r.reason)}`)
     }
-    if (!answer.dryRun && answer.events.length > 0) lines.push(c.dim('Follow them with `area logs -f`.'))
+    if (!answer.dryRun && answer.events.length > 0)
+      lines.push(c.dim('`area logs <event-id>` shows how each one runs.'))
     return lines.join('\n')
   }
 }
