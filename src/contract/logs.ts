@@ -61,6 +61,9 @@ export const EventLogSchema = Type.Object({
   }),
   ...eventProperties,
   maxAttempts: Type.Integer({ description: 'How many attempts the event (or poll) gets in all' }),
+  replays: Type.Optional(
+    Type.Integer({ description: 'Times `area replay` ran the event again; absent when never' }),
+  ),
   executions: Type.Array(ExecutionSchema),
 })
 

@@ -18,6 +18,8 @@ export interface LimitsSettings {
   maxRevisionsPerArea: number
   /** Secrets one user may store, `area secrets set` (AREA_MAX_SECRETS_PER_USER). */
   maxSecretsPerUser: number
+  /** Events one bulk `area replay` / `POST /v1/replays` takes at most (AREA_MAX_REPLAY_EVENTS). */
+  maxReplayEvents: number
 }
 
 /** Revisions kept per AREA unless AREA_MAX_REVISIONS_PER_AREA says otherwise. */
@@ -49,6 +51,7 @@ export function readLimitsSettings(env: Env, problems: string[]): LimitsSettings
       { min: 1, max: 1_000 },
     ),
     maxSecretsPerUser: integer(env, 'AREA_MAX_SECRETS_PER_USER', 100, problems, { min: 1, max: 100_000 }),
+    maxReplayEvents: integer(env, 'AREA_MAX_REPLAY_EVENTS', 100, problems, { min: 1, max: 10_000 }),
   }
 }
 

@@ -273,6 +273,12 @@ export interface HookLogsTable {
   /** 'poll_failure': a failed poll attempt, shown in the logs (no executions). */
   kind: Generated<HookLogKind>
   created_at: DefaultedTimestamp
+  /** Times `area replay` re-opened the event (docs/architecture.md, "Replay"). */
+  replays: Generated<number>
+  /** `attempts` when the last replay re-opened it: a replay's attempts count from there. */
+  replayed_at_attempt: Generated<number>
+  /** The AREA revision the last replay runs; null: the AREA as it stands. */
+  replay_revision: number | null
 }
 
 export interface ExecutionLogsTable {

@@ -19,7 +19,8 @@ export function renderEventDetail(event: EventDetail, c: Colors): string {
     safe(terminalJson(value, 2), { multiline: true })
       .split('\n')
       .map((line) => `    ${line}`)
-  const attempt = event.attempts ? ` (attempt ${event.attempts}/${event.maxAttempts})` : ''
+  const replay = event.replays ? `, replay ${event.replays}` : ''
+  const attempt = event.attempts ? ` (attempt ${event.attempts}/${event.maxAttempts}${replay})` : ''
   const lines = [
     field('Event', event.id),
     field('AREA', event.area),

@@ -26,7 +26,8 @@ function statusText(event: EventLog): string {
 
 function attemptText(event: EventLog): string {
   if (!event.attempts) return '-'
-  return event.maxAttempts ? `${event.attempts}/${event.maxAttempts}` : String(event.attempts)
+  const text = event.maxAttempts ? `${event.attempts}/${event.maxAttempts}` : String(event.attempts)
+  return event.replays ? `${text} replay ${event.replays}` : text
 }
 
 export function renderLogLine(event: EventLog, c: Colors, areaWidth = MIN_AREA_WIDTH): string {

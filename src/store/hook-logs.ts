@@ -16,6 +16,11 @@ export interface ClaimedHookLog {
   attempts: number
   /** Changes whenever the AREA does: workers key their cache of loaded AREAs on it. */
   areaVersion: string
+  /**
+   * A replay's revision when it is not the one the AREA stands at: the worker runs that
+   * revision's document (docs/architecture.md, "Replay"). Absent for every other run.
+   */
+  replayRevision?: number
 }
 
 // The worker runs this once per event: plain SQL, so no query is built and compiled each time
@@ -30,7 +35,8 @@ const CLAIM_SQL = prepared(
    where a.id = h.area_id and h.id = any($1::uuid[]) and not h.processed
      and (h.claimed_until is null or h.claimed_until < now())
   returning h.id, h.hook_job_id, h.area_id, h.user_id, h.event_payload, h.attempts,
-            a.revision, a.updated_at`,
+            a.revision, a.updated_at,
+            case when h.replay_revision <> a.revision then h.replay_revision end as replay_revision`,
 )
 
 interface ClaimRow {
@@ -42,6 +48,7 @@ interface ClaimRow {
   attempts: number
   revision: number
   updated_at: Date
+  replay_revision: number | null
 }
 
 /**
@@ -74,6 +81,7 @@ export async function claimHookLogs(
         event: row.event_payload,
         attempts: row.attempts,
         areaVersion: `${row.revision}:${row.updated_at.getTime()}`,
+        ...(row.replay_revision === null ? {} : { replayRevision: row.replay_revision }),
       },
     ]),
   )

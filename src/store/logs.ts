@@ -56,6 +56,9 @@ export interface EventEntry extends EventSummary {
   kind: HookLogKind
   /** A poll failure's attempts in all; null for events (the worker's retry policy says). */
   maxAttempts: number | null
+  /** Times `area replay` re-opened the event, and its attempt count then (store/replays.ts). */
+  replays?: number
+  replayedAtAttempt?: number
   executions: ExecutionEntry[]
 }
 
@@ -122,6 +125,8 @@ function eventQuery(db: Kysely<Database>, filter: LogFilter) {
       'hl.attempts',
       'hl.error',
       'hl.kind',
+      'hl.replays',
+      'hl.replayed_at_attempt',
       sql<
         number | null
       >`case when hl.kind = 'poll_failure' then (hl.event_payload ->> 'maxAttempts')::int end`.as(
@@ -268,6 +273,7 @@ async function withExecutions(db: Kysely<Database>, rows: EventRow[]): Promise<E
     areaName: r.areaName,
     kind: r.kind,
     maxAttempts: r.max_attempts,
+    ...(r.replays > 0 ? { replays: r.replays, replayedAtAttempt: r.replayed_at_attempt } : {}),
     executions: byEvent.get(r.id) ?? [],
   }))
 }

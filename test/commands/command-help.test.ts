@@ -30,6 +30,7 @@ const apiCommands = [
   'login',
   'logout',
   'logs',
+  'replay',
   'run',
   'signup',
   'status',

@@ -18,6 +18,7 @@ describe('quota settings', () => {
         maxApplyDocuments: 500,
         maxRevisionsPerArea: 20,
         maxSecretsPerUser: 100,
+        maxReplayEvents: 100,
       },
       problems: [],
     })
@@ -36,6 +37,7 @@ describe('quota settings', () => {
         AREA_MAX_APPLY_DOCUMENTS: '50',
         AREA_MAX_REVISIONS_PER_AREA: '3',
         AREA_MAX_SECRETS_PER_USER: '7',
+        AREA_MAX_REPLAY_EVENTS: '9',
       }).limits,
     ).toEqual({
       maxAreasPerUser: 20,
@@ -44,6 +46,7 @@ describe('quota settings', () => {
       maxApplyDocuments: 50,
       maxRevisionsPerArea: 3,
       maxSecretsPerUser: 7,
+      maxReplayEvents: 9,
     })
   })
 

@@ -213,6 +213,9 @@ export const schemaShape: SchemaShape = {
     finished_at: 'null',
     kind: 'not null',
     created_at: 'not null',
+    replays: 'not null',
+    replayed_at_attempt: 'not null',
+    replay_revision: 'null',
   },
   execution_logs: {
     id: 'not null',

@@ -47,6 +47,10 @@ describe('log lines', () => {
     expect(renderLogLine(event({ attempts: 0 }), plain)).toBe(
       '2026-12-04T10:00:00Z  relay         queued       attempt -',
     )
+    // A replayed event counts its attempts on, against a fresh budget, and says which replay.
+    expect(renderLogLine(event({ status: 'done', attempts: 2, maxAttempts: 9, replays: 1 }), plain)).toBe(
+      '2026-12-04T10:00:00Z  relay         done         attempt 2/9 replay 1',
+    )
   })
 
   it("show a for_each's items as ref[index] and a skipped reaction with its condition", () => {

@@ -118,6 +118,8 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.config.quotas.maxSecretsPerUser | quote }}
 - name: AREA_MAX_REVISIONS_PER_AREA
   value: {{ .Values.config.quotas.maxRevisionsPerArea | quote }}
+- name: AREA_MAX_REPLAY_EVENTS
+  value: {{ .Values.config.quotas.maxReplayEvents | quote }}
 - name: AREA_WORKER_CONCURRENCY
   value: {{ .Values.worker.concurrency | quote }}
 - name: AREA_POLL_CONCURRENCY

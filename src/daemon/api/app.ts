@@ -25,6 +25,7 @@ import { auditRoutes } from './v1/audit/routes.js'
 import { publicAuthRoutes, sessionRoutes } from './v1/auth/routes.js'
 import { connectionCallbackRoutes } from './v1/connections/callback.js'
 import { connectionRoutes } from './v1/connections/routes.js'
+import { replayRoutes } from './v1/events/replay.js'
 import { eventRoutes } from './v1/events/routes.js'
 import { logRoutes } from './v1/logs/routes.js'
 import { secretRoutes } from './v1/secrets/routes.js'
@@ -110,6 +111,7 @@ export async function buildApp(ctx: DaemonContext, options: BuildAppOptions = {}
         await secured.register(connectionRoutes, { ctx })
         await secured.register(secretRoutes, { ctx })
         await secured.register(eventRoutes, { ctx })
+        await secured.register(replayRoutes, { ctx })
         await secured.register(auditRoutes, { ctx })
         await secured.register(revisionRoutes, { ctx })
         await secured.register(logRoutes, {

@@ -13,6 +13,12 @@ export interface ExecutionJobData {
    * continues that trace, on every attempt (docs/architecture.md, "Traces").
    */
   traceparent?: string
+  /**
+   * Set by `area replay`: the event's replay number. The job runs like any other (the event row
+   * says what to run); the number only gives it an id of its own, so a retained finished job of
+   * the first run does not swallow it (docs/architecture.md, "Replay").
+   */
+  replay?: number
 }
 
 export interface PollJobData {
@@ -47,7 +53,8 @@ export const laneOf = (kind: JobKind): QueueLane => (kind === 'poll' ? 'polls' :
 export const JOB_KINDS: readonly JobKind[] = ['area_execution', 'poll']
 
 // BullMQ job ids may not contain ':', hence '-' as the separator.
-export const executionJobId = (job: ExecutionJobData): string => `exec-${job.hookLogId}`
+export const executionJobId = (job: ExecutionJobData): string =>
+  job.replay === undefined ? `exec-${job.hookLogId}` : `exec-${job.hookLogId}-replay-${job.replay}`
 export const pollJobId = (job: PollJobData): string => `poll-${job.hookJobId}-${job.slotMs}`
 
 export interface JobCounts {

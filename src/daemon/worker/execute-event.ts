@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { errorMessage, PermanentError, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError, secretsReadBy } from '../../engine/run.js'
 import { setSpanAttributes } from '../../engine/tracing.js'
+import { loadRevisionArea, ReplayRefusedError } from '../../features/replay/revision-area.js'
 import { skipSupersededEvent } from '../../store/area-flow.js'
 import { createExecutionPort } from '../../store/executions.js'
 import { claimHookLog, hookLogState } from '../../store/hook-logs.js'
@@ -67,7 +68,28 @@ async function claimAndRun(
   // Every line of this execution, the reactions' own included, names the event and the AREA.
   const logger = deps.logger.child?.({ hookLogId: claimed.id, areaId: claimed.areaId }) ?? deps.logger
   const load = () => loadAreaByActionId(deps.db, job.areaActionId, deps.secrets, deps.refreshConnection)
-  const area = deps.areas ? await deps.areas.get(job.areaActionId, claimed.areaVersion, load) : await load()
+  let area: Awaited<ReturnType<typeof load>>
+  let refused: string | undefined
+  if (claimed.replayRevision === undefined) {
+    area = deps.areas ? await deps.areas.get(job.areaActionId, claimed.areaVersion, load) : await load()
+  } else {
+    // A replay of an earlier revision (docs/architecture.md, "Replay"): not cached, it is rare.
+    try {
+      const revision = { db: deps.db, registry: deps.engine.registry, secrets: deps.secrets }
+      const target = { areaId: claimed.areaId, actionId: job.areaActionId, userId: claimed.userId }
+      area = {
+        ...(await loadRevisionArea(
+          { ...revision, refresh: deps.refreshConnection },
+          target,
+          claimed.replayRevision,
+        )),
+        enabled: true,
+      }
+    } catch (error) {
+      if (!(error instanceof ReplayRefusedError)) throw error
+      refused = error.message
+    }
+  }
   // The lease is renewed while the run lasts, so only a dead (or stalled) worker's runs out.
   const lease = holdEventLease(
     { db: deps.db, leaseSeconds: deps.leaseSeconds, logger },
@@ -90,6 +112,11 @@ async function claimAndRun(
     return 'taken_over'
   }
   setSpanAttributes({ 'area.id': claimed.areaId, 'area.name': area?.name })
+  if (refused !== undefined) {
+    lease.stop()
+    await recorder.finish('failed', refused)
+    return 'failed'
+  }
   if (!area) {
     lease.stop()
     await recorder.finish('skipped', 'the AREA was deleted')

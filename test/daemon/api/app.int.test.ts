@@ -185,6 +185,8 @@ describe.each(drivers)('API envelope (%s)', (driver) => {
       'POST /v1/areas/{name}/run',
       'GET /v1/logs',
       'GET /v1/logs/stream',
+      'POST /v1/events/{id}/replay',
+      'POST /v1/replays',
       'GET /v1/status',
       'GET /healthz',
       'GET /readyz',

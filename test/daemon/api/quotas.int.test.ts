@@ -18,6 +18,7 @@ const limits: LimitsSettings = {
   maxApplyDocuments: 5,
   maxRevisionsPerArea: 20,
   maxSecretsPerUser: 2,
+  maxReplayEvents: 100,
 }
 
 const namesOf = async (caller: Caller) =>

@@ -315,6 +315,25 @@ export function describeQueueBehaviour(name: string, makeQueue: MakeQueue): void
       expect(await setup.jobs.counts()).toMatchObject({ failed: 0 })
     })
 
+    it("runs a replay's job beside the event's retained failed one, under an id of its own, from attempt 1", async () => {
+      const setup = make({ retry: { attempts: 2 } })
+      let down = true
+      const { handlers, runsOf } = recording(async () => {
+        if (down) throw new PermanentError('400 from the target')
+      })
+      await consume(setup, handlers)
+      await setup.jobs.enqueueExecutions([exec('ev')])
+      await vi.waitFor(async () => expect((await setup.jobs.counts()).failed).toBe(1), eventually)
+      down = false
+      // docs/architecture.md, "Replay": the marker only gives the job an id the first run's does not hold.
+      await setup.jobs.enqueueExecutions([{ ...exec('ev'), replay: 1 }])
+      await vi.waitFor(() => expect(runsOf('ev')).toHaveLength(2), eventually)
+      expect(runsOf('ev').map((c) => [c.jobId, c.attempt])).toEqual([
+        ['exec-ev', 1],
+        ['exec-ev-replay-1', 1],
+      ])
+    })
+
     it('requeues a finished poll job too, and leaves a waiting one alone', async () => {
       const setup = make({ retry: { attempts: 1 } })
       let down = true

@@ -24,8 +24,10 @@ export function eventLogView(event: EventEntry): Static<typeof EventLogSchema> {
     area: event.areaName,
     kind: event.kind,
     ...eventFields(event),
-    // Executions are retried by the queue's policy (no setting changes it).
-    maxAttempts: event.maxAttempts ?? DEFAULT_RETRY.attempts,
+    // Executions are retried by the queue's policy (no setting changes it); a replay gets that
+    // many again, counted on from the attempts before it (docs/architecture.md, "Replay").
+    maxAttempts: event.maxAttempts ?? (event.replayedAtAttempt ?? 0) + DEFAULT_RETRY.attempts,
+    ...(event.replays ? { replays: event.replays } : {}),
     executions: event.executions.map(executionView),
   }
 }
