@@ -276,20 +276,24 @@ export async function completeAuthorization(
         409,
       )
     }
-    return {
-      status: 200,
-      ok: true,
-      message: `Connected ${service.name} as "${pending.name}". You can close this tab.`,
-    }
+    return connected(service, pending.name)
   } catch (cause) {
-    // The message names the endpoint and the provider's error code, never a token.
-    const message = (cause as Error).message
-    return {
-      status: 502,
-      ok: false,
-      message: `The connection could not be made: ${message}`,
-      failure: { service: service.id, message },
-    }
+    return exchangeFailed(service, cause)
+  }
+}
+
+function connected(service: ServiceDefinition, name: string): CallbackOutcome {
+  return { status: 200, ok: true, message: `Connected ${service.name} as "${name}". You can close this tab.` }
+}
+
+/** The message names the endpoint and the provider's error code, never a token. */
+function exchangeFailed(service: ServiceDefinition, cause: unknown): CallbackOutcome {
+  const message = (cause as Error).message
+  return {
+    status: 502,
+    ok: false,
+    message: `The connection could not be made: ${message}`,
+    failure: { service: service.id, message },
   }
 }
 
@@ -328,18 +332,8 @@ async function completeOwnClient(
         metadata: { service: service.id, kind: 'oauth2_code' },
       })
     })
-    return {
-      status: 200,
-      ok: true,
-      message: `Connected ${service.name} as "${pending.name}". You can close this tab.`,
-    }
+    return connected(service, pending.name)
   } catch (cause) {
-    const message = (cause as Error).message
-    return {
-      status: 502,
-      ok: false,
-      message: `The connection could not be made: ${message}`,
-      failure: { service: service.id, message },
-    }
+    return exchangeFailed(service, cause)
   }
 }
