@@ -12,7 +12,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rename, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { migrate } from '../../../src/db/migrate.js'
@@ -33,7 +32,8 @@ function templateKey(): string {
     hash.update(name)
     hash.update(readFileSync(join(migrations, name)))
   }
-  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite/package.json')
+  // Read as a file: the package's "exports" do not include its package.json.
+  const pglite = join(repoRoot, 'node_modules/@electric-sql/pglite/package.json')
   hash.update(JSON.parse(readFileSync(pglite, 'utf8')).version)
   return hash.digest('hex').slice(0, 16)
 }
