@@ -136,6 +136,20 @@ export const StateAnswer = Type.Object({
   area: AreaDetailsSchema,
 })
 
+export const EnableBody = Nullable(
+  Type.Object(
+    {
+      catch_up: Type.Optional(
+        Type.Boolean({
+          description:
+            "true: fire the polling slots that fell while the AREA was disabled, as its action's catch_up says; default false: its trigger starts at its next slot",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+)
+
 export const RunBody = Nullable(
   Type.Object(
     {

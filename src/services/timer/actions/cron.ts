@@ -36,6 +36,8 @@ export const cron = defineAction({
     defaultIntervalSeconds: 60,
     schedule: (p) => ({ kind: 'cron', expression: p.expression.trim(), timezone: p.timezone ?? 'UTC' }),
     firstPoll: 'fire',
+    // Each slot is its own event, keyed by the slot: missed ones can be fired one by one.
+    slotEvents: true,
     async poll(ctx) {
       const timezone = ctx.params.timezone ?? 'UTC'
       return tick(ctx.scheduledAt, {

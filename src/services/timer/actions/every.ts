@@ -31,6 +31,8 @@ export const every = defineAction({
     schedule: (p) => ({ kind: 'interval', seconds: parseDuration(p.interval ?? DEFAULT_INTERVAL) }),
     // A timer has no "existing items" to ignore: its first tick is a real one.
     firstPoll: 'fire',
+    // Each slot is its own event, keyed by the slot: missed ones can be fired one by one.
+    slotEvents: true,
     async poll(ctx) {
       return tick(ctx.scheduledAt, {
         interval_seconds: parseDuration(ctx.params.interval ?? DEFAULT_INTERVAL),
