@@ -48,15 +48,16 @@ export const TriggerSchema = Type.Union(
   { description: 'How the action is triggered; may be omitted when the action supports one kind only.' },
 )
 
-const CatchUpMode = Type.Union([Type.Literal('none'), Type.Literal('latest'), Type.Literal('all')])
+const catchUpModes = [Type.Literal('none'), Type.Literal('latest'), Type.Literal('all')]
 
 /** Checked further by normalize-catch-up.ts (`all` for timers only, `max` with `all` only). */
 export const CatchUpSchema = Type.Union(
   [
-    CatchUpMode,
+    // The modes spelled out rather than a nested union: one error for a wrong word, not two.
+    ...catchUpModes,
     Type.Object(
       {
-        mode: CatchUpMode,
+        mode: Type.Union(catchUpModes, { description: 'none, latest or all', examples: ['all'] }),
         max: Type.Optional(
           Type.Integer({
             minimum: 1,

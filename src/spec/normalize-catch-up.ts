@@ -3,11 +3,7 @@
  * its trigger: polling only, `all` for actions whose events are their slots (timers), `max` with
  * `all` only. The schema already checked the shape.
  */
-import {
-  type CatchUp,
-  DEFAULT_CATCH_UP,
-  DEFAULT_CATCH_UP_ALL_MAX,
-} from '../engine/catch-up.js'
+import { type CatchUp, DEFAULT_CATCH_UP, DEFAULT_CATCH_UP_ALL_MAX } from '../engine/catch-up.js'
 import type { ActionDefinition } from '../engine/define.js'
 import type { Issue } from '../engine/errors.js'
 import type { ActionSpec } from './document.js'

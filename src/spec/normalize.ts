@@ -22,6 +22,7 @@ import { declaredEventShape, eventDeclarationIssues } from './event-shape.js'
 import { expressionTypeIssues } from './expression-types.js'
 import { ACTION_WHEN_VARIABLES, expressionIssues } from './expressions-check.js'
 import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
+import { resolveCatchUp } from './normalize-catch-up.js'
 import {
   ids,
   list,
@@ -29,7 +30,6 @@ import {
   type NormalizedReaction,
   normalizeReactions,
 } from './normalize-reactions.js'
-import { resolveCatchUp } from './normalize-catch-up.js'
 import { type Shape, shapeFrom } from './shape.js'
 import { AREA_SCHEMA, type Typed, typed } from './type-scope.js'
 
@@ -209,7 +209,13 @@ function checkAction(doc: AreaDocument, registry: Registry, issues: Issue[], sha
     : undefined
   const catchUp =
     trigger && shape.clean('/spec/action/catch_up')
-      ? resolveCatchUp(spec.catch_up, action, `${service.id}.${action.id}`, trigger.normalized.type === 'polling', issues)
+      ? resolveCatchUp(
+          spec.catch_up,
+          action,
+          `${service.id}.${action.id}`,
+          trigger.normalized.type === 'polling',
+          issues,
+        )
       : undefined
   if (!trigger || !params?.ok || !catchUp) return undefined
   return {
@@ -218,8 +224,7 @@ function checkAction(doc: AreaDocument, registry: Registry, issues: Issue[], sha
     action: action.id,
     connection: spec.connection,
     params: params.value,
-    trigger:
-      trigger.normalized.type === 'polling' ? { ...trigger.normalized, catchUp } : trigger.normalized,
+    trigger: trigger.normalized.type === 'polling' ? { ...trigger.normalized, catchUp } : trigger.normalized,
     triggerSpec: trigger.spec,
     catchUpSpec: spec.catch_up,
   }

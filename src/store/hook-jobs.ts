@@ -9,8 +9,8 @@ import { type InsertObject, type Kysely, sql, type UpdateObject } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import { canonicalHash, canonicalJson } from '../engine/canonical-json.js'
-import type { Registry } from '../engine/registry.js'
 import type { Schedule } from '../engine/define.js'
+import type { Registry } from '../engine/registry.js'
 import { dueSlots, nextRunAfter } from '../engine/schedule.js'
 import type { JsonObject } from '../engine/types.js'
 import type { SecretBox } from '../secrets/secret-box.js'
@@ -148,7 +148,9 @@ export async function resumeHookJobs(
   const jobs = await trx
     .selectFrom('hook_jobs')
     .select(['id', 'type', 'schedule', 'polling_interval_seconds', 'next_run_at'])
-    .where('area_action_id', 'in', (eb) => eb.selectFrom('area_actions').select('id').where('area_id', '=', areaId))
+    .where('area_action_id', 'in', (eb) =>
+      eb.selectFrom('area_actions').select('id').where('area_id', '=', areaId),
+    )
     .where('status', '=', 'paused')
     .execute()
   for (const job of jobs) {
@@ -156,7 +158,8 @@ export async function resumeHookJobs(
       kind: 'interval',
       seconds: job.polling_interval_seconds ?? 60,
     }
-    const next = job.type === 'polling' && !options.catchUp ? nextSlotAfter(schedule, job.next_run_at, now) : undefined
+    const next =
+      job.type === 'polling' && !options.catchUp ? nextSlotAfter(schedule, job.next_run_at, now) : undefined
     await trx
       .updateTable('hook_jobs')
       .set({ status: 'active', ...(next ? { next_run_at: next } : {}), updated_at: sql`now()` })

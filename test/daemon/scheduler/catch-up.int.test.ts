@@ -19,8 +19,8 @@ import { setAreaEnabled } from '../../../src/store/areas.js'
 import { claimDuePolls } from '../../../src/store/due-polls.js'
 import { type Caller, expectProblem, signUp, timerArea } from '../../support/api/fixtures.js'
 import { openTestDaemonContext, type TestDaemonContext } from '../../support/daemon/context.js'
-import { createRecorder, testService } from '../../support/engine/test-services.js'
 import { attempt, openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
+import { createRecorder, testService } from '../../support/engine/test-services.js'
 
 const MINUTE = 60_000
 
@@ -116,7 +116,11 @@ describe('catch-up after the schedulers were down (postgres)', () => {
       lines
         .filter((l) => /skipped \d+ missed polling slots?/.test(l.msg ?? ''))
         .map((l) => {
-          const { hookJobId, skipped, catchUp } = l.obj as { hookJobId: string; skipped: number; catchUp: string }
+          const { hookJobId, skipped, catchUp } = l.obj as {
+            hookJobId: string
+            skipped: number
+            catchUp: string
+          }
           return [Object.keys(jobs).find((n) => jobs[n] === hookJobId), `${skipped} ${catchUp}`]
         }),
     )
@@ -153,7 +157,7 @@ describe('enabling an AREA fires no slot that fell while it was off, unless aske
       .selectFrom('hook_jobs as h')
       .innerJoin('area_actions as aa', 'aa.id', 'h.area_action_id')
       .innerJoin('areas as a', 'a.id', 'aa.area_id')
-      .select(['h.id', 'h.next_run_at', 'h.status'])
+      .select(['h.id', 'h.next_run_at', 'h.status', 'h.catch_up', 'h.catch_up_max'])
       .where('a.name', '=', name)
       .where('a.user_id', '=', me.userId)
       .executeTakeFirstOrThrow()
@@ -203,6 +207,20 @@ describe('enabling an AREA fires no slot that fell while it was off, unless aske
     expect((await claimDuePolls(db(), { limit: 10 })).map((s) => s.slotMs)).toEqual([
       newestFirst + 2 * MINUTE,
     ])
+  })
+
+  it('stores the catch_up an apply changes, and skips missed slots when an apply turns the AREA on', async () => {
+    expect(await nextRun('nightly')).toMatchObject({ catch_up: 'all', catch_up_max: 10 })
+    const twoAtMost = timer('nightly', { mode: 'all', max: 2 })
+    const changed = await me.call('PUT', '/v1/areas/nightly', twoAtMost)
+    expect(changed.json()).toMatchObject({ outcome: 'updated', changes: ['action'] })
+    expect(await nextRun('nightly')).toMatchObject({ catch_up: 'all', catch_up_max: 2 })
+
+    await offAcrossThreeSlots('nightly')
+    const reapplied = await me.call('PUT', '/v1/areas/nightly', twoAtMost)
+    expect(reapplied.json()).toMatchObject({ outcome: 'updated', changes: ['enabled'] })
+    expect((await nextRun('nightly')).at).toBeGreaterThan(Date.now())
+    expect(await claimDuePolls(db(), { limit: 10 })).toEqual([])
   })
 
   it('turns on through the store the same way, and takes no catch_up from another user or a wrong body', async () => {
