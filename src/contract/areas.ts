@@ -75,10 +75,25 @@ const summaryProperties = {
 
 export const AreaSummarySchema = Type.Object({ ...summaryProperties, trigger: TriggerStateSchema })
 
+/** The server's retry policy (AREA_RETRY_*): what a reaction's own `retry:` keys override. */
+export const ServerRetrySchema = Type.Object(
+  {
+    attempts: Type.Integer({
+      description: 'AREA_RETRY_ATTEMPTS: attempts of a reaction without retry.attempts',
+    }),
+    maxAttempts: Type.Integer({ description: 'AREA_RETRY_MAX_ATTEMPTS: the most retry.attempts gets' }),
+    backoff: Type.Union([Type.Literal('exponential'), Type.Literal('fixed')]),
+    delay: Type.String({ description: 'AREA_RETRY_DELAY: the first wait, e.g. 1s' }),
+    maxDelay: Type.String({ description: 'AREA_RETRY_MAX_DELAY: the longest wait, e.g. 5m' }),
+  },
+  { description: "The server's retry policy; each reaction's retry: keys win within its ceilings" },
+)
+
 export const AreaDetailsSchema = Type.Object({
   ...summaryProperties,
   trigger: TriggerStateSchema,
   recentEvents: Type.Array(EventSummarySchema, { description: 'The latest events, newest first' }),
+  retry: Type.Optional(ServerRetrySchema),
 })
 
 export const AreaList = page(AreaSummarySchema)
