@@ -189,6 +189,14 @@ describe('enabling an AREA fires no slot that fell while it was off, unless aske
     const first = await offAcrossThreeSlots('nightly')
     const enabled = await me.call('POST', '/v1/areas/nightly/enable')
     expect(enabled.json()).toMatchObject({ outcome: 'updated', area: { enabled: true } })
+    // The AREA as answered carries the server's retry policy, for describe.
+    expect(enabled.json().area.retry).toEqual({
+      attempts: 8,
+      maxAttempts: 10,
+      backoff: 'exponential',
+      delay: '1s',
+      maxDelay: '5m',
+    })
     const resumed = await nextRun('nightly')
     // On the same minute grid, after now: nothing due, nothing fired.
     expect(resumed.at).toBeGreaterThan(Date.now())
