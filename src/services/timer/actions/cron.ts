@@ -30,7 +30,8 @@ const params = Type.Object(
 export const cron = defineAction({
   id: 'cron',
   name: 'Cron schedule',
-  description: 'Fires at the times a cron expression names, in a given timezone',
+  description:
+    "Fires at the times a cron expression names, in a given timezone. Slots missed while the server was down fire as the action's catch_up says (none, latest: the newest once, the default, or all: one event each)",
   params,
   polling: {
     defaultIntervalSeconds: 60,

@@ -23,7 +23,7 @@ export const every = defineAction({
   id: 'every',
   name: 'Every interval',
   description:
-    'Fires once per interval, counted from when the AREA is applied: the first time one interval after it',
+    "Fires once per interval, counted from when the AREA is applied: the first time one interval after it. Slots missed while the server was down fire as the action's catch_up says (none, latest: the newest once, the default, or all: one event each)",
   params,
   polling: {
     defaultIntervalSeconds: 3_600,
