@@ -1,3 +1,4 @@
+import { DEFAULT_CATCH_UP_ALL_MAX } from '../engine/catch-up.js'
 import { describeFlow } from '../engine/flow.js'
 import { ApiCommand } from '../lib/api-command.js'
 import type { AreaDetails } from '../lib/api-types.js'
@@ -5,7 +6,7 @@ import { areaNamesArgs, eachArea, namesOf } from '../lib/area-batch.js'
 import { getArea } from '../lib/areas-api.js'
 import { describeError } from '../lib/base-command.js'
 import { commandName } from '../lib/command-name.js'
-import { reactionLines } from '../lib/describe-reactions.js'
+import { reactionLines, serverRetryText } from '../lib/describe-reactions.js'
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.js'
 import { helpText } from '../lib/help-text.js'
 import { formatTable } from '../lib/table.js'
@@ -104,7 +105,16 @@ export default class Describe extends ApiCommand<typeof Describe, DescribeOutput
     }
     const flow = describeFlow(document.spec)
     if (flow.length) lines.push('', c.bold('Flow control:'), ...flow.map((l) => `  ${safe(l)}`))
-    const reactions = reactionLines(document)
+    if (t.type !== 'webhook') {
+      const catchUp = document.spec.action.catch_up ?? 'latest'
+      const written = typeof catchUp === 'string' ? { mode: catchUp } : catchUp
+      const max = 'max' in written && written.max !== undefined ? written.max : DEFAULT_CATCH_UP_ALL_MAX
+      const text = written.mode === 'all' ? `all (max ${max})` : written.mode
+      lines.push(field('Catch-up', text))
+    }
+    if (area.retry)
+      lines.push(field('Retry', `${serverRetryText(area.retry)} (server; a reaction's retry: wins)`))
+    const reactions = reactionLines(document, area.retry)
     lines.push('', c.bold('Reactions:'), ...reactions.main.map((l) => `  ${safe(l)}`))
     if (reactions.onFailure.length)
       lines.push('', c.bold('On failure:'), ...reactions.onFailure.map((l) => `  ${safe(l)}`))

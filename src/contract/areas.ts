@@ -76,10 +76,25 @@ const summaryProperties = {
 
 export const AreaSummarySchema = Type.Object({ ...summaryProperties, trigger: TriggerStateSchema })
 
+/** The server's retry policy (AREA_RETRY_*): what a reaction's own `retry:` keys override. */
+export const ServerRetrySchema = Type.Object(
+  {
+    attempts: Type.Integer({
+      description: 'AREA_RETRY_ATTEMPTS: attempts of a reaction without retry.attempts',
+    }),
+    maxAttempts: Type.Integer({ description: 'AREA_RETRY_MAX_ATTEMPTS: the most retry.attempts gets' }),
+    backoff: Type.Union([Type.Literal('exponential'), Type.Literal('fixed')]),
+    delay: Type.String({ description: 'AREA_RETRY_DELAY: the first wait, e.g. 1s' }),
+    maxDelay: Type.String({ description: 'AREA_RETRY_MAX_DELAY: the longest wait, e.g. 5m' }),
+  },
+  { description: "The server's retry policy; each reaction's retry: keys win within its ceilings" },
+)
+
 export const AreaDetailsSchema = Type.Object({
   ...summaryProperties,
   trigger: TriggerStateSchema,
   recentEvents: Type.Array(EventSummarySchema, { description: 'The latest events, newest first' }),
+  retry: Type.Optional(ServerRetrySchema),
 })
 
 export const AreaList = page(AreaSummarySchema)
@@ -152,6 +167,20 @@ export const StateAnswer = Type.Object({
   outcome: Type.Union([Type.Literal('updated'), Type.Literal('unchanged')]),
   area: AreaDetailsSchema,
 })
+
+export const EnableBody = Nullable(
+  Type.Object(
+    {
+      catch_up: Type.Optional(
+        Type.Boolean({
+          description:
+            "true: fire the polling slots that fell while the AREA was disabled, as its action's catch_up says; default false: its trigger starts at its next slot",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+)
 
 export const RunBody = Nullable(
   Type.Object(

@@ -13,6 +13,7 @@ import { type LimitsSettings, readLimitsSettings } from './config-limits.js'
 import { isServerMode, type NetworkSettings, readNetworkSettings } from './config-network.js'
 import { readPluginSpecs } from './config-plugins.js'
 import { type PollingSettings, readPollingSettings } from './config-polling.js'
+import { type RetrySettings, readRetrySettings } from './config-retry.js'
 import { readSigninSettings, type SigninSettings } from './config-signin.js'
 import { readStartupSettings, type StartupSettings } from './config-startup.js'
 import { readTenancySettings, type TenancySettings } from './config-tenancy.js'
@@ -62,6 +63,8 @@ export interface DaemonConfig {
   supabase: SupabaseSettings | undefined
   /** Poll concurrency and the slot lease (config-polling.ts). */
   polling: PollingSettings
+  /** Attempts and waits of failed events and polls, and the ceilings of a reaction's own (config-retry.ts). */
+  retry: RetrySettings
   /** The pooler in front of Postgres, the direct URL, prepared statements, pool size. */
   database: DatabaseSettings
   /** Waiting for Postgres and Redis at start; the metrics port's fallback. */
@@ -151,6 +154,7 @@ export function loadDaemonConfig(env: Env, options: { roles: Role[]; port?: numb
     webhookRateBurst: integer(env, 'AREA_WEBHOOK_RATE_BURST', 1_000, problems, { min: 1, max: 10_000_000 }),
     supabase: supabaseSettings(env, problems),
     polling: readPollingSettings(env, problems),
+    retry: readRetrySettings(env, problems),
     database: readDatabaseSettings(env, databaseUrl, options.roles, problems),
     startup: readStartupSettings(env, problems),
     limits: readLimitsSettings(env, problems),

@@ -13,6 +13,7 @@ import { createSecretBox, type SecretBox } from '../secrets/secret-box.js'
 import { syncCatalog } from '../store/catalog.js'
 import type { DaemonConfig } from './config.js'
 import type { DatabaseSettings } from './config-database.js'
+import { queueRetryOf } from './config-retry.js'
 import { type AppLogger, createLogger } from './logger.js'
 import { type AreaMetrics, createMetrics } from './metrics.js'
 import { createQueue, type QueueSetup } from './queue/index.js'
@@ -91,6 +92,7 @@ export async function openDaemonContext(
       prefix: config.redisPrefix,
       concurrency: config.workerConcurrency,
       pollConcurrency: config.polling.concurrency,
+      retry: queueRetryOf(config.retry),
       // A worker killed mid-job leaves it stalled; it must go to another worker, not fail.
       maxStalledCount: 10,
       lockDurationMs: config.jobLockMs,

@@ -123,6 +123,7 @@ export async function startRoles(ctx: DaemonContext): Promise<RunningDaemon> {
           secrets: ctx.secrets,
           logger: ctx.logger,
           leaseSeconds: ctx.config.leaseSeconds,
+          retryAttempts: ctx.config.retry.attempts,
           refreshConnection: createConnectionRefresher(ctx.registry, ctx.engine.settingsFor),
           enqueueExecutions: (jobs) => ctx.queue.jobs.enqueueExecutions(jobs),
           areas: createAreaCache(),

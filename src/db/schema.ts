@@ -3,6 +3,7 @@
  * schema: `Store.db` already has `.withSchema('area')` applied. Keep this in step with the SQL.
  */
 import type { ColumnType, Generated } from 'kysely'
+import type { CatchUpMode } from '../engine/catch-up.js'
 import type { ErrorClass } from '../engine/errors.js'
 import type { JsonValue } from '../engine/types.js'
 
@@ -230,6 +231,9 @@ export interface HookJobsTable {
   last_error: string | null
   failing_since: NullableTimestamp
   failed_attempts: Generated<number>
+  /** What a late claim does with missed slots (`catch_up:` of the AREA file), and how many at most. */
+  catch_up: Generated<CatchUpMode>
+  catch_up_max: Generated<number>
   created_at: DefaultedTimestamp
   updated_at: DefaultedTimestamp
 }

@@ -63,6 +63,12 @@ export interface PollingHandler<P> {
    * `fire`: every new key fires from the first poll on (timer ticks).
    */
   firstPoll?: 'baseline' | 'fire'
+  /**
+   * True when a poll's event is its slot itself (timer ticks): a missed slot can be fired on its
+   * own later, so `catch_up: all` is offered. A source's poll reports what changed since the last
+   * one, whatever slots were missed: replaying slots would fire nothing more.
+   */
+  slotEvents?: boolean
   poll(ctx: PollContext<P>): Promise<PollResult>
 }
 

@@ -36,6 +36,36 @@ export function nextRunAfter(schedule: Schedule, after: Date): Date {
   return next
 }
 
+/** Slots counted one by one at most this many times (a cron schedule late by ages); past it, "at least". */
+const COUNT_LIMIT = 10_000
+
+/**
+ * The slots due by `now` of a schedule whose first unclaimed slot is `first` (<= now): how many
+ * there are, and the newest `keep` of them, oldest first. Interval schedules are counted, not
+ * walked, so a job late by a year costs nothing; a cron schedule is walked up to COUNT_LIMIT.
+ */
+export function dueSlots(
+  schedule: Schedule,
+  first: Date,
+  now: Date,
+  keep: number,
+): { count: number; newest: Date[] } {
+  if (schedule.kind === 'interval') {
+    const step = schedule.seconds * 1000
+    const count = Math.floor((now.getTime() - first.getTime()) / step) + 1
+    const latest = first.getTime() + (count - 1) * step
+    const newest = Array.from({ length: Math.min(keep, count) }, (_, i) => new Date(latest - i * step))
+    return { count, newest: newest.reverse() }
+  }
+  const cron = cronFor(schedule.expression, schedule.timezone)
+  let count = 1
+  for (let at = cron.nextRun(first); at && at <= now && count < COUNT_LIMIT; at = cron.nextRun(at)) count++
+  // previousRuns is strictly before its reference: one millisecond on includes a slot at `now`.
+  const before = cron.previousRuns(keep, new Date(now.getTime() + 1)).filter((at) => at >= first)
+  const newest = before.length > 0 ? before.reverse() : [first]
+  return { count: Math.max(count, newest.length), newest }
+}
+
 /** A human message when the expression or timezone is not usable, else undefined. */
 export function validateCron(expression: string, timezone: string): string | undefined {
   if (!isTimezone(timezone)) {

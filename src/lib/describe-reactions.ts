@@ -4,17 +4,49 @@
  * continue_on_error, retry, timeout), then the on_failure list the same way. Reads the canonical
  * document, so it shows the keys as they were written.
  */
+import type { Static } from '@sinclair/typebox'
+import type { ServerRetrySchema } from '../contract/areas.js'
+import { formatDuration, parseDuration } from '../engine/duration.js'
 import type { AreaDocument, ReactionSpec } from '../spec/document.js'
 
-/** The lines (without colours; the caller escapes and styles them) for the document's reactions. */
-export function reactionLines(document: AreaDocument): { main: string[]; onFailure: string[] } {
+type ServerRetry = Static<typeof ServerRetrySchema>
+
+/**
+ * The lines (without colours; the caller escapes and styles them) for the document's reactions.
+ * With the server's policy, a reaction's `retry` shows as it applies: its keys, the server's for
+ * those it leaves out, within the server's ceilings (docs/architecture.md, "Retry policy").
+ */
+export function reactionLines(
+  document: AreaDocument,
+  server?: ServerRetry,
+): { main: string[]; onFailure: string[] } {
+  const lines = (reaction: ReactionSpec) => linesOf(reaction, server)
   return {
-    main: document.spec.reactions.flatMap(linesOf),
-    onFailure: (document.spec.on_failure ?? []).flatMap(linesOf),
+    main: document.spec.reactions.flatMap(lines),
+    onFailure: (document.spec.on_failure ?? []).flatMap(lines),
   }
 }
 
-function linesOf(reaction: ReactionSpec): string[] {
+/** `8 attempts, exponential, delay 1s, max 5m`: the server's policy in one line. */
+export function serverRetryText(server: ServerRetry): string {
+  return `${server.attempts} attempts, ${server.backoff}, delay ${server.delay}, max ${server.maxDelay}`
+}
+
+function effective(retry: NonNullable<ReactionSpec['retry']>, server: ServerRetry) {
+  const maxSeconds = Math.min(
+    parseDuration(server.maxDelay),
+    retry.max_delay === undefined ? Number.POSITIVE_INFINITY : parseDuration(retry.max_delay),
+  )
+  const delaySeconds = Math.min(maxSeconds, parseDuration(retry.delay ?? server.delay))
+  return {
+    attempts: Math.min(server.maxAttempts, retry.attempts ?? server.attempts),
+    backoff: retry.backoff ?? server.backoff,
+    delay: formatDuration(delaySeconds),
+    max_delay: formatDuration(maxSeconds),
+  }
+}
+
+function linesOf(reaction: ReactionSpec, server: ServerRetry | undefined): string[] {
   const details: string[] = []
   if (reaction.needs !== undefined)
     details.push(`needs: ${reaction.needs.length ? reaction.needs.join(', ') : '(none: starts at once)'}`)
@@ -22,7 +54,9 @@ function linesOf(reaction: ReactionSpec): string[] {
   if (reaction.for_each !== undefined) details.push(`for_each: ${reaction.for_each}`)
   const policy = [
     reaction.continue_on_error ? 'continue_on_error' : undefined,
-    reaction.retry ? `retry: ${retryText(reaction.retry)}` : undefined,
+    reaction.retry
+      ? `retry: ${retryText(server ? effective(reaction.retry, server) : reaction.retry)}`
+      : undefined,
     reaction.timeout ? `timeout: ${reaction.timeout}` : undefined,
   ].filter((part): part is string => part !== undefined)
   if (policy.length) details.push(policy.join(' · '))

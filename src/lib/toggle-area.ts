@@ -26,13 +26,20 @@ export abstract class ToggleAreaCommand extends ApiCommand<typeof ToggleAreaComm
   static override args = areaNamesArgs
 
   protected abstract readonly enable: boolean
+  /** What the request sends besides the name (enable's --catch-up). */
+  protected requestBody(): Record<string, unknown> {
+    return {}
+  }
   private failed = 0
 
   async run(): Promise<ToggleOutput> {
     const names = namesOf(this.positionals)
     const client = await this.client()
     const batch = await eachArea(names, async (name): Promise<ToggleResult> => {
-      const answer = await client.post<StateResult>(`${areaPath(name)}/${this.enable ? 'enable' : 'disable'}`)
+      const answer = await client.post<StateResult>(
+        `${areaPath(name)}/${this.enable ? 'enable' : 'disable'}`,
+        this.requestBody(),
+      )
       return { name, enabled: answer.area.enabled, outcome: answer.outcome }
     })
     for (const { error } of batch.failed) this.reportError(describeError(error))

@@ -3,6 +3,7 @@
  * validates documents, types them, and is the base of the JSON Schema that `area schema` prints.
  */
 import { type Static, Type } from '@sinclair/typebox'
+import { DEFAULT_CATCH_UP_ALL_MAX, MAX_CATCH_UP } from '../engine/catch-up.js'
 import { POSITIVE_DURATION_PATTERN } from '../engine/duration.js'
 import { describePattern } from '../engine/schema-messages.js'
 
@@ -47,6 +48,35 @@ export const TriggerSchema = Type.Union(
   { description: 'How the action is triggered; may be omitted when the action supports one kind only.' },
 )
 
+const catchUpModes = [Type.Literal('none'), Type.Literal('latest'), Type.Literal('all')]
+
+/** Checked further by normalize-catch-up.ts (`all` for timers only, `max` with `all` only). */
+export const CatchUpSchema = Type.Union(
+  [
+    // The modes spelled out rather than a nested union: one error for a wrong word, not two.
+    ...catchUpModes,
+    Type.Object(
+      {
+        mode: Type.Union(catchUpModes, { description: 'none, latest or all', examples: ['all'] }),
+        max: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: MAX_CATCH_UP,
+            description: `mode all: the most missed slots fired at once, the newest kept (1 to ${MAX_CATCH_UP}, default ${DEFAULT_CATCH_UP_ALL_MAX})`,
+            examples: [24],
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      'Polling triggers: what to do with the slots that fell while the server or the AREA was down. latest (the default): fire once, for the newest; none: skip them; all (timers only): one event per missed slot, at most max',
+    examples: ['none', 'latest', { mode: 'all', max: 24 }],
+  },
+)
+
 /** The AREA language's keys (docs/architecture.md, "The AREA language"); normalize.ts checks the rest. */
 const Duration = (description: string, example: string) =>
   Type.String({ pattern: POSITIVE_DURATION_PATTERN, description, examples: [example] })
@@ -59,6 +89,7 @@ export const ActionSchema = Type.Object(
       Type.String({ minLength: 1, description: 'Name of a connection (credentials)' }),
     ),
     trigger: Type.Optional(TriggerSchema),
+    catch_up: Type.Optional(CatchUpSchema),
     when: Type.Optional(
       Type.String({
         minLength: 1,

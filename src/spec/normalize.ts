@@ -5,6 +5,7 @@
  */
 import { Ajv } from 'ajv'
 import { canonicalHash } from '../engine/canonical-json.js'
+import type { CatchUp } from '../engine/catch-up.js'
 import type { ActionDefinition, Schedule, ServiceDefinition } from '../engine/define.js'
 import { actionRequiresConnection } from '../engine/define.js'
 import { didYouMean } from '../engine/did-you-mean.js'
@@ -21,6 +22,7 @@ import { declaredEventShape, eventDeclarationIssues } from './event-shape.js'
 import { expressionTypeIssues } from './expression-types.js'
 import { ACTION_WHEN_VARIABLES, expressionIssues } from './expressions-check.js'
 import { MAX_POLL_INTERVAL_SECONDS } from './limits.js'
+import { resolveCatchUp } from './normalize-catch-up.js'
 import { checkFlow, writtenFlow } from './normalize-flow.js'
 import {
   ids,
@@ -32,7 +34,9 @@ import {
 import { type Shape, shapeFrom } from './shape.js'
 import { AREA_SCHEMA, type Typed, typed } from './type-scope.js'
 
-export type NormalizedTrigger = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
+export type NormalizedTrigger =
+  | { type: 'webhook' }
+  | { type: 'polling'; schedule: Schedule; catchUp: CatchUp }
 
 export interface NormalizedArea {
   name: string
@@ -117,6 +121,7 @@ export function normalizeArea(input: unknown, registry: Registry, warnings: Issu
         action: action.action,
         ...(action.connection ? { connection: action.connection } : {}),
         trigger: action.triggerSpec,
+        ...(action.catchUpSpec === undefined ? {} : { catch_up: action.catchUpSpec }),
         ...(action.when === undefined ? {} : { when: action.when }),
         ...(doc.spec.action.event === undefined ? {} : { event: doc.spec.action.event }),
         params: action.params,
@@ -205,19 +210,31 @@ function checkAction(doc: AreaDocument, registry: Registry, issues: Issue[], sha
   const trigger = shape.clean('/spec/action/trigger')
     ? resolveTrigger(service, action, spec.trigger, known, issues)
     : undefined
-  if (!trigger || !params?.ok) return undefined
+  const catchUp =
+    trigger && shape.clean('/spec/action/catch_up')
+      ? resolveCatchUp(
+          spec.catch_up,
+          action,
+          `${service.id}.${action.id}`,
+          trigger.normalized.type === 'polling',
+          issues,
+        )
+      : undefined
+  if (!trigger || !params?.ok || !catchUp) return undefined
   return {
     when: spec.when,
     service: service.id,
     action: action.id,
     connection: spec.connection,
     params: params.value,
-    trigger: trigger.normalized,
+    trigger: trigger.normalized.type === 'polling' ? { ...trigger.normalized, catchUp } : trigger.normalized,
     triggerSpec: trigger.spec,
+    catchUpSpec: spec.catch_up,
   }
 }
 
 type TriggerInput = AreaDocument['spec']['action']['trigger']
+type TriggerWithoutCatchUp = { type: 'webhook' } | { type: 'polling'; schedule: Schedule }
 
 function resolveTrigger(
   service: ServiceDefinition,
@@ -226,7 +243,7 @@ function resolveTrigger(
   /** Undefined when the params are invalid (already reported): a schedule from them is unknown. */
   params: JsonObject | undefined,
   issues: Issue[],
-): { normalized: NormalizedTrigger; spec: NonNullable<TriggerInput> } | undefined {
+): { normalized: TriggerWithoutCatchUp; spec: NonNullable<TriggerInput> } | undefined {
   const path = '/spec/action/trigger'
   const name = `${service.id}.${action.id}`
   const wantsWebhook = input === 'webhook' || (input === undefined && action.webhook && !action.polling)

@@ -15,7 +15,7 @@ import type { NormalizedArea } from '../spec/normalize.js'
 import type { References } from './area-references.js'
 import { recordAudit } from './audit.js'
 import { AreaNotFoundError } from './errors.js'
-import { type HookJobContext, writeHookJob } from './hook-jobs.js'
+import { type HookJobContext, resumeHookJobs, writeHookJob } from './hook-jobs.js'
 import { labelsMatch } from './label-filter.js'
 import { storedParam } from './param-values.js'
 import { recordRevision } from './revisions.js'
@@ -289,6 +289,8 @@ export async function setAreaEnabled(
   name: string,
   enabled: boolean,
   keepRevisions: number,
+  /** Enabling: fire the slots that fell while it was off, as its `catch_up` says (default: skip them). */
+  options: { catchUp?: boolean } = {},
 ): Promise<{ outcome: 'updated' | 'unchanged'; id: string }> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -319,13 +321,15 @@ export async function setAreaEnabled(
     // A new revision like any apply, so history shows it and rollback can undo it.
     const revisionWrite = { areaId: row.id, revision, specHash, changes: ['enabled'] }
     await recordRevision(trx, { ...revisionWrite, spec: updated as unknown as JsonObject }, keepRevisions)
-    await trx
-      .updateTable('hook_jobs')
-      .set({ status: enabled ? 'active' : 'paused', updated_at: sql`now()` })
-      .where('area_action_id', 'in', (eb) =>
-        eb.selectFrom('area_actions').select('id').where('area_id', '=', row.id),
-      )
-      .execute()
+    if (enabled) await resumeHookJobs(trx, row.id, { catchUp: options.catchUp === true })
+    else
+      await trx
+        .updateTable('hook_jobs')
+        .set({ status: 'paused', updated_at: sql`now()` })
+        .where('area_action_id', 'in', (eb) =>
+          eb.selectFrom('area_actions').select('id').where('area_id', '=', row.id),
+        )
+        .execute()
     await recordAudit(trx, {
       userId,
       action: enabled ? 'area.enabled' : 'area.disabled',

@@ -9,8 +9,9 @@ import { type InsertObject, type Kysely, sql, type UpdateObject } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import { canonicalHash, canonicalJson } from '../engine/canonical-json.js'
+import type { Schedule } from '../engine/define.js'
 import type { Registry } from '../engine/registry.js'
-import { nextRunAfter } from '../engine/schedule.js'
+import { dueSlots, nextRunAfter } from '../engine/schedule.js'
 import type { JsonObject } from '../engine/types.js'
 import type { SecretBox } from '../secrets/secret-box.js'
 import type { NormalizedArea } from '../spec/normalize.js'
@@ -38,7 +39,16 @@ export async function writeHookJob(
   const current = updating
     ? await trx
         .selectFrom('hook_jobs')
-        .select(['id', 'type', 'source_hash', 'schedule', 'polling_interval_seconds', 'last_run_at'])
+        .select([
+          'id',
+          'type',
+          'status',
+          'source_hash',
+          'schedule',
+          'polling_interval_seconds',
+          'last_run_at',
+          'next_run_at',
+        ])
         .where('area_action_id', '=', areaActionId)
         .executeTakeFirst()
     : undefined
@@ -66,7 +76,8 @@ export async function writeHookJob(
     return
   }
 
-  const schedule = trigger.schedule
+  const { schedule, catchUp } = trigger
+  const catchUpColumns = { catch_up: catchUp.mode, catch_up_max: catchUp.max }
   const intervalSeconds = schedule.kind === 'interval' ? schedule.seconds : null
   const scheduleJson = schedule.kind === 'cron' ? toJson(schedule as unknown as JsonObject) : null
   const action = context.registry.action(area.action.service, area.action.action)
@@ -77,13 +88,18 @@ export async function writeHookJob(
     const cadenceChanged =
       current.polling_interval_seconds !== intervalSeconds ||
       canonicalJson(current.schedule) !== canonicalJson(schedule.kind === 'cron' ? schedule : null)
+    // Turned on by this apply: the slots that fell while it was off are not fired (no catch-up).
+    const resumed = current.status === 'paused' && status === 'active'
+    const nextRun = cadenceChanged ? nextRunAfter(schedule, current.last_run_at ?? now) : current.next_run_at
+    const skipped = resumed ? nextSlotAfter(schedule, nextRun, now) : undefined
     await trx
       .updateTable('hook_jobs')
       .set({
         polling_interval_seconds: intervalSeconds,
         schedule: scheduleJson,
         status,
-        ...(cadenceChanged ? { next_run_at: nextRunAfter(schedule, current.last_run_at ?? now) } : {}),
+        ...catchUpColumns,
+        ...(cadenceChanged || skipped ? { next_run_at: skipped ?? nextRun } : {}),
         updated_at: sql`now()`,
       })
       .where('id', '=', current.id)
@@ -102,8 +118,54 @@ export async function writeHookJob(
     state: null,
     source_hash: sourceHash,
     baseline_done: false,
+    ...catchUpColumns,
     updated_at: now,
   })
+}
+
+/**
+ * The first slot after `now` of a schedule whose next slot was `nextRun`, when that one is due:
+ * where a trigger turned back on without catch-up starts, so the slots that fell while it was off
+ * are not fired. Undefined when nothing is due (the schedule stands as it is).
+ */
+function nextSlotAfter(schedule: Schedule, nextRun: Date | null, now: Date): Date | undefined {
+  if (!nextRun || nextRun > now) return undefined
+  const [newest] = dueSlots(schedule, nextRun, now, 1).newest
+  return nextRunAfter(schedule, newest ?? now)
+}
+
+/**
+ * Turns an AREA's paused triggers back on. Without `catchUp` a polling trigger skips the slots
+ * that fell while it was off and starts at its next slot; with it, its slots stay due and the
+ * scheduler's claim fires them as its `catch_up` says.
+ */
+export async function resumeHookJobs(
+  trx: Kysely<Database>,
+  areaId: string,
+  options: { catchUp: boolean; now?: Date },
+): Promise<void> {
+  const now = options.now ?? new Date()
+  const jobs = await trx
+    .selectFrom('hook_jobs')
+    .select(['id', 'type', 'schedule', 'polling_interval_seconds', 'next_run_at'])
+    .where('area_action_id', 'in', (eb) =>
+      eb.selectFrom('area_actions').select('id').where('area_id', '=', areaId),
+    )
+    .where('status', '=', 'paused')
+    .execute()
+  for (const job of jobs) {
+    const schedule = (job.schedule as unknown as Schedule | null) ?? {
+      kind: 'interval',
+      seconds: job.polling_interval_seconds ?? 60,
+    }
+    const next =
+      job.type === 'polling' && !options.catchUp ? nextSlotAfter(schedule, job.next_run_at, now) : undefined
+    await trx
+      .updateTable('hook_jobs')
+      .set({ status: 'active', ...(next ? { next_run_at: next } : {}), updated_at: sql`now()` })
+      .where('id', '=', job.id)
+      .execute()
+  }
 }
 
 /** Every column of a hook job but its AREA's action: written as an insert or as an update. */

@@ -219,6 +219,10 @@ describe('area get / describe / enable / disable / run / logs / delete / service
     expect((await me.json<{ enabled: boolean }>(['get', 'alpha'])).data.enabled).toBe(false)
     const on = await me.json(['enable', 'alpha'])
     expect(on).toMatchObject({ code: 0, data: { name: 'alpha', enabled: true, outcome: 'updated' } })
+    // --catch-up asks the server to fire the slots missed while off (API body catch_up: true).
+    await me.area(['disable', 'alpha'])
+    const caughtUp = await me.area(['enable', 'alpha', '--catch-up'])
+    expect([caughtUp.code, caughtUp.stdout.trim()]).toEqual([0, 'alpha is now enabled.'])
   })
 
   it('run fires an AREA with a payload; logs lists it as JSON lines; bad payloads exit 3', async () => {

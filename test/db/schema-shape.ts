@@ -182,6 +182,8 @@ export const schemaShape: SchemaShape = {
     last_error: 'null',
     failing_since: 'null',
     failed_attempts: 'not null',
+    catch_up: 'not null',
+    catch_up_max: 'not null',
     created_at: 'not null',
     updated_at: 'not null',
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createRegistry } from '../../src/engine/registry.js'
-import { reactionLines } from '../../src/lib/describe-reactions.js'
+import { reactionLines, serverRetryText } from '../../src/lib/describe-reactions.js'
 import { builtinServices } from '../../src/services/index.js'
 import { validateFiles } from '../../src/spec/validate-files.js'
 
@@ -26,5 +26,35 @@ describe('reactionLines (area describe)', () => {
       ],
       onFailure: ['alert: http.request', '    when: error.attempt >= 1', 'page: http.request'],
     })
+  })
+
+  it("shows a reaction's retry as it applies: its keys, the server's for the rest, within its ceilings", () => {
+    const server = { attempts: 3, maxAttempts: 4, backoff: 'fixed' as const, delay: '2s', maxDelay: '30s' }
+    expect(serverRetryText(server)).toBe('3 attempts, fixed, delay 2s, max 30s')
+    const document = {
+      apiVersion: 'area/v1' as const,
+      kind: 'Area' as const,
+      metadata: { name: 'x' },
+      spec: {
+        action: { service: 'webhook', action: 'received' },
+        reactions: [
+          { id: 'own', service: 'http', reaction: 'request', retry: { attempts: 9, max_delay: '1m' } },
+          {
+            id: 'some',
+            service: 'http',
+            reaction: 'request',
+            retry: { backoff: 'exponential' as const, delay: '5s' },
+          },
+          { id: 'none', service: 'http', reaction: 'request' },
+        ],
+      },
+    }
+    expect(reactionLines(document, server).main).toEqual([
+      'own: http.request',
+      '    retry: 4 attempts, fixed, delay 2s, max 30s',
+      'some: http.request',
+      '    retry: 3 attempts, exponential, delay 5s, max 30s',
+      'none: http.request',
+    ])
   })
 })

@@ -39,7 +39,11 @@ function issuesOf(input: unknown) {
 describe('normalizeArea', () => {
   it('resolves the trigger, fills defaults and hashes the canonical form', () => {
     const area = normalizeArea(doc(), registry)
-    expect(area.action.trigger).toEqual({ type: 'polling', schedule: { kind: 'interval', seconds: 60 } })
+    expect(area.action.trigger).toEqual({
+      type: 'polling',
+      schedule: { kind: 'interval', seconds: 60 },
+      catchUp: { mode: 'latest', max: 1 },
+    })
     expect(area.document.spec.action.trigger).toEqual({ polling: { interval: '1m' } })
     expect(area.action.params).toEqual({ min: 0 })
     expect(area.reactions[0]?.params).toEqual({ text: '{{ trigger.value }}', level: 'info' })

@@ -44,6 +44,7 @@ describe('validateSources', () => {
     expect(result.areas[0]?.area.action.trigger).toEqual({
       type: 'polling',
       schedule: { kind: 'interval', seconds: 300 },
+      catchUp: { mode: 'latest', max: 1 },
     })
   })
 

@@ -106,6 +106,16 @@ Every variable the daemon reads at start is set here (test/charts checks it).
   value: {{ .Values.config.signin.hashQueue | quote }}
 - name: AREA_LOG_RETENTION_DAYS
   value: {{ .Values.config.logRetentionDays | quote }}
+- name: AREA_RETRY_ATTEMPTS
+  value: {{ .Values.config.retry.attempts | quote }}
+- name: AREA_RETRY_MAX_ATTEMPTS
+  value: {{ .Values.config.retry.maxAttempts | quote }}
+- name: AREA_RETRY_BACKOFF
+  value: {{ .Values.config.retry.backoff | quote }}
+- name: AREA_RETRY_DELAY
+  value: {{ .Values.config.retry.delay | quote }}
+- name: AREA_RETRY_MAX_DELAY
+  value: {{ .Values.config.retry.maxDelay | quote }}
 - name: AREA_MAX_AREAS_PER_USER
   value: {{ .Values.config.quotas.maxAreasPerUser | quote }}
 - name: AREA_MIN_POLL_INTERVAL_SECONDS

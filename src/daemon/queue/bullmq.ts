@@ -99,9 +99,9 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
   }
   let closed = false
 
-  const jobOptions = (jobId: string): JobsOptions => ({
+  const jobOptions = (jobId: string, kind: JobKind): JobsOptions => ({
     jobId,
-    attempts: retry.attempts,
+    attempts: kind === 'poll' ? (retry.pollAttempts ?? retry.attempts) : retry.attempts,
     backoff: { type: BACKOFF_TYPE },
     removeOnComplete: { age: seconds(retention.completed.ageMs), count: retention.completed.count },
     removeOnFail: { age: seconds(retention.failed.ageMs), count: retention.failed.count },
@@ -129,7 +129,9 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
   ): Promise<void> {
     if (jobs.length === 0) return
     await guarded('enqueue', () =>
-      queues[laneOf(kind)].addBulk(jobs.map((data) => ({ name: kind, data, opts: jobOptions(idOf(data)) }))),
+      queues[laneOf(kind)].addBulk(
+        jobs.map((data) => ({ name: kind, data, opts: jobOptions(idOf(data), kind) })),
+      ),
     )
   }
 

@@ -87,7 +87,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
         kind,
         data,
         attemptsMade: 0,
-        maxAttempts: retry.attempts,
+        maxAttempts: kind === 'poll' ? (retry.pollAttempts ?? retry.attempts) : retry.attempts,
         state: 'waiting',
         finishedAt: 0,
       }

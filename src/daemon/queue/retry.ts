@@ -4,18 +4,35 @@
  */
 import { classifyError } from '../../engine/errors.js'
 
+export type RetryBackoff = 'exponential' | 'fixed'
+
 export interface RetryPolicy {
-  /** Runs in total, the first one included. */
+  /**
+   * Runs in total, the first one included, of an execution job: the ceiling of a reaction's own
+   * `retry.attempts`; the worker ends a run earlier by its policy (execute-event.ts).
+   */
   attempts: number
+  /** Runs in total of a poll job; default `attempts`. */
+  pollAttempts?: number
+  /** exponential: the wait doubles after each attempt (with full jitter); fixed: it stays. */
+  backoff: RetryBackoff
   baseDelayMs: number
   maxDelayMs: number
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 }
+/** The server's policy unless AREA_RETRY_* say otherwise (src/daemon/config-retry.ts). */
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 8,
+  backoff: 'exponential',
+  baseDelayMs: 1_000,
+  maxDelayMs: 5 * 60_000,
+}
 
 export function resolveRetry(retry: Partial<RetryPolicy> = {}): RetryPolicy {
   const policy: RetryPolicy = {
     attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
+    ...(retry.pollAttempts === undefined ? {} : { pollAttempts: retry.pollAttempts }),
+    backoff: retry.backoff ?? DEFAULT_RETRY.backoff,
     baseDelayMs: retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
     maxDelayMs: retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
   }
@@ -27,17 +44,22 @@ export function resolveRetry(retry: Partial<RetryPolicy> = {}): RetryPolicy {
 
 /**
  * The wait after failed attempt number `attempt` (1-based): exponential backoff with full jitter,
- * so many jobs failing together against one service do not come back together. A server's
- * Retry-After raises the wait; the cap still applies so one bad header cannot park a job for days.
+ * so many jobs failing together against one service do not come back together; or, with a fixed
+ * backoff, the base delay each time, as the operator wrote it. A server's Retry-After raises the
+ * wait; the cap still applies so one bad header cannot park a job for days.
  */
 export function retryDelayMs(
   attempt: number,
   retryAfterMs?: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> = DEFAULT_RETRY,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> & { backoff?: RetryBackoff } = DEFAULT_RETRY,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1))
-  const jittered = Math.floor(random() * ceiling)
+  const fixed = policy.backoff === 'fixed'
+  const ceiling = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * (fixed ? 1 : 2 ** Math.max(0, attempt - 1)),
+  )
+  const jittered = fixed ? ceiling : Math.floor(random() * ceiling)
   const hinted =
     retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? Math.max(jittered, retryAfterMs) : jittered
   return Math.max(0, Math.min(policy.maxDelayMs, hinted))
@@ -84,7 +106,7 @@ function ownRetryOf(error: unknown): OwnRetry | undefined {
 export function nextRetryDelayMs(
   attempt: number,
   error: unknown,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> = DEFAULT_RETRY,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> & { backoff?: RetryBackoff } = DEFAULT_RETRY,
   random: () => number = Math.random,
 ): number {
   const own = ownRetryOf(error)
@@ -92,6 +114,8 @@ export function nextRetryDelayMs(
   if (!own) return retryDelayMs(attempt, retryAfterMs, policy, random)
   const maxDelayMs = Math.min(policy.maxDelayMs, own.maxDelayMs ?? policy.maxDelayMs)
   const baseDelayMs = Math.min(maxDelayMs, own.delayMs ?? policy.baseDelayMs)
-  const delay = own.backoff === 'fixed' ? baseDelayMs : baseDelayMs * 2 ** Math.max(0, attempt - 1)
+  // A reaction that names no backoff takes the server's.
+  const delay =
+    (own.backoff ?? policy.backoff) === 'fixed' ? baseDelayMs : baseDelayMs * 2 ** Math.max(0, attempt - 1)
   return Math.min(maxDelayMs, Math.max(delay, retryAfterMs ?? 0))
 }

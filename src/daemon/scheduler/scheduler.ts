@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   pollSlotLeaseSeconds: number
   retentionEveryMs: number
   retentionDays: number
+  /** The clock of the claim (tests stand in a fake one); default: the wall clock. */
+  now?: () => Date
 }
 
 export const defaultSchedulerOptions: SchedulerOptions = {
@@ -50,6 +52,8 @@ export interface SchedulerDeps {
 
 export interface SchedulerStats {
   slotsEnqueued: number
+  /** Due slots not fired, by the hook jobs' catch_up. */
+  slotsSkipped: number
   eventsReenqueued: number
   slotsReenqueued: number
 }
@@ -65,7 +69,12 @@ export function startScheduler(
   options: Partial<SchedulerOptions> = {},
 ): RunningScheduler {
   const settings = { ...defaultSchedulerOptions, ...options }
-  const stats: SchedulerStats = { slotsEnqueued: 0, eventsReenqueued: 0, slotsReenqueued: 0 }
+  const stats: SchedulerStats = {
+    slotsEnqueued: 0,
+    slotsSkipped: 0,
+    eventsReenqueued: 0,
+    slotsReenqueued: 0,
+  }
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let wake: (() => void) | undefined
@@ -81,11 +90,26 @@ export function startScheduler(
   async function claimAll(): Promise<void> {
     for (;;) {
       // Committed before the enqueue: the slots are in poll_slots whatever Redis does next.
-      const slots = await claimDuePolls(deps.db, { limit: settings.claimBatch })
+      let jobs = 0
+      const slots = await claimDuePolls(deps.db, {
+        limit: settings.claimBatch,
+        ...(settings.now ? { now: settings.now() } : {}),
+        onClaimed: (claim) => {
+          jobs = claim.jobs
+          for (const { hookJobId, skipped, mode } of claim.skipped) {
+            stats.slotsSkipped += skipped
+            // A missed slot fires at this claim or never: say so, once per job and outage.
+            deps.logger.info(
+              { hookJobId, skipped, catchUp: mode },
+              `skipped ${skipped} missed polling slot${skipped === 1 ? '' : 's'} (catch_up: ${mode})`,
+            )
+          }
+        },
+      })
       await enqueueSlots(slots)
       stats.slotsEnqueued += slots.length
       deps.metrics?.pollSlotsEnqueued.inc(slots.length)
-      if (slots.length < settings.claimBatch || stopped) return
+      if (jobs < settings.claimBatch || stopped) return
     }
   }
 

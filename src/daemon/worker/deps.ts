@@ -28,6 +28,11 @@ export interface WorkerDeps {
   enqueueExecutions(jobs: ExecutionJobData[]): Promise<void>
   /** How long a worker owns an event before another may take it over. */
   leaseSeconds: number
+  /**
+   * AREA_RETRY_ATTEMPTS: a run's attempts when its failing reaction names none; without it, the
+   * queue's attempts (the job's maxAttempts).
+   */
+  retryAttempts?: number
   /** Refreshes OAuth 2 tokens near expiry (features/connections); without it they are used as stored. */
   refreshConnection?: RefreshConnection
   /** Loaded AREAs kept between events; without it every event loads its AREA. */

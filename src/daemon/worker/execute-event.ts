@@ -13,6 +13,7 @@ import { createExecutionPort } from '../../store/executions.js'
 import { claimHookLog, hookLogState } from '../../store/hook-logs.js'
 import { loadAreaByActionId } from '../../store/load-area.js'
 import { openUserSecrets } from '../../store/user-secrets.js'
+import { isPermanentFailure } from '../queue/retry.js'
 import type { AttemptContext, ExecutionJobData, WorkerDeps } from './deps.js'
 import { holdEventLease } from './event-lease.js'
 
@@ -130,9 +131,18 @@ async function claimAndRun(
    */
   const failsForGood = (error: unknown): boolean => {
     if (lease.lost) return false
-    if (!(error instanceof ReactionFailedError)) return ctx.attempt >= ctx.maxAttempts
+    if (!(error instanceof ReactionFailedError)) return ctx.attempt >= attemptsFor(error)
     if (error.errorClass === 'permanent') return true
-    return ctx.attempt >= Math.min(ctx.maxAttempts, error.retry?.attempts ?? ctx.maxAttempts)
+    return ctx.attempt >= attemptsFor(error)
+  }
+  /**
+   * The run's attempts after this failure (docs/architecture.md, "Retry policy"): the failing
+   * reaction's `retry.attempts`, else the server's AREA_RETRY_ATTEMPTS, within the queue's
+   * ceiling (AREA_RETRY_MAX_ATTEMPTS).
+   */
+  const attemptsFor = (error: unknown): number => {
+    const own = error instanceof ReactionFailedError ? error.retry?.attempts : undefined
+    return Math.min(ctx.maxAttempts, own ?? deps.retryAttempts ?? ctx.maxAttempts)
   }
   try {
     // Read per event, not cached with the AREA: a secret set or changed applies to the next event.
@@ -179,19 +189,17 @@ async function claimAndRun(
     }
     await recorder.finish('failed', errorMessage(error))
     logger.warn({ err: errorMessage(error) }, 'event failed')
-    // The reaction's own attempts are spent before the queue's: the queue must not retry.
-    if (
-      error instanceof ReactionFailedError &&
-      error.errorClass !== 'permanent' &&
-      ctx.attempt < ctx.maxAttempts
-    ) {
-      throw new PermanentError(
-        `${error.message} (its retry.attempts of ${error.retry?.attempts} are spent)`,
-        {
-          cause: error,
-          code: 'retry_attempts_spent',
-        },
-      )
+    // The policy's attempts are spent before the queue's ceiling: the queue must not retry.
+    const permanent =
+      error instanceof ReactionFailedError ? error.errorClass === 'permanent' : isPermanentFailure(error)
+    if (!permanent && ctx.attempt < ctx.maxAttempts) {
+      const own = error instanceof ReactionFailedError ? error.retry?.attempts : undefined
+      const spent =
+        own === undefined ? `the server's ${attemptsFor(error)} attempts` : `its retry.attempts of ${own}`
+      throw new PermanentError(`${errorMessage(error)} (${spent} are spent)`, {
+        cause: error,
+        code: 'retry_attempts_spent',
+      })
     }
     throw error
   } finally {

@@ -14,8 +14,10 @@ export async function setEnabled(
   userId: string,
   name: string,
   enabled: boolean,
+  /** Enabling: fire the slots missed while it was off, as its `catch_up` says. */
+  options: { catchUp?: boolean } = {},
 ): Promise<{ outcome: 'updated' | 'unchanged'; area: AreaDetails }> {
-  const { outcome } = await setAreaEnabled(ctx.store.db, userId, name, enabled, keptRevisions(ctx))
+  const { outcome } = await setAreaEnabled(ctx.store.db, userId, name, enabled, keptRevisions(ctx), options)
   return { outcome, area: await areaDetails(ctx, userId, name) }
 }
 

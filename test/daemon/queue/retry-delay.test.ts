@@ -51,7 +51,12 @@ describe('retryDelayMs', () => {
   })
 
   it('defaults to a 1 s base and a 5 min cap', () => {
-    expect(DEFAULT_RETRY).toEqual({ attempts: 8, baseDelayMs: 1_000, maxDelayMs: 300_000 })
+    expect(DEFAULT_RETRY).toEqual({
+      attempts: 8,
+      backoff: 'exponential',
+      baseDelayMs: 1_000,
+      maxDelayMs: 300_000,
+    })
     expect(retryDelayMs(1, undefined, undefined, highest)).toBe(999)
     expect(retryDelayMs(30, undefined, undefined, highest)).toBe(299_999)
   })

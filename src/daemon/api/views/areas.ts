@@ -8,13 +8,16 @@ import type {
   AreaList,
   AreaSummarySchema,
   EventSummarySchema,
+  ServerRetrySchema,
   TriggerStateSchema,
 } from '../../../contract/areas.js'
 import { iso, isoOrNull } from '../../../contract/common.js'
+import { formatDuration } from '../../../engine/duration.js'
 import type { SecretBox } from '../../../secrets/secret-box.js'
 import type { AreaDocument } from '../../../spec/document.js'
 import type { AreaDetails, AreaSummary, PollFailureState } from '../../../store/area-queries.js'
 import type { EventSummary } from '../../../store/logs.js'
+import type { RetrySettings } from '../../config-retry.js'
 import { eventFields } from './logs.js'
 
 function summaryFields(area: AreaSummary) {
@@ -57,7 +60,7 @@ export function areaPageView(page: {
 
 /** Where webhooks are sent, and the box the signing secrets are sealed with (the daemon's context). */
 export interface TriggerViewContext {
-  config: { publicUrl: string }
+  config: { publicUrl: string; retry?: RetrySettings }
   secrets: SecretBox
 }
 
@@ -70,6 +73,17 @@ export function areaDetailsView(
     ...summaryFields(area),
     trigger: triggerView(area, context),
     recentEvents: area.recentEvents.map(eventSummaryView),
+    ...(context.config.retry ? { retry: serverRetryView(context.config.retry) } : {}),
+  }
+}
+
+function serverRetryView(retry: RetrySettings): Static<typeof ServerRetrySchema> {
+  return {
+    attempts: retry.attempts,
+    maxAttempts: retry.maxAttempts,
+    backoff: retry.backoff,
+    delay: formatDuration(retry.baseDelayMs / 1000),
+    maxDelay: formatDuration(retry.maxDelayMs / 1000),
   }
 }
 

@@ -18,15 +18,22 @@ export function eventFields(event: EventSummary) {
   }
 }
 
-export function eventLogView(event: EventEntry): Static<typeof EventLogSchema> {
+/**
+ * `attempts`: the server's AREA_RETRY_ATTEMPTS, what an event gets unless a failing reaction's
+ * own `retry.attempts` says otherwise (a poll failure records its own).
+ */
+export function eventLogView(
+  event: EventEntry,
+  attempts: number = DEFAULT_RETRY.attempts,
+): Static<typeof EventLogSchema> {
   return {
     id: event.id,
     area: event.areaName,
     kind: event.kind,
     ...eventFields(event),
-    // Executions are retried by the queue's policy (no setting changes it); a replay gets that
-    // many again, counted on from the attempts before it (docs/architecture.md, "Replay").
-    maxAttempts: event.maxAttempts ?? (event.replayedAtAttempt ?? 0) + DEFAULT_RETRY.attempts,
+    // A replay gets the server's attempts again, counted on from the attempts before it
+    // (docs/architecture.md, "Replay").
+    maxAttempts: event.maxAttempts ?? (event.replayedAtAttempt ?? 0) + attempts,
     ...(event.replays ? { replays: event.replays } : {}),
     executions: event.executions.map(executionView),
   }
@@ -45,17 +52,20 @@ function executionView(e: ExecutionEntry) {
   }
 }
 
-export function eventDetailView(event: EventDetail): Static<typeof EventDetailSchema> {
+export function eventDetailView(
+  event: EventDetail,
+  attempts: number = DEFAULT_RETRY.attempts,
+): Static<typeof EventDetailSchema> {
   return {
-    ...eventLogView({ ...event, executions: [] }),
+    ...eventLogView({ ...event, executions: [] }, attempts),
     payload: event.payload,
     executions: event.executions.map((e) => ({ ...executionView(e), params: e.params, output: e.output })),
   }
 }
 
-export function logPageView(page: {
-  items: EventEntry[]
-  nextCursor: string | null
-}): Static<typeof LogsAnswer> {
-  return { items: page.items.map(eventLogView), nextCursor: page.nextCursor }
+export function logPageView(
+  page: { items: EventEntry[]; nextCursor: string | null },
+  attempts: number = DEFAULT_RETRY.attempts,
+): Static<typeof LogsAnswer> {
+  return { items: page.items.map((event) => eventLogView(event, attempts)), nextCursor: page.nextCursor }
 }

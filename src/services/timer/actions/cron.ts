@@ -30,12 +30,15 @@ const params = Type.Object(
 export const cron = defineAction({
   id: 'cron',
   name: 'Cron schedule',
-  description: 'Fires at the times a cron expression names, in a given timezone',
+  description:
+    "Fires at the times a cron expression names, in a given timezone. Slots missed while the server was down fire as the action's catch_up says (none, latest: the newest once, the default, or all: one event each)",
   params,
   polling: {
     defaultIntervalSeconds: 60,
     schedule: (p) => ({ kind: 'cron', expression: p.expression.trim(), timezone: p.timezone ?? 'UTC' }),
     firstPoll: 'fire',
+    // Each slot is its own event, keyed by the slot: missed ones can be fired one by one.
+    slotEvents: true,
     async poll(ctx) {
       const timezone = ctx.params.timezone ?? 'UTC'
       return tick(ctx.scheduledAt, {

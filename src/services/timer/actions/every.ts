@@ -23,7 +23,7 @@ export const every = defineAction({
   id: 'every',
   name: 'Every interval',
   description:
-    'Fires once per interval, counted from when the AREA is applied: the first time one interval after it',
+    "Fires once per interval, counted from when the AREA is applied: the first time one interval after it. Slots missed while the server was down fire as the action's catch_up says (none, latest: the newest once, the default, or all: one event each)",
   params,
   polling: {
     defaultIntervalSeconds: 3_600,
@@ -31,6 +31,8 @@ export const every = defineAction({
     schedule: (p) => ({ kind: 'interval', seconds: parseDuration(p.interval ?? DEFAULT_INTERVAL) }),
     // A timer has no "existing items" to ignore: its first tick is a real one.
     firstPoll: 'fire',
+    // Each slot is its own event, keyed by the slot: missed ones can be fired one by one.
+    slotEvents: true,
     async poll(ctx) {
       return tick(ctx.scheduledAt, {
         interval_seconds: parseDuration(ctx.params.interval ?? DEFAULT_INTERVAL),

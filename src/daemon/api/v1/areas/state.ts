@@ -1,6 +1,6 @@
 /** Acting on one AREA: enable, disable, and `area run` (fire it now with a given event). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AreaNameParams, RunAnswer, RunBody, StateAnswer } from '../../../../contract/areas.js'
+import { AreaNameParams, EnableBody, RunAnswer, RunBody, StateAnswer } from '../../../../contract/areas.js'
 import { problemResponses } from '../../../../contract/common.js'
 import type { JsonObject } from '../../../../engine/types.js'
 import { runArea, setEnabled } from '../../../../features/areas/state.js'
@@ -9,24 +9,39 @@ import type { RouteOptions } from '../../route-types.js'
 import { withAreaView } from '../../views/areas.js'
 
 export const areaStateRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ctx }) => {
-  for (const [verb, enabled] of [
-    ['enable', true],
-    ['disable', false],
-  ] as const) {
-    app.post(
-      `/areas/:name/${verb}`,
-      {
-        schema: {
-          summary: enabled ? 'Turn an AREA on' : 'Turn an AREA off: its trigger stops firing',
-          tags: ['areas'],
-          params: AreaNameParams,
-          response: { 200: StateAnswer, ...problemResponses },
-        },
+  app.post(
+    '/areas/:name/enable',
+    {
+      schema: {
+        summary: 'Turn an AREA on (catch_up: true also fires the slots missed while it was off)',
+        tags: ['areas'],
+        params: AreaNameParams,
+        body: EnableBody,
+        response: { 200: StateAnswer, ...problemResponses },
       },
-      async (request) =>
-        withAreaView(await setEnabled(ctx, authOf(request).userId, request.params.name, enabled), ctx),
-    )
-  }
+    },
+    async (request) =>
+      withAreaView(
+        await setEnabled(ctx, authOf(request).userId, request.params.name, true, {
+          catchUp: request.body?.catch_up === true,
+        }),
+        ctx,
+      ),
+  )
+
+  app.post(
+    '/areas/:name/disable',
+    {
+      schema: {
+        summary: 'Turn an AREA off: its trigger stops firing',
+        tags: ['areas'],
+        params: AreaNameParams,
+        response: { 200: StateAnswer, ...problemResponses },
+      },
+    },
+    async (request) =>
+      withAreaView(await setEnabled(ctx, authOf(request).userId, request.params.name, false), ctx),
+  )
 
   app.post(
     '/areas/:name/run',

@@ -44,7 +44,10 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
     },
     async (request) => {
       const { limit = defaultPageSize, ...query } = request.query
-      return logPageView(await listLogs(ctx, authOf(request).userId, { ...query, limit }))
+      return logPageView(
+        await listLogs(ctx, authOf(request).userId, { ...query, limit }),
+        ctx.config.retry.attempts,
+      )
     },
   )
 
@@ -105,7 +108,9 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
           pollIntervalMs: options.streamPollMs,
           heartbeatMs: options.streamHeartbeatMs,
           send: (event) =>
-            res.write(`event: log\nid: ${event.id}\ndata: ${JSON.stringify(eventLogView(event))}\n\n`),
+            res.write(
+              `event: log\nid: ${event.id}\ndata: ${JSON.stringify(eventLogView(event, ctx.config.retry.attempts))}\n\n`,
+            ),
           heartbeat: () => res.write(': heartbeat\n\n'),
         })
       } catch (error) {
