@@ -7,10 +7,24 @@
  * node_modules/.cache it found none), and in each worktree its own.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 
 const outDir = fileURLToPath(new URL('../.bench-build/daemon/', import.meta.url))
+
+/**
+ * JSON files a package ships (Ajv's draft-07 meta-schema) are inlined: left external, esbuild
+ * drops the `with { type: 'json' }` the source gives them, and Node refuses the import without it.
+ */
+const inlineJson: Plugin = {
+  name: 'inline-json',
+  setup(bundle) {
+    bundle.onResolve({ filter: /\.json$/ }, (args) => ({
+      path: createRequire(`${args.resolveDir}/`).resolve(args.path),
+    }))
+  },
+}
 
 /** Bundles `bench/<file>` and returns the path of the JavaScript file to run with node. */
 export async function bundleServer(file: string): Promise<string> {
@@ -24,6 +38,7 @@ export async function bundleServer(file: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     packages: 'external',
+    plugins: [inlineJson],
     logLevel: 'warning',
   })
   // The worker's render threads load ./render-thread.js beside the bundle, as in dist/.
