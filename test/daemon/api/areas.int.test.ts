@@ -334,6 +334,46 @@ describe.each(drivers)('AREA API (%s)', (driver) => {
     expect(await countAreas()).toBe(2)
   })
 
+  it("owners: prune keeps to the apply's owner; another owner's AREA is refused unless taken", async () => {
+    const apply = (body: Record<string, unknown>) => me.call('POST', '/v1/areas/apply', body)
+    const ownerOf = async (name: string) =>
+      (
+        await db()
+          .selectFrom('areas')
+          .select('owner')
+          .where('user_id', '=', me.userId)
+          .where('name', '=', name)
+          .executeTakeFirstOrThrow()
+      ).owner
+    expect(
+      (await apply({ documents: [timerArea('own-a'), timerArea('own-b')], owner: 'team-a' })).statusCode,
+    ).toBe(200)
+    expect(await ownerOf('own-a')).toBe('team-a')
+    // Without an owner, prune never reaches an owned AREA (only the unowned are in its plan).
+    const ownerless = await apply({ documents: [hookArea('fresh', 'changed')], prune: true, dryRun: true })
+    expect(ownerless.json().pruned).toEqual(['notes'])
+    const teamA = await apply({ documents: [timerArea('own-a')], owner: 'team-a', prune: true })
+    expect(teamA.json().pruned).toEqual(['own-b'])
+
+    const refused = await apply({ documents: [timerArea('own-a', '2h')], owner: 'team-b' })
+    expectProblem(refused, 400, 'validation_failed')
+    expect(refused.json().errors).toEqual([
+      { path: '/documents/0/metadata/name', message: expect.stringContaining('is owned by "team-a"') },
+    ])
+    const taken = await apply({ documents: [timerArea('own-a')], owner: 'team-b', takeOwnership: true })
+    expect(taken.json().results[0]).toMatchObject({
+      outcome: 'updated',
+      changes: ['owner'],
+      owner: { before: 'team-a', after: 'team-b' },
+    })
+    expect(await ownerOf('own-a')).toBe('team-b')
+    const badName = await apply({ documents: [timerArea('own-c')], owner: 'Team B' })
+    expectProblem(badName, 400, 'validation_failed')
+    expect(badName.json().errors[0].path).toBe('/owner')
+    expect((await me.call('DELETE', '/v1/areas/own-a')).statusCode).toBe(204)
+    expect(await countAreas()).toBe(2)
+  })
+
   it('disables and enables: the document, its hash and the hook job follow', async () => {
     const state = () =>
       db()
