@@ -11,6 +11,7 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
@@ -34,16 +35,6 @@ let daemon: DaemonProcess
 let api: HttpSink
 let discord: FakeDiscord
 let me: CliSession
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
 
 function callAll(apiUrl: string): string {
   const call = (id: string, connection: string, path: string) => [
@@ -105,7 +96,7 @@ async function runToEnd(name: string): Promise<{ id: string; status: string }> {
   const ran = await me.json<{ hookLogId: string }>(['run', name])
   expect(ran.code, ran.stderr).toBe(0)
   const id = ran.data.hookLogId
-  const status = await until('the event to end', async () => {
+  const status = await waitFor('the event to end', async () => {
     const detail = await me.json<{ status: string }>(['logs', id])
     return ['done', 'failed'].includes(detail.data.status) ? detail.data.status : undefined
   })

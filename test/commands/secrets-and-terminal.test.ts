@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
 import { type FakeDiscord, startFakeDiscord } from '../support/fakes/discord.js'
@@ -68,16 +69,6 @@ function hostile(url: string): string {
   ].join('\n')
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
-
 beforeAll(async () => {
   ;[discord, sink, dataDir] = await Promise.all([
     startFakeDiscord(),
@@ -130,7 +121,7 @@ describe('secret params in the CLI', { timeout: 300_000 }, () => {
 
     const before = discord.messages.length
     expect((await me.area(['run', 'relay'])).code).toBe(0)
-    await until('the Discord message', async () => (discord.messages.length > before ? true : undefined))
+    await waitFor('the Discord message', async () => (discord.messages.length > before ? true : undefined))
     expect(discord.messages.at(-1)).toMatchObject({ content: 'hello' })
 
     // Another URL is a change, shown as another fingerprint and never in clear.
@@ -155,7 +146,7 @@ describe('remote text in the terminal', { timeout: 300_000 }, () => {
     expect((await me.area(['apply', '-f', file])).code).toBe(0)
     expect((await me.area(['run', 'hostile'])).code).toBe(0)
 
-    const jsonLines = await until('the failed event', async () => {
+    const jsonLines = await waitFor('the failed event', async () => {
       const result = await me.area(['logs', 'hostile', '--json', '--since', '1h'])
       const events = result.stdout
         .trim()

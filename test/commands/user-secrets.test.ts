@@ -8,7 +8,7 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiUser, call, signup } from '../support/api/client.js'
+import { type ApiUser, call, signup, waitFor } from '../support/api/client.js'
 import { type CliSession, cliSession } from '../support/cli/cli-session.js'
 import { runCliInPty } from '../support/cli/pty.js'
 import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
@@ -24,16 +24,6 @@ let daemon: DaemonProcess
 let sink: HttpSink
 let me: CliSession
 let bob: ApiUser
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
 
 function secretCall(url: string): string {
   return [
@@ -190,7 +180,7 @@ describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, (
     const ran = await me.json<{ hookLogId: string }>(['run', 'secret-call'])
     expect(ran.code, ran.stderr).toBe(0)
     const eventId = ran.data.hookLogId
-    await until('the event to finish', async () => {
+    await waitFor('the event to finish', async () => {
       const detail = await me.json<{ status: string }>(['logs', eventId])
       return detail.data.status === 'done' ? true : undefined
     })
