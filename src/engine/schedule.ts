@@ -71,20 +71,43 @@ export function validateCron(expression: string, timezone: string): string | und
   if (!isTimezone(timezone)) {
     return `unknown timezone "${timezone}": use an IANA name such as UTC, Europe/Paris or America/New_York`
   }
+  // Checked at a fixed UTC offset: whether a pattern parses, and whether any date matches it
+  // (February 30th does not), does not depend on the zone, and croner reads a zone through
+  // Intl.DateTimeFormat, whose first use costs `area validate` 15 ms (docs/architecture.md,
+  // "CLI start-up"). The scheduler computes runs in the zone itself (cronFor).
   let cron: Cron
   try {
-    cron = cronFor(expression, timezone)
+    cron = new Cron(expression, { utcOffset: 0, mode: CRON_MODE })
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/^CronPattern:\s*/, '')
     return `invalid cron expression "${expression}": ${reason} (expected 5 fields "minute hour day month weekday", or 6 with seconds first)`
   }
-  // A valid pattern can still match no date at all, e.g. February 30th.
   if (!cron.nextRun(new Date())) return `cron expression "${expression}" never fires`
   return undefined
 }
 
+// UTC's names, which ICU accepts but does not list among its zones.
+const UTC_NAMES = new Set([
+  'UTC',
+  'Etc/UTC',
+  'GMT',
+  'Etc/GMT',
+  'Etc/Universal',
+  'Etc/Zulu',
+  'Universal',
+  'Zulu',
+])
+let listedZones: Set<string> | undefined
+
+/**
+ * Whether Intl knows the zone. ICU's list of canonical zones answers most names for a tenth of
+ * what building an Intl.DateTimeFormat costs the first time; an alias it does not list
+ * (US/Eastern, Europe/Kiev) is asked of Intl.DateTimeFormat itself.
+ */
 function isTimezone(timezone: string): boolean {
   if (typeof timezone !== 'string' || timezone === '') return false
+  listedZones ??= new Set(Intl.supportedValuesOf('timeZone'))
+  if (listedZones.has(timezone) || UTC_NAMES.has(timezone)) return true
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone })
     return true

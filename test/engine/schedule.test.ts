@@ -76,12 +76,19 @@ describe('validateCron', () => {
     expect(validateCron('* * * * * * *', 'UTC')).toMatch(/invalid cron expression/)
   })
 
+  it('accepts the names ICU does not list among its zones: UTC, Etc/UTC, aliases', () => {
+    for (const zone of ['UTC', 'Etc/UTC', 'GMT', 'US/Eastern', 'Europe/Kiev', 'Asia/Calcutta'])
+      expect(validateCron('0 9 * * *', zone), zone).toBeUndefined()
+  })
+
   it('names an unknown timezone', () => {
     expect(validateCron('0 9 * * *', 'Mars/Olympus')).toMatch(/unknown timezone "Mars\/Olympus".*IANA/)
     expect(validateCron('0 9 * * *', '')).toMatch(/unknown timezone/)
+    expect(validateCron('0 9 * * *', 'europe/paris-ish')).toMatch(/unknown timezone/)
   })
 
   it('reports an expression that never fires', () => {
     expect(validateCron('0 0 30 2 *', 'UTC')).toBe('cron expression "0 0 30 2 *" never fires')
+    expect(validateCron('0 9 31 4 *', 'Europe/Paris')).toBe('cron expression "0 9 31 4 *" never fires')
   })
 })
