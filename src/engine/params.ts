@@ -7,17 +7,14 @@
  */
 import type { TSchema } from '@sinclair/typebox'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import ajvFormats from 'ajv-formats'
 import type { Issue } from './errors.js'
+import { addFormatsTo } from './formats.js'
 import { oneOf, plainMessage, unknownField } from './schema-messages.js'
 import { secretPlaceholderSchema } from './secret-params.js'
 import type { JsonObject, JsonValue } from './types.js'
 
-// ajv-formats is CommonJS: under NodeNext the default import is its module object.
-const addFormats = ajvFormats.default
-
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false, verbose: true })
-addFormats(ajv)
+addFormatsTo(ajv)
 
 /**
  * `apply`: a reaction's params in an AREA file (templates and secret placeholders allowed);

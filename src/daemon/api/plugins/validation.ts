@@ -5,11 +5,8 @@
  * and path params arrive as text, so there numbers and arrays are coerced.
  */
 import { Ajv } from 'ajv'
-import ajvFormats from 'ajv-formats'
 import type { FastifyInstance } from 'fastify'
-
-// ajv-formats is CommonJS: under NodeNext the default import is its module object.
-const addFormats = ajvFormats.default
+import { addFormatsTo } from '../../../engine/formats.js'
 
 function createAjv(kind: 'body' | 'text'): Ajv {
   const ajv = new Ajv({
@@ -19,7 +16,7 @@ function createAjv(kind: 'body' | 'text'): Ajv {
     useDefaults: kind === 'text',
     removeAdditional: false,
   })
-  addFormats(ajv)
+  addFormatsTo(ajv)
   return ajv
 }
 
