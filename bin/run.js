@@ -1,4 +1,18 @@
 #!/usr/bin/env node
+// The oldest Node.js this runs on: package.json's "engines" (test/package/engines.test.ts checks
+// that they agree). Checked first, before anything a newer Node has (process.getBuiltinModule), and
+// here rather than by oclif, whose check loads semver and reads package.json again at each start:
+// 15 ms of an `area validate` (docs/architecture.md, "CLI start-up").
+const NODE_MINIMUM = [20, 19]
+const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number)
+if (nodeMajor < NODE_MINIMUM[0] || (nodeMajor === NODE_MINIMUM[0] && nodeMinor < NODE_MINIMUM[1])) {
+  process.stderr.write(
+    `area needs Node.js ${NODE_MINIMUM.join('.')} or newer; this is v${process.versions.node}. Install a newer Node.js and run it again.\n`,
+  )
+  process.exit(1)
+}
+process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
+
 // `area --version` answers before oclif loads: it is typed to check an install, and should take
 // no longer than starting node. The line is oclif's own (config.userAgent), as `area version` prints.
 // Built-ins through process.getBuiltinModule, not `import`: an ESM import of node:fs builds a
