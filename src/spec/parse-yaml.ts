@@ -5,6 +5,7 @@
  * share headers) and bounded when the document is turned into plain values.
  */
 import {
+  Composer,
   type Document,
   isAlias,
   isMap,
@@ -14,7 +15,7 @@ import {
   Lexer,
   LineCounter,
   type Node,
-  parseAllDocuments,
+  Parser,
 } from 'yaml'
 import type { FileIssue } from './file-issue.js'
 import { MAX_DOCUMENTS, MAX_FLOW_DEPTH, MAX_YAML_TOKENS } from './limits.js'
@@ -43,34 +44,25 @@ export function parseYamlFile(source: SourceFile): ParsedFile {
     return { file: source.name, document, line, column: col, path: '', message }
   }
 
-  const shape = checkShape(source.text)
-  if (shape) {
-    // The line counter fills while parsing; count lines up to the offending offset by hand.
-    const before = source.text.slice(0, shape.offset)
-    const line = before.split('\n').length
-    const column = shape.offset - before.lastIndexOf('\n')
-    return {
-      documents: [],
-      issues: [{ file: source.name, document: null, line, column, path: '', message: shape.message }],
-    }
-  }
-
   // `schema: 'core'` wins over a `%YAML 1.1` directive, so `yes` and `2001-12-14` stay strings;
   // explicit tags (`!!binary`, `!!set`) are refused below: the values are plain JSON. Duplicate
   // keys are checked below too, in linear time: the parser's own check is quadratic.
-  const documents = parseAllDocuments(source.text, {
-    lineCounter,
-    schema: 'core',
-    uniqueKeys: false,
-    prettyErrors: false,
-    keepSourceTokens: false,
-  })
+  const composer = new Composer({ schema: 'core', uniqueKeys: false, keepSourceTokens: false })
+  const shape = new ShapeCheck()
+  const documents = Array.from(composer.compose(checkedTokens(source.text, shape, lineCounter)))
+  if (shape.problem) {
+    // The line counter fills while parsing; count lines up to the offending offset by hand.
+    const { offset, message } = shape.problem
+    const before = source.text.slice(0, offset)
+    const line = before.split('\n').length
+    const column = offset - before.lastIndexOf('\n')
+    return {
+      documents: [],
+      issues: [{ file: source.name, document: null, line, column, path: '', message }],
+    }
+  }
   const issues: FileIssue[] = []
   const parsed: ParsedDocument[] = []
-  if (!Array.isArray(documents)) {
-    // An EmptyStream: a file with no document at all.
-    return { documents: [], issues: [] }
-  }
   documents.forEach((yaml, i) => {
     const index = i + 1
     const problems = [...yaml.errors, ...yaml.warnings]
@@ -86,38 +78,64 @@ export function parseYamlFile(source: SourceFile): ParsedFile {
   return { documents: parsed, issues }
 }
 
-/** A cheap pass over the lexer's tokens (linear time) before the costlier composition. */
-function checkShape(text: string): { offset: number; message: string } | undefined {
-  let offset = 0
-  let tokens = 0
-  let depth = 0
-  let documents = 0
+/**
+ * The lexer's tokens, counted and checked as they go to the parser: past a limit the parser gets
+ * no more, so a hostile file costs at most the limits' worth of parsing. One lexing pass, as
+ * yaml's parseAllDocuments would do: a second pass only to check cost `area validate` 30 ms of
+ * CPU at each start (docs/architecture.md, "CLI start-up").
+ */
+function* checkedTokens(text: string, shape: ShapeCheck, lineCounter: LineCounter) {
+  const parser = new Parser(lineCounter.addNewLine)
+  // What Parser.parse does before its first token.
+  lineCounter.addNewLine(0)
   for (const token of new Lexer().lex(text)) {
-    if (++tokens > MAX_YAML_TOKENS) {
-      return {
+    if (shape.add(token)) return
+    yield* parser.next(token)
+  }
+  yield* parser.end()
+}
+
+/** The file's shape so far: tokens, documents and flow nesting, against the limits. */
+class ShapeCheck {
+  problem: { offset: number; message: string } | undefined
+  #offset = 0
+  #tokens = 0
+  #depth = 0
+  #documents = 0
+
+  /** Counts one token; true when it breaks a limit (then `problem` says which, and where). */
+  add(token: string): boolean {
+    const offset = this.#offset
+    if (++this.#tokens > MAX_YAML_TOKENS) {
+      return this.#refuse(
         offset,
-        message: `the file has more than ${MAX_YAML_TOKENS} YAML tokens; split it into several files`,
-      }
+        `the file has more than ${MAX_YAML_TOKENS} YAML tokens; split it into several files`,
+      )
     }
-    if (token === '\x02' && ++documents > MAX_DOCUMENTS) {
-      return {
+    if (token === '\x02' && ++this.#documents > MAX_DOCUMENTS) {
+      return this.#refuse(
         offset,
-        message: `the file has more than ${MAX_DOCUMENTS} documents; split it into several files`,
-      }
+        `the file has more than ${MAX_DOCUMENTS} documents; split it into several files`,
+      )
     }
     if (token === '[' || token === '{') {
-      if (++depth > MAX_FLOW_DEPTH) {
-        return {
+      if (++this.#depth > MAX_FLOW_DEPTH) {
+        return this.#refuse(
           offset,
-          message: `[ ] and { } are nested more than ${MAX_FLOW_DEPTH} levels deep; AREA files need a few`,
-        }
+          `[ ] and { } are nested more than ${MAX_FLOW_DEPTH} levels deep; AREA files need a few`,
+        )
       }
     } else if (token === ']' || token === '}') {
-      depth = Math.max(0, depth - 1)
+      this.#depth = Math.max(0, this.#depth - 1)
     }
-    if (!markers.has(token)) offset += token.length
+    if (!markers.has(token)) this.#offset += token.length
+    return false
   }
-  return undefined
+
+  #refuse(offset: number, message: string): true {
+    this.problem = { offset, message }
+    return true
+  }
 }
 
 function yamlMessage(code: string, message: string): string {
