@@ -11,12 +11,9 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { waitFor } from '../support/api/client.js'
-import { type CliSession, cliSession } from '../support/cli/cli-session.js'
-import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
+import { type CliSession, runToEnd, signedUpSession } from '../support/cli/cli-session.js'
+import { startTestServer, type TestServer } from '../support/cli/test-server.js'
 import { type FakeDiscord, startFakeDiscord } from '../support/fakes/discord.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const BEARER = 'bearer-cli-5c1d7e9a'
@@ -29,9 +26,7 @@ const ISSUED = 'issued-cli-token-6d2a'
 const DISCORD_TOKEN = 'a1b2c3-token_D4e5F6'
 const SECRETS = [BEARER, NEW_BEARER, PASSWORD, API_KEY, CLIENT_SECRET, ISSUED, DISCORD_TOKEN]
 
-let database: TestDatabase
-let prefix: string
-let daemon: DaemonProcess
+let server: TestServer
 let api: HttpSink
 let discord: FakeDiscord
 let me: CliSession
@@ -91,53 +86,24 @@ function elsewhere(url: string): string {
   ].join('\n')
 }
 
-/** Fires the AREA by hand and waits for the event to end; its id and status. */
-async function runToEnd(name: string): Promise<{ id: string; status: string }> {
-  const ran = await me.json<{ hookLogId: string }>(['run', name])
-  expect(ran.code, ran.stderr).toBe(0)
-  const id = ran.data.hookLogId
-  const status = await waitFor('the event to end', async () => {
-    const detail = await me.json<{ status: string }>(['logs', id])
-    return ['done', 'failed'].includes(detail.data.status) ? detail.data.status : undefined
-  })
-  return { id, status }
-}
-
 beforeAll(async () => {
-  ;[database, api, discord] = await Promise.all([
-    createTestDatabase('cli_http_connections'),
-    startHttpSink(),
-    startFakeDiscord(),
-  ])
+  ;[api, discord] = await Promise.all([startHttpSink(), startFakeDiscord()])
   api.respond = (request) =>
     request.path === '/oauth/token'
       ? { status: 200, body: { access_token: ISSUED, token_type: 'bearer', expires_in: 3600 } }
       : undefined
-  prefix = uniquePrefix('cli-http-conn')
-  daemon = await startDaemon({
+  server = await startTestServer({
     name: 'cli-http-connections',
-    role: 'all',
-    env: {
-      // Request lines are at debug: logged here so the test can check they hold no credential.
-      LOG_LEVEL: 'debug',
-      DATABASE_URL: database.url,
-      REDIS_URL: sharedRedisUrl,
-      AREA_REDIS_PREFIX: prefix,
-      AREA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-    },
+    store: 'postgres+redis',
+    // Request lines are at debug: logged here so the test can check they hold no credential.
+    env: { LOG_LEVEL: 'debug' },
   })
-  me = await cliSession('http-connections', daemon.url)
-  const signedUp = await me.area(['signup', '--email', 'http-conn@example.com', '--password-stdin'], {
-    input: 'password-123\n',
-  })
-  if (signedUp.code !== 0) throw new Error(`signup failed: ${signedUp.stderr}`)
+  me = await signedUpSession('http-connections', server.url, 'http-conn@example.com')
 }, 120_000)
 
 afterAll(async () => {
-  await daemon?.stop()
+  await server?.stop()
   await Promise.all([me?.cleanup(), api?.close(), discord?.close()])
-  await database?.drop()
-  if (prefix) await deleteKeys(prefix)
 })
 
 describe('http connections (real binary, Postgres + Redis)', { timeout: 300_000 }, () => {
@@ -295,7 +261,7 @@ describe('http connections (real binary, Postgres + Redis)', { timeout: 300_000 
     const file = await me.write('call-all.yaml', callAll(api.url))
     const applied = await me.area(['apply', '-f', file])
     expect(applied.code, applied.stderr).toBe(0)
-    const event = await runToEnd('call-all')
+    const event = await runToEnd(me, 'call-all')
     expect(event.status).toBe('done')
 
     const to = (path: string) => api.requests.filter((r) => r.path === path).at(-1)?.headers
@@ -325,10 +291,10 @@ describe('http connections (real binary, Postgres + Redis)', { timeout: 300_000 
       for (const secret of SECRETS) expect(output.stdout + output.stderr).not.toContain(secret)
     }
     expect(outputs[6]?.stdout).toContain('connection: team-chat')
-    expect(JSON.stringify(daemon.logs)).not.toMatch(new RegExp(SECRETS.join('|')))
+    expect(JSON.stringify(server.daemon.logs)).not.toMatch(new RegExp(SECRETS.join('|')))
 
     // Every row of every table, as text: credentials are only ever stored sealed.
-    const client = new pg.Client({ connectionString: database.url })
+    const client = new pg.Client({ connectionString: server.database?.url })
     await client.connect()
     try {
       const tables = await client.query<{ name: string }>(
@@ -368,7 +334,7 @@ describe('http connections (real binary, Postgres + Redis)', { timeout: 300_000 
     expect(updated.stdout).toContain('updated the credentials of "bearer-api"')
     const listed = await me.json<{ name: string; kind: string }[]>(['connections', 'list'])
     expect(listed.data.find((c) => c.name === 'bearer-api')?.kind).toBe('bearer')
-    expect((await runToEnd('call-all')).status).toBe('done')
+    expect((await runToEnd(me, 'call-all')).status).toBe('done')
     expect(api.requests.filter((r) => r.path === '/api/bearer').at(-1)?.headers.authorization).toBe(
       `Bearer ${NEW_BEARER}`,
     )
@@ -378,7 +344,7 @@ describe('http connections (real binary, Postgres + Redis)', { timeout: 300_000 
     const before = api.requests.length
     const file = await me.write('elsewhere.yaml', elsewhere(`http://localhost:${port}/api/bearer`))
     expect((await me.area(['apply', '-f', file])).code).toBe(0)
-    const event = await runToEnd('elsewhere')
+    const event = await runToEnd(me, 'elsewhere')
     expect(event.status).toBe('failed')
     const detail = await me.area(['logs', event.id])
     expect(detail.stdout).toContain(`the connection is for ${api.url}/api/`)

@@ -6,21 +6,17 @@
  * server goes away. The daemon is stopped by the last test, so the order of the tests matters.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiUser, call, signup, waitFor } from '../support/api/client.js'
 import { type CliSession, cliSession, webhookArea } from '../support/cli/cli-session.js'
 import { cliBin, cliHint, repoRoot } from '../support/cli/run-cli.js'
-import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
+import { startTestServer, type TestServer } from '../support/cli/test-server.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const SECRET = 'tok-very-secret-value-123'
 
-let daemon: DaemonProcess
-let dataDir: string
+let server: TestServer
 let session: CliSession
 let owner: ApiUser
 let other: ApiUser
@@ -66,7 +62,7 @@ function follow(args: string[]) {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       AREA_CONFIG_DIR: session.configDir,
-      AREA_API_URL: daemon.url,
+      AREA_API_URL: server.url,
       AREA_TOKEN: owner.token,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,16 +79,10 @@ function follow(args: string[]) {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'area-cli-logs-data-'))
-  daemon = await startDaemon({
-    name: 'cli-logs',
-    role: 'all',
-    env: { AREA_DATA_DIR: dataDir },
-    startTimeoutMs: 180_000,
-  })
-  session = await cliSession('logs', daemon.url)
-  owner = await signup(daemon.url, 'logs-owner@example.com')
-  other = await signup(daemon.url, 'logs-other@example.com')
+  server = await startTestServer({ name: 'cli-logs', store: 'embedded', startTimeoutMs: 180_000 })
+  session = await cliSession('logs', server.url)
+  owner = await signup(server.url, 'logs-owner@example.com')
+  other = await signup(server.url, 'logs-other@example.com')
   sink = await startHttpSink()
   closedPort = await freePort()
   const file = await session.write(
@@ -139,10 +129,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   fromStart?.child.kill('SIGINT')
-  await daemon?.stop()
+  await server?.stop()
   await sink?.close()
   await session?.cleanup()
-  await rm(dataDir, { recursive: true, force: true })
 })
 
 describe('area logs, get and describe (real binary, embedded server)', { timeout: 300_000 }, () => {
@@ -150,7 +139,7 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
     await waitFor(
       'the poll to fail',
       async () => {
-        const got = await call<{ trigger: { failure: unknown } }>(daemon.url, 'GET', '/v1/areas/watch', {
+        const got = await call<{ trigger: { failure: unknown } }>(server.url, 'GET', '/v1/areas/watch', {
           token: owner.token,
         })
         return got.body.trigger.failure ? true : undefined
@@ -236,9 +225,9 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
       area(['logs', id]),
       area(['logs', id, '--json']),
       area(['logs', '-n', '200']),
-      call(daemon.url, 'GET', `/v1/events/${id}`, { token: owner.token }),
-      call<{ code: string }>(daemon.url, 'GET', `/v1/events/${id}`, { token: other.token }),
-      call<{ code: string }>(daemon.url, 'GET', '/v1/events/not-a-uuid', { token: owner.token }),
+      call(server.url, 'GET', `/v1/events/${id}`, { token: owner.token }),
+      call<{ code: string }>(server.url, 'GET', `/v1/events/${id}`, { token: other.token }),
+      call<{ code: string }>(server.url, 'GET', '/v1/events/not-a-uuid', { token: owner.token }),
     ])
     expect(human.code).toBe(0)
     expect(human.stdout).toContain(`Event:     ${id}`)
@@ -289,7 +278,7 @@ describe('area logs, get and describe (real binary, embedded server)', { timeout
       async () => (followed.out.stderr.includes('Following') ? true : undefined),
       120_000,
     )
-    await daemon.stop()
+    await server.daemon.stop()
     expect(await followed.exited).toBe(1)
     expect(followed.out.stderr).toContain('closed the log stream')
     expect(followed.out.stderr).toContain(`run \`${cliHint()} logs --follow\` again`)

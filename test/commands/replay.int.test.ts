@@ -5,14 +5,9 @@
  * never A. Also: bulk replays by filters with the cap, dry runs that change nothing, audit rows,
  * another user's event not found, and usage errors.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CliSession, cliSession } from '../support/cli/cli-session.js'
-import { type DaemonProcess, serverModeOptIns, startDaemon } from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { type CliSession, signedUpSession } from '../support/cli/cli-session.js'
+import { startTestServer, type TestServer } from '../support/cli/test-server.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const relay = (sink: string) =>
@@ -47,11 +42,8 @@ interface Replay {
 const modes = ['embedded', 'postgres+redis'] as const
 
 describe.each(modes)('area replay (real binary, %s)', { timeout: 300_000 }, (mode) => {
-  let daemon: DaemonProcess
+  let server: TestServer
   let sink: HttpSink
-  let dataDir: string
-  let database: TestDatabase | undefined
-  let prefix: string | undefined
   let alice: CliSession
   let bob: CliSession
   /** The target answers 400 (a permanent failure) on /b while this holds. */
@@ -61,44 +53,21 @@ describe.each(modes)('area replay (real binary, %s)', { timeout: 300_000 }, (mod
     sink = await startHttpSink()
     sink.respond = (request) =>
       broken && request.path === '/b' ? { status: 400, body: { error: 'down' } } : undefined
-    dataDir = await mkdtemp(join(tmpdir(), 'area-cli-replay-data-'))
-    let env: Record<string, string> = { ...serverModeOptIns, AREA_DATA_DIR: dataDir }
-    if (mode === 'postgres+redis') {
-      database = await createTestDatabase('cli_replay')
-      prefix = uniquePrefix('replay')
-      env = {
-        ...env,
-        DATABASE_URL: database.url,
-        REDIS_URL: sharedRedisUrl,
-        AREA_REDIS_PREFIX: prefix,
-        AREA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-      }
-    }
-    daemon = await startDaemon({ name: `cli-replay-${mode}`, role: 'all', env })
-    alice = await cliSession('replay-alice', daemon.url)
-    bob = await cliSession('replay-bob', daemon.url)
-    for (const [who, email] of [
-      [alice, 'alice@example.com'],
-      [bob, 'bob@example.com'],
-    ] as const) {
-      const signup = await who.area(['signup', '--email', email, '--password-stdin'], {
-        input: 'correct horse battery\n',
-      })
-      expect(signup.code, signup.stderr).toBe(0)
-    }
+    server = await startTestServer({ name: `cli-replay-${mode.replace('+', '-')}`, store: mode })
+    ;[alice, bob] = await Promise.all([
+      signedUpSession('replay-alice', server.url, 'alice@example.com', 'correct horse battery'),
+      signedUpSession('replay-bob', server.url, 'bob@example.com', 'correct horse battery'),
+    ])
     const file = await alice.write('relay.yaml', relay(sink.url))
     const applied = await alice.area(['apply', '-f', file])
     expect(applied.code, applied.stderr).toBe(0)
   })
 
   afterAll(async () => {
-    await daemon?.stop()
+    await server?.stop()
     await sink?.close()
     await alice?.cleanup()
     await bob?.cleanup()
-    await rm(dataDir, { recursive: true, force: true })
-    await database?.drop()
-    if (prefix) await deleteKeys(prefix)
   })
 
   const fire = async (n: number) => {

@@ -5,13 +5,10 @@
  * body full of escape sequences prints escaped in `area logs` and `area describe`, and stays the
  * exact text in JSON. One daemon for both: the machine is small.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../support/api/client.js'
-import { type CliSession, cliSession } from '../support/cli/cli-session.js'
-import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
+import { type CliSession, signedUpSession } from '../support/cli/cli-session.js'
+import { startTestServer, type TestServer } from '../support/cli/test-server.js'
 import { type FakeDiscord, startFakeDiscord } from '../support/fakes/discord.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
@@ -22,8 +19,7 @@ const HOSTILE = 'nope \u001b]52;c;ZWNobyBwd25lZA==\u0007\u001b[2K\u001b[1A\u009b
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 
-let daemon: DaemonProcess
-let dataDir: string
+let server: TestServer
 let me: CliSession
 let discord: FakeDiscord
 let sink: HttpSink
@@ -70,27 +66,17 @@ function hostile(url: string): string {
 }
 
 beforeAll(async () => {
-  ;[discord, sink, dataDir] = await Promise.all([
+  ;[discord, sink, server] = await Promise.all([
     startFakeDiscord(),
     startHttpSink(),
-    mkdtemp(join(tmpdir(), 'area-cli-secrets-data-')),
+    startTestServer({ name: 'cli-secrets', store: 'embedded', env: { AREA_HTTP_ALLOW_PRIVATE: 'all' } }),
   ])
-  daemon = await startDaemon({
-    name: 'cli-secrets',
-    role: 'all',
-    env: { AREA_DATA_DIR: dataDir, AREA_HTTP_ALLOW_PRIVATE: 'all' },
-  })
-  me = await cliSession('secrets', daemon.url)
-  const signup = await me.area(['signup', '--email', 'secrets@example.com', '--password-stdin'], {
-    input: 'password-123\n',
-  })
-  if (signup.code !== 0) throw new Error(`signup failed: ${signup.stderr}`)
+  me = await signedUpSession('secrets', server.url, 'secrets@example.com')
 })
 
 afterAll(async () => {
-  await daemon?.stop()
+  await server?.stop()
   await Promise.all([me?.cleanup(), discord?.close(), sink?.close()])
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 
 describe('secret params in the CLI', { timeout: 300_000 }, () => {
@@ -135,7 +121,7 @@ describe('secret params in the CLI', { timeout: 300_000 }, () => {
     expect(changedDiff.stdout).not.toContain('an0ther-t0ken')
 
     // Nothing the daemon logged holds the secret either.
-    expect(JSON.stringify(daemon.logs)).not.toContain(DISCORD_TOKEN)
+    expect(JSON.stringify(server.daemon.logs)).not.toContain(DISCORD_TOKEN)
   })
 })
 

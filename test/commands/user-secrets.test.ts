@@ -8,19 +8,15 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiUser, call, signup, waitFor } from '../support/api/client.js'
-import { type CliSession, cliSession } from '../support/cli/cli-session.js'
+import { type ApiUser, call, signup } from '../support/api/client.js'
+import { type CliSession, runToEnd, signedUpSession } from '../support/cli/cli-session.js'
 import { runCliInPty } from '../support/cli/pty.js'
-import { type DaemonProcess, startDaemon } from '../support/daemon/process.js'
-import { createTestDatabase, type TestDatabase } from '../support/db/postgres.js'
-import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../support/redis.js'
+import { startTestServer, type TestServer } from '../support/cli/test-server.js'
 import { type HttpSink, startHttpSink } from '../support/sink/http-sink.js'
 
 const API_KEY = 'sk_live_cli-secret-a1b2c3d4e5f6'
 
-let database: TestDatabase
-let prefix: string
-let daemon: DaemonProcess
+let server: TestServer
 let sink: HttpSink
 let me: CliSession
 let bob: ApiUser
@@ -48,33 +44,20 @@ function secretCall(url: string): string {
 }
 
 beforeAll(async () => {
-  ;[database, sink] = await Promise.all([createTestDatabase('cli_user_secrets'), startHttpSink()])
-  prefix = uniquePrefix('cli-secrets')
-  daemon = await startDaemon({
+  sink = await startHttpSink()
+  server = await startTestServer({
     name: 'cli-user-secrets',
-    role: 'all',
-    env: {
-      // Request lines are at debug: logged here so the test can check they hold no secret.
-      LOG_LEVEL: 'debug',
-      DATABASE_URL: database.url,
-      REDIS_URL: sharedRedisUrl,
-      AREA_REDIS_PREFIX: prefix,
-      AREA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-    },
+    store: 'postgres+redis',
+    // Request lines are at debug: logged here so the test can check they hold no secret.
+    env: { LOG_LEVEL: 'debug' },
   })
-  me = await cliSession('user-secrets', daemon.url)
-  const signedUp = await me.area(['signup', '--email', 'secrets-cli@example.com', '--password-stdin'], {
-    input: 'password-123\n',
-  })
-  if (signedUp.code !== 0) throw new Error(`signup failed: ${signedUp.stderr}`)
-  bob = await signup(daemon.url, 'bob-secrets@example.com')
+  me = await signedUpSession('user-secrets', server.url, 'secrets-cli@example.com')
+  bob = await signup(server.url, 'bob-secrets@example.com')
 }, 120_000)
 
 afterAll(async () => {
-  await daemon?.stop()
+  await server?.stop()
   await Promise.all([me?.cleanup(), sink?.close()])
-  await database?.drop()
-  if (prefix) await deleteKeys(prefix)
 })
 
 describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, () => {
@@ -125,7 +108,7 @@ describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, (
 
   it('asks for the value without echo at a terminal, and confirms a removal there', async () => {
     const typed = 'typed-at-the-terminal-42'
-    const env = { AREA_CONFIG_DIR: me.configDir, AREA_API_URL: daemon.url }
+    const env = { AREA_CONFIG_DIR: me.configDir, AREA_API_URL: server.url }
     const asked = await runCliInPty(['secrets', 'set', 'TYPED'], {
       env,
       steps: [{ expect: /Value of TYPED:/, send: `${typed}\r` }],
@@ -143,7 +126,7 @@ describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, (
 
   it("keeps each user's secrets apart and never answers a value", async () => {
     const as = (method: string, path: string, body?: unknown) =>
-      call<Record<string, unknown>>(daemon.url, method, path, { token: bob.token, body })
+      call<Record<string, unknown>>(server.url, method, path, { token: bob.token, body })
     // Alice's API_KEY is not Bob's: missing for him, and his own of the same name is separate.
     expect(await as('GET', '/v1/secrets')).toMatchObject({ status: 200, body: { items: [] } })
     expect(await as('DELETE', '/v1/secrets/API_KEY')).toMatchObject({
@@ -177,13 +160,8 @@ describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, (
     const file = await me.write('secret-call.yaml', secretCall(`${sink.url}/with-key`))
     const applied = await me.area(['apply', '-f', file])
     expect(applied.code, applied.stderr).toBe(0)
-    const ran = await me.json<{ hookLogId: string }>(['run', 'secret-call'])
-    expect(ran.code, ran.stderr).toBe(0)
-    const eventId = ran.data.hookLogId
-    await waitFor('the event to finish', async () => {
-      const detail = await me.json<{ status: string }>(['logs', eventId])
-      return detail.data.status === 'done' ? true : undefined
-    })
+    const { id: eventId, status } = await runToEnd(me, 'secret-call')
+    expect(status).toBe('done')
     expect(sink.requests.find((r) => r.path === '/with-key')?.headers['x-api-key']).toBe(API_KEY)
 
     const outputs = await Promise.all([
@@ -204,9 +182,9 @@ describe('area secrets (real binary, Postgres + Redis)', { timeout: 300_000 }, (
     expect(detail?.stdout).toMatch(/echoed.*<secret:[0-9a-f]{12}>/)
     expect(exported?.stdout).toContain('x-api-key: "{{ secrets.API_KEY }}"')
 
-    expect(JSON.stringify(daemon.logs)).not.toContain(API_KEY)
+    expect(JSON.stringify(server.daemon.logs)).not.toContain(API_KEY)
     // Every row of every table, as text: the value is only ever stored sealed.
-    const client = new pg.Client({ connectionString: database.url })
+    const client = new pg.Client({ connectionString: server.database?.url })
     await client.connect()
     try {
       const tables = await client.query<{ name: string }>(

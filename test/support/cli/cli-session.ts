@@ -9,6 +9,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitFor } from '../api/client.js'
 import { type CliResult, runCli } from './run-cli.js'
 
 export interface CliSession {
@@ -57,6 +58,36 @@ export async function cliSession(name: string, apiUrl: string | undefined): Prom
       await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** A session whose user signed up through `area signup` (the password from stdin). */
+export async function signedUpSession(
+  name: string,
+  apiUrl: string,
+  email: string,
+  password = 'password-123',
+): Promise<CliSession> {
+  const session = await cliSession(name, apiUrl)
+  const signedUp = await session.area(['signup', '--email', email, '--password-stdin'], {
+    input: `${password}\n`,
+  })
+  if (signedUp.code !== 0) {
+    await session.cleanup()
+    throw new Error(`area signup --email ${email} failed (exit ${signedUp.code}): ${signedUp.stderr}`)
+  }
+  return session
+}
+
+/** `area run NAME`, then `area logs` until that event is done or failed: its id and status. */
+export async function runToEnd(session: CliSession, name: string): Promise<{ id: string; status: string }> {
+  const ran = await session.json<{ hookLogId: string }>(['run', name])
+  if (ran.code !== 0) throw new Error(`area run ${name} failed (exit ${ran.code}): ${ran.stderr}`)
+  const id = ran.data.hookLogId
+  const status = await waitFor(`the event of ${name} to end`, async () => {
+    const detail = await session.json<{ status: string }>(['logs', id])
+    return ['done', 'failed'].includes(detail.data.status) ? detail.data.status : undefined
+  })
+  return { id, status }
 }
 
 /** A small valid AREA document: a 5-minute timer that calls a URL. */
