@@ -17,6 +17,7 @@ export interface AreaMetrics {
   pollSlotsEnqueued: Counter
   sweeperReenqueued: Counter
   pollSlotsReenqueued: Counter
+  pollSlotsSkipped: Counter<'catch_up'>
   /** Flow control's waits, by reason (docs/architecture.md, "Flow control"). */
   flowWaits: Counter<'reason'>
   /** The worker's flow gate reports its waiting events here (undefined: none in this process). */
@@ -67,6 +68,12 @@ export function createMetrics(sources: { queue: JobQueue; db: Kysely<Database> }
     pollSlotsReenqueued: new Counter({
       name: 'area_poll_slots_reenqueued_total',
       help: 'Polling slots claimed but not polled within their lease, enqueued again by this scheduler',
+      registers: [registry],
+    }),
+    pollSlotsSkipped: new Counter({
+      name: 'area_poll_slots_skipped_total',
+      help: 'Polling slots missed while no scheduler ran and not fired, by the catch_up that decided (none, latest, all)',
+      labelNames: ['catch_up'],
       registers: [registry],
     }),
     flowWaits: new Counter({

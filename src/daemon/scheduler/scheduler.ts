@@ -47,7 +47,10 @@ export interface SchedulerDeps {
   db: Kysely<Database>
   queue: JobQueue
   logger: Logger
-  metrics?: Pick<AreaMetrics, 'pollSlotsEnqueued' | 'sweeperReenqueued' | 'pollSlotsReenqueued'>
+  metrics?: Pick<
+    AreaMetrics,
+    'pollSlotsEnqueued' | 'sweeperReenqueued' | 'pollSlotsReenqueued' | 'pollSlotsSkipped'
+  >
 }
 
 export interface SchedulerStats {
@@ -98,6 +101,7 @@ export function startScheduler(
           jobs = claim.jobs
           for (const { hookJobId, skipped, mode } of claim.skipped) {
             stats.slotsSkipped += skipped
+            deps.metrics?.pollSlotsSkipped.inc({ catch_up: mode }, skipped)
             // A missed slot fires at this claim or never: say so, once per job and outage.
             deps.logger.info(
               { hookJobId, skipped, catchUp: mode },

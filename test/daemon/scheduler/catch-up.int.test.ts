@@ -8,6 +8,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type AreaApp, buildApp } from '../../../src/daemon/api/app.js'
+import { type AreaMetrics, createMetrics } from '../../../src/daemon/metrics.js'
 import { createMemoryQueue } from '../../../src/daemon/queue/memory.js'
 import type { JobQueue, PollJobData } from '../../../src/daemon/queue/types.js'
 import { startScheduler } from '../../../src/daemon/scheduler/scheduler.js'
@@ -64,7 +65,12 @@ describe('catch-up after the schedulers were down (postgres)', () => {
   afterAll(() => h?.dispose())
 
   /** Two schedulers on one fake clock until `expected` slots are enqueued; what each enqueued. */
-  async function runSchedulers(nowMs: number, expected: number, logger: Logger): Promise<PollJobData[]> {
+  async function runSchedulers(
+    nowMs: number,
+    expected: number,
+    logger: Logger,
+    metrics?: AreaMetrics,
+  ): Promise<PollJobData[]> {
     const queue = createMemoryQueue()
     const enqueued: PollJobData[] = []
     const capturing: JobQueue = {
@@ -74,7 +80,7 @@ describe('catch-up after the schedulers were down (postgres)', () => {
       },
     }
     const options = { tickMs: 20, sweepEveryMs: 3_600_000, now: () => new Date(nowMs) }
-    const deps = { db: h.testStore.store.db, queue: capturing, logger }
+    const deps = { db: h.testStore.store.db, queue: capturing, logger, metrics }
     const schedulers = [startScheduler(deps, options), startScheduler(deps, options)]
     try {
       await vi.waitFor(() => expect(enqueued.length).toBeGreaterThanOrEqual(expected), { timeout: 20_000 })
@@ -105,7 +111,10 @@ describe('catch-up after the schedulers were down (postgres)', () => {
   it('fires none, the newest, all, or the newest two of three missed slots; each once, with its slot', async () => {
     const lines: { obj: object; msg?: string }[] = []
     // Back up 45 s after the third slot: all three are missed (the newest is past the 30 s grace).
-    const enqueued = await runSchedulers(t0 + 2 * MINUTE + 45_000, 6, captureLogger(lines))
+    const queue = createMemoryQueue()
+    const metrics = createMetrics({ queue, db: h.testStore.store.db })
+    const enqueued = await runSchedulers(t0 + 2 * MINUTE + 45_000, 6, captureLogger(lines), metrics)
+    await queue.close()
     expect(slotsOf(enqueued, 'skip-missed')).toEqual([])
     expect(slotsOf(enqueued, 'newest-missed')).toEqual([2 * MINUTE])
     expect(slotsOf(enqueued, 'every-missed')).toEqual([0, MINUTE, 2 * MINUTE])
@@ -125,6 +134,9 @@ describe('catch-up after the schedulers were down (postgres)', () => {
         }),
     )
     expect(skipped).toEqual({ 'skip-missed': '3 none', 'newest-missed': '2 latest', 'two-missed': '1 all' })
+    // And counted for /metrics, by the catch_up that decided.
+    const counted = (await metrics.pollSlotsSkipped.get()).values.map((v) => [v.labels.catch_up, v.value])
+    expect(Object.fromEntries(counted)).toEqual({ none: 3, latest: 2, all: 1 })
     // Every schedule continues at the first slot after the clock, whatever it fired.
     const next = await h.testStore.store.db.selectFrom('hook_jobs').select('next_run_at').execute()
     expect(next.map((n) => n.next_run_at!.getTime() - t0)).toEqual([3, 3, 3, 3].map((m) => m * MINUTE))
