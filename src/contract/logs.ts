@@ -45,6 +45,13 @@ export const ExecutionSchema = Type.Object({
   ),
   status: Type.String(),
   attempt: Type.Integer(),
+  // Optional: servers from before per-reaction retry policies do not send it.
+  maxAttempts: Type.Optional(
+    Type.Integer({
+      description:
+        "How many attempts the reaction gets in all: its own retry.attempts (within the server's ceiling), else the server's",
+    }),
+  ),
   startedAt: Timestamp,
   finishedAt: NullableTimestamp,
   errorText: Nullable(

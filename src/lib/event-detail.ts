@@ -40,7 +40,9 @@ export function renderEventDetail(event: EventDetail, c: Colors): string {
   for (const e of event.executions) {
     const paint = e.status === 'success' ? c.green : e.status === 'failed' ? c.red : c.yellow
     const name = e.item === null || e.item === undefined ? e.ref : `${e.ref} item ${e.item}`
-    lines.push(`  ${c.bold(safe(name))}  ${paint(safe(e.status))}  attempt ${e.attempt}/${event.maxAttempts}`)
+    // A reaction's own retry.attempts may differ from the event's (older servers send none).
+    const of = e.maxAttempts ?? event.maxAttempts
+    lines.push(`  ${c.bold(safe(name))}  ${paint(safe(e.status))}  attempt ${e.attempt}/${of}`)
     if (e.status === 'skipped') {
       // Nothing was sent: the condition that was false says why.
       if (e.errorText) lines.push(`  Skipped: ${c.dim(safe(e.errorText))}`)

@@ -35,6 +35,8 @@ export interface ExecutionEntry {
   finishedAt: Date | null
   errorText: string | null
   errorClass: 'retryable' | 'permanent' | null
+  /** The reaction's own `retry.attempts` (area_reactions.policy); null: the server's default. */
+  ownAttempts: number | null
 }
 
 /** An event (a hook_logs row) without its executions. */
@@ -240,6 +242,7 @@ async function withExecutions(db: Kysely<Database>, rows: EventRow[]): Promise<E
       'el.finished_at',
       'el.error_text',
       'el.error_class',
+      sql<number | null>`(ar.policy -> 'retry' ->> 'attempts')::int`.as('own_attempts'),
     ])
     .where(
       'el.hook_log_id',
@@ -264,6 +267,7 @@ async function withExecutions(db: Kysely<Database>, rows: EventRow[]): Promise<E
       finishedAt: e.finished_at,
       errorText: e.error_text,
       errorClass: e.error_class,
+      ownAttempts: e.own_attempts,
     })
     byEvent.set(e.hook_log_id, list)
   }

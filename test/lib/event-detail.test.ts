@@ -52,4 +52,30 @@ describe('event detail', () => {
     )
     expect(text.split('Skipped:')[1]).not.toContain('Params:\n    null')
   })
+  it("counts each reaction's attempts against its own limit when the server sends it", () => {
+    const event: EventDetail = {
+      id: '00000000-0000-4000-8000-000000000002',
+      area: 'relay',
+      kind: 'event',
+      status: 'failed',
+      deliveryId: 'd2',
+      detectedAt: '2026-12-04T10:00:00.000Z',
+      finishedAt: '2026-12-04T10:00:30.000Z',
+      attempts: 3,
+      maxAttempts: 3,
+      error: 'b: 503',
+      payload: {},
+      executions: [
+        { ...execution, ref: 'a', item: null, status: 'success', maxAttempts: 8 },
+        { ...execution, attempt: 3, ref: 'b', item: null, status: 'failed', maxAttempts: 3 },
+        // From a server that sends no limit per reaction: the event's.
+        { ...execution, ref: 'c', item: null, status: 'skipped', errorText: 'when: false' },
+      ],
+    }
+    const text = renderEventDetail(event, plain)
+    expect(text).toContain('Status:    failed (attempt 3/3)')
+    expect(text).toContain('  a  success  attempt 1/8')
+    expect(text).toContain('  b  failed  attempt 3/3')
+    expect(text).toContain('  c  skipped  attempt 1/3')
+  })
 })

@@ -5,10 +5,12 @@
  * server's default, within its ceiling). A local HTTP server answering 503 counts the calls.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { eventLogView } from '../../../src/daemon/api/views/logs.js'
 import { queueRetryOf, readRetrySettings } from '../../../src/daemon/config-retry.js'
 import { createQueue, type QueueSetup } from '../../../src/daemon/queue/index.js'
 import type { JobConsumer } from '../../../src/daemon/queue/types.js'
 import { startWorker } from '../../../src/daemon/worker/worker.js'
+import { findEventLog } from '../../../src/store/logs.js'
 import { openWorkerHarness, type WorkerHarness } from '../../support/daemon/worker-deps.js'
 import { type HttpSink, startHttpSink } from '../../support/sink/http-sink.js'
 
@@ -99,6 +101,19 @@ describe('the server retry policy in the worker (postgres)', () => {
     expect(await finished(plain.hookLogId)).toMatchObject({ attempts: 2 })
     expect((await finished(plain.hookLogId)).error).toContain('503')
     expect(await finished(own.hookLogId)).toMatchObject({ attempts: 4 })
+    // The logs count each against its own limit: `attempt 2/2` and `attempt 4/4`, not `4/2`.
+    const shown = async (hookLogId: string) => {
+      const event = await findEventLog(worker.testStore.store.db, worker.userId, hookLogId)
+      if (!event) throw new Error(`no event ${hookLogId}`)
+      const view = eventLogView(event, settings)
+      return [
+        view.attempts,
+        view.maxAttempts,
+        view.executions.map((e) => `${e.attempt}/${e.maxAttempts}`).at(-1),
+      ]
+    }
+    expect(await shown(plain.hookLogId)).toEqual([2, 2, '2/2'])
+    expect(await shown(own.hookLogId)).toEqual([4, 4, '4/4'])
     // Spent for good: no job is left to run them again.
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     expect([calls('/default'), calls('/own')]).toEqual([2, 4])

@@ -4,7 +4,7 @@ import { iso, isoOrNull } from '../../../contract/common.js'
 import type { EventDetailSchema, EventLogSchema, LogsAnswer } from '../../../contract/logs.js'
 import type { EventDetail } from '../../../store/event-detail.js'
 import type { EventEntry, EventSummary, ExecutionEntry } from '../../../store/logs.js'
-import { DEFAULT_RETRY } from '../../queue/retry.js'
+import { type RetrySettings, readRetrySettings } from '../../config-retry.js'
 
 /** An event's fields after its id, in the order its schemas list them. */
 export function eventFields(event: EventSummary) {
@@ -18,33 +18,51 @@ export function eventFields(event: EventSummary) {
   }
 }
 
+/** What the server's policy gives: AREA_RETRY_ATTEMPTS, and the ceiling of a reaction's own. */
+export type AttemptLimits = Pick<RetrySettings, 'attempts' | 'maxAttempts'>
+
+const DEFAULT_LIMITS: AttemptLimits = readRetrySettings({}, [])
+
+/** A reaction's attempts in all: its own `retry.attempts` within the ceiling, else the server's. */
+function attemptsOf(execution: ExecutionEntry, limits: AttemptLimits): number {
+  return Math.min(limits.maxAttempts, execution.ownAttempts ?? limits.attempts)
+}
+
 /**
- * `attempts`: the server's AREA_RETRY_ATTEMPTS, what an event gets unless a failing reaction's
- * own `retry.attempts` says otherwise (a poll failure records its own).
+ * An event's attempts in all, as the worker decides them (execute-event.ts): the server's, unless
+ * a reaction that has not succeeded sets its own (then the most of theirs). A replay counts on
+ * from the attempts before it (docs/architecture.md, "Replay"); a poll failure records its own.
  */
+function eventAttempts(event: EventEntry, limits: AttemptLimits): number {
+  if (event.maxAttempts !== null) return event.maxAttempts
+  const open = event.executions.filter((e) => e.status !== 'success' && e.status !== 'skipped')
+  const own = open.some((e) => e.ownAttempts !== null)
+  const attempts = own ? Math.max(...open.map((e) => attemptsOf(e, limits))) : limits.attempts
+  return (event.replayedAtAttempt ?? 0) + attempts
+}
+
 export function eventLogView(
   event: EventEntry,
-  attempts: number = DEFAULT_RETRY.attempts,
+  limits: AttemptLimits = DEFAULT_LIMITS,
 ): Static<typeof EventLogSchema> {
   return {
     id: event.id,
     area: event.areaName,
     kind: event.kind,
     ...eventFields(event),
-    // A replay gets the server's attempts again, counted on from the attempts before it
-    // (docs/architecture.md, "Replay").
-    maxAttempts: event.maxAttempts ?? (event.replayedAtAttempt ?? 0) + attempts,
+    maxAttempts: eventAttempts(event, limits),
     ...(event.replays ? { replays: event.replays } : {}),
-    executions: event.executions.map(executionView),
+    executions: event.executions.map((e) => executionView(e, event, limits)),
   }
 }
 
-function executionView(e: ExecutionEntry) {
+function executionView(e: ExecutionEntry, event: EventEntry, limits: AttemptLimits) {
   return {
     ref: e.ref,
     item: e.item,
     status: e.status,
     attempt: e.attempt,
+    maxAttempts: (event.replayedAtAttempt ?? 0) + attemptsOf(e, limits),
     startedAt: iso(e.startedAt),
     finishedAt: isoOrNull(e.finishedAt),
     errorText: e.errorText,
@@ -54,18 +72,22 @@ function executionView(e: ExecutionEntry) {
 
 export function eventDetailView(
   event: EventDetail,
-  attempts: number = DEFAULT_RETRY.attempts,
+  limits: AttemptLimits = DEFAULT_LIMITS,
 ): Static<typeof EventDetailSchema> {
   return {
-    ...eventLogView({ ...event, executions: [] }, attempts),
+    ...eventLogView(event, limits),
     payload: event.payload,
-    executions: event.executions.map((e) => ({ ...executionView(e), params: e.params, output: e.output })),
+    executions: event.executions.map((e) => ({
+      ...executionView(e, event, limits),
+      params: e.params,
+      output: e.output,
+    })),
   }
 }
 
 export function logPageView(
   page: { items: EventEntry[]; nextCursor: string | null },
-  attempts: number = DEFAULT_RETRY.attempts,
+  limits: AttemptLimits = DEFAULT_LIMITS,
 ): Static<typeof LogsAnswer> {
-  return { items: page.items.map((event) => eventLogView(event, attempts)), nextCursor: page.nextCursor }
+  return { items: page.items.map((event) => eventLogView(event, limits)), nextCursor: page.nextCursor }
 }

@@ -29,7 +29,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       if (!event) {
         throw new AreaError('not_found', `no event with id ${id}: see the ids with \`area logs --json\``)
       }
-      return eventDetailView(event, ctx.config.retry.attempts)
+      return eventDetailView(event, ctx.config.retry)
     },
   )
 }

@@ -44,10 +44,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
     },
     async (request) => {
       const { limit = defaultPageSize, ...query } = request.query
-      return logPageView(
-        await listLogs(ctx, authOf(request).userId, { ...query, limit }),
-        ctx.config.retry.attempts,
-      )
+      return logPageView(await listLogs(ctx, authOf(request).userId, { ...query, limit }), ctx.config.retry)
     },
   )
 
@@ -109,7 +106,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRouteOptions> = async (app,
           heartbeatMs: options.streamHeartbeatMs,
           send: (event) =>
             res.write(
-              `event: log\nid: ${event.id}\ndata: ${JSON.stringify(eventLogView(event, ctx.config.retry.attempts))}\n\n`,
+              `event: log\nid: ${event.id}\ndata: ${JSON.stringify(eventLogView(event, ctx.config.retry))}\n\n`,
             ),
           heartbeat: () => res.write(': heartbeat\n\n'),
         })
