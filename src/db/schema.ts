@@ -283,6 +283,8 @@ export interface HookLogsTable {
   replayed_at_attempt: Generated<number>
   /** The AREA revision the last replay runs; null: the AREA as it stands. */
   replay_revision: number | null
+  /** The trace the event started in (W3C traceparent), for the sweeper's re-enqueue; null: off. */
+  traceparent: string | null
 }
 
 export interface ExecutionLogsTable {

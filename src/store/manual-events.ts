@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
+import { currentTraceparent } from '../engine/tracing.js'
 import type { JsonObject } from '../engine/types.js'
 import { fromAreaTriggers } from './area-joins.js'
 import { AreaNotFoundError } from './errors.js'
@@ -51,6 +52,8 @@ export async function recordManualEvent(
       user_id: input.userId,
       delivery_id: deliveryId,
       event_payload: toJson(input.event),
+      // The request's span, kept for the sweeper (docs/architecture.md, "Traces").
+      traceparent: currentTraceparent() ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow()

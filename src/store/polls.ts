@@ -7,6 +7,7 @@ import { type Kysely, sql } from 'kysely'
 import { toJson } from '../db/json.js'
 import type { Database } from '../db/schema.js'
 import type { PollCommit, PolledEventRef, PollStatePort } from '../engine/poll.js'
+import { currentTraceparent } from '../engine/tracing.js'
 import type { JsonObject } from '../engine/types.js'
 import { clearedPollFailure } from './poll-failures.js'
 import { finishPollSlot } from './poll-slots.js'
@@ -55,6 +56,8 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
                 user_id: scope.userId,
                 delivery_id: item.key,
                 event_payload: toJson(item.event),
+                // The poll's span, kept for the sweeper (docs/architecture.md, "Traces").
+                traceparent: currentTraceparent() ?? null,
               })),
             )
             .onConflict((oc) => oc.columns(['hook_job_id', 'delivery_id']).doNothing())

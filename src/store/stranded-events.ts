@@ -9,14 +9,16 @@ import type { Database } from '../db/schema.js'
 export interface StrandedEvent {
   hookLogId: string
   areaActionId: string
+  /** The trace the event started in, which its job continues again (null column: absent). */
+  traceparent?: string
 }
 
 export async function findStrandedEvents(
   db: Kysely<Database>,
   options: { olderThanSeconds: number; limit: number },
 ): Promise<StrandedEvent[]> {
-  const { rows } = await sql<{ hook_log_id: string; area_action_id: string }>`
-    select l.id as hook_log_id, j.area_action_id
+  const { rows } = await sql<{ hook_log_id: string; area_action_id: string; traceparent: string | null }>`
+    select l.id as hook_log_id, j.area_action_id, l.traceparent
     from area.hook_logs l
     join area.hook_jobs j on j.id = l.hook_job_id
     where not l.processed
@@ -25,5 +27,9 @@ export async function findStrandedEvents(
     order by l.detected_at
     limit ${options.limit}
   `.execute(db)
-  return rows.map((r) => ({ hookLogId: r.hook_log_id, areaActionId: r.area_action_id }))
+  return rows.map((r) => ({
+    hookLogId: r.hook_log_id,
+    areaActionId: r.area_action_id,
+    ...(r.traceparent === null ? {} : { traceparent: r.traceparent }),
+  }))
 }

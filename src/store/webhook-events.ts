@@ -64,6 +64,11 @@ export interface NewWebhookEvent {
    * statement it would share with other senders' events.
    */
   payloadJson: string
+  /**
+   * The ingest request's span (docs/architecture.md, "Traces"): carried to the execution job,
+   * and kept on the row for the sweeper, should Redis lose that job.
+   */
+  traceparent?: string
 }
 
 export type WebhookEventOutcome =
@@ -100,7 +105,7 @@ export async function insertWebhookEvents(
   const rows = `[${events
     .map(
       (e) =>
-        `{"hook_job_id":${JSON.stringify(e.hookJobId)},"delivery_id":${JSON.stringify(e.deliveryId)},"event_payload":${e.payloadJson}}`,
+        `{"hook_job_id":${JSON.stringify(e.hookJobId)},"delivery_id":${JSON.stringify(e.deliveryId)},"event_payload":${e.payloadJson}${e.traceparent === undefined ? '' : `,"traceparent":${JSON.stringify(e.traceparent)}`}}`,
     )
     .join(',')}]`
   let inserted: { id: string; hook_job_id: string; delivery_id: string }[]
@@ -125,10 +130,11 @@ export async function insertWebhookEvents(
 // Raw SQL (schema-qualified): jsonb_to_recordset with a column list has no query-builder form.
 // area_id and user_id come from the join, so they are always the hook's current AREA and owner.
 const INSERT_EVENTS_SQL = prepared(
-  'area_insert_webhook_events',
-  `insert into area.hook_logs (hook_job_id, area_id, user_id, delivery_id, event_payload)
-    select v.hook_job_id, a.id, a.user_id, v.delivery_id, v.event_payload
-    from jsonb_to_recordset($1::jsonb) as v(hook_job_id uuid, delivery_id text, event_payload jsonb)
+  'area_insert_webhook_events_v2',
+  `insert into area.hook_logs (hook_job_id, area_id, user_id, delivery_id, event_payload, traceparent)
+    select v.hook_job_id, a.id, a.user_id, v.delivery_id, v.event_payload, v.traceparent
+    from jsonb_to_recordset($1::jsonb)
+      as v(hook_job_id uuid, delivery_id text, event_payload jsonb, traceparent text)
     join area.hook_jobs h on h.id = v.hook_job_id and h.type = 'webhook' and h.status = 'active'
     join area.area_actions aa on aa.id = h.area_action_id
     join area.areas a on a.id = aa.area_id and a.enabled

@@ -218,6 +218,7 @@ export const schemaShape: SchemaShape = {
     replays: 'not null',
     replayed_at_attempt: 'not null',
     replay_revision: 'null',
+    traceparent: 'null',
   },
   execution_logs: {
     id: 'not null',

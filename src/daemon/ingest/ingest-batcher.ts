@@ -19,8 +19,6 @@ import type { NewWebhookEvent, WebhookEventOutcome } from '../../store/webhook-e
 export interface IngestEvent extends NewWebhookEvent {
   /** Carried to the execution job enqueued after the commit. */
   areaActionId: string
-  /** The ingest request's span, carried to that job too (docs/architecture.md, "Traces"). */
-  traceparent?: string
   /** About the size of the payload's JSON, to bound the statement a batch makes. */
   sizeBytes: number
 }
