@@ -44,6 +44,18 @@ export interface ReactionPolicy {
   timeoutMs?: number
 }
 
+/**
+ * A reaction's attempts in all (docs/architecture.md, "Retry policy"): its own `retry.attempts`,
+ * else the server's default, never above the server's ceiling. The worker ends a run by it, and
+ * the logs and `area describe` show it.
+ */
+export function reactionAttempts(
+  own: number | null | undefined,
+  server: { attempts: number; maxAttempts: number },
+): number {
+  return Math.min(server.maxAttempts, own ?? server.attempts)
+}
+
 export interface LoadedReaction {
   id: string
   ref: string

@@ -6,6 +6,7 @@
  */
 import type { Static } from '@sinclair/typebox'
 import type { ServerRetrySchema } from '../contract/areas.js'
+import { reactionAttempts } from '../engine/area.js'
 import { formatDuration, parseDuration } from '../engine/duration.js'
 import type { AreaDocument, ReactionSpec } from '../spec/document.js'
 
@@ -39,7 +40,7 @@ function effective(retry: NonNullable<ReactionSpec['retry']>, server: ServerRetr
   )
   const delaySeconds = Math.min(maxSeconds, parseDuration(retry.delay ?? server.delay))
   return {
-    attempts: Math.min(server.maxAttempts, retry.attempts ?? server.attempts),
+    attempts: reactionAttempts(retry.attempts, server),
     backoff: retry.backoff ?? server.backoff,
     delay: formatDuration(delaySeconds),
     max_delay: formatDuration(maxSeconds),

@@ -46,6 +46,8 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
         }
         const fired: { key: string; hookLogId: string }[] = []
         const events = commit.baseline ? [] : commit.items.filter((item) => fresh.has(item.key))
+        // The poll's span, kept on each event for the sweeper (docs/architecture.md, "Traces").
+        const traceparent = currentTraceparent() ?? null
         for (let i = 0; i < events.length; i += batchSize) {
           const rows = await trx
             .insertInto('hook_logs')
@@ -56,8 +58,7 @@ export function createPollStatePort(db: Kysely<Database>, scope: PollScope): Pol
                 user_id: scope.userId,
                 delivery_id: item.key,
                 event_payload: toJson(item.event),
-                // The poll's span, kept for the sweeper (docs/architecture.md, "Traces").
-                traceparent: currentTraceparent() ?? null,
+                traceparent,
               })),
             )
             .onConflict((oc) => oc.columns(['hook_job_id', 'delivery_id']).doNothing())

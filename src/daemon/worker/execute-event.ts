@@ -4,6 +4,7 @@
  * apart, and reactions that already succeeded are not run again.
  */
 import { performance } from 'node:perf_hooks'
+import { reactionAttempts } from '../../engine/area.js'
 import { errorMessage, PermanentError, RetryableError } from '../../engine/errors.js'
 import { ReactionFailedError, secretsReadBy } from '../../engine/run.js'
 import { setSpanAttributes } from '../../engine/tracing.js'
@@ -142,7 +143,10 @@ async function claimAndRun(
    */
   const attemptsFor = (error: unknown): number => {
     const own = error instanceof ReactionFailedError ? error.retry?.attempts : undefined
-    return Math.min(ctx.maxAttempts, own ?? deps.retryAttempts ?? ctx.maxAttempts)
+    return reactionAttempts(own, {
+      attempts: deps.retryAttempts ?? ctx.maxAttempts,
+      maxAttempts: ctx.maxAttempts,
+    })
   }
   try {
     // Read per event, not cached with the AREA: a secret set or changed applies to the next event.

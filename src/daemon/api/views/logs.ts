@@ -2,6 +2,7 @@
 import type { Static } from '@sinclair/typebox'
 import { iso, isoOrNull } from '../../../contract/common.js'
 import type { EventDetailSchema, EventLogSchema, LogsAnswer } from '../../../contract/logs.js'
+import { reactionAttempts } from '../../../engine/area.js'
 import type { EventDetail } from '../../../store/event-detail.js'
 import type { EventEntry, EventSummary, ExecutionEntry } from '../../../store/logs.js'
 import { type RetrySettings, readRetrySettings } from '../../config-retry.js'
@@ -23,11 +24,6 @@ export type AttemptLimits = Pick<RetrySettings, 'attempts' | 'maxAttempts'>
 
 const DEFAULT_LIMITS: AttemptLimits = readRetrySettings({}, [])
 
-/** A reaction's attempts in all: its own `retry.attempts` within the ceiling, else the server's. */
-function attemptsOf(execution: ExecutionEntry, limits: AttemptLimits): number {
-  return Math.min(limits.maxAttempts, execution.ownAttempts ?? limits.attempts)
-}
-
 /**
  * An event's attempts in all, as the worker decides them (execute-event.ts): the server's, unless
  * a reaction that has not succeeded sets its own (then the most of theirs). A replay counts on
@@ -37,14 +33,14 @@ function eventAttempts(event: EventEntry, limits: AttemptLimits): number {
   if (event.maxAttempts !== null) return event.maxAttempts
   const open = event.executions.filter((e) => e.status !== 'success' && e.status !== 'skipped')
   const own = open.some((e) => e.ownAttempts !== null)
-  const attempts = own ? Math.max(...open.map((e) => attemptsOf(e, limits))) : limits.attempts
+  const attempts = own
+    ? Math.max(...open.map((e) => reactionAttempts(e.ownAttempts, limits)))
+    : limits.attempts
   return (event.replayedAtAttempt ?? 0) + attempts
 }
 
-export function eventLogView(
-  event: EventEntry,
-  limits: AttemptLimits = DEFAULT_LIMITS,
-): Static<typeof EventLogSchema> {
+/** An event's fields before its executions: what a log line and the event's detail share. */
+function eventHead(event: EventEntry, limits: AttemptLimits) {
   return {
     id: event.id,
     area: event.areaName,
@@ -52,6 +48,15 @@ export function eventLogView(
     ...eventFields(event),
     maxAttempts: eventAttempts(event, limits),
     ...(event.replays ? { replays: event.replays } : {}),
+  }
+}
+
+export function eventLogView(
+  event: EventEntry,
+  limits: AttemptLimits = DEFAULT_LIMITS,
+): Static<typeof EventLogSchema> {
+  return {
+    ...eventHead(event, limits),
     executions: event.executions.map((e) => executionView(e, event, limits)),
   }
 }
@@ -62,7 +67,7 @@ function executionView(e: ExecutionEntry, event: EventEntry, limits: AttemptLimi
     item: e.item,
     status: e.status,
     attempt: e.attempt,
-    maxAttempts: (event.replayedAtAttempt ?? 0) + attemptsOf(e, limits),
+    maxAttempts: (event.replayedAtAttempt ?? 0) + reactionAttempts(e.ownAttempts, limits),
     startedAt: iso(e.startedAt),
     finishedAt: isoOrNull(e.finishedAt),
     errorText: e.errorText,
@@ -75,13 +80,13 @@ export function eventDetailView(
   limits: AttemptLimits = DEFAULT_LIMITS,
 ): Static<typeof EventDetailSchema> {
   return {
-    ...eventLogView(event, limits),
-    payload: event.payload,
+    ...eventHead(event, limits),
     executions: event.executions.map((e) => ({
       ...executionView(e, event, limits),
       params: e.params,
       output: e.output,
     })),
+    payload: event.payload,
   }
 }
 
